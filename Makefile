@@ -1,0 +1,26 @@
+# Two commands from a fresh clone:  `make run`  and  `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/uprising simulate epstein-2002 --out results/epstein-2002
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/pytest -q
+
+bench: $(STAMP)
+	$(PY) -m pip install -q -e '.[test,peer]'
+	$(VENV)/bin/uprising bench
+
+clean:
+	rm -rf $(VENV) results

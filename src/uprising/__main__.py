@@ -1,0 +1,3 @@
+from uprising.cli.main import main
+
+main()

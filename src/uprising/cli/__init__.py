@@ -1,0 +1,1 @@
+"""The `uprising` command line; each sub-command lives in a module of its own."""

@@ -1,0 +1,148 @@
+"""The scenario: every parameter of a run, typed, documented and range-checked.
+
+One definition drives validation, the CLI's `--set`, and the docs. Ranges sit in the fields
+(`ge`, `le`), units and meaning in their descriptions. Each field that reproduces a way Mesa,
+NetLogo or the paper departs from the others says so.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Section(BaseModel):
+    """Base of every scenario section: unknown fields are errors, values are checked on set."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class TorusWorld(Section):
+    """The classic Epstein lattice: a torus of sites holding at most one agent each."""
+
+    kind: Literal["torus"] = "torus"
+    width: int = Field(40, ge=1, le=20_000, description="sites across")
+    height: int = Field(40, ge=1, le=20_000, description="sites down")
+    citizen_density: float = Field(0.7, ge=0.0, le=1.0, description="share of sites with a citizen")
+    cop_density: float = Field(0.074, ge=0.0, le=1.0, description="share of sites with a cop")
+    placement: Literal["bernoulli", "exact"] = Field(
+        "bernoulli",
+        description="bernoulli: each site draws citizen/cop/empty (Mesa); "
+        "exact: exactly round(density * sites) of each, on random sites (NetLogo)",
+    )
+
+    @model_validator(mode="after")
+    def _densities_fit(self) -> TorusWorld:
+        total = self.citizen_density + self.cop_density
+        if total > 1.0 + 1e-12:
+            raise ValueError(
+                f"citizen_density + cop_density = {total:g}: must be in [0, 1]"
+            )
+        return self
+
+
+class Citizens(Section):
+    """Epstein's citizens: grievance G = H (1 - L), active when G - R P > T."""
+
+    legitimacy: float = Field(0.8, ge=0.0, le=1.0, description="L, perceived regime legitimacy")
+    threshold: float = Field(0.1, ge=0.0, le=1.0, description="T, activation threshold")
+    arrest_prob_constant: float = Field(
+        2.3, ge=0.0, le=100.0, description="k in P = 1 - exp(-k C/A); 2.3 gives P = 0.9 at C = A = 1"
+    )
+    vision: float = Field(7.0, ge=0.0, le=1000.0, description="citizen vision radius, in sites")
+
+
+class Cops(Section):
+    vision: float = Field(7.0, ge=0.0, le=1000.0, description="cop vision radius, in sites")
+    max_jail_term: int | None = Field(
+        1000, ge=0, le=1_000_000, description="J_max in ticks; null means jailed for life (paper runs 3-5)"
+    )
+
+
+class Rules(Section):
+    """The points where the paper, NetLogo and Mesa differ; each preset says which it uses."""
+
+    arrest_rounding: Literal["literal", "floor", "round"] = Field(
+        "round",
+        description="C/A as written (paper), floor(C/A) (NetLogo), round-half-even(C/A) (Mesa)",
+    )
+    neighbourhood: Literal["euclidean", "moore", "von_neumann"] = Field(
+        "von_neumann",
+        description="vision shape: Euclidean disc (NetLogo in-radius), square, or diamond (Mesa)",
+    )
+    active_counts_self_twice: bool = Field(
+        False, description="NetLogo: an active agent counts itself twice in A"
+    )
+    jail_term_inclusive: bool = Field(
+        True, description="jail term drawn from 0..J_max (Mesa) instead of 0..J_max-1 (NetLogo)"
+    )
+    jailed_keep_site: bool = Field(
+        True,
+        description="a jailed citizen keeps blocking its site (Mesa); otherwise the site frees "
+        "and the citizen returns to a random empty site on release (paper, NetLogo)",
+    )
+    cop_moves_to_arrestee: bool = Field(
+        False, description="NetLogo: the arresting cop steps onto the arrestee's site"
+    )
+    movement: bool = Field(True, description="agents move to a random empty site in vision")
+    order: Literal["interleaved", "phased"] = Field(
+        "interleaved",
+        description="random-sequential only: each agent in a random order moves then acts "
+        "(paper, Mesa), or all move, then citizens decide, then cops arrest (NetLogo)",
+    )
+    move_tries: int = Field(
+        16,
+        ge=1,
+        le=1024,
+        description="synchronous only: random sites tried per move (rejection sampling of an "
+        "empty site in vision; uniform over empty sites when one is found)",
+    )
+
+
+class Run(Section):
+    steps: int = Field(200, ge=0, le=10_000_000, description="ticks to simulate")
+    seed: int = Field(1, ge=0, le=2**63 - 1, description="seed of the counter-based generator")
+    schedule: Literal["random-sequential", "synchronous"] = Field(
+        "random-sequential",
+        description="random-sequential: agents act one at a time in a new random order each "
+        "tick (paper, Mesa); synchronous: all decide on the same snapshot, in parallel",
+    )
+    outburst_level: int = Field(
+        50, ge=0, le=1_000_000_000, description="an outburst is an episode with more actives than this"
+    )
+
+
+class SetValue(Section):
+    """Set a parameter to a value at a given tick."""
+
+    tick: int = Field(ge=0, le=10_000_000)
+    param: Literal["legitimacy", "cop_density", "threshold"]
+    value: float = Field(ge=0.0, le=1.0)
+
+
+class Ramp(Section):
+    """Change a parameter by `step` every `every` ticks from `start`, never past `until`."""
+
+    start: int = Field(ge=0, le=10_000_000)
+    param: Literal["legitimacy", "cop_density", "threshold"]
+    step: float = Field(ge=-1.0, le=1.0)
+    every: int = Field(1, ge=1, le=10_000_000)
+    until: float = Field(ge=0.0, le=1.0)
+
+
+Change = Annotated[SetValue | Ramp, Field(union_mode="left_to_right")]
+
+
+class Scenario(Section):
+    name: str = Field(description="short name, used in outputs")
+    description: str = ""
+    world: TorusWorld = TorusWorld()
+    citizens: Citizens = Citizens()
+    cops: Cops = Cops()
+    rules: Rules = Rules()
+    run: Run = Run()
+    changes: list[Change] = Field(default_factory=list, description="scheduled parameter changes")
+    sources: dict[str, str] = Field(
+        default_factory=dict, description="where each parameter comes from: citation or 'calibrated: how'"
+    )
