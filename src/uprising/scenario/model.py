@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+from uprising.world.config import PeruWorld
 
 
 class Section(BaseModel):
@@ -91,6 +93,11 @@ class Rules(Section):
         description="random-sequential only: each agent in a random order moves then acts "
         "(paper, Mesa), or all move, then citizens decide, then cops arrest (NetLogo)",
     )
+    move_first: bool = Field(
+        False,
+        description="interleaved order: each agent moves before it acts (the paper's text) "
+        "instead of after (Mesa)",
+    )
     move_tries: int = Field(
         16,
         ge=1,
@@ -134,10 +141,23 @@ class Ramp(Section):
 Change = Annotated[SetValue | Ramp, Field(union_mode="left_to_right")]
 
 
+def _world_kind(value: object) -> str:
+    """The `kind` of a world section; a section without one is the classic torus."""
+    if isinstance(value, dict):
+        return str(value.get("kind", "torus"))
+    return str(getattr(value, "kind", "torus"))
+
+
+WorldSection = Annotated[
+    Annotated[TorusWorld, Tag("torus")] | Annotated[PeruWorld, Tag("peru")],
+    Discriminator(_world_kind),
+]
+
+
 class Scenario(Section):
     name: str = Field(description="short name, used in outputs")
     description: str = ""
-    world: TorusWorld = TorusWorld()
+    world: WorldSection = TorusWorld()
     citizens: Citizens = Citizens()
     cops: Cops = Cops()
     rules: Rules = Rules()

@@ -1,0 +1,8 @@
+"""The hot path: structure-of-arrays populations and numba kernels for both schedules.
+
+The engine knows lattices and agents, nothing of Peru.
+"""
+
+from uprising.engine.simulation import RunResult, Simulation, count_outbursts, simulate
+
+__all__ = ["RunResult", "Simulation", "count_outbursts", "simulate"]

@@ -1,0 +1,316 @@
+"""One run of a scenario: state arrays, the tick loop, scheduled changes, the per-tick series."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from uprising.engine import sequential, synchronous
+from uprising.engine.neighbourhood import offsets, row_spans
+from uprising.engine.random import seed_to_uint64
+from uprising.engine.rules import ACTIVE, JAIL_FOREVER, JAILED, QUIET, ROUNDING_CODES
+from uprising.errors import ScenarioError
+from uprising.scenario.model import Ramp, Scenario, SetValue
+from uprising.world.lattice import FORCE_POLICE, World
+
+SERIES = ("tick", "quiescent", "active", "jailed", "arrests", "cops")
+
+
+@dataclass
+class RunResult:
+    scenario: str
+    seed: int
+    steps: int
+    citizens: int
+    cops: int
+    schedule: str
+    seconds: float
+    series: dict[str, np.ndarray]
+    outburst_level: int
+    metadata: dict[str, object] = field(default_factory=dict)
+
+    steady_seconds: float = 0.0  # wall time of ticks 2..steps (the first one loads kernels)
+
+    @property
+    def citizen_updates_per_s(self) -> float:
+        """Citizen decisions per second in steady state (the first tick excluded)."""
+        if self.steps < 2:
+            return self.citizens * self.steps / self.seconds if self.seconds > 0 else 0.0
+        return self.citizens * (self.steps - 1) / self.steady_seconds
+
+    def summary(self) -> dict[str, object]:
+        """The run in one flat record (what `simulate --json` prints)."""
+        active = self.series["active"][1:] if self.steps > 0 else self.series["active"]
+        return {
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "steps": self.steps,
+            "schedule": self.schedule,
+            "citizens": self.citizens,
+            "cops": self.cops,
+            "mean_active": float(active.mean()),
+            "peak_active": int(active.max()),
+            "final_active": int(self.series["active"][-1]),
+            "final_jailed": int(self.series["jailed"][-1]),
+            "outbursts": count_outbursts(self.series["active"], self.outburst_level),
+            "outburst_level": self.outburst_level,
+            "seconds": round(self.seconds, 6),
+            "citizen_updates_per_s": round(self.citizen_updates_per_s, 1),
+            **self.metadata,
+        }
+
+
+def count_outbursts(active: np.ndarray, level: int) -> int:
+    """Episodes in which actives rise above `level`, each ending when they fall back to it."""
+    above = np.asarray(active) > level
+    return int(np.count_nonzero(above[1:] & ~above[:-1]) + int(above[0]))
+
+
+class Simulation:
+    """The state of one run and the loop that advances it.
+
+    Citizens are structure-of-arrays: cell (int32), hardship and risk aversion (float32),
+    state (int8) and jail term (int32); cops are a cell array. The lattice's per-cell work
+    arrays are allocated once.
+    """
+
+    def __init__(self, scenario: Scenario, world: World | None = None):
+        if world is None:
+            from uprising.world.classic import build_torus_world
+
+            world = build_torus_world(scenario)
+        self.scenario = scenario
+        self.world = world
+        lat = world.lattice
+        rules = scenario.rules
+        if rules.cop_moves_to_arrestee and rules.jailed_keep_site:
+            raise ScenarioError(
+                "rules.cop_moves_to_arrestee: needs rules.jailed_keep_site = false "
+                "(the arrestee's site must free up)"
+            )
+        if scenario.run.schedule == "random-sequential" and lat.capacity != 1:
+            raise ScenarioError(
+                "run.schedule = random-sequential: needs a lattice of one agent per site; "
+                "use synchronous on a map"
+            )
+        self.seed = seed_to_uint64(scenario.run.seed)
+        self.tick = 0
+        self.cit_cell = world.citizen_cell.astype(np.int32, copy=True)
+        self.home = self.cit_cell if lat.capacity == 1 else world.citizen_cell.astype(np.int32)
+        self.hardship = world.hardship.astype(np.float32, copy=False)
+        self.risk = world.risk_aversion.astype(np.float32, copy=False)
+        self.state = np.full(world.citizens, QUIET, dtype=np.int8)
+        self.jail = np.zeros(world.citizens, dtype=np.int32)
+        self.cop_cell = world.cop_cell.astype(np.int32, copy=True)
+        self.cop_kind = world.cop_kind.astype(np.int8, copy=True)
+        self.cell_dept = np.maximum(lat.department, 0).astype(np.int16)
+        self.params = {
+            "legitimacy": scenario.citizens.legitimacy,
+            "threshold": scenario.citizens.threshold,
+        }
+        self._cop_density = getattr(scenario.world, "cop_density", None)
+        self._rounding = ROUNDING_CODES[rules.arrest_rounding]
+        self._max_jail = -1 if scenario.cops.max_jail_term is None else scenario.cops.max_jail_term
+        shape = rules.neighbourhood
+        h, w, torus = lat.height, lat.width, lat.torus
+        self._offs_cit = offsets(shape, scenario.citizens.vision, h, w, torus)
+        self._offs_cop = offsets(shape, scenario.cops.vision, h, w, torus)
+        self._spans_cit = row_spans(shape, scenario.citizens.vision, h, w, torus)
+        self._spans_cop = row_spans(shape, scenario.cops.vision, h, w, torus)
+        self._alloc()
+        self.arrests_by_dept = np.zeros(lat.departments, dtype=np.int64)
+
+    def _alloc(self) -> None:
+        lat = self.world.lattice
+        n, m = self.world.citizens, self.cop_cell.shape[0]
+        if self.scenario.run.schedule == "random-sequential":
+            self._occupant = np.full(lat.cells, -1, dtype=np.int32)
+            self._occupant[self.cit_cell] = np.arange(n, dtype=np.int32)
+            self._occupant[self.cop_cell] = np.arange(n, n + m, dtype=np.int32)
+            self._kind = np.zeros(lat.cells, dtype=np.uint8)
+            self._kind[self.cit_cell] = sequential.KIND_CITIZEN
+            self._kind[self.cop_cell] = sequential.KIND_COP
+            k = max(self._offs_cit.shape[0], self._offs_cop.shape[0], 1)
+            self._order = np.empty(n + m, dtype=np.int64)
+            self._scratch = np.empty(k + 2, dtype=np.int64)  # _look writes one past
+            return
+        cells = lat.cells
+        self._cops_here = np.empty(cells, dtype=np.int32)
+        self._actives_here = np.empty(cells, dtype=np.int32)
+        self._cops_vis = np.empty(cells, dtype=np.int32)
+        self._actives_vis = np.empty(cells, dtype=np.int32)
+        self._hazard = np.empty(cells, dtype=np.float64)
+        self._share = np.empty(cells, dtype=np.float64)
+        if lat.capacity == 1 and self.scenario.rules.movement:
+            self._occupied = np.empty(cells, dtype=np.int32)
+            self._claim = np.full(cells, -1, dtype=np.int32)
+            self._target = np.empty(n + m, dtype=np.int32)
+
+    # ---- scheduled changes -------------------------------------------------------------
+    def _apply_changes(self, tick: int) -> None:
+        for change in self.scenario.changes:
+            if isinstance(change, SetValue) and change.tick == tick:
+                self._set(change.param, change.value)
+            elif isinstance(change, Ramp) and tick >= change.start:
+                if (tick - change.start) % change.every == 0:
+                    current = self._get(change.param)
+                    new = current + change.step
+                    new = max(new, change.until) if change.step < 0 else min(new, change.until)
+                    if new != current:
+                        self._set(change.param, new)
+
+    def _get(self, param: str) -> float:
+        if param == "cop_density":
+            return float(self._cop_density or 0.0)
+        return float(self.params[param])
+
+    def _set(self, param: str, value: float) -> None:
+        if param != "cop_density":
+            self.params[param] = value
+            return
+        self._cop_density = value
+        target = round(value * self.world.lattice.cells)
+        m = self.cop_cell.shape[0]
+        if target >= m:
+            return  # adding cops is not scheduled by any preset; removal is
+        rng = np.random.default_rng([int(self.seed), self.tick, 99])
+        keep = np.sort(rng.permutation(m)[:target])
+        removed = np.setdiff1d(np.arange(m), keep)
+        if self.scenario.run.schedule == "random-sequential":
+            n = self.world.citizens
+            self._occupant[self.cop_cell[removed]] = -1
+            self._kind[self.cop_cell[removed]] = sequential.KIND_EMPTY
+            self._occupant[self.cop_cell[keep]] = n + np.arange(target, dtype=np.int32)
+        self.cop_cell = self.cop_cell[keep].copy()
+        self.cop_kind = self.cop_kind[keep].copy()
+        if self.scenario.run.schedule == "random-sequential":
+            self._order = np.empty(self.world.citizens + target, dtype=np.int64)
+        elif hasattr(self, "_target"):
+            self._target = np.empty(self.world.citizens + target, dtype=np.int32)
+
+    # ---- the tick ----------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one tick."""
+        self.tick += 1
+        self._apply_changes(self.tick)
+        if self.scenario.run.schedule == "random-sequential":
+            self._step_sequential()
+        else:
+            self._step_synchronous()
+
+    def _step_sequential(self) -> None:
+        lat, r = self.world.lattice, self.scenario.rules
+        jailed_before = self.state == JAILED
+        sequential.sequential_tick(
+            self.seed, self.tick, lat.height, lat.width, lat.torus,
+            self._spans_cit, self._spans_cop, self._occupant, self._kind, self.cit_cell,
+            self.hardship,
+            self.risk, self.state, self.jail, self.cop_cell,
+            self.params["legitimacy"], self.params["threshold"],
+            self.scenario.citizens.arrest_prob_constant, self._rounding,
+            r.active_counts_self_twice, self._max_jail, r.jail_term_inclusive,
+            r.jailed_keep_site, r.cop_moves_to_arrestee, r.movement, r.order == "phased",
+            r.move_first, self._order, self._scratch,
+        )  # fmt: skip
+        self.arrests_by_dept[:] = 0
+        self.arrests_by_dept[0] = int(np.count_nonzero((self.state == JAILED) & ~jailed_before))
+
+    def _step_synchronous(self) -> None:
+        lat, r = self.world.lattice, self.scenario.rules
+        h, w, torus = lat.height, lat.width, lat.torus
+        legit = np.clip(self.params["legitimacy"] * self.world.legitimacy_multiplier, 0.0, 1.0)
+        # 1. What every citizen sees: cops and actives within vision, from the snapshot.
+        synchronous.count_per_cell(self.cop_cell, np.ones(self.cop_cell.shape[0], np.bool_),
+                                   self._cops_here)  # fmt: skip
+        synchronous.count_state_per_cell(self.cit_cell, self.state, ACTIVE, self._actives_here)
+        synchronous.row_prefix(self._cops_here, h, w)
+        synchronous.row_prefix(self._actives_here, h, w)
+        synchronous.vision_sum(self._cops_here, self._spans_cit, h, w, torus, self._cops_vis)
+        synchronous.vision_sum(self._actives_here, self._spans_cit, h, w, torus, self._actives_vis)
+        # 2. Everyone decides at once (prisoners serve a tick instead).
+        synchronous.decide(
+            self.cit_cell, self.home, self.hardship, self.risk, self.state, self.jail,
+            self.cell_dept, legit, self._cops_vis, self._actives_vis,
+            self.params["threshold"], self.scenario.citizens.arrest_prob_constant,
+            self._rounding, r.active_counts_self_twice,
+        )  # fmt: skip
+        # 3. Cops take actives: the hazard at a cell sums, over the cops that see it, 1 / A.
+        synchronous.count_state_per_cell(self.cit_cell, self.state, ACTIVE, self._actives_here)
+        synchronous.row_prefix(self._actives_here, h, w)
+        synchronous.vision_sum(self._actives_here, self._spans_cop, h, w, torus, self._actives_vis)
+        synchronous.count_per_cell(self.cop_cell, np.ones(self.cop_cell.shape[0], np.bool_),
+                                   self._cops_here)  # fmt: skip
+        synchronous.arrest_share(self._cops_here, self._actives_vis, self._share)
+        synchronous.row_prefix(self._share, h, w)
+        synchronous.vision_sum(self._share, self._spans_cop, h, w, torus, self._hazard)
+        self.arrests_by_dept[:] = synchronous.arrest(
+            self.seed, self.tick, self.cit_cell, self.home, self.cell_dept,
+            lat.departments, self.state, self.jail, self._hazard, self._max_jail,
+            r.jail_term_inclusive, r.jailed_keep_site,
+        )  # fmt: skip
+        # 4. Movement to a random empty site in vision, conflicts settled by priority.
+        if lat.capacity == 1 and r.movement:
+            occ = self._occupied
+            synchronous.count_per_cell(self.cop_cell, np.ones(self.cop_cell.shape[0], np.bool_),
+                                       occ)  # fmt: skip
+            occ += np.bincount(self.cit_cell[self.cit_cell >= 0], minlength=lat.cells).astype(
+                np.int32
+            )
+            synchronous.propose_moves(
+                self.seed, self.tick, self.cit_cell, self.jail, self.cop_cell, occ,
+                self._offs_cit, self._offs_cop, h, w, torus, r.move_tries, self._target,
+            )  # fmt: skip
+            synchronous.claim_sites(self.seed, self.tick, self._target, self._claim)
+            synchronous.apply_moves(self._target, self._claim, self.cit_cell, self.cop_cell)
+            synchronous.reset_claims(self._target, self._claim)
+
+    # ---- observation -------------------------------------------------------------------
+    def counts(self) -> tuple[int, int, int]:
+        """(quiescent, active, jailed) citizens now."""
+        if self.state.shape[0] < 1_000_000:
+            out = np.bincount(self.state.view(np.uint8), minlength=3)
+        else:
+            out = np.zeros(3, dtype=np.int64)
+            synchronous.tally(self.state, out)
+        return int(out[QUIET]), int(out[ACTIVE]), int(out[JAILED])
+
+    def run(
+        self, steps: int | None = None, progress: Callable[[int], None] | None = None
+    ) -> RunResult:
+        """Run `steps` ticks (the scenario's by default) and return the per-tick series."""
+        steps = self.scenario.run.steps if steps is None else steps
+        rows = np.zeros((steps + 1, len(SERIES)), dtype=np.int64)
+        rows[0] = (0, *self.counts(), 0, self.cop_cell.shape[0])
+        start = time.perf_counter()
+        after_first = start
+        for t in range(1, steps + 1):
+            self.step()
+            if t == 1:
+                after_first = time.perf_counter()
+            rows[t] = (self.tick, *self.counts(), self.arrests_by_dept.sum(), self.cop_cell.size)
+            if progress is not None:
+                progress(t)
+        seconds = time.perf_counter() - start
+        return RunResult(
+            scenario=self.scenario.name,
+            seed=self.scenario.run.seed,
+            steps=steps,
+            citizens=self.world.citizens,
+            cops=int(self.world.cops),
+            schedule=self.scenario.run.schedule,
+            seconds=seconds,
+            steady_seconds=time.perf_counter() - after_first,
+            series={name: rows[:, j].copy() for j, name in enumerate(SERIES)},
+            outburst_level=self.scenario.run.outburst_level,
+        )
+
+
+def simulate(scenario: Scenario, world: World | None = None, steps: int | None = None) -> RunResult:
+    """Build the world, run the scenario, return its series."""
+    return Simulation(scenario, world).run(steps)
+
+
+__all__ = ["FORCE_POLICE", "JAIL_FOREVER", "RunResult", "Simulation", "count_outbursts", "simulate"]
