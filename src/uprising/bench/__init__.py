@@ -1,0 +1,1 @@
+"""Benchmarks: throughput of our engine and of the peer implementations we compare against."""

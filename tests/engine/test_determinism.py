@@ -1,0 +1,35 @@
+"""Same scenario and seed, same series: in both schedules, with one thread or two."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import pytest
+
+from uprising.engine import simulate
+from uprising.scenario import load_scenario
+
+
+def run(schedule: str, seed: int, threads: int) -> dict[str, np.ndarray]:
+    numba.set_num_threads(threads)
+    try:
+        sc = load_scenario("epstein-2002", [f"run.schedule={schedule}", f"run.seed={seed}",
+                                            "run.steps=60", "legitimacy=0.7"])  # fmt: skip
+        return simulate(sc).series
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+
+
+@pytest.mark.parametrize("schedule", ["random-sequential", "synchronous"])
+def test_same_seed_same_series_whatever_the_threads(schedule):
+    one = run(schedule, 3, 1)
+    two = run(schedule, 3, min(2, numba.config.NUMBA_NUM_THREADS))
+    again = run(schedule, 3, 1)
+    for key in one:
+        np.testing.assert_array_equal(one[key], two[key])
+        np.testing.assert_array_equal(one[key], again[key])
+
+
+@pytest.mark.parametrize("schedule", ["random-sequential", "synchronous"])
+def test_another_seed_gives_another_history(schedule):
+    assert not np.array_equal(run(schedule, 3, 1)["active"], run(schedule, 4, 1)["active"])

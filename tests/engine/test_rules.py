@@ -1,0 +1,148 @@
+"""Each rule alone, on tiny hand-made lattices."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from uprising.engine import Simulation
+from uprising.engine.neighbourhood import offsets, row_spans
+from uprising.engine.rules import (
+    ACTIVE,
+    JAIL_FOREVER,
+    JAILED,
+    QUIET,
+    ROUNDING_CODES,
+    arrest_probability,
+    jail_term,
+)
+from uprising.scenario import load_scenario
+from uprising.world.lattice import FORCE_POLICE, Lattice, World
+
+SCHEDULES = ["random-sequential", "synchronous"]
+
+
+def tiny_world(citizens, cops, size=5, hardship=None, risk=None):
+    """A size x size torus with citizens and cops on the given (y, x) sites."""
+    cell = lambda yx: yx[0] * size + yx[1]  # noqa: E731
+    n = len(citizens)
+    return World(
+        lattice=Lattice.torus_grid(size, size),
+        citizen_cell=np.array([cell(p) for p in citizens], dtype=np.int32),
+        hardship=np.array(hardship if hardship is not None else [1.0] * n, dtype=np.float32),
+        risk_aversion=np.array(risk if risk is not None else [0.0] * n, dtype=np.float32),
+        cop_cell=np.array([cell(p) for p in cops], dtype=np.int32),
+        cop_kind=np.full(len(cops), FORCE_POLICE, dtype=np.int8),
+    )
+
+
+def tiny_scenario(schedule, **params):
+    overrides = [f"run.schedule={schedule}", "rules.movement=false", "citizens.vision=1",
+                 "cops.vision=1", "rules.neighbourhood=von_neumann"]  # fmt: skip
+    overrides += [f"{k}={v}" for k, v in params.items()]
+    return load_scenario("epstein-2002", overrides)
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
+@pytest.mark.parametrize(("hardship", "expected"), [(0.1001, ACTIVE), (0.0999, QUIET)])
+def test_citizen_just_above_and_below_threshold(schedule, hardship, expected):
+    # L = 0 and no cop in sight: G = H, P = 0, active iff H > T = 0.1.
+    sc = tiny_scenario(schedule, legitimacy=0.0, threshold=0.1)
+    sim = Simulation(sc, tiny_world([(2, 2)], [], hardship=[hardship], risk=[1.0]))
+    sim.step()
+    assert sim.state[0] == expected
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
+def test_cop_arrests_the_one_active_in_vision(schedule):
+    sc = tiny_scenario(schedule, legitimacy=0.0, max_jail_term=5)
+    sim = Simulation(sc, tiny_world([(2, 2)], [(2, 3)], hardship=[1.0], risk=[0.0]))
+    # The citizen (G = 1, R = 0) turns active whatever the cop; in the random order the cop
+    # may act before it does, so by the second tick it has surely been taken.
+    sim.step()
+    sim.step()
+    assert sim.state[0] == JAILED
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
+def test_cop_out_of_vision_arrests_no_one(schedule):
+    sc = tiny_scenario(schedule, legitimacy=0.0)
+    sim = Simulation(sc, tiny_world([(0, 0)], [(2, 2)], hardship=[1.0], risk=[0.0]))
+    for _ in range(5):
+        sim.step()
+    assert sim.state[0] == ACTIVE
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
+def test_prisoner_is_released_and_decides_again(schedule):
+    sc = tiny_scenario(schedule, legitimacy=0.0, max_jail_term=3)
+    sim = Simulation(sc, tiny_world([(2, 2)], [(2, 3)], hardship=[1.0], risk=[0.0]))
+    sim.state[0] = JAILED
+    sim.jail[0] = 2
+    sim.cop_cell[:] = 0  # move the cop out of sight so the released citizen stays free
+    states = []
+    for _ in range(4):
+        sim.step()
+        states.append(int(sim.state[0]))
+    # Mesa's order: a term of 2 skips two decisions; the third tick decides again.
+    assert states[:2] == [JAILED, JAILED]
+    assert states[2] == ACTIVE
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
+def test_vision_wraps_around_the_torus(schedule):
+    # A cop at (4, 2) is one step from (0, 2) across the edge: C = 1, A = 1, P = 0.9 > G - T.
+    sc = tiny_scenario(schedule, legitimacy=0.5, arrest_rounding="literal")
+    wrapped = Simulation(sc, tiny_world([(0, 2)], [(4, 2)], hardship=[1.0], risk=[1.0]))
+    far = Simulation(sc, tiny_world([(0, 2)], [(2, 0)], hardship=[1.0], risk=[1.0]))
+    wrapped.step()
+    far.step()
+    assert wrapped.state[0] == QUIET
+    assert far.state[0] == ACTIVE
+
+
+@pytest.mark.parametrize(
+    ("cops", "actives", "mode", "ratio"),
+    [
+        (1, 2, "literal", 0.5),
+        (1, 2, "floor", 0.0),
+        (1, 2, "round", 0.0),  # half to even: round(0.5) = 0, as Python and Mesa
+        (3, 2, "floor", 1.0),
+        (3, 2, "round", 2.0),  # round(1.5) = 2
+        (5, 2, "round", 2.0),  # round(2.5) = 2
+        (7, 2, "literal", 3.5),
+    ],
+)
+def test_rounding_modes(cops, actives, mode, ratio):
+    p = arrest_probability(cops, actives, 2.3, ROUNDING_CODES[mode])
+    assert p == pytest.approx(1 - math.exp(-2.3 * ratio))
+
+
+def test_k_gives_p_of_nine_tenths_at_one_cop_one_active():
+    assert arrest_probability(1, 1, 2.3, ROUNDING_CODES["literal"]) == pytest.approx(0.9, abs=0.001)
+
+
+def test_jail_terms_cover_their_range():
+    u = np.linspace(0, 0.999999, 1000)
+    inclusive = {jail_term(x, 3, True) for x in u}
+    exclusive = {jail_term(x, 3, False) for x in u}
+    assert inclusive == {0, 1, 2, 3}
+    assert exclusive == {0, 1, 2}
+    assert jail_term(0.5, -1, True) == JAIL_FOREVER
+
+
+@pytest.mark.parametrize(
+    ("shape", "radius", "sites"),
+    [("euclidean", 1.7, 8), ("euclidean", 7, 148), ("moore", 1, 8), ("von_neumann", 7, 112)],
+)
+def test_vision_shapes_have_the_known_number_of_sites(shape, radius, sites):
+    assert offsets(shape, radius, 40, 40, torus=True).shape[0] == sites
+    spans = row_spans(shape, radius, 40, 40, torus=True)
+    assert int((2 * spans[:, 1] + 1).sum()) - 1 == sites
+
+
+def test_vision_larger_than_a_small_torus_counts_each_site_once():
+    # 5 x 5 torus, von Neumann radius 7: every other site is in sight exactly once.
+    assert offsets("von_neumann", 7, 5, 5, torus=True).shape[0] == 24

@@ -1,0 +1,92 @@
+"""The Mesa peer: its throughput benchmark, and the stored reference runs of its example."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+from uprising.errors import UprisingError
+
+REFERENCE = Path(__file__).resolve().parents[1] / "benchmarks" / "reference" / "mesa_epstein.json"
+WINDOW_FIRST, WINDOW_LAST = 50, 200
+
+
+def test_mesa_benchmark_small_grid():
+    pytest.importorskip("mesa")
+    from uprising.bench.mesa_peer import mesa_citizen_updates_per_second
+
+    result = mesa_citizen_updates_per_second(10, 10, 3, seed=1)
+    assert result["peer"] == "mesa"
+    assert isinstance(result["version"], str) and result["version"]
+    assert (result["width"], result["height"], result["steps"]) == (10, 10, 3)
+    # Mesa places each cell's occupant independently: about 70 citizens and 7 cops on 100 cells.
+    assert 40 <= result["citizens"] <= 95
+    assert 0 <= result["cops"] <= 25
+    assert result["citizens"] + result["cops"] <= 100
+    assert result["seconds"] > 0
+    assert math.isfinite(result["citizen_updates_per_s"])
+    assert result["citizen_updates_per_s"] == pytest.approx(
+        result["citizens"] * result["steps"] / result["seconds"]
+    )
+
+
+def test_mesa_benchmark_rejects_bad_sizes():
+    from uprising.bench.mesa_peer import mesa_citizen_updates_per_second
+
+    with pytest.raises(UprisingError, match="width"):
+        mesa_citizen_updates_per_second(0, 10, 3)
+    with pytest.raises(UprisingError, match="steps"):
+        mesa_citizen_updates_per_second(10, 10, -1)
+
+
+def test_missing_mesa_is_a_user_error(monkeypatch):
+    from uprising.bench import mesa_peer
+
+    # A None entry in sys.modules makes the import fail as if Mesa were not installed.
+    monkeypatch.setitem(sys.modules, "mesa", None)
+    with pytest.raises(UprisingError, match=r"pip install -e '\.\[peer\]'"):
+        mesa_peer.mesa_citizen_updates_per_second(10, 10, 1)
+
+
+def test_reference_is_consistent_with_its_series():
+    assert REFERENCE.is_file(), f"missing reference runs: {REFERENCE}"
+    reference = json.loads(REFERENCE.read_text())
+    for key in ("mesa_version", "python_version", "parameters", "steps", "seeds", "per_seed"):
+        assert key in reference, key
+    assert reference["created"]
+    steps = reference["steps"]
+    assert steps >= WINDOW_LAST
+    params = reference["parameters"]
+    assert (params["width"], params["height"]) == (40, 40)
+    assert params["citizen_density"] == 0.7 and params["cop_density"] == 0.074
+    assert params["legitimacy"] == 0.8 and params["max_jail_term"] == 1000
+
+    per_seed = reference["per_seed"]
+    assert len(per_seed) >= 30
+    assert [record["seed"] for record in per_seed] == reference["seeds"]
+    assert len(set(reference["seeds"])) == len(reference["seeds"])
+    cells = params["width"] * params["height"]
+    for record in per_seed:
+        seed = record["seed"]
+        assert 0 < record["citizens"] and 0 < record["cops"]
+        assert record["citizens"] + record["cops"] <= cells
+        active = record["active_series"]
+        assert len(active) == steps + 1, seed
+        assert all(0 <= a <= record["citizens"] for a in active), seed
+        window = active[WINDOW_FIRST : WINDOW_LAST + 1]
+        assert len(window) == WINDOW_LAST - WINDOW_FIRST + 1
+        assert record["mean_active"] == pytest.approx(sum(window) / len(window)), seed
+        assert record["peak_active"] == max(window), seed
+        if "arrested_series" in record:
+            arrested = record["arrested_series"]
+            quiet = record["quiet_series"]
+            assert record["final_jailed"] == arrested[WINDOW_LAST], seed
+            assert all(
+                a + q + j == record["citizens"]
+                for a, q, j in zip(active, quiet, arrested, strict=True)
+            ), seed
+        assert 0 <= record["final_jailed"] <= record["citizens"], seed
