@@ -79,9 +79,9 @@ class Simulation:
 
     def __init__(self, scenario: Scenario, world: World | None = None):
         if world is None:
-            from uprising.world.classic import build_torus_world
+            from uprising.world.build import build_world
 
-            world = build_torus_world(scenario)
+            world = build_world(scenario)
         self.scenario = scenario
         self.world = world
         lat = world.lattice

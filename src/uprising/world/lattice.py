@@ -74,5 +74,7 @@ class World:
 
     def agent_bytes(self) -> int:
         """Bytes held by the per-agent arrays of this world."""
-        arrays = (self.citizen_cell, self.hardship, self.risk_aversion, self.cop_cell, self.cop_kind)
+        arrays = (
+            self.citizen_cell, self.hardship, self.risk_aversion, self.cop_cell, self.cop_kind
+        )
         return int(sum(a.nbytes for a in arrays))

@@ -1,0 +1,125 @@
+"""`uprising world`: build a scenario's world and describe it (table, JSON line, PNG map)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from uprising.cli.app import app, reports_bad_input
+from uprising.errors import UprisingError
+from uprising.world.config import PeruWorld
+
+
+def _option_value(flag: str, text: str, field: str, unit: str) -> float:
+    """Parse a numeric option and check it against the PeruWorld field's range, in one line."""
+    info = PeruWorld.model_fields[field]
+    lo = next((m.ge for m in info.metadata if getattr(m, "ge", None) is not None), -math.inf)
+    hi = next((m.le for m in info.metadata if getattr(m, "le", None) is not None), math.inf)
+    allowed = f"must be a number from {lo:g} to {hi:g}{unit}"
+    try:
+        value = float(text)
+    except ValueError:
+        raise UprisingError(f"{flag} {text!r}: {allowed}") from None
+    if not (math.isfinite(value) and lo <= value <= hi):
+        raise UprisingError(f"{flag} {text}: {allowed}")
+    return value
+
+
+@app.command("world")
+@reports_bad_input
+def world_command(
+    scenario: Annotated[
+        str, typer.Argument(help="built-in scenario name or path to a .yaml file")
+    ] = "peru-2022",
+    resolution: Annotated[
+        str | None,
+        typer.Option(
+            "--resolution",
+            metavar="KM",
+            help="side of a cell in km, 1 to 20 (Peru worlds; default: the scenario's, 5)",
+        ),
+    ] = None,
+    scale: Annotated[
+        str | None,
+        typer.Option(
+            "--scale",
+            metavar="S",
+            help="people per agent, 1 to 1000: --scale 100 means 1:100, one agent for every "
+            "100 people; --scale 1 is one agent per person, about 31 million (Peru worlds; "
+            "default: the scenario's, 100)",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print one JSON line instead of a table")
+    ] = False,
+    png: Annotated[
+        Path | None,
+        typer.Option(
+            "--png",
+            metavar="FILE",
+            help="also draw a PNG map: population density and mean hardship by department",
+        ),
+    ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", metavar="KEY=VALUE", help="override a scenario parameter (repeatable)"
+        ),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            metavar="DIR",
+            help="folder holding a peru/ data folder to use instead of the packaged data",
+        ),
+    ] = None,
+) -> None:
+    """Build the world of SCENARIO and print cells, agents and forces per department."""
+    from uprising.scenario.loader import load_scenario
+    from uprising.world.build import build_world_with_details
+    from uprising.world.summary import format_summary, summarise
+
+    loaded = load_scenario(scenario, overrides or [])
+    changes: dict[str, float] = {}
+    if resolution is not None:
+        changes["resolution_km"] = _option_value("--resolution", resolution, "resolution_km", " km")
+    if scale is not None:
+        changes["population_scale"] = _option_value("--scale", scale, "population_scale", "")
+    if changes:
+        if not isinstance(loaded.world, PeruWorld):
+            given = (("--resolution", resolution), ("--scale", scale))
+            flags = " and ".join(flag for flag, value in given if value is not None)
+            raise UprisingError(f"{flags}: only for map worlds; scenario {loaded.name} is a torus")
+        try:
+            loaded.world = PeruWorld.model_validate({**loaded.world.model_dump(), **changes})
+        except ValidationError as err:  # pragma: no cover - ranges checked above
+            raise UprisingError(f"world: {err.errors()[0]['msg']}") from None
+    if data_dir is not None and not data_dir.is_dir():
+        raise UprisingError(f"--data-dir {data_dir}: not a folder")
+
+    world, details, seconds = build_world_with_details(loaded, data_dir)
+    summary = summarise(world, details, seconds, loaded.name, loaded.run.seed)
+    if png is not None:
+        from uprising.world.plot import plot_world
+
+        scale_text = f"1:{world.population_scale:g}"
+        res = f"{world.lattice.cell_km:g} km cells, " if world.lattice.cell_km else ""
+        plot_world(
+            world,
+            png,
+            details.data if details is not None else None,
+            title=f"{loaded.name}: {res}{scale_text}, seed {loaded.run.seed}",
+        )
+        summary["png"] = str(png)
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False, separators=(",", ":")))
+    else:
+        typer.echo(format_summary(summary))
+        if png is not None:
+            typer.echo(f"map written to {png}")

@@ -1,0 +1,157 @@
+"""The `world:` section of a scenario for the map of Peru.
+
+Every parameter of the Peru world sits here, typed, range-checked and documented. Each
+description starts with where the value comes from:
+
+- ``sourced:`` the default is a published figure (the citation follows);
+- ``assumed:`` a modelling choice with no figure behind it;
+- ``calibrated:`` a free parameter, to be tuned against the observed crisis by the dynamics.
+
+This module must not import `uprising.scenario` (the scenario model imports it).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class PeruWorld(_Section):
+    """Peru's 25 departments rasterised to square cells, with its 2017 population placed on them.
+
+    Build it with `uprising.world.peru.build_peru_world`; `uprising world` prints a summary.
+    """
+
+    kind: Literal["peru"] = "peru"
+
+    # --- the lattice -----------------------------------------------------------------------
+    resolution_km: float = Field(
+        5.0,
+        ge=1.0,
+        le=20.0,
+        description="assumed: side of a square cell, in km. The lattice is a local "
+        "equirectangular projection centred on Peru's middle latitude (see uprising.world.peru)",
+    )
+    population_scale: float = Field(
+        100.0,
+        ge=1.0,
+        le=1000.0,
+        description="assumed: real people per agent. 1 = one agent per person (31,237,385 "
+        "citizens); 100 = 1:100. Department totals are INEI's 2017 population (regions.csv)",
+    )
+
+    # --- placing each district's people on cells ------------------------------------------
+    seat_share: float = Field(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        description="assumed: share of a district's people put on the cell of its capital town; "
+        "the rest is spread by a Gaussian kernel around it (cities dense, the puna sparse)",
+    )
+    spread: float = Field(
+        0.3,
+        ge=0.0,
+        le=5.0,
+        description="assumed: kernel width sigma = spread * sqrt(territory), territory being the "
+        "area (km^2) of the cells of the district's department nearer to its capital than to "
+        "any other capital of that department",
+    )
+    sigma_min_km: float = Field(
+        2.0, ge=0.1, le=100.0, description="assumed: smallest kernel width sigma, in km"
+    )
+    sigma_max_km: float = Field(
+        25.0, ge=0.1, le=200.0, description="assumed: largest kernel width sigma, in km"
+    )
+
+    # --- hardship: Beta(mu * c, (1 - mu) * c) per department ------------------------------
+    hardship_national_mean: float = Field(
+        0.5,
+        gt=0.0,
+        lt=1.0,
+        description="calibrated: mean hardship of a department at the national informality and "
+        "poverty rates; 0.5 with concentration 2 gives Epstein's U(0, 1)",
+    )
+    hardship_informality_weight: float = Field(
+        0.3,
+        ge=-10.0,
+        le=10.0,
+        description="calibrated: change of the log-odds of mean hardship per 10 percentage "
+        "points of informal employment above the national rate",
+    )
+    hardship_poverty_weight: float = Field(
+        0.3,
+        ge=-10.0,
+        le=10.0,
+        description="calibrated: change of the log-odds of mean hardship per 10 percentage "
+        "points of monetary poverty above the national rate",
+    )
+    hardship_concentration: float = Field(
+        2.0,
+        gt=0.0,
+        le=1000.0,
+        description="calibrated: Beta concentration c = alpha + beta; 2 at mean 0.5 is U(0, 1), "
+        "larger values give less spread within a department",
+    )
+    national_informality_pct: float = Field(
+        74.0,
+        ge=0.0,
+        le=100.0,
+        description="sourced: national informal employment rate 2022, % (INEI EPEN, same table "
+        "as regions.csv informal_employment_pct)",
+    )
+    national_poverty_pct: float = Field(
+        27.5,
+        ge=0.0,
+        le=100.0,
+        description="sourced: national monetary poverty rate 2022, % (INEI, as cited in "
+        "SOURCES.md for regions.csv poverty_pct)",
+    )
+
+    # --- discrimination: an optional term added to the log-odds of mean hardship ----------
+    discrimination_source: Literal["none", "quechua_aymara", "indigenous_partial"] = Field(
+        "quechua_aymara",
+        description="sourced where present: the department share that drives the discrimination "
+        "term. quechua_aymara: regions.csv quechua_aymara_pct (empty in the data: the term is 0 "
+        "everywhere and the summary says so); indigenous_partial: regions_provenance.csv "
+        "indigenous_mother_tongue_pct_2017_partial (5 departments; 0 elsewhere); none: off",
+    )
+    discrimination_weight: float = Field(
+        0.5,
+        ge=0.0,
+        le=10.0,
+        description="calibrated: change of the log-odds of mean hardship when the share goes "
+        "from 0 to 100%; 0 where the source has no figure",
+    )
+
+    # --- legitimacy --------------------------------------------------------------------------
+    legitimacy_strength: float = Field(
+        1.0,
+        ge=0.0,
+        le=5.0,
+        description="calibrated: regional legitimacy multiplier = 1 - strength * (Castillo's "
+        "2021 runoff share - national share) / 100, clipped to [0, 2]. The national share is "
+        "summed from the department vote counts in regions_provenance.csv (votes cast in Peru, "
+        "50.44%; 50.13% with the votes cast abroad, which belong to no department)",
+    )
+
+    # --- security forces ---------------------------------------------------------------------
+    police_per_100k: float = Field(
+        390.0,
+        ge=0.0,
+        le=10_000.0,
+        description="sourced: police officers per 100,000 people. UNODC gives 390.01 for Peru "
+        "in 2023 (quoted by El Comercio, 2026-01-28); PNP human resources gave 387 (132,788 "
+        "officers, Aug 2025) and 394 (135,318, Jan 2026). No 2022 figure was found; 390 applied "
+        "to the 2017 population gives about 122,000 officers. Placed in proportion to population",
+    )
+    military_at_start: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(
+        default_factory=dict,
+        description="assumed: soldiers per department (name or 2-digit ubigeo) deployed at tick "
+        "0, scaled by population_scale like everyone else; empty = none. Scheduled events "
+        "deploy more with uprising.world.peru.deploy_military",
+    )
