@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from uprising.cli import bench, scenarios, simulate, world  # noqa: F401  (each registers its commands)
+from uprising.cli import bench, congress, scenarios, simulate, world  # noqa: F401  (each registers its commands)
 from uprising.cli.app import app
 
 

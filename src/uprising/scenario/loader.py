@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import typing
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from uprising.errors import ScenarioError
+from uprising.institutions.config import InstitutionsConfig
 from uprising.scenario.model import Scenario
 
 BUILTIN_PACKAGE = "uprising.scenario.builtin"
@@ -55,6 +57,17 @@ def _read_yaml(name_or_path: str) -> tuple[str, dict[str, Any]]:
     return label, data
 
 
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model inside an annotation (`Model`, `Model | None`, a tagged union), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _field_range(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str:
     """The allowed range of the field at `loc`, read from its `ge`/`le` constraints."""
     current: Any = model
@@ -65,8 +78,7 @@ def _field_range(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str:
         field = current.model_fields.get(part)
         if field is None:
             return ""
-        ann = field.annotation
-        current = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+        current = _model_in(field.annotation)
     if field is None:
         return ""
     lo = hi = None
@@ -105,7 +117,8 @@ def _leaf_paths(data: dict[str, Any], prefix: str = "") -> list[str]:
 def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> dict[str, Any]:
     """Apply `key=value` overrides; a key is a dotted path or a unique field name."""
     data = json.loads(json.dumps(data))  # deep copy of plain data
-    defaults = Scenario(name="_").model_dump(mode="json")
+    # Optional sections count with their defaults, so their fields can be set too.
+    defaults = Scenario(name="_", institutions=InstitutionsConfig()).model_dump(mode="json")
     for item in overrides:
         if "=" not in item:
             raise ScenarioError(f"--set {item!r}: expected key=value")

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
+from uprising.institutions.config import InstitutionsConfig
 from uprising.world.config import PeruWorld
 
 
@@ -158,6 +159,9 @@ class Scenario(Section):
     name: str = Field(description="short name, used in outputs")
     description: str = ""
     world: WorldSection = TorusWorld()
+    institutions: InstitutionsConfig | None = Field(
+        None, description="Congress, presidency and armed forces (defaults: the calibrated values)"
+    )
     citizens: Citizens = Citizens()
     cops: Cops = Cops()
     rules: Rules = Rules()
