@@ -17,8 +17,6 @@ STREAM_JAIL = 3  # jail term
 STREAM_ARREST = 4  # whom a cop arrests / whether an active is arrested
 STREAM_PRIORITY = 5  # tie-break between agents that want the same site
 STREAM_RELEASE = 6  # where a released prisoner reappears
-STREAM_DEATH = 7  # lethal confrontations
-STREAM_TRAVEL = 8  # travel toward crowds
 
 _GOLDEN = uint64(0x9E3779B97F4A7C15)
 _M1 = uint64(0xBF58476D1CE4E5B9)

@@ -8,7 +8,6 @@ counter-based generator, keyed by (seed, tick, agent, stream).
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 from uprising.engine.random import (
@@ -285,9 +284,3 @@ def _cop_step(
         if n_empty > 0:
             target = found[below(seed, tick, n + j, STREAM_MOVE, n_empty)]
             _move(n + j, cell, target, occupant, kind, cop_cell, j)
-
-
-def count_states(state: np.ndarray) -> tuple[int, int, int]:
-    """(quiescent, active, jailed) citizens."""
-    counts = np.bincount(state, minlength=3)
-    return int(counts[QUIET]), int(counts[ACTIVE]), int(counts[JAILED])

@@ -223,8 +223,8 @@ class Simulation:
         h, w, torus = lat.height, lat.width, lat.torus
         legit = np.clip(self.params["legitimacy"] * self.world.legitimacy_multiplier, 0.0, 1.0)
         # 1. What every citizen sees: cops and actives within vision, from the snapshot.
-        synchronous.count_per_cell(self.cop_cell, np.ones(self.cop_cell.shape[0], np.bool_),
-                                   self._cops_here)  # fmt: skip
+        self._cops_here.fill(0)
+        synchronous.add_per_cell(self.cop_cell, self._cops_here)
         synchronous.count_state_per_cell(self.cit_cell, self.state, ACTIVE, self._actives_here)
         synchronous.row_prefix(self._cops_here, h, w)
         synchronous.row_prefix(self._actives_here, h, w)
@@ -241,8 +241,8 @@ class Simulation:
         synchronous.count_state_per_cell(self.cit_cell, self.state, ACTIVE, self._actives_here)
         synchronous.row_prefix(self._actives_here, h, w)
         synchronous.vision_sum(self._actives_here, self._spans_cop, h, w, torus, self._actives_vis)
-        synchronous.count_per_cell(self.cop_cell, np.ones(self.cop_cell.shape[0], np.bool_),
-                                   self._cops_here)  # fmt: skip
+        self._cops_here.fill(0)  # counted again: step 1 turned the counts into prefix sums
+        synchronous.add_per_cell(self.cop_cell, self._cops_here)
         synchronous.arrest_share(self._cops_here, self._actives_vis, self._share)
         synchronous.row_prefix(self._share, h, w)
         synchronous.vision_sum(self._share, self._spans_cop, h, w, torus, self._hazard)
@@ -254,11 +254,9 @@ class Simulation:
         # 4. Movement to a random empty site in vision, conflicts settled by priority.
         if lat.capacity == 1 and r.movement:
             occ = self._occupied
-            synchronous.count_per_cell(self.cop_cell, np.ones(self.cop_cell.shape[0], np.bool_),
-                                       occ)  # fmt: skip
-            occ += np.bincount(self.cit_cell[self.cit_cell >= 0], minlength=lat.cells).astype(
-                np.int32
-            )
+            occ.fill(0)
+            synchronous.add_per_cell(self.cop_cell, occ)
+            synchronous.add_per_cell(self.cit_cell, occ)
             synchronous.propose_moves(
                 self.seed, self.tick, self.cit_cell, self.jail, self.cop_cell, occ,
                 self._offs_cit, self._offs_cop, h, w, torus, r.move_tries, self._target,

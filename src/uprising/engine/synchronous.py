@@ -39,12 +39,11 @@ from uprising.engine.rules import (
 
 
 @njit(cache=True)
-def count_per_cell(cells_of, mask, out):
-    """out[c] = number of agents i with mask[i] on cell c (cells_of[i] < 0: off the lattice)."""
-    out[:] = 0
+def add_per_cell(cells_of, out):
+    """out[c] += number of agents on cell c (cells_of[i] < 0: off the lattice, not counted)."""
     for i in range(cells_of.shape[0]):
         c = cells_of[i]
-        if c >= 0 and mask[i]:
+        if c >= 0:
             out[c] += 1
 
 
@@ -294,7 +293,7 @@ __all__ = [
     "arrest_share",
     "apply_moves",
     "claim_sites",
-    "count_per_cell",
+    "add_per_cell",
     "count_state_per_cell",
     "decide",
     "propose_moves",

@@ -119,11 +119,12 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> d
     data = json.loads(json.dumps(data))  # deep copy of plain data
     # Optional sections count with their defaults, so their fields can be set too.
     defaults = Scenario(name="_", institutions=InstitutionsConfig()).model_dump(mode="json")
+    default_paths = _leaf_paths(defaults)
     for item in overrides:
         if "=" not in item:
             raise ScenarioError(f"--set {item!r}: expected key=value")
         key, raw = (s.strip() for s in item.split("=", 1))
-        known = _leaf_paths(defaults) + _leaf_paths(data)
+        known = default_paths + _leaf_paths(data)
         if key not in known:
             matches = sorted({p for p in known if p.split(".")[-1] == key})
             if len(matches) != 1:
