@@ -7,6 +7,7 @@ NetLogo or the paper departs from the others says so.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -118,6 +119,12 @@ class Run(Section):
     )
     outburst_level: int = Field(
         50, ge=0, le=1_000_000_000, description="an outburst is an episode with more actives than this"
+    )
+    ticks_per_day: int = Field(
+        1, ge=1, le=96, description="ticks in one day of the daily outputs (1 on the classic torus)"
+    )
+    start_date: date | None = Field(
+        None, description="calendar date of day 0 (ISO, e.g. 2022-12-07); dated events need it"
     )
 
 
