@@ -122,6 +122,12 @@ class Simulation:
         self._spans_cop = row_spans(shape, scenario.cops.vision, h, w, torus)
         self._alloc()
         self.arrests_by_dept = np.zeros(lat.departments, dtype=np.int64)
+        # Per-department levers the dynamics move between ticks (synchronous schedule):
+        # legitimacy = params * multiplier - legitimacy_drop; threshold = params + threshold_dept;
+        # net risk = R * P * risk_mult_dept.
+        self.legitimacy_drop = np.zeros(lat.departments, dtype=np.float64)
+        self.threshold_dept = np.zeros(lat.departments, dtype=np.float64)
+        self.risk_mult_dept = np.ones(lat.departments, dtype=np.float64)
 
     def _alloc(self) -> None:
         lat = self.world.lattice
@@ -221,7 +227,11 @@ class Simulation:
     def _step_synchronous(self) -> None:
         lat, r = self.world.lattice, self.scenario.rules
         h, w, torus = lat.height, lat.width, lat.torus
-        legit = np.clip(self.params["legitimacy"] * self.world.legitimacy_multiplier, 0.0, 1.0)
+        legit = np.clip(
+            self.params["legitimacy"] * self.world.legitimacy_multiplier - self.legitimacy_drop,
+            0.0,
+            1.0,
+        )
         # 1. What every citizen sees: cops and actives within vision, from the snapshot.
         self._cops_here.fill(0)
         synchronous.add_per_cell(self.cop_cell, self._cops_here)
@@ -234,8 +244,9 @@ class Simulation:
         synchronous.decide(
             self.cit_cell, self.home, self.hardship, self.risk, self.state, self.jail,
             self.cell_dept, legit, self._cops_vis, self._actives_vis,
-            self.params["threshold"], self.scenario.citizens.arrest_prob_constant,
-            self._rounding, r.active_counts_self_twice,
+            self.threshold_dept + self.params["threshold"], self.risk_mult_dept,
+            self.scenario.citizens.arrest_prob_constant, self._rounding,
+            r.active_counts_self_twice, lat.capacity != 1,
         )  # fmt: skip
         # 3. Cops take actives: the hazard at a cell sums, over the cops that see it, 1 / A.
         synchronous.count_state_per_cell(self.cit_cell, self.state, ACTIVE, self._actives_here)

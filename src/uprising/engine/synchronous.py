@@ -119,12 +119,14 @@ def vision_sum(prefix, spans, height, width, torus, out):
 @njit(parallel=True, cache=True)
 def decide(
     cit_cell, home, hardship, risk, state, jail, cell_dept, legit_dept,
-    cops_vis, actives_vis, threshold, k, rounding, self_twice,
+    cops_vis, actives_vis, threshold_dept, risk_mult_dept, k, rounding, self_twice, release_home,
 ):  # fmt: skip
     """Every free citizen chooses active or quiet from the snapshot's counts in vision.
 
-    Prisoners serve one tick of their term instead (Mesa's order: a term of J keeps a citizen
-    out of J decisions).
+    Legitimacy, threshold and a multiplier of net risk are per department (of the citizen's
+    home): the dynamics move them between ticks. Prisoners serve one tick of their term
+    instead (Mesa's order: a term of J keeps a citizen out of J decisions); with
+    `release_home`, a prisoner off the lattice goes back to its home cell when the term ends.
     """
     for i in prange(cit_cell.shape[0]):
         if jail[i] > 0:
@@ -133,14 +135,18 @@ def decide(
             continue
         c = cit_cell[i]
         if c < 0:
-            continue
+            if not release_home:
+                continue
+            c = home[i]
+            cit_cell[i] = c
         was_active = state[i] == ACTIVE
         actives = 1 + actives_vis[c] - (1 if was_active else 0)
         if self_twice and was_active:
             actives += 1
         p = arrest_probability(cops_vis[c], actives, k, rounding)
-        legit = legit_dept[cell_dept[home[i]]]
-        state[i] = ACTIVE if wants_active(hardship[i], legit, risk[i], p, threshold) else QUIET
+        d = cell_dept[home[i]]
+        r = risk[i] * risk_mult_dept[d]
+        state[i] = ACTIVE if wants_active(hardship[i], legit_dept[d], r, p, threshold_dept[d]) else QUIET
 
 
 @njit(parallel=True, cache=True)

@@ -162,6 +162,20 @@ WorldSection = Annotated[
 ]
 
 
+class Prior(Section):
+    """A calibrated parameter: the uniform prior range searched and what it was tuned to."""
+
+    low: float = Field(description="lower end of the prior range, in the parameter's units")
+    high: float = Field(description="upper end of the prior range")
+    target: str = Field("", description="the observed figure the value was tuned against")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Prior:
+        if not self.low < self.high:
+            raise ValueError(f"low = {self.low:g}, high = {self.high:g}: must have low < high")
+        return self
+
+
 class Scenario(Section):
     name: str = Field(description="short name, used in outputs")
     description: str = ""
@@ -174,6 +188,10 @@ class Scenario(Section):
     rules: Rules = Rules()
     run: Run = Run()
     changes: list[Change] = Field(default_factory=list, description="scheduled parameter changes")
+    calibrated: dict[str, Prior] = Field(
+        default_factory=dict,
+        description="parameters tuned to data: dotted path (as for --set) -> prior and target",
+    )
     sources: dict[str, str] = Field(
         default_factory=dict, description="where each parameter comes from: citation or 'calibrated: how'"
     )
