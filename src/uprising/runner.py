@@ -33,9 +33,7 @@ def run_scenario(
     from uprising.scenario.loader import scenario_hash
 
     if seed is not None and seed != scenario.run.seed:
-        scenario = scenario.model_copy(
-            update={"run": scenario.run.model_copy(update={"seed": int(seed)})}
-        )
+        scenario = scenario.model_copy(update={"run": scenario.run.model_copy(update={"seed": int(seed)})})
     started = time.perf_counter()
     sim = Simulation(scenario, world)
     lat = sim.world.lattice

@@ -117,7 +117,9 @@ def load_observed(folder: Path | str | None = None) -> Observed:
         if _int(r["active"], where, 0, 1) != 1:
             continue
         d = _date(r["date"], where)
-        active.append({"date": d, "day": (d - DAY0).days, "department": _department(r["region"], names, where)})
+        active.append(
+            {"date": d, "day": (d - DAY0).days, "department": _department(r["region"], names, where)}
+        )
     events = []
     events_path = base / "events.csv"
     if events_path.exists():
@@ -140,19 +142,36 @@ def load_observed(folder: Path | str | None = None) -> Observed:
     return Observed(
         deaths=frame(
             deaths,
-            {"date": pl.Date, "day": pl.Int32, "department": pl.String, "deaths": pl.Int64,
-             "kind": pl.String, "retroactive": pl.Boolean},
+            {
+                "date": pl.Date,
+                "day": pl.Int32,
+                "department": pl.String,
+                "deaths": pl.Int64,
+                "kind": pl.String,
+                "retroactive": pl.Boolean,
+            },
         ),  # fmt: skip
         blockades=frame(
             blockades,
-            {"date": pl.Date, "day": pl.Int32, "department": pl.String, "blockades": pl.Int64,
-             "low_reliability": pl.Boolean},
+            {
+                "date": pl.Date,
+                "day": pl.Int32,
+                "department": pl.String,
+                "blockades": pl.Int64,
+                "low_reliability": pl.Boolean,
+            },
         ),  # fmt: skip
         regions_active=frame(active, {"date": pl.Date, "day": pl.Int32, "department": pl.String}),
         events=frame(
             events,
-            {"date": pl.Date, "day": pl.Int32, "kind": pl.String, "scope": pl.String,
-             "detail": pl.String, "numbers": pl.String},
+            {
+                "date": pl.Date,
+                "day": pl.Int32,
+                "kind": pl.String,
+                "scope": pl.String,
+                "detail": pl.String,
+                "numbers": pl.String,
+            },
         ),  # fmt: skip
         departments=names,
         folder=base,

@@ -45,9 +45,7 @@ def run_metrics(output: RunOutput) -> dict[str, Any]:
     names = output.departments
     active = _matrix(output, "active")
     killed = _matrix(output, "killed")
-    population = (
-        _matrix(output, "quiescent")[0] + _matrix(output, "active")[0] + _matrix(output, "jailed")[0]
-    )
+    population = _matrix(output, "quiescent")[0] + _matrix(output, "active")[0] + _matrix(output, "jailed")[0]
     national = output.national()
     active_days = (active >= active_min_people(output)).sum(axis=1)
     per_1000 = np.where(population > 0, 1000.0 * active.max(axis=0) / np.maximum(population, 1), 0.0)
