@@ -10,12 +10,13 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+import polars as pl
 
 from uprising import __version__
 from uprising.engine.simulation import Simulation
 from uprising.engine.tally import forces_by_department, states_by_department
 from uprising.recorder import Recorder, RunOutput
-from uprising.recorder.output import empty_events
+from uprising.recorder.output import EVENT_SCHEMA, empty_events
 from uprising.scenario.model import Scenario
 from uprising.world.lattice import World
 
@@ -36,6 +37,7 @@ def run_scenario(
         scenario = scenario.model_copy(update={"run": scenario.run.model_copy(update={"seed": int(seed)})})
     started = time.perf_counter()
     sim = Simulation(scenario, world)
+    crisis = _crisis(scenario, sim)
     lat = sim.world.lattice
     n_dept = lat.departments
     names = list(lat.department_names)
@@ -51,8 +53,14 @@ def run_scenario(
     record(0, zero, zero, zero)
     steps = scenario.run.steps
     for t in range(1, steps + 1):
-        sim.step()
-        record(t, sim.arrests_by_dept.astype(np.int64), zero, zero)
+        if crisis is None:
+            sim.step()
+            record(t, sim.arrests_by_dept.astype(np.int64), zero, zero)
+        else:
+            crisis.before_tick(t)
+            sim.step()
+            killed, blockades = crisis.after_tick(t)
+            record(t, sim.arrests_by_dept.astype(np.int64), killed, blockades)
         if progress is not None:
             progress(t, steps)
     return RunOutput(
@@ -64,8 +72,39 @@ def run_scenario(
         seconds=time.perf_counter() - started,
         departments=names,
         daily=recorder.daily(),
-        events=empty_events(),
+        events=_events(crisis),
         population_scale=sim.world.population_scale,
         ticks_per_day=scenario.run.ticks_per_day,
         start_date=scenario.run.start_date.isoformat() if scenario.run.start_date else None,
     )
+
+
+def _crisis(scenario: Scenario, sim: Simulation):
+    """The crisis dynamics of a map scenario, or None (the classic model)."""
+    if scenario.dynamics is None:
+        return None
+    from uprising.dynamics.crisis import Crisis
+    from uprising.errors import ScenarioError
+    from uprising.world.peru import load_peru_data
+
+    if scenario.run.start_date is None:
+        raise ScenarioError("run.start_date: a scenario with dynamics needs the date of day 0")
+    data = load_peru_data()
+    if list(data.names) != list(sim.world.lattice.department_names):
+        raise ScenarioError("dynamics: the world's departments are not those of the Peru data")
+    return Crisis(
+        sim=sim,
+        cfg=scenario.dynamics,
+        start_date=scenario.run.start_date,
+        ticks_per_day=scenario.run.ticks_per_day,
+        castillo_pct=data.castillo_pct,
+        national_castillo_pct=data.national_castillo_pct,
+        ubigeo=list(data.ubigeo),
+    )
+
+
+def _events(crisis) -> pl.DataFrame:
+    if crisis is None or not crisis.events:
+        return empty_events()
+    rows = [(e.day, e.kind, e.department, e.outcome, e.votes) for e in crisis.events]
+    return pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row")

@@ -116,10 +116,11 @@ class Simulation:
         self._max_jail = -1 if scenario.cops.max_jail_term is None else scenario.cops.max_jail_term
         shape = rules.neighbourhood
         h, w, torus = lat.height, lat.width, lat.torus
-        self._offs_cit = offsets(shape, scenario.citizens.vision, h, w, torus)
-        self._offs_cop = offsets(shape, scenario.cops.vision, h, w, torus)
-        self._spans_cit = row_spans(shape, scenario.citizens.vision, h, w, torus)
-        self._spans_cop = row_spans(shape, scenario.cops.vision, h, w, torus)
+        v_cit, v_cop = self._vision_in_cells(scenario, lat)
+        self._offs_cit = offsets(shape, v_cit, h, w, torus)
+        self._offs_cop = offsets(shape, v_cop, h, w, torus)
+        self._spans_cit = row_spans(shape, v_cit, h, w, torus)
+        self._spans_cop = row_spans(shape, v_cop, h, w, torus)
         self._alloc()
         self.arrests_by_dept = np.zeros(lat.departments, dtype=np.int64)
         # Per-department levers the dynamics move between ticks (synchronous schedule):
@@ -128,6 +129,19 @@ class Simulation:
         self.legitimacy_drop = np.zeros(lat.departments, dtype=np.float64)
         self.threshold_dept = np.zeros(lat.departments, dtype=np.float64)
         self.risk_mult_dept = np.ones(lat.departments, dtype=np.float64)
+
+    @staticmethod
+    def _vision_in_cells(scenario: Scenario, lat) -> tuple[float, float]:
+        """Vision radii in cells: `vision_km / cell_km` on a map when given, else `vision`."""
+        out = []
+        for section, name in ((scenario.citizens, "citizens"), (scenario.cops, "cops")):
+            if section.vision_km is None:
+                out.append(section.vision)
+            elif lat.cell_km is None:
+                raise ScenarioError(f"{name}.vision_km: needs a map world; on the torus use {name}.vision")
+            else:
+                out.append(section.vision_km / lat.cell_km)
+        return out[0], out[1]
 
     def _alloc(self) -> None:
         lat = self.world.lattice

@@ -116,7 +116,7 @@ def _leaf_paths(data: dict[str, Any], prefix: str = "") -> list[str]:
 
 def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> dict[str, Any]:
     """Apply `key=value` overrides; a key is a dotted path or a unique field name."""
-    data = json.loads(json.dumps(data))  # deep copy of plain data
+    data = json.loads(json.dumps(data, default=str))  # deep copy of plain data (dates as ISO text)
     # Optional sections count with their defaults, so their fields can be set too.
     defaults = Scenario(name="_", institutions=InstitutionsConfig()).model_dump(mode="json")
     default_paths = _leaf_paths(defaults)

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
+from uprising.dynamics.config import Dynamics
 from uprising.institutions.config import InstitutionsConfig
 from uprising.world.config import PeruWorld
 
@@ -55,10 +56,16 @@ class Citizens(Section):
         2.3, ge=0.0, le=100.0, description="k in P = 1 - exp(-k C/A); 2.3 gives P = 0.9 at C = A = 1"
     )
     vision: float = Field(7.0, ge=0.0, le=1000.0, description="citizen vision radius, in sites")
+    vision_km: float | None = Field(
+        None, ge=0.0, le=500.0, description="on a map: vision radius in km (replaces `vision`)"
+    )
 
 
 class Cops(Section):
     vision: float = Field(7.0, ge=0.0, le=1000.0, description="cop vision radius, in sites")
+    vision_km: float | None = Field(
+        None, ge=0.0, le=500.0, description="on a map: vision radius in km (replaces `vision`)"
+    )
     max_jail_term: int | None = Field(
         1000, ge=0, le=1_000_000, description="J_max in ticks; null means jailed for life (paper runs 3-5)"
     )
@@ -182,6 +189,9 @@ class Scenario(Section):
     world: WorldSection = TorusWorld()
     institutions: InstitutionsConfig | None = Field(
         None, description="Congress, presidency and armed forces (defaults: the calibrated values)"
+    )
+    dynamics: Dynamics | None = Field(
+        None, description="crisis dynamics on a map: timeline, legitimacy feedback, deaths, blockades"
     )
     citizens: Citizens = Citizens()
     cops: Cops = Cops()

@@ -1,0 +1,176 @@
+"""The crisis dynamics of a scenario: every mechanism a switch, every parameter with a range.
+
+Each mechanism the essay claims is a hypothesis the scenario can turn off (`enabled: false`
+or `feedback: false`), so that its effect can be measured on the same seeds. Counts of people
+are real people (not agents); rates are per day unless a name says otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+Departments = list[str]  # department names (regions.csv) or 2-digit ubigeo codes; [] = all
+
+
+class LegitimacyFeedback(Section):
+    """Legitimacy per department: base (national x regional multiplier) minus a drop stock.
+
+    Event shocks and repression add to the drop; the drop decays back toward zero with a
+    half-life. With `feedback` off, deaths and arrests leave legitimacy untouched.
+    """
+
+    feedback: bool = Field(True, description="repression lowers legitimacy (the essay's claim)")
+    death_local: float = Field(
+        0.004, ge=0.0, le=0.5, description="drop per death in the department where it happens"
+    )
+    death_neighbour: float = Field(
+        0.002, ge=0.0, le=0.5, description="drop per death in a neighbouring department"
+    )
+    death_national: float = Field(
+        0.001, ge=0.0, le=0.5, description="drop per death in every department (media)"
+    )
+    arrest_local: float = Field(
+        0.002, ge=0.0, le=0.5, description="drop per 1,000 people arrested in the department"
+    )
+    half_life_days: float = Field(
+        8.0, ge=0.1, le=1000.0, description="days for a drop to halve as legitimacy recovers"
+    )
+
+
+class Lethality(Section):
+    """Deaths where forces meet an active crowd above a size.
+
+    Expected deaths per day in a cell: (police_rate * police + military_rate * military) / 1000
+    * (crowd / crowd_min_people) ** crowd_exponent * (site_multiplier at a strategic site), with
+    forces and crowd in people; only where the crowd is at least `crowd_min_people`.
+    """
+
+    enabled: bool = True
+    crowd_min_people: int = Field(1500, ge=1, le=10_000_000, description="smallest deadly crowd, people")
+    police_rate: float = Field(0.02, ge=0.0, le=100.0, description="deaths per day per 1,000 police")
+    military_rate: float = Field(0.2, ge=0.0, le=100.0, description="deaths per day per 1,000 soldiers")
+    crowd_exponent: float = Field(0.5, ge=0.0, le=3.0, description="how deaths grow with crowd size")
+    site_multiplier: float = Field(
+        4.0, ge=1.0, le=100.0, description="confrontations at strategic sites are this much deadlier"
+    )
+    blockade_rate: float = Field(
+        0.003, ge=0.0, le=1.0, description="deaths per held road point per day (accidents, blockades)"
+    )
+
+
+class Blockades(Section):
+    """A road point is held while at least `crowd_min_people` active people stand on it."""
+
+    enabled: bool = True
+    crowd_min_people: int = Field(500, ge=1, le=10_000_000, description="people to hold a road point")
+    road_bonus_people: float = Field(
+        200.0, ge=0.0, le=1e7, description="pull of a road cell on travelling actives, in people"
+    )
+
+
+class Contagion(Section):
+    """Activity in neighbouring departments lowers the threshold here, after a delay."""
+
+    enabled: bool = True
+    strength: float = Field(0.05, ge=0.0, le=1.0, description="threshold drop when every neighbour is active")
+    delay_days: float = Field(1.0, ge=0.0, le=30.0, description="days before it is felt")
+
+
+class Coordination(Section):
+    """A coordinating command: shared calls lower perceived risk when many departments move."""
+
+    enabled: bool = False
+    strength: float = Field(
+        0.5, ge=0.0, le=1.0, description="cut of net risk when every department is active"
+    )
+
+
+class Travel(Section):
+    """Active citizens may travel toward active crowds, strategic sites and roads; quiet ones go home."""
+
+    enabled: bool = True
+    radius_km: float = Field(15.0, ge=0.0, le=500.0, description="how far an active citizen travels")
+    rate: float = Field(0.5, ge=0.0, le=1.0, description="chance per tick that an active travels")
+
+
+class Forces(Section):
+    """Forces answer crowds: each day a share of each department's forces moves to its largest crowds."""
+
+    redeploy_share: float = Field(
+        0.2, ge=0.0, le=1.0, description="share of a department's forces sent to its crowds each day"
+    )
+
+
+class Site(Section):
+    """A strategic site (an airport, a public building) that draws crowds and forces."""
+
+    name: str
+    lon: float = Field(ge=-82.0, le=-68.0, description="longitude, degrees")
+    lat: float = Field(ge=-18.5, le=0.5, description="latitude, degrees")
+    attraction_people: float = Field(
+        2000.0, ge=0.0, le=1e7, description="pull on travelling actives, in people"
+    )
+
+
+class _Event(Section):
+    when: date = Field(description="date of the event (ISO); day 0 is run.start_date")
+    departments: Departments = Field(default_factory=list, description="where; [] = every department")
+    label: str = ""
+
+
+class LegitimacyShock(_Event):
+    """A drop (or, negative, a rise) of legitimacy; deeper where the alignment share is higher."""
+
+    kind: Literal["legitimacy_shock"] = "legitimacy_shock"
+    size: float = Field(ge=-1.0, le=1.0, description="legitimacy drop where alignment is national")
+    alignment: float = Field(
+        0.0, ge=0.0, le=5.0,
+        description="exponent of (Castillo runoff share / national share): 0 = same everywhere",
+    )  # fmt: skip
+
+
+class Deployment(_Event):
+    """Forces added to departments (a state of emergency, a military deployment)."""
+
+    kind: Literal["deployment"] = "deployment"
+    police: int = Field(0, ge=0, le=1_000_000, description="police added, people (in total)")
+    military: int = Field(0, ge=0, le=1_000_000, description="soldiers added, people (in total)")
+    to_sites: bool = Field(True, description="soldiers go to the departments' strategic sites first")
+
+
+class Modifier(_Event):
+    """For `days` days: threshold shift and net-risk multiplier (curfew, strike, holiday lull)."""
+
+    kind: Literal["curfew", "strike", "lull"]
+    days: float = Field(1.0, gt=0.0, le=365.0, description="duration, days")
+    threshold_shift: float = Field(0.0, ge=-1.0, le=1.0, description="added to T (negative: easier)")
+    risk_multiplier: float = Field(1.0, ge=0.0, le=10.0, description="multiplies R P")
+    travel_multiplier: float = Field(1.0, ge=0.0, le=1.0, description="multiplies the travel rate")
+
+
+Event = Annotated[LegitimacyShock | Deployment | Modifier, Field(discriminator="kind")]
+
+
+class Dynamics(Section):
+    """The crisis layer between engine ticks (map worlds only)."""
+
+    active_department_people: int = Field(
+        1000, ge=1, le=10_000_000, description="a department is active with this many people active"
+    )
+    legitimacy: LegitimacyFeedback = LegitimacyFeedback()
+    lethality: Lethality = Lethality()
+    blockades: Blockades = Blockades()
+    contagion: Contagion = Contagion()
+    coordination: Coordination = Coordination()
+    travel: Travel = Travel()
+    forces: Forces = Forces()
+    sites: list[Site] = Field(default_factory=list, description="strategic sites")
+    timeline: list[Event] = Field(default_factory=list, description="dated events")

@@ -1,0 +1,269 @@
+"""The crisis between engine ticks: timeline, legitimacy and its feedback, confrontations,
+blockades, contagion, coordination, travel of crowds and the forces' answer.
+
+`Crisis` holds the per-department state of the dynamics and moves the engine's levers
+(`Simulation.legitimacy_drop`, `threshold_dept`, `risk_mult_dept`, forces). The engine knows
+nothing of Peru; everything Peruvian enters through the scenario and the world's data.
+
+Per tick t (day = (t - 1) // ticks_per_day):
+1. `before_tick`: the day's events (shocks, deployments), modifiers in force (curfew, strike,
+   lull), contagion from neighbours' activity `delay_days` ago, coordination; once a day the
+   forces move toward their department's largest crowds.
+2. the engine decides and arrests (Epstein's rules on the map).
+3. `after_tick`: deaths where forces meet a large crowd, blockades where crowds stand on road
+   points, feedback of deaths and arrests on legitimacy, decay of the drops, travel of actives.
+Random draws are keyed by (seed, tick, stream), so results do not depend on threads.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from uprising.dynamics.config import Deployment, Dynamics, LegitimacyShock, Modifier
+from uprising.dynamics.geography import adjacency_matrix, road_cells, site_cells
+from uprising.engine import crowds
+from uprising.engine.neighbourhood import row_spans
+from uprising.engine.simulation import Simulation
+from uprising.errors import ScenarioError
+from uprising.world.lattice import FORCE_MILITARY, FORCE_POLICE
+
+STREAM_DEATHS = 101
+STREAM_DEPLOY = 102
+STREAM_REDEPLOY = 103
+
+
+@dataclass
+class DayEvent:
+    day: int
+    kind: str
+    department: str
+    outcome: str
+    votes: int = -1
+
+
+@dataclass
+class Crisis:
+    sim: Simulation
+    cfg: Dynamics
+    start_date: date
+    ticks_per_day: int
+    castillo_pct: np.ndarray
+    national_castillo_pct: float
+    ubigeo: list[str]
+    events: list[DayEvent] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        from uprising.world.peru import department_index
+
+        sim, lat = self.sim, self.sim.world.lattice
+        if lat.cell_km is None:
+            raise ScenarioError("dynamics: need a map world (world.kind = peru), not the torus")
+        if sim.scenario.run.schedule != "synchronous":
+            raise ScenarioError("dynamics: need run.schedule = synchronous")
+        self.names = list(lat.department_names)
+        self.n_dept = len(self.names)
+        self.scale = float(sim.world.population_scale)
+        self.adj = adjacency_matrix(self.ubigeo)
+        self._dept = lambda key: department_index(self.names, key, self.ubigeo)
+        cells = lat.cells
+        inside = lat.department >= 0
+        self.inside = inside.astype(np.bool_)
+        self.road = np.zeros(cells, dtype=np.bool_)
+        centres = np.array([self._capital(d) for d in range(self.n_dept)])
+        self.road[road_cells(lat, centres, self.adj)] = True
+        self.site_cell = site_cells(lat, [(s.lon, s.lat) for s in self.cfg.sites])
+        self.site = np.zeros(cells, dtype=np.bool_)
+        self.site[self.site_cell[self.site_cell >= 0]] = True
+        # Pull of each cell on travelling actives, in agents.
+        self.pull = np.zeros(cells, dtype=np.float64)
+        if self.cfg.blockades.enabled:
+            self.pull[self.road] += self.cfg.blockades.road_bonus_people / self.scale
+        for s, c in zip(self.cfg.sites, self.site_cell, strict=True):
+            if c >= 0:
+                self.pull[c] += s.attraction_people / self.scale
+        radius = self.cfg.travel.radius_km / float(lat.cell_km)
+        self.spans = row_spans("euclidean", radius, lat.height, lat.width, False)
+        self.actives_here = np.zeros(cells, dtype=np.int64)
+        self.score = np.zeros(cells, dtype=np.float64)
+        self.best = np.arange(cells, dtype=np.int64)
+        self.population_dept = np.bincount(sim.cell_dept[sim.home], minlength=self.n_dept).astype(np.float64)
+        delay = max(1, int(round(self.cfg.contagion.delay_days * self.ticks_per_day)))
+        self.active_history: deque[np.ndarray] = deque(
+            [np.zeros(self.n_dept, dtype=bool)] * delay, maxlen=delay
+        )
+        self.decay = 0.5 ** (1.0 / (self.cfg.legitimacy.half_life_days * self.ticks_per_day))
+        self.travel_mult = np.ones(self.n_dept)
+        self.timeline = [(self.day_of(e.when), e) for e in self.cfg.timeline]
+        for day, e in self.timeline:
+            for key in e.departments:
+                try:
+                    self._dept(key)
+                except Exception as err:
+                    raise ScenarioError(f"dynamics.timeline ({e.kind} on {e.when}): {err}") from None
+            if day < 0:
+                raise ScenarioError(
+                    f"dynamics.timeline: {e.kind} on {e.when} is before run.start_date {self.start_date}"
+                )
+
+    def _capital(self, d: int) -> tuple[float, float]:
+        from uprising.world.peru import load_peru_data
+
+        if not hasattr(self, "_capitals"):
+            self._capitals = load_peru_data().capital_lonlat
+        lon, lat = self._capitals[d]
+        return float(lon), float(lat)
+
+    def day_of(self, when: date) -> int:
+        return (when - self.start_date).days
+
+    def _targets(self, departments: list[str]) -> np.ndarray:
+        if not departments:
+            return np.arange(self.n_dept)
+        return np.array([self._dept(k) for k in departments], dtype=np.int64)
+
+    # ---- before the engine ---------------------------------------------------------------
+    def before_tick(self, tick: int) -> None:
+        tpd = self.ticks_per_day
+        day, first_of_day = (tick - 1) // tpd, (tick - 1) % tpd == 0
+        sim = self.sim
+        sim.threshold_dept[:] = 0.0
+        sim.risk_mult_dept[:] = 1.0
+        self.travel_mult[:] = 1.0
+        for start, e in self.timeline:
+            if isinstance(e, Modifier) and start <= (tick - 1) / tpd < start + e.days:
+                where = self._targets(e.departments)
+                sim.threshold_dept[where] += e.threshold_shift
+                sim.risk_mult_dept[where] *= e.risk_multiplier
+                self.travel_mult[where] *= e.travel_multiplier
+            if first_of_day and start == day:
+                self._apply_event(tick, day, e)
+        active_then = self.active_history[0]
+        if self.cfg.contagion.enabled:
+            neighbours = self.adj.sum(axis=1)
+            share = np.where(neighbours > 0, (self.adj @ active_then) / np.maximum(neighbours, 1), 0.0)
+            sim.threshold_dept[:] -= self.cfg.contagion.strength * share
+        if self.cfg.coordination.enabled:
+            sim.risk_mult_dept[:] *= 1.0 - self.cfg.coordination.strength * self.active_history[-1].mean()
+        if first_of_day and tick > 1:
+            self._redeploy(tick)
+
+    def _apply_event(self, tick: int, day: int, e) -> None:
+        sim = self.sim
+        where = self._targets(e.departments)
+        scope = ";".join(self.names[d] for d in where) if e.departments else ""
+        if isinstance(e, LegitimacyShock):
+            ratio = np.maximum(self.castillo_pct[where], 0.0) / self.national_castillo_pct
+            sim.legitimacy_drop[where] += e.size * ratio**e.alignment
+            self.events.append(DayEvent(day, e.kind, scope, e.label or f"size {e.size:g}"))
+        elif isinstance(e, Deployment):
+            rng = np.random.default_rng([int(sim.seed), tick, STREAM_DEPLOY])
+            for kind, people in ((FORCE_POLICE, e.police), (FORCE_MILITARY, e.military)):
+                agents = int(round(people / self.scale))
+                if agents == 0:
+                    continue
+                weights = self.population_dept[where] / self.population_dept[where].sum()
+                per_dept = rng.multinomial(agents, weights)
+                for d, k in zip(where, per_dept, strict=True):
+                    self._add_forces(int(d), int(k), kind, rng, e.to_sites and kind == FORCE_MILITARY)
+            self.events.append(
+                DayEvent(day, e.kind, scope, e.label or f"police {e.police}, military {e.military}")
+            )
+        else:
+            self.events.append(DayEvent(day, e.kind, scope, e.label or f"{e.days:g} days"))
+
+    def _add_forces(self, d: int, k: int, kind: int, rng: np.random.Generator, to_sites: bool) -> None:
+        if k <= 0:
+            return
+        sim, lat = self.sim, self.sim.world.lattice
+        sites = [c for c in self.site_cell if c >= 0 and lat.department[c] == d]
+        if to_sites and sites:
+            cells = rng.choice(np.array(sites), size=k)
+        else:
+            homes = sim.home[sim.cell_dept[sim.home] == d]
+            cells = (
+                rng.choice(homes, size=k) if homes.size else np.flatnonzero(lat.department == d)[:1].repeat(k)
+            )
+        sim.cop_cell = np.concatenate([sim.cop_cell, cells.astype(np.int32)])
+        sim.cop_kind = np.concatenate([sim.cop_kind, np.full(k, kind, np.int8)])
+
+    def _redeploy(self, tick: int) -> None:
+        """A share of each department's forces moves to its crowds, in proportion to their size."""
+        share = self.cfg.forces.redeploy_share
+        if share <= 0:
+            return
+        sim = self.sim
+        rng = np.random.default_rng([int(sim.seed), tick, STREAM_REDEPLOY])
+        crowd_min = self.cfg.blockades.crowd_min_people / self.scale
+        crowd_cells = np.flatnonzero(self.actives_here >= max(crowd_min, 1.0))
+        if crowd_cells.size == 0:
+            return
+        crowd_dept = sim.cell_dept[crowd_cells]
+        force_dept = sim.cell_dept[sim.cop_cell]
+        moving = rng.random(sim.cop_cell.shape[0]) < share
+        for d in np.unique(crowd_dept):
+            cells = crowd_cells[crowd_dept == d]
+            who = np.flatnonzero(moving & (force_dept == d))
+            if who.size == 0:
+                continue
+            weights = self.actives_here[cells].astype(np.float64)
+            sim.cop_cell[who] = rng.choice(cells, size=who.size, p=weights / weights.sum())
+
+    # ---- after the engine ----------------------------------------------------------------
+    def after_tick(self, tick: int) -> tuple[np.ndarray, np.ndarray]:
+        """(people killed this tick, road points held now), per department."""
+        sim, cfg, tpd = self.sim, self.cfg, self.ticks_per_day
+        day = (tick - 1) // tpd
+        crowds.actives_per_cell(sim.cit_cell, sim.state, self.actives_here)
+        crowd_people = self.actives_here * self.scale
+        killed = np.zeros(self.n_dept, dtype=np.int64)
+        rng = np.random.default_rng([int(sim.seed), tick, STREAM_DEATHS])
+        blockades = np.zeros(self.n_dept, dtype=np.int64)
+        if cfg.blockades.enabled:
+            held = self.road & (crowd_people >= cfg.blockades.crowd_min_people)
+            blockades = np.bincount(sim.cell_dept[np.flatnonzero(held)], minlength=self.n_dept)
+            blockades = blockades.astype(np.int64)
+        if cfg.lethality.enabled:
+            lt = cfg.lethality
+            cells = np.flatnonzero(crowd_people >= lt.crowd_min_people)
+            if cells.size:
+                police = np.bincount(sim.cop_cell[sim.cop_kind == FORCE_POLICE], minlength=self.road.size)
+                military = np.bincount(sim.cop_cell[sim.cop_kind == FORCE_MILITARY], minlength=self.road.size)
+                force = (
+                    (lt.police_rate * police[cells] + lt.military_rate * military[cells]) * self.scale / 1000
+                )
+                rate = force * (crowd_people[cells] / lt.crowd_min_people) ** lt.crowd_exponent
+                rate = rate * np.where(self.site[cells], lt.site_multiplier, 1.0) / tpd
+                deaths = rng.poisson(rate)
+                np.add.at(killed, sim.cell_dept[cells], deaths)
+            if lt.blockade_rate > 0 and blockades.any():
+                killed += rng.poisson(lt.blockade_rate * blockades / tpd)
+        for d in np.flatnonzero(killed):
+            self.events.append(DayEvent(day, "deaths", self.names[d], f"{int(killed[d])} killed"))
+        # Legitimacy: decay toward the base, then the feedback of this tick's repression.
+        sim.legitimacy_drop *= self.decay
+        fb = cfg.legitimacy
+        if fb.feedback:
+            arrested_people = sim.arrests_by_dept * self.scale
+            sim.legitimacy_drop += (
+                fb.death_local * killed
+                + fb.death_neighbour * (self.adj @ killed)
+                + fb.death_national * killed.sum()
+                + fb.arrest_local * arrested_people / 1000.0
+            )
+        active_people = np.bincount(sim.cell_dept, weights=crowd_people, minlength=self.n_dept)
+        self.active_history.append(active_people >= cfg.active_department_people)
+        if cfg.travel.enabled and cfg.travel.rate > 0:
+            np.add(self.actives_here, self.pull, out=self.score)
+            crowds.best_cell_within(
+                self.score, self.sim.world.lattice.height, self.sim.world.lattice.width,
+                self.spans, self.inside, self.best,
+            )  # fmt: skip
+            crowds.travel(
+                sim.seed, tick, sim.cit_cell, sim.home, sim.state, sim.jail, self.best,
+                cfg.travel.rate, self.travel_mult, sim.cell_dept,
+            )  # fmt: skip
+        return killed, blockades

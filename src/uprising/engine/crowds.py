@@ -1,0 +1,69 @@
+"""Crowds on a map: where active citizens gather, and their travel toward each other.
+
+Generic kernels over a bounded lattice with many agents per cell; the dynamics decide what
+pulls a crowd (other actives, roads, strategic sites) through a per-cell `pull` array.
+"""
+
+from __future__ import annotations
+
+from numba import njit, prange
+
+from uprising.engine.random import uniform
+from uprising.engine.rules import ACTIVE
+
+STREAM_TRAVEL = 7  # whether an active citizen travels this tick
+
+
+@njit(cache=True)
+def actives_per_cell(cit_cell, state, out):
+    """out[c] = active citizens standing on cell c."""
+    out[:] = 0
+    for i in range(cit_cell.shape[0]):
+        c = cit_cell[i]
+        if c >= 0 and state[i] == ACTIVE:
+            out[c] += 1
+
+
+@njit(cache=True)
+def _best_near(score, height, width, spans, inside, cell):
+    y = cell // width
+    x = cell - y * width
+    best = cell
+    best_score = score[cell]
+    for k in range(spans.shape[0]):
+        yy = y + spans[k, 0]
+        if yy < 0 or yy >= height:
+            continue
+        w = spans[k, 1]
+        for xx in range(max(0, x - w), min(width, x + w + 1)):
+            cc = yy * width + xx
+            if inside[cc] and score[cc] > best_score:
+                best = cc
+                best_score = score[cc]
+    return best
+
+
+@njit(parallel=True, cache=True)
+def best_cell_within(score, height, width, spans, inside, out):
+    """out[c] = the cell within the row spans around c (inside the map) of highest score.
+
+    Ties keep c itself, then the first cell in row-major order, so the result is deterministic.
+    """
+    for cell in prange(height * width):
+        out[cell] = _best_near(score, height, width, spans, inside, cell)
+
+
+@njit(parallel=True, cache=True)
+def travel(seed, tick, cit_cell, home, state, jail, best, rate, rate_dept, cell_dept):
+    """Actives travel one hop toward the best cell near them with chance rate * rate_dept[d]
+    (d: their home department); quiet citizens away from home go back home."""
+    for i in prange(cit_cell.shape[0]):
+        c = cit_cell[i]
+        if jail[i] > 0 or c < 0:
+            continue
+        if state[i] == ACTIVE:
+            p = rate * rate_dept[cell_dept[home[i]]]
+            if p > 0.0 and uniform(seed, tick, i, STREAM_TRAVEL) < p:
+                cit_cell[i] = best[c]
+        elif c != home[i]:
+            cit_cell[i] = home[i]
