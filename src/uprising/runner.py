@@ -84,6 +84,7 @@ def _crisis(scenario: Scenario, sim: Simulation):
     if scenario.dynamics is None:
         return None
     from uprising.dynamics.crisis import Crisis
+    from uprising.dynamics.geography import adjacency_matrix
     from uprising.errors import ScenarioError
     from uprising.world.peru import load_peru_data
 
@@ -99,6 +100,8 @@ def _crisis(scenario: Scenario, sim: Simulation):
         ticks_per_day=scenario.run.ticks_per_day,
         castillo_pct=data.castillo_pct,
         national_castillo_pct=data.national_castillo_pct,
+        adjacency=adjacency_matrix(list(data.ubigeo)),
+        capitals_lonlat=data.capital_lonlat,
         ubigeo=list(data.ubigeo),
     )
 

@@ -24,7 +24,7 @@ from datetime import date
 import numpy as np
 
 from uprising.dynamics.config import Deployment, Dynamics, LegitimacyShock, Modifier
-from uprising.dynamics.geography import adjacency_matrix, road_cells, site_cells
+from uprising.dynamics.geography import road_cells, site_cells
 from uprising.engine import crowds
 from uprising.engine.neighbourhood import row_spans
 from uprising.engine.simulation import Simulation
@@ -51,9 +51,11 @@ class Crisis:
     cfg: Dynamics
     start_date: date
     ticks_per_day: int
-    castillo_pct: np.ndarray
+    castillo_pct: np.ndarray  # alignment share per department, % (Castillo's 2021 runoff)
     national_castillo_pct: float
-    ubigeo: list[str]
+    adjacency: np.ndarray  # bool[d, d] land borders
+    capitals_lonlat: np.ndarray  # float[d, 2], ends of the road lines
+    ubigeo: list[str] | None = None  # codes accepted for departments in the timeline
     events: list[DayEvent] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -67,14 +69,13 @@ class Crisis:
         self.names = list(lat.department_names)
         self.n_dept = len(self.names)
         self.scale = float(sim.world.population_scale)
-        self.adj = adjacency_matrix(self.ubigeo)
+        self.adj = np.asarray(self.adjacency, dtype=bool)
         self._dept = lambda key: department_index(self.names, key, self.ubigeo)
         cells = lat.cells
         inside = lat.department >= 0
         self.inside = inside.astype(np.bool_)
         self.road = np.zeros(cells, dtype=np.bool_)
-        centres = np.array([self._capital(d) for d in range(self.n_dept)])
-        self.road[road_cells(lat, centres, self.adj)] = True
+        self.road[road_cells(lat, np.asarray(self.capitals_lonlat, float), self.adj)] = True
         self.site_cell = site_cells(lat, [(s.lon, s.lat) for s in self.cfg.sites])
         self.site = np.zeros(cells, dtype=np.bool_)
         self.site[self.site_cell[self.site_cell >= 0]] = True
@@ -109,14 +110,6 @@ class Crisis:
                     f"dynamics.timeline: {e.kind} on {e.when} is before run.start_date {self.start_date}"
                 )
 
-    def _capital(self, d: int) -> tuple[float, float]:
-        from uprising.world.peru import load_peru_data
-
-        if not hasattr(self, "_capitals"):
-            self._capitals = load_peru_data().capital_lonlat
-        lon, lat = self._capitals[d]
-        return float(lon), float(lat)
-
     def day_of(self, when: date) -> int:
         return (when - self.start_date).days
 
@@ -144,7 +137,9 @@ class Crisis:
         active_then = self.active_history[0]
         if self.cfg.contagion.enabled:
             neighbours = self.adj.sum(axis=1)
-            share = np.where(neighbours > 0, (self.adj @ active_then) / np.maximum(neighbours, 1), 0.0)
+            share = np.where(
+                neighbours > 0, (self.adj @ active_then.astype(np.float64)) / np.maximum(neighbours, 1), 0.0
+            )
             sim.threshold_dept[:] -= self.cfg.contagion.strength * share
         if self.cfg.coordination.enabled:
             sim.risk_mult_dept[:] *= 1.0 - self.cfg.coordination.strength * self.active_history[-1].mean()

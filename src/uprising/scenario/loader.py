@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from uprising.dynamics.config import Dynamics
 from uprising.errors import ScenarioError
 from uprising.institutions.config import InstitutionsConfig
 from uprising.scenario.model import Scenario
@@ -111,6 +112,10 @@ def _leaf_paths(data: dict[str, Any], prefix: str = "") -> list[str]:
         out.append(path)
         if isinstance(value, dict):
             out.extend(_leaf_paths(value, path + "."))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    out.extend(_leaf_paths(item, f"{path}.{i}."))
     return out
 
 
@@ -118,7 +123,9 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> d
     """Apply `key=value` overrides; a key is a dotted path or a unique field name."""
     data = json.loads(json.dumps(data, default=str))  # deep copy of plain data (dates as ISO text)
     # Optional sections count with their defaults, so their fields can be set too.
-    defaults = Scenario(name="_", institutions=InstitutionsConfig()).model_dump(mode="json")
+    defaults = Scenario(
+        name="_", institutions=InstitutionsConfig(), dynamics=Dynamics()
+    ).model_dump(mode="json")
     default_paths = _leaf_paths(defaults)
     for item in overrides:
         if "=" not in item:
@@ -135,8 +142,11 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> d
         node = data
         parts = key.split(".")
         for part in parts[:-1]:
+            if isinstance(node, list):  # a list item by index (dynamics.timeline.0.size)
+                node = node[int(part)]
+                continue
             node = node.setdefault(part, {})
-            if not isinstance(node, dict):
+            if not isinstance(node, dict | list):
                 raise ScenarioError(f"--set {key}: {part} is not a section")
         node[parts[-1]] = value
     return data
