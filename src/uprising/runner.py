@@ -86,6 +86,7 @@ def _crisis(scenario: Scenario, sim: Simulation):
     from uprising.dynamics.crisis import Crisis
     from uprising.dynamics.geography import adjacency_matrix
     from uprising.errors import ScenarioError
+    from uprising.institutions.config import InstitutionsConfig
     from uprising.world.peru import load_peru_data
 
     if scenario.run.start_date is None:
@@ -103,6 +104,7 @@ def _crisis(scenario: Scenario, sim: Simulation):
         adjacency=adjacency_matrix(list(data.ubigeo)),
         capitals_lonlat=data.capital_lonlat,
         ubigeo=list(data.ubigeo),
+        institutions=scenario.institutions or InstitutionsConfig(),
     )
 
 

@@ -29,6 +29,7 @@ from uprising.engine import crowds
 from uprising.engine.neighbourhood import row_spans
 from uprising.engine.simulation import Simulation
 from uprising.errors import ScenarioError
+from uprising.institutions.config import InstitutionsConfig
 from uprising.world.lattice import FORCE_MILITARY, FORCE_POLICE
 
 STREAM_DEATHS = 101
@@ -56,6 +57,7 @@ class Crisis:
     adjacency: np.ndarray  # bool[d, d] land borders
     capitals_lonlat: np.ndarray  # float[d, 2], ends of the road lines
     ubigeo: list[str] | None = None  # codes accepted for departments in the timeline
+    institutions: InstitutionsConfig | None = None  # Congress votes on their dates; None: no votes
     events: list[DayEvent] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -99,6 +101,8 @@ class Crisis:
         self.decay = 0.5 ** (1.0 / (self.cfg.legitimacy.half_life_days * self.ticks_per_day))
         self.travel_mult = np.ones(self.n_dept)
         self.timeline = [(self.day_of(e.when), e) for e in self.cfg.timeline]
+        self.deaths_so_far = 0
+        self.departments_active_by_day: list[int] = []
         for day, e in self.timeline:
             for key in e.departments:
                 try:
@@ -145,6 +149,27 @@ class Crisis:
             sim.risk_mult_dept[:] *= 1.0 - self.cfg.coordination.strength * self.active_history[-1].mean()
         if first_of_day and tick > 1:
             self._redeploy(tick)
+        if first_of_day and self.institutions is not None:
+            self._roll_calls(day)
+
+    def _roll_calls(self, day: int) -> None:
+        """Congress votes the recorded motions of this date, in the context the run has made:
+        protest = share of departments active on the busiest of the last 7 days, deaths so far."""
+        from datetime import timedelta
+
+        from uprising.institutions import ROLL_CALLS, context_on, simulate_roll_calls
+
+        today = self.start_date + timedelta(days=day)
+        recent = self.departments_active_by_day[-7:]
+        intensity = max(recent, default=0) / self.n_dept
+        for index, (name, motion) in enumerate(ROLL_CALLS.items()):
+            if motion.date != today:
+                continue
+            context = context_on(today, protest_intensity=intensity, deaths=self.deaths_so_far)
+            seed = int(self.sim.seed % (2**62)) + index
+            calls = simulate_roll_calls(motion, self.institutions, context=context, runs=1, seed=seed)
+            outcome = "passed" if bool(calls.passed[0]) else "failed"
+            self.events.append(DayEvent(day, "vote", "", f"{name}: {outcome}", int(calls.yes[0])))
 
     def _apply_event(self, tick: int, day: int, e) -> None:
         sim = self.sim
@@ -250,7 +275,12 @@ class Crisis:
                 + fb.arrest_local * arrested_people / 1000.0
             )
         active_people = np.bincount(sim.cell_dept, weights=crowd_people, minlength=self.n_dept)
-        self.active_history.append(active_people >= cfg.active_department_people)
+        active_now = active_people >= cfg.active_department_people
+        self.active_history.append(active_now)
+        self.deaths_so_far += int(killed.sum())
+        if (tick - 1) % tpd == 0:
+            self.departments_active_by_day.append(0)
+        self.departments_active_by_day[-1] = max(self.departments_active_by_day[-1], int(active_now.sum()))
         if cfg.travel.enabled and cfg.travel.rate > 0:
             np.add(self.actives_here, self.pull, out=self.score)
             crowds.best_cell_within(
