@@ -41,9 +41,7 @@ def simulate_command(
         list[str] | None,
         typer.Option("--set", help="override a parameter: key=value (dotted path or unique name)"),
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="folder for the per-tick series (Parquet and CSV)")
-    ] = None,
+    out: Annotated[Path | None, typer.Option(help="folder for the per-tick series (Parquet and CSV)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
 ) -> None:
     """Run one scenario once and summarise it."""
@@ -56,6 +54,9 @@ def simulate_command(
     if steps is not None:
         overrides.append(f"run.steps={steps}")
     sc = load_scenario(scenario, overrides)
+    if sc.dynamics is not None:
+        _simulate_crisis(sc, out, as_json)
+        return
     sim = Simulation(sc)
     result = sim.run()
     summary = result.summary()
@@ -70,18 +71,47 @@ def simulate_command(
     console = Console()
     console.print(f"[bold]{sc.name}[/bold]  seed {sc.run.seed}  {sc.run.schedule}")
     console.print(f"  {sc.description}")
-    console.print(
-        f"  {summary['citizens']} citizens, {summary['cops']} cops, {summary['steps']} ticks"
-    )
+    console.print(f"  {summary['citizens']} citizens, {summary['cops']} cops, {summary['steps']} ticks")
     console.print(
         f"  actives: mean {summary['mean_active']:.1f}, peak {summary['peak_active']}, "
         f"final {summary['final_active']};  jailed at the end: {summary['final_jailed']}"
     )
-    console.print(
-        f"  outbursts (episodes above {summary['outburst_level']} actives): {summary['outbursts']}"
-    )
-    console.print(
-        f"  {summary['seconds']:.3f} s, {summary['citizen_updates_per_s']:.3g} citizen-updates/s"
-    )
+    console.print(f"  outbursts (episodes above {summary['outburst_level']} actives): {summary['outbursts']}")
+    console.print(f"  {summary['seconds']:.3f} s, {summary['citizen_updates_per_s']:.3g} citizen-updates/s")
+    for path in written:
+        console.print(f"  wrote {path}")
+
+
+def _simulate_crisis(sc, out: Path | None, as_json: bool) -> None:
+    """One run of a scenario with crisis dynamics: its daily table and metrics."""
+    from uprising.observed import run_metrics
+    from uprising.runner import run_scenario
+
+    result = run_scenario(sc)
+    metrics = run_metrics(result)
+    summary: dict[str, object] = {
+        "scenario": sc.name,
+        "seed": sc.run.seed,
+        "scenario_hash": result.scenario_hash,
+        "days": result.days,
+        "seconds": round(result.seconds, 3),
+        **metrics,
+    }
+    written: list[Path] = []
+    if out is not None:
+        series = {name: result.daily[name].to_numpy() for name in result.daily.columns}
+        written = write_series(series, out, f"{sc.name}-seed{sc.run.seed}-daily")
+        summary["outputs"] = [str(p) for p in written]
+    if as_json:
+        typer.echo(json.dumps(summary))
+        return
+    console = Console()
+    console.print(f"[bold]{sc.name}[/bold]  seed {sc.run.seed}  {result.days} days from {result.start_date}")
+    console.print(f"  departments active by day: {metrics['departments_active_by_day']}")
+    console.print(f"  cumulative deaths by day:  {metrics['cumulative_deaths_by_day']}")
+    console.print(f"  road points held by day:   {metrics['blockades_by_day']}")
+    ranked = sorted(metrics["active_per_1000_by_department"].items(), key=lambda kv: -kv[1])
+    console.print("  most active per 1,000 people: " + ", ".join(f"{d} {v:.0f}" for d, v in ranked[:6]))
+    console.print(f"  {result.seconds:.1f} s")
     for path in written:
         console.print(f"  wrote {path}")
