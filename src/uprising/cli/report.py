@@ -1,0 +1,65 @@
+"""`uprising report`: the HTML report (and its PNG figures) of an experiment or a run in the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from uprising.cli.app import app, reports_bad_input
+from uprising.errors import UprisingError
+
+DEFAULT_DB = Path("uprising.duckdb")
+
+
+def parse_days(text: str) -> list[int]:
+    """'2,5,8,12' -> [2, 5, 8, 12]; one error line for anything else."""
+    try:
+        days = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        days = []
+    if not days or any(d < 0 for d in days):
+        raise UprisingError(
+            f"--map-days {text!r}: must be whole days >= 0 separated by commas, e.g. 2,5,8,12"
+        )
+    return days
+
+
+@app.command("report")
+@reports_bad_input
+def report_command(
+    id_or_prefix: Annotated[
+        str,
+        typer.Argument(metavar="EXPERIMENT_OR_RUN", help="an experiment or run id, or its first characters"),
+    ],
+    db: Annotated[Path, typer.Option("--db", metavar="PATH", help="the store (a DuckDB file)")] = DEFAULT_DB,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="DIR", help="folder for report.html and the PNGs (default: report-ID)"),
+    ] = None,
+    map_days: Annotated[
+        str | None,
+        typer.Option("--map-days", metavar="DAYS", help="days of the maps, e.g. 2,5,8,12 (default: those)"),
+    ] = None,
+) -> None:
+    """Write the report of EXPERIMENT_OR_RUN: report.html, self-contained, and its figures as PNG."""
+    from uprising.report import build_report
+    from uprising.store import Store
+
+    days = parse_days(map_days) if map_days is not None else None
+    if not db.is_file():
+        raise UprisingError(f"--db {db}: no such store file (`uprising run` makes one)")
+    with Store(db) as store:
+        kind, full_id = store.resolve(id_or_prefix)
+        if kind == "experiment":
+            outputs = store.load_experiment(full_id)
+            info = store.experiment(full_id)
+            title = f"{info['scenario']}: {info['kind']} {full_id}"
+            if not outputs:
+                raise UprisingError(f"experiment {full_id}: no finished run to report on")
+        else:
+            outputs = [store.load_run(full_id)]
+            title = f"{outputs[0].scenario}, seed {outputs[0].seed}: run {full_id}"
+    path = build_report(outputs, out if out is not None else Path(f"report-{full_id}"), title, days)
+    typer.echo(str(path))

@@ -1,0 +1,131 @@
+"""Maps of Peru's departments on chosen days, coloured by active citizens per 1,000 inhabitants.
+
+The colour is the median over runs; inhabitants are the department's simulated people on day 0
+(real-people counts). Polygons are the package's departments.geojson, in longitude/latitude.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.collections import PatchCollection
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
+from shapely.geometry.polygon import orient
+
+from uprising.errors import UprisingError
+from uprising.recorder.output import RunOutput
+from uprising.report.axes import DayAxis, new_figure
+from uprising.report.ensemble import department_samples, population_samples
+
+DEFAULT_MAP_DAYS = (2, 5, 8, 12)
+
+
+def map_days(requested: Sequence[int] | None, days: int) -> list[int]:
+    """The days to map: the requested ones (each must exist), else the defaults the runs reach.
+
+    A run too short for every default day also gets its last day mapped.
+    """
+    if requested:
+        for day in requested:
+            if not 0 <= day < days:
+                raise UprisingError(f"map day {day}: must be from 0 to {days - 1} (the runs' days)")
+        return sorted(set(requested))
+    chosen = [d for d in DEFAULT_MAP_DAYS if d < days]
+    if days > 0 and len(chosen) < len(DEFAULT_MAP_DAYS) and days - 1 not in chosen:
+        chosen.append(days - 1)  # a short run: its last day as well
+    return chosen or [0]
+
+
+def _patch(geom) -> PathPatch:
+    """One patch of a (Multi)Polygon, holes included (exteriors counter-clockwise, holes clockwise)."""
+    parts = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
+    vertices, codes = [], []
+    for part in parts:
+        part = orient(part, 1.0)
+        for ring in (part.exterior, *part.interiors):
+            xy = np.asarray(ring.coords)[:, :2]
+            vertices.append(xy)
+            codes.append([MplPath.MOVETO] + [MplPath.LINETO] * (len(xy) - 2) + [MplPath.CLOSEPOLY])
+    return PathPatch(MplPath(np.concatenate(vertices), np.concatenate(codes)))
+
+
+def department_shapes(names: list[str]) -> list | None:
+    """The packaged polygons of `names` in that order, None when some name is not a department of Peru."""
+    from uprising.world.peru import load_peru_data
+
+    data = load_peru_data()
+    index = {n: i for i, n in enumerate(data.names)}
+    if not all(n in index for n in names):
+        return None
+    return [data.polygons[index[n]] for n in names]
+
+
+def active_per_1000(outputs: list[RunOutput]) -> np.ndarray:
+    """[day, department] median over runs of active citizens per 1,000 inhabitants."""
+    active = department_samples(outputs, "active")
+    population = population_samples(outputs)[:, None, :]
+    per_1000 = np.where(population > 0, 1000.0 * active / np.maximum(population, 1), 0.0)
+    return np.median(per_1000, axis=0)
+
+
+def choropleth_figure(
+    outputs: list[RunOutput], axis: DayAxis, days: Sequence[int] | None = None
+) -> Figure | None:
+    """One map per chosen day (None when the runs are not on the map of Peru)."""
+    names = outputs[0].departments
+    shapes = department_shapes(names) if len(names) > 1 else None
+    if shapes is None:
+        return None
+    values = active_per_1000(outputs)
+    chosen = map_days(days, values.shape[0])
+    vmax = float(values[chosen].max())
+    norm = Normalize(vmin=0.0, vmax=vmax if vmax > 0 else 1.0)
+    cmap = "YlOrRd"
+    lon0, lat0, lon1, lat1 = np.array([s.bounds for s in shapes]).T
+    west, south, east, north = lon0.min(), lat0.min(), lon1.max(), lat1.max()
+    aspect = 1.0 / math.cos(math.radians((south + north) / 2))
+    cols = min(len(chosen), 4)
+    rows = math.ceil(len(chosen) / cols)
+    fig = new_figure(3.4 * cols + 1.2, 4.4 * rows + 0.4)
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, day in zip(axes, chosen, strict=False):
+        patches = PatchCollection(
+            [_patch(s) for s in shapes], cmap=cmap, norm=norm, edgecolor="#444444", linewidth=0.4
+        )
+        patches.set_array(values[day])
+        ax.add_collection(patches)
+        ax.set_xlim(west - 0.3, east + 0.3)
+        ax.set_ylim(south - 0.3, north + 0.3)
+        ax.set_aspect(aspect)
+        ax.set_title(axis.label_of(day), fontsize=10)
+        ax.set_xlabel("longitude (°, west negative)", fontsize=8)
+        ax.set_ylabel("latitude (°, south negative)", fontsize=8)
+        ax.tick_params(labelsize=7)
+        top = int(np.argmax(values[day]))
+        if values[day, top] > 0:
+            p = shapes[top].representative_point()
+            ax.annotate(
+                f"{names[top]}\n{values[day, top]:.3g}",
+                (p.x, p.y),
+                fontsize=7,
+                ha="center",
+                va="center",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.7, "lw": 0},
+            )
+    for ax in axes[len(chosen) :]:
+        fig.delaxes(ax)
+    fig.colorbar(
+        patches,
+        ax=axes[: len(chosen)].tolist(),
+        shrink=0.8,
+        label="active citizens per 1,000 inhabitants (median over runs)",
+    )
+    fig.suptitle(
+        f"active citizens per 1,000 inhabitants by department ({len(outputs)} run(s); label: highest)"
+    )
+    return fig

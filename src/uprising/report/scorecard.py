@@ -1,0 +1,169 @@
+"""The validation scorecard: each observed target of December 2022 against the ensemble.
+
+A target passes when the simulated median is within its tolerance of the observed value:
+|median - observed| <= max(absolute tolerance, relative tolerance * |observed|). The 90% band
+(5th-95th percentile over runs) is shown beside it. A target the runs do not reach (a run that
+ends before the target's day) is listed without a verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from scipy.stats import rankdata
+
+from uprising.observed.metrics import FOURTH_DAY  # model day 3: 10 Dec when day 0 is 7 Dec
+from uprising.report.ensemble import Band
+from uprising.report.observed_series import ObservedSeries
+
+DEATHS_BY = date(2022, 12, 24)  # the Defensoría register of 24 Dec
+SOUTHERN = ("Apurímac", "Arequipa", "Ayacucho", "Cusco", "Madre de Dios", "Moquegua", "Puno", "Tacna")
+"""The Macro Región Sur, where most of the December 2022 protest and deaths were."""
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    absolute: float
+    relative: float = 0.0
+    unit: str = ""
+
+    def allowed(self, observed: float) -> float:
+        return max(self.absolute, self.relative * abs(observed))
+
+    def text(self) -> str:
+        parts = [f"±{self.absolute:g} {self.unit}".strip()]
+        if self.relative:
+            parts.append(f"±{100 * self.relative:g}%")
+        return " or ".join(parts) + (", the larger" if self.relative else "")
+
+
+DEPARTMENTS_DAY4 = Tolerance(3, unit="departments")
+PEAK_BLOCKADES = Tolerance(10, 0.5, "points")
+PEAK_BLOCKADE_DAY = Tolerance(2, unit="days")
+TOTAL_DEATHS = Tolerance(5, 0.5, "deaths")
+DEPARTMENT_DEATHS = Tolerance(3, unit="deaths")
+SOUTHERN_RANK = Tolerance(3, unit="ranks")
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One target: observed value, simulated median and 90% band, tolerance and verdict."""
+
+    target: str
+    unit: str
+    observed: float
+    median: float | None
+    low: float | None
+    high: float | None
+    tolerance: str
+    passed: bool | None  # None: the runs do not reach the target
+    note: str = ""
+
+
+def score(
+    target: str, unit: str, observed: float, samples: list[float] | None, tol: Tolerance, note: str = ""
+) -> ScoreRow:
+    """Score one target from the per-run values `samples` (None: not reached by the runs)."""
+    if not samples:
+        return ScoreRow(target, unit, observed, None, None, None, tol.text(), None, note)
+    band = Band.of(np.asarray(samples, dtype=float))
+    median = float(band.median)
+    passed = abs(median - observed) <= tol.allowed(observed) + 1e-9
+    return ScoreRow(
+        target, unit, observed, median, float(band.low), float(band.high), tol.text(), passed, note
+    )
+
+
+def mean_rank(values: dict[str, float], group: tuple[str, ...]) -> float:
+    """Mean rank of the departments of `group` when all are ranked by `values` (1 = highest; ties share)."""
+    names = list(values)
+    ranks = rankdata([-float(values[n]) for n in names], method="average")
+    chosen = [r for n, r in zip(names, ranks, strict=True) if n in group]
+    return float(np.mean(chosen))
+
+
+def scorecard(metrics: list[dict], observed: ObservedSeries) -> list[ScoreRow]:
+    """The scorecard rows of runs (their `run_metrics`) against the observed series."""
+    days = observed.run_days
+    until = f"to {days - 1}"
+    rows = []
+
+    obs_day4 = [v for v in observed.departments_active[: FOURTH_DAY + 1] if v is not None]
+    if obs_day4:
+        reached = days > FOURTH_DAY
+        rows.append(
+            score(
+                f"departments active by day {FOURTH_DAY + 1} of the crisis (most on days 0-{FOURTH_DAY})",
+                "departments",
+                max(obs_day4),
+                [max(m["departments_active_by_day"][: FOURTH_DAY + 1]) for m in metrics] if reached else None,
+                DEPARTMENTS_DAY4,
+                "observed: departments named in reports, a lower bound",
+            )
+        )
+
+    known = [(d, b) for d, b in enumerate(observed.blockades) if b is not None]
+    if known:
+        peak_day, peak = max(known, key=lambda x: x[1])
+        reached = days > peak_day
+        rows.append(
+            score(
+                "peak national road blockades",
+                "points",
+                peak,
+                [max(m["blockades_by_day"][:days]) for m in metrics] if reached else None,
+                PEAK_BLOCKADES,
+                "observed: Sutran count",
+            )
+        )
+        rows.append(
+            score(
+                "day of the peak of blockades",
+                "model day",
+                peak_day,
+                [int(np.argmax(m["blockades_by_day"][:days])) for m in metrics] if reached else None,
+                PEAK_BLOCKADE_DAY,
+            )
+        )
+
+    by = (DEATHS_BY - observed.start).days
+    if 0 <= by < len(observed.cumulative_deaths):
+        rows.append(
+            score(
+                f"total deaths by {DEATHS_BY.strftime('%-d %b %Y')} (model day {by})",
+                "deaths",
+                observed.cumulative_deaths[by],
+                [m["cumulative_deaths_by_day"][by] for m in metrics] if days > by else None,
+                TOTAL_DEATHS,
+                "observed: Defensoría register",
+            )
+        )
+
+    for name, obs_deaths in observed.deaths_in_run.items():
+        samples = [m["deaths_by_department"].get(name, 0) for m in metrics]
+        if obs_deaths or float(np.median(samples)) > 0:
+            rows.append(
+                score(
+                    f"deaths in {name} (days 0 {until})",
+                    "deaths",
+                    obs_deaths,
+                    samples,
+                    DEPARTMENT_DEATHS,
+                )
+            )
+
+    southern = tuple(n for n in SOUTHERN if n in observed.days_active_by_department)
+    if southern and any(observed.days_active_by_department.values()):
+        rows.append(
+            score(
+                f"mean rank of the {len(southern)} southern departments (1 = most mobilised)",
+                "rank",
+                mean_rank(observed.days_active_by_department, southern),
+                [mean_rank(m["active_per_1000_by_department"], southern) for m in metrics],
+                SOUTHERN_RANK,
+                "observed: ranked by days reported active; simulated: by peak active per 1,000 inhabitants",
+            )
+        )
+    return rows

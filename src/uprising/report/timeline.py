@@ -1,0 +1,131 @@
+"""The national timeline: active, jailed, killed (cumulative) and blockades per day.
+
+Each panel shows the ensemble median and its 90% band, with the observed series on top where
+there is one. Killed and blockades appear only when a run or the observed data has any; on the
+map of Peru a last panel counts the departments with a protest.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from uprising.recorder.output import RunOutput
+from uprising.report.axes import PEOPLE, DayAxis, from_zero, new_figure
+from uprising.report.ensemble import Band, national_samples
+from uprising.report.observed_series import ObservedSeries
+
+SIM_COLOUR = "#1f5fa8"
+OBS_COLOUR = "black"
+SINGLE_RUNS_SHOWN = 10  # ensembles up to this size also show each run
+
+
+def day_axis(outputs: list[RunOutput], observed: ObservedSeries | None = None) -> DayAxis:
+    """The x axis of a report: dates from the runs' (or the observed) day 0, else day numbers."""
+    from datetime import date
+
+    start = outputs[0].start_date
+    if start:
+        return DayAxis(date.fromisoformat(start), outputs[0].ticks_per_day)
+    if observed is not None:
+        return DayAxis(observed.start, outputs[0].ticks_per_day)
+    return DayAxis(None, outputs[0].ticks_per_day)
+
+
+def draw_band(
+    ax, axis: DayAxis, samples: np.ndarray, label: str, colour: str = SIM_COLOUR, runs_shown: int = 0
+) -> None:
+    """Median line and shaded 5th-95th percentile band of `samples` [run, day].
+
+    With `runs_shown` >= the number of runs, each run is also drawn as a thin line (an
+    outburst of one run shows even where the median stays flat).
+    """
+    band = Band.of(samples)
+    x = axis.x(np.arange(samples.shape[1]))
+    runs = samples.shape[0]
+    if 1 < runs <= runs_shown:
+        for i, run in enumerate(samples):
+            ax.plot(x, run, color=colour, alpha=0.35, linewidth=0.6, label="single runs" if i == 0 else None)
+    if runs > 1:
+        ax.fill_between(
+            x, band.low, band.high, color=colour, alpha=0.25, linewidth=0, label=f"90% band ({runs} runs)"
+        )
+    ax.plot(x, band.median, color=colour, linewidth=1.6, label=label)
+
+
+def draw_observed(ax, axis: DayAxis, values: list, days: int, label: str, step: bool = False) -> None:
+    """Observed values (None: not reported) as markers, or as a step line for cumulative counts."""
+    points = [(d, v) for d, v in enumerate(values[:days]) if v is not None]
+    if not points:
+        return
+    d, v = zip(*points, strict=True)
+    if step:
+        ax.step(axis.x(d), v, where="post", color=OBS_COLOUR, linewidth=1.4, linestyle="--", label=label)
+    else:
+        ax.plot(axis.x(d), v, "o", color=OBS_COLOUR, markersize=5, label=label)
+
+
+def timeline_figure(
+    outputs: list[RunOutput], observed: ObservedSeries | None = None, metrics: list[dict] | None = None
+) -> Figure:
+    """The national timeline of the runs; `metrics` (their `run_metrics`) adds departments active."""
+    axis = day_axis(outputs, observed)
+    active = national_samples(outputs, "active")
+    days = active.shape[1]
+    panels: list[tuple[str, np.ndarray, str, list | None, bool, str]] = [
+        ("active citizens (the day's peak)", active, "people", None, False, ""),
+        ("jailed (end of day)", national_samples(outputs, "jailed"), "people", None, False, ""),
+    ]
+    killed = national_samples(outputs, "killed", cumulative=True)
+    obs_deaths = observed.cumulative_deaths if observed is not None else None
+    if killed.any() or obs_deaths is not None:
+        label = "observed (Defensoría)"
+        panels.append(("killed (cumulative)", killed, "people", obs_deaths, True, label))
+    blockades = national_samples(outputs, "blockades")
+    obs_blockades = observed.blockades if observed is not None else None
+    if blockades.any() or (obs_blockades is not None and any(v is not None for v in obs_blockades[:days])):
+        label = "observed (Sutran)"
+        panels.append(
+            ("road blockades (the day's peak)", blockades, "road points held", obs_blockades, False, label)
+        )
+    if metrics and len(outputs[0].departments) > 1:
+        by_day = np.array([m["departments_active_by_day"][:days] for m in metrics], dtype=float)
+        obs_active = observed.departments_active if observed is not None else None
+        label = "observed (reported, a lower bound)"
+        panels.append(("departments with a protest", by_day, "departments", obs_active, False, label))
+
+    cols = 2
+    rows = (len(panels) + 1) // cols
+    fig = new_figure(12, 3.6 * rows)
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, (title, samples, unit, obs, step, obs_label) in zip(axes, panels, strict=False):
+        draw_band(ax, axis, samples, "simulated median", runs_shown=SINGLE_RUNS_SHOWN)
+        if obs is not None:
+            draw_observed(ax, axis, obs, days, obs_label, step=step)
+        ax.set_title(title)
+        ax.set_ylabel(unit)
+        if unit == "departments":
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        else:
+            ax.yaxis.set_major_formatter(PEOPLE)
+        from_zero(ax)
+        axis.style(ax, days)
+        ax.grid(alpha=0.3)
+    for ax in axes[len(panels) :]:
+        fig.delaxes(ax)
+    legend: dict[str, object] = {}
+    for ax in axes[: len(panels)]:
+        for handle, text in zip(*ax.get_legend_handles_labels(), strict=True):
+            legend.setdefault(text, handle)
+    fig.legend(
+        legend.values(),
+        legend.keys(),
+        loc="outside lower center",
+        ncols=min(len(legend), 4),
+        fontsize=9,
+        frameon=False,
+    )
+    name = outputs[0].scenario
+    fig.suptitle(f"{name}: national totals per day, median and 90% band over {len(outputs)} run(s)")
+    return fig
