@@ -61,7 +61,20 @@ def table(name: str, metrics: list[dict]) -> list[str]:
         f"on 22 Dec (day 15): {interval(blk[:, 15])}",
         "rank by active per 1,000 people (1 = most, of 25): "
         + ", ".join(f"{d} {interval(ranks[:, i])}" for i, d in enumerate(SOUTH + ["Lima"])),
+        *vote_lines(metrics),
         "",
+    ]
+
+
+def vote_lines(metrics: list[dict]) -> list[str]:
+    votes: dict[str, list[tuple[int, bool]]] = {}
+    for m in metrics:
+        for outcome, yes in m["votes"]:
+            name, _, result = outcome.partition(": ")
+            votes.setdefault(name, []).append((yes, result == "passed"))
+    return [
+        f"vote {name}: yes {interval([y for y, _ in v])}, passed in {sum(p for _, p in v)} of {len(v)} runs"
+        for name, v in votes.items()
     ]
 
 
@@ -78,7 +91,10 @@ def main() -> None:
     ]
     results: dict[str, list[tuple[int, dict]]] = {name: [] for name in VARIANTS}
     for task, output in map_runs(tasks, workers=args.workers):
-        results[task.label].append((task.seed, run_metrics(output)))
+        metrics = run_metrics(output)
+        votes = output.events.filter(output.events["kind"] == "vote")
+        metrics["votes"] = list(zip(votes["outcome"].to_list(), votes["votes"].to_list(), strict=True))
+        results[task.label].append((task.seed, metrics))
     obs = observed_metrics(load_observed())
     print("observed:", {k: obs[k] for k in ("total_deaths", "peak_blockades", "peak_blockade_day")})
     for name in VARIANTS:

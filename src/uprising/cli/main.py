@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from uprising.cli import bench, congress, scenarios, simulate, world  # noqa: F401  (each registers its commands)
+from uprising.cli import (  # noqa: F401  (each registers its commands)
+    bench,
+    calibrate,
+    compare,
+    congress,
+    report,
+    run,
+    runs,
+    scenarios,
+    sensitivity,
+    serve,
+    simulate,
+    sweep,
+    world,
+)
 from uprising.cli.app import app
 
 

@@ -1,0 +1,160 @@
+"""`uprising calibrate`: ABC-SMC of a scenario's calibrated parameters against observed data."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.table import Table
+
+from uprising.cli.app import app, reports_bad_input
+from uprising.cli.run import SchedulerOption, SetOption, WorkersOption, wide_console
+
+
+@app.command("calibrate")
+@reports_bad_input
+def calibrate_command(
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or path to a YAML file")],
+    observed: Annotated[
+        Path,
+        typer.Option(
+            help="folder of observed data: deaths.csv, blockades.csv, regions_active.csv (Peru) "
+            "or series.csv (tick, quiescent, active, jailed: a classic torus run)"
+        ),
+    ],
+    budget: Annotated[int, typer.Option(help="simulations to run in all, 1 to 10000000")] = 1000,
+    populations: Annotated[int, typer.Option(help="ABC-SMC generations at most, 1 to 100")] = 5,
+    population_size: Annotated[
+        int | None,
+        typer.Option(help="particles per generation (default: budget / (3 x populations), at least 10)"),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="seed of the calibration (default: the scenario's)")
+    ] = None,
+    set_: SetOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            help="the DuckDB store of experiments (default uprising.duckdb); when given, pyabc's "
+            "history is kept beside it in <db>.pyabc/",
+        ),
+    ] = None,
+    write_scenario: Annotated[
+        Path | None,
+        typer.Option(help="write a copy of the scenario with the posterior medians applied (YAML)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
+) -> None:
+    """Calibrate the parameters the scenario marks `calibrated` by ABC-SMC against observed data.
+
+    Same scenario, data, budget and seed give the same posterior, whatever --workers or
+    --scheduler. The posterior is stored as an experiment of kind 'calibration' (tables
+    posterior, summary, generations, observed).
+    """
+    from uprising.experiment import calibrate as cal
+    from uprising.experiment.executor import check_workers
+    from uprising.experiment.summary_stats import load_target
+    from uprising.scenario import load_scenario, scenario_hash
+    from uprising.store import DEFAULT_PATH, Store
+
+    overrides = tuple(set_ or [])
+    if workers is not None:
+        check_workers(workers)
+    size = cal.population_size_for(budget, populations, population_size)
+    base = load_scenario(scenario, list(overrides))
+    ranges = cal.calibrated_ranges(base)
+    first_seed = base.run.seed if seed is None else seed
+    target = load_target(base, observed)
+    store = Store(db if db is not None else DEFAULT_PATH)
+    spec = {
+        "overrides": list(overrides),
+        "budget": budget,
+        "populations": populations,
+        "population_size": size,
+        "seed": first_seed,
+        "parameters": [[r.path, r.low, r.high] for r in ranges],
+        "observed": target.observed,
+    }
+    # pyabc's history: beside an explicit store (named after the experiment once it is stored),
+    # otherwise in a temporary folder removed afterwards.
+    history = None if db is None else db.with_name(db.name + ".pyabc") / f"running-{os.getpid()}.db"
+
+    def on_generation(generation: int, accepted: int, simulations: int) -> None:
+        if not as_json:
+            sys.stderr.write(f"generation {generation}: {accepted} particles, {simulations}/{budget} runs\n")
+
+    result = cal.calibrate(
+        scenario,
+        target,
+        overrides=overrides,
+        budget=budget,
+        populations=populations,
+        population_size=size,
+        workers=workers,
+        scheduler=scheduler,
+        seed=first_seed,
+        history_db=history,
+        on_generation=on_generation,
+    )
+    plan = store.open_experiment("calibration", scenario, scenario_hash(base), spec, [])
+    eid = plan.experiment_id
+    if history is not None:
+        result.history_db = str(history.replace(history.with_name(f"{eid}.db")))
+    store.save_table(eid, "posterior", result.particles)
+    store.save_table(eid, "summary", result.summary)
+    store.save_table(eid, "generations", result.generations)
+    observed_table = pl.DataFrame(
+        {"statistic": list(result.observed), "value": list(result.observed.values())},
+        schema={"statistic": pl.String, "value": pl.Float64},
+    )
+    store.save_table(eid, "observed", observed_table)
+    written = None
+    if write_scenario is not None:
+        cal.write_scenario(cal.calibrated_scenario(result), write_scenario)
+        written = write_scenario
+    if as_json:
+        line = {
+            "experiment": eid,
+            "scenario": base.name,
+            "simulations": result.simulations,
+            "generations": result.generations.height,
+            "population_size": result.population_size,
+            "seed": result.seed,
+            "posterior": result.summary.to_dicts(),
+            "history_db": result.history_db,
+            "scenario_written": str(written) if written else None,
+        }
+        typer.echo(json.dumps(line))
+        return
+    console = wide_console()
+    last_eps = result.generations["epsilon"][-1]
+    console.print(
+        f"[bold]{base.name}[/bold]  calibration {eid}  {result.generations.height} generation(s) of "
+        f"{result.population_size} particles, {result.simulations} runs, final threshold "
+        f"{last_eps:.4g}  seed {result.seed}  store {store.path}"
+    )
+    out = Table(title="Posterior (weighted quantiles of the last generation)", title_justify="left")
+    for column in ("parameter", "median", "5%", "95%", "prior", "target"):
+        out.add_column(column, justify="left" if column in ("parameter", "target") else "right")
+    for row in result.summary.iter_rows(named=True):
+        out.add_row(
+            row["parameter"],
+            f"{row['median']:.4g}",
+            f"{row['low']:.4g}",
+            f"{row['high']:.4g}",
+            f"[{row['prior_low']:g}, {row['prior_high']:g}]",
+            row["target"],
+        )
+    console.print(out)
+    if result.history_db:
+        console.print(f"  pyabc history: {result.history_db}")
+    if written:
+        console.print(f"  wrote {written}")

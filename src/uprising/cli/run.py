@@ -1,0 +1,268 @@
+"""`uprising run`: an ensemble of one scenario over seeds, stored, summarised, and reported.
+
+Also the pieces the other experiment commands share: the progress bar, option checks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from uprising.cli.app import app, reports_bad_input
+from uprising.recorder.output import RunOutput
+
+DbOption = Annotated[Path, typer.Option("--db", help="the DuckDB store of experiments")]
+WorkersOption = Annotated[
+    int | None, typer.Option(help="local worker processes (default: all cores; 1 runs in this process)")
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(help="address of a Dask scheduler (e.g. tcp://host:8786) to run on instead"),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="override a parameter: key=value (dotted path or unique name)"),
+]
+
+SaveEveryOption = Annotated[
+    float | None,
+    typer.Option(
+        help="seconds between writes of finished runs to the store, 0 to 3600 (0: after each run;"
+        " default 5); a killed command loses at most the runs of one window"
+    ),
+]
+
+
+class RunsPerSecondColumn(ProgressColumn):
+    """Throughput of the runs done by this command (runs resumed from the store left out)."""
+
+    def render(self, task: Task) -> Text:
+        ran = task.completed - task.fields.get("resumed", 0)
+        elapsed = task.finished_time if task.finished else task.elapsed
+        if not elapsed or ran <= 0:
+            return Text("-- runs/s", style="progress.data.speed")
+        return Text(f"{ran / elapsed:.2f} runs/s", style="progress.data.speed")
+
+
+@contextmanager
+def run_progress(description: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr (runs done, elapsed, ETA, runs/s) fed by `progress(done, total)`."""
+    if not enabled:
+        yield lambda done, total: None
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        RunsPerSecondColumn(),
+        console=Console(stderr=True),
+    )
+    task_id = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal task_id
+        if task_id is None:  # the first call comes once the runs to do are known
+            bar.start()
+            task_id = bar.add_task(description, total=total, completed=done, resumed=done)
+        else:
+            bar.update(task_id, completed=done)
+
+    try:
+        yield progress
+    finally:
+        if task_id is not None:
+            bar.stop()
+
+
+def wide_console() -> Console:
+    """A console for wide tables: the terminal's width, or 160 columns when writing to a file."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
+def _world_kind(output: RunOutput) -> str:
+    return str((output.parameters.get("world") or {}).get("kind", "torus"))
+
+
+def _stat_table(rows: list[tuple[str, list[float]]], title: str) -> Table:
+    import numpy as np
+
+    table = Table(title=title, title_justify="left")
+    for column in ("", "median", "min", "max"):
+        table.add_column(column, justify="right" if column else "left")
+    for name, values in rows:
+        v = np.asarray(values, dtype=float)
+        table.add_row(name, f"{np.median(v):,.1f}", f"{v.min():,.1f}", f"{v.max():,.1f}")
+    return table
+
+
+def print_torus_summary(console: Console, outputs: list[RunOutput]) -> None:
+    """National actives and jailed over the runs of a classic lattice."""
+    from uprising.observed import scalar_metrics
+
+    scalars = [scalar_metrics(o) for o in outputs]
+    rows = [
+        ("mean active", [s["mean_active"] for s in scalars]),
+        ("peak active", [s["peak_active"] for s in scalars]),
+        ("mean jailed", [float(o.national()["jailed"][1:].mean() or 0.0) for o in outputs]),
+        ("final jailed", [s["final_jailed"] for s in scalars]),
+    ]
+    console.print(_stat_table(rows, f"National totals over {len(outputs)} runs"))
+
+
+def print_map_summary(
+    console: Console, summary: dict[str, Any], observed: dict[str, Any] | None, start: date | None
+) -> None:
+    """Departments ranked by protest, deaths simulated vs observed, departments active by day."""
+    active = summary["active_by_department"]
+    per_1000 = summary.get("active_per_1000_by_department", {})
+    deaths = summary["deaths_by_department"]
+    seen = (observed or {}).get("deaths_by_department", {})
+    table = Table(title="Departments ranked by protest (median over runs)", title_justify="left")
+    for column in ("#", "department", "peak active", "per 1,000", "deaths (sim.)", "deaths (obs.)"):
+        table.add_column(column, justify="left" if column == "department" else "right")
+    ranked = sorted(active, key=lambda d: (-active[d], d))
+    for rank, dept in enumerate(ranked, start=1):
+        obs = seen.get(dept)
+        table.add_row(
+            str(rank),
+            dept,
+            f"{active[dept]:,}",
+            f"{per_1000.get(dept, 0):.1f}",
+            f"{deaths.get(dept, 0):g}",
+            "-" if obs is None else str(obs),
+        )
+    table.add_row("", "total", "", "", f"{sum(deaths.values()):g}", str(sum(seen.values())) if seen else "-")
+    console.print(table)
+    by_day = summary["departments_active_by_day"]
+    seen_by_day = (observed or {}).get("departments_active_by_day") or []
+    days = Table(title="Departments active by day (median over runs)", title_justify="left")
+    for column in ("day", "date", "simulated", "observed"):
+        days.add_column(column, justify="right")
+    for day, value in enumerate(by_day):
+        obs = seen_by_day[day] if day < len(seen_by_day) else None
+        when = (start + timedelta(days=day)).isoformat() if start else ""
+        days.add_row(str(day), when, f"{value:g}", "-" if obs is None else str(obs))
+    console.print(days)
+
+
+def ensemble_metrics(outputs: list[RunOutput]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The ensemble's median metrics, and the observed ones for runs on the map of Peru."""
+    from uprising.observed import ensemble_summary, load_observed, observed_metrics, run_metrics
+
+    summary = ensemble_summary([run_metrics(o) for o in outputs])
+    observed = None
+    if outputs and _world_kind(outputs[0]) == "peru":
+        observed = observed_metrics(load_observed(), days=outputs[0].days)
+    return summary, observed
+
+
+def build_html_report(outputs: list[RunOutput], out_dir: Path, title: str) -> Path:
+    """The HTML report of the runs (figures and tables) in `out_dir`."""
+    from uprising.report import build_report
+
+    return build_report(outputs, out_dir, title)
+
+
+def seeds_text(outputs: list[RunOutput]) -> str:
+    seeds = [o.seed for o in outputs]
+    if not seeds:
+        return "no seed"
+    if seeds == list(range(seeds[0], seeds[0] + len(seeds))) and len(seeds) > 1:
+        return f"seeds {seeds[0]}-{seeds[-1]}"
+    return "seed" + ("s " if len(seeds) > 1 else " ") + ", ".join(map(str, seeds))
+
+
+@app.command("run")
+@reports_bad_input
+def run_command(
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or path to a YAML file")],
+    runs: Annotated[int, typer.Option(help="runs in the ensemble, 1 to 100000")] = 8,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    db: DbOption = Path("uprising.duckdb"),
+    seed: Annotated[
+        int | None, typer.Option(help="seed of the first run; the others follow (default: the scenario's)")
+    ] = None,
+    set_: SetOption = None,
+    out: Annotated[
+        Path | None, typer.Option(help="folder of the HTML report (default: results/<scenario>)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="do not write the HTML report")] = False,
+    save_every: SaveEveryOption = None,
+) -> None:
+    """Run an ensemble of a scenario over seeds, store it, and summarise it.
+
+    Running the same command again resumes it: runs already in the store are not redone.
+    """
+    from uprising.experiment.ensemble import SAVE_EVERY, check_runs, check_save_every, run_ensemble
+    from uprising.experiment.executor import check_workers
+    from uprising.scenario import load_scenario
+    from uprising.store import Store
+
+    check_runs(runs)
+    save_every = check_save_every(SAVE_EVERY if save_every is None else save_every)
+    if workers is not None:
+        check_workers(workers)
+    overrides = list(set_ or [])
+    base = load_scenario(scenario, overrides)
+    store = Store(db)
+    with run_progress(f"{base.name}", enabled=not as_json) as progress:
+        result = run_ensemble(
+            scenario, runs, seed, overrides, store, workers, scheduler, progress, save_every
+        )
+    outputs = result.outputs
+    summary, observed = ensemble_metrics(outputs)
+    report = None
+    if not no_report:
+        title = f"{base.name}: {len(outputs)} runs, {seeds_text(outputs)}"
+        report = build_html_report(outputs, out or Path("results") / base.name, title)
+    if as_json:
+        line = {
+            "experiment": result.experiment_id,
+            "scenario": base.name,
+            "seconds": round(result.seconds, 3),
+            "resumed": result.resumed,
+            "report": str(report) if report else None,
+            **summary,
+            "runs": len(outputs),
+        }
+        typer.echo(json.dumps(line))
+        return
+    console = wide_console()
+    resumed = f", {result.resumed} found done in the store" if result.resumed else ""
+    console.print(
+        f"[bold]{base.name}[/bold]  experiment {result.experiment_id}  {len(outputs)} runs "
+        f"({seeds_text(outputs)}{resumed})  {result.seconds:.1f} s  store {db}"
+    )
+    if _world_kind(outputs[0]) == "peru":
+        start = outputs[0].start_date
+        print_map_summary(console, summary, observed, date.fromisoformat(start) if start else None)
+    else:
+        print_torus_summary(console, outputs)
+    if report is not None:
+        console.print(f"report: {report}")

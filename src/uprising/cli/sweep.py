@@ -1,0 +1,86 @@
+"""`uprising sweep`: a grid and/or Latin hypercube of parameters, every point on the same seeds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.table import Table
+
+from uprising.cli.app import app, reports_bad_input
+from uprising.cli.run import DbOption, SchedulerOption, SetOption, WorkersOption, run_progress, wide_console
+
+
+@app.command("sweep")
+@reports_bad_input
+def sweep_command(
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or path to a YAML file")],
+    grid: Annotated[
+        list[str] | None, typer.Option("--grid", help="key=v1,v2,...: values of one parameter (repeatable)")
+    ] = None,
+    lhs: Annotated[
+        list[str] | None,
+        typer.Option("--lhs", help="key=low:high: a parameter of the Latin hypercube (repeatable)"),
+    ] = None,
+    samples: Annotated[int | None, typer.Option(help="points of the Latin hypercube, with --lhs")] = None,
+    lhs_seed: Annotated[int, typer.Option(help="seed of the Latin hypercube's points")] = 0,
+    runs_per_point: Annotated[int, typer.Option(help="seeds per point, 1 to 100000")] = 1,
+    seed: Annotated[int | None, typer.Option(help="first seed (default: the scenario's)")] = None,
+    set_: SetOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    db: DbOption = Path("uprising.duckdb"),
+    as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
+) -> None:
+    """Sweep parameters over a grid and/or a Latin hypercube; store it as one experiment.
+
+    Every point runs the same seeds; the table gives each point's mean outputs over them.
+    """
+    from uprising.experiment.ensemble import check_runs
+    from uprising.experiment.executor import check_workers
+    from uprising.experiment.sweep import parse_grid, parse_lhs, run_sweep, sweep_points
+    from uprising.scenario import load_scenario
+    from uprising.store import Store
+
+    parsed_grid = parse_grid(grid or [])
+    parsed_lhs = parse_lhs(lhs or [])
+    sweep_points(parsed_grid, parsed_lhs, samples, lhs_seed)  # checks before anything runs
+    check_runs(runs_per_point, "--runs-per-point")
+    if workers is not None:
+        check_workers(workers)
+    overrides = list(set_ or [])
+    base = load_scenario(scenario, overrides)
+    store = Store(db)
+    with run_progress(f"{base.name} sweep", enabled=not as_json) as progress:
+        result = run_sweep(
+            scenario, parsed_grid, parsed_lhs, samples, runs_per_point, seed, overrides, store,
+            workers, scheduler, progress, lhs_seed,
+        )  # fmt: skip
+    table = result.extra["points"]
+    if as_json:
+        line = {
+            "experiment": result.experiment_id,
+            "scenario": base.name,
+            "runs": len(result.outputs),
+            "resumed": result.resumed,
+            "seconds": round(result.seconds, 3),
+            "points": table.to_dicts(),
+        }
+        typer.echo(json.dumps(line))
+        return
+    console = wide_console()
+    console.print(
+        f"[bold]{base.name}[/bold]  sweep {result.experiment_id}  {table.height} points x "
+        f"{runs_per_point} seed(s)  {result.seconds:.1f} s  store {db}"
+    )
+    # Outputs that stay zero at every point (deaths or blockades on a torus) are left out.
+    shown = [c for c in table.columns if table[c].dtype == pl.String or (table[c] != 0).any()]
+    out = Table(title="Mean outputs by point", title_justify="left")
+    for column in shown:
+        out.add_column(column, justify="right")
+    for row in table.select(shown).iter_rows():
+        out.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+    console.print(out)

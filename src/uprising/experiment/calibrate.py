@@ -1,0 +1,545 @@
+"""Calibration by ABC-SMC (pyabc) of the parameters a scenario marks `calibrated`.
+
+Each calibrated parameter gets a uniform prior over [low, high]; a particle is accepted when
+the normalised distance between its run's summary statistics and the observed ones (see
+`summary_stats`) is under the generation's threshold (the median distance of the previous
+generation; the first generation is the prior itself).
+
+Reproducibility: pyabc's own parallel samplers reseed every worker from the operating system,
+so their proposals change from one call to the next. `ReplaySampler` instead draws proposal
+`i` of generation `t` in this process from a generator seeded by (seed, t, i), runs the batch
+of simulations in parallel through `map_runs` (local processes or a Dask scheduler), then
+replays the draws with their results and accepts the first particles in proposal order. Each
+simulation's own seed is a hash of (seed, the particle's parameter values). So a calibration
+gives the same particles, weights and posterior for the same scenario, target, budget and
+seed, whatever the number of workers and wherever they run.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+from pydantic import ValidationError
+
+from uprising.errors import ScenarioError, UprisingError
+from uprising.experiment.executor import RunTask, map_runs
+from uprising.experiment.summary_stats import Target, normalised_distance
+from uprising.scenario.loader import apply_overrides, format_validation_error, load_scenario
+from uprising.scenario.model import Scenario
+
+MAX_BUDGET = 10_000_000
+MAX_POPULATIONS = 100
+INTERVAL = 0.90  # the posterior interval reported: 5% to 95% weighted quantiles
+QUANTILE_ALPHA = 0.5  # each generation's threshold: this quantile of the last one's distances
+POSTERIOR_NOTE = "[posterior]"
+
+
+@dataclass(frozen=True)
+class ParameterRange:
+    """A parameter searched: its dotted path (as for --set), range and what it is tuned to."""
+
+    path: str
+    low: float
+    high: float
+    target: str = ""
+    integer: bool = False  # an integer field: values are rounded before a run
+
+
+def _value_at(data: dict[str, Any], path: str) -> tuple[bool, Any]:
+    """Whether `path` (dotted; list items by index, as in dynamics.timeline.0.size) is in `data`,
+    and its value."""
+    node: Any = data
+    for part in path.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return False, None
+    return True, node
+
+
+def _leaf_paths(data: Any, prefix: str = "") -> list[str]:
+    if isinstance(data, dict):
+        items: Any = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    else:
+        return [prefix.rstrip(".")]
+    paths = []
+    for key, value in items:
+        paths.extend(_leaf_paths(value, f"{prefix}{key}."))
+    return paths
+
+
+def resolve_parameter(scenario: Scenario, key: str, option: str) -> tuple[str, bool]:
+    """The full dotted path of a numeric parameter (a path or a unique field name) and whether
+    it holds integers; one error line naming `option` otherwise."""
+    data = scenario.model_dump(mode="json")
+    found, value = _value_at(data, key)
+    if not found:
+        matches = sorted(p for p in _leaf_paths(data) if p.split(".")[-1] == key)
+        if len(matches) != 1:
+            hint = f"; did you mean one of {', '.join(matches)}" if matches else ""
+            raise UprisingError(f"{option} {key}: unknown parameter of scenario {scenario.name}{hint}")
+        key = matches[0]
+        _, value = _value_at(data, key)
+    if isinstance(value, bool) or not isinstance(value, int | float | None):
+        raise UprisingError(f"{option} {key}: not a numeric parameter (it holds {value!r})")
+    return key, isinstance(value, int)
+
+
+def parameter_override(rng: ParameterRange, value: float) -> str:
+    """The `path=value` override that sets a parameter (rounded for an integer field)."""
+    if rng.integer:
+        return f"{rng.path}={int(round(float(value)))}"
+    return f"{rng.path}={float(value)!r}"
+
+
+def with_parameters(scenario: Scenario, ranges: list[ParameterRange], values: list[float]) -> Scenario:
+    """A copy of `scenario` with the parameters set (validated: out-of-range values raise)."""
+    overrides = [parameter_override(r, v) for r, v in zip(ranges, values, strict=True)]
+    data = apply_overrides(scenario.model_dump(mode="json"), overrides, scenario.name)
+    return validated(data, scenario.name)
+
+
+def validated(data: dict[str, Any], label: str) -> Scenario:
+    """Scenario data validated, a failure reported in one line naming the field and its range."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(format_validation_error(label, err, Scenario)) from None
+
+
+def check_ranges(scenario: Scenario, ranges: list[ParameterRange]) -> None:
+    """Both ends of every range must be values the scenario accepts (one error line otherwise)."""
+    for rng in ranges:
+        for end in (rng.low, rng.high):
+            with_parameters(scenario, [rng], [end])
+
+
+def calibrated_ranges(scenario: Scenario) -> list[ParameterRange]:
+    """The scenario's `calibrated` parameters as ranges; refuses a scenario that marks none."""
+    if not scenario.calibrated:
+        raise UprisingError(
+            f"scenario {scenario.name}: marks no calibrated parameter (add a `calibrated:` section,"
+            " e.g. citizens.legitimacy: {low: 0.6, high: 0.9})"
+        )
+    ranges = []
+    for key, prior in scenario.calibrated.items():
+        path, integer = resolve_parameter(scenario, key, "calibrated")
+        ranges.append(ParameterRange(path, prior.low, prior.high, prior.target, integer))
+    check_ranges(scenario, ranges)
+    return ranges
+
+
+def parse_param_option(scenario: Scenario, spec: str) -> ParameterRange:
+    """`key=low:high` (from `--param`) as a range of the scenario's parameter."""
+    key, sep, span = spec.partition("=")
+    low_text, colon, high_text = span.partition(":")
+    if not sep or not colon:
+        raise UprisingError(f"--param {spec!r}: expected key=low:high, e.g. citizens.legitimacy=0.6:0.9")
+    try:
+        low, high = float(low_text), float(high_text)
+    except ValueError:
+        raise UprisingError(f"--param {spec!r}: low and high must be numbers") from None
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise UprisingError(f"--param {spec!r}: must have finite low < high")
+    path, integer = resolve_parameter(scenario, key.strip(), "--param")
+    rng = ParameterRange(path, low, high, "", integer)
+    check_ranges(scenario, [rng])
+    return rng
+
+
+def simulation_seed(seed: int, values: tuple[float, ...]) -> int:
+    """The seed of the run of a particle: a hash of the calibration's seed and the values drawn."""
+    bits = np.asarray(values, dtype=np.float64).view(np.uint32).tolist()
+    state = np.random.SeedSequence([int(seed), *bits]).generate_state(1, dtype=np.uint64)[0]
+    return int(state) & (2**63 - 1)
+
+
+def proposal_seed(seed: int, generation: int, index: int) -> int:
+    """The seed of the generator that draws proposal `index` of `generation` (-1: calibration)."""
+    return int(np.random.SeedSequence([int(seed), generation + 2, index]).generate_state(1)[0])
+
+
+@contextmanager
+def seeded_global_generators(seed: int) -> Iterator[None]:
+    """Seed numpy's and Python's global generators (pyabc draws from them), then restore them."""
+    np_state, py_state = np.random.get_state(), random.getstate()
+    np.random.seed(seed)
+    random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(np_state)
+        random.setstate(py_state)
+
+
+class ReplayModel:
+    """The model pyabc calls. Drawing: records the parameter values asked for and answers the
+    observed statistics (a placeholder); replaying: answers the statistics of their runs."""
+
+    def __init__(self, names: list[str], placeholder: dict[str, float]) -> None:
+        self.names = names
+        self.placeholder = placeholder
+        self.drawing = True
+        self.drawn: list[tuple[float, ...]] = []
+        self.results: dict[tuple[float, ...], dict[str, float]] = {}
+
+    def __call__(self, parameter: dict[str, float]) -> dict[str, float]:
+        values = tuple(float(parameter[n]) for n in self.names)
+        if self.drawing:
+            self.drawn.append(values)
+            return self.placeholder
+        return self.results[values]
+
+
+def replay_sampler(
+    model: ReplayModel,
+    evaluate: Callable[[list[tuple[float, ...]]], list[dict[str, float]]],
+    seed: int,
+    budget: int,
+    on_generation: Callable[[int, int, int], None] | None = None,
+) -> Any:
+    """A pyabc sampler whose results do not depend on the number of workers (module docstring).
+
+    Proposals are drawn in batches of at most one population, each from its own seeded
+    generator; `evaluate` runs a batch; at most `budget` simulations are run in all.
+    (The class is made here so that importing this module does not import pyabc.)
+    """
+    from pyabc.sampler import Sampler
+
+    class ReplaySampler(Sampler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.used = 0
+
+        def sample_until_n_accepted(
+            self, n: int, simulate_one: Callable, t: int, *, max_eval: float = np.inf,
+            all_accepted: bool = False, ana_vars: Any = None,
+        ) -> Any:  # fmt: skip
+            sample = self._create_empty_sample()
+            accepted = evaluations = 0
+            while accepted < n:
+                size = min(n, budget - self.used)
+                if size <= 0 or evaluations >= max_eval:
+                    sample.ok = False
+                    break
+                seeds = [proposal_seed(seed, t, evaluations + j) for j in range(size)]
+                model.drawing, model.drawn = True, []
+                for s in seeds:
+                    with seeded_global_generators(s):
+                        simulate_one()
+                model.results = dict(zip(model.drawn, evaluate(model.drawn), strict=True))
+                model.drawing = False
+                for s in seeds:
+                    with seeded_global_generators(s):
+                        particle = simulate_one()
+                    if accepted < n:
+                        sample.append(particle)
+                        accepted += bool(particle.accepted)
+                model.results = {}
+                self.used += size
+                evaluations += size
+            self.nr_evaluations_ = evaluations
+            if sample.ok and on_generation is not None:
+                on_generation(t, accepted, self.used)
+            return sample
+
+    return ReplaySampler()
+
+
+@dataclass
+class Calibration:
+    """What a calibration found: the last population and its per-parameter summary."""
+
+    scenario: Scenario  # with the user's overrides, before calibration
+    scenario_ref: str  # the built-in name or YAML path it was loaded from
+    overrides: tuple[str, ...]  # the user's overrides
+    ranges: list[ParameterRange]
+    observed: dict[str, float]
+    particles: pl.DataFrame  # one column per parameter path, weight, distance
+    generations: pl.DataFrame  # generation, epsilon, particles, simulations
+    simulations: int  # model runs done, at most the budget
+    seed: int
+    population_size: int
+    history_db: str | None = None  # pyabc's history database, when it is kept
+    summary: pl.DataFrame = field(init=False)  # parameter, median, low, high (90%), prior, target
+
+    def __post_init__(self) -> None:
+        from pyabc.weighted_statistics import weighted_quantile
+
+        weights = self.particles["weight"].to_numpy()
+        rows = []
+        tail = (1.0 - INTERVAL) / 2
+        for rng in self.ranges:
+            points = self.particles[rng.path].to_numpy()
+            rows.append(
+                {
+                    "parameter": rng.path,
+                    "median": float(weighted_quantile(points, weights, alpha=0.5)),
+                    "low": float(weighted_quantile(points, weights, alpha=tail)),
+                    "high": float(weighted_quantile(points, weights, alpha=1.0 - tail)),
+                    "mean": float(np.sum(points * weights) / np.sum(weights)),
+                    "prior_low": rng.low,
+                    "prior_high": rng.high,
+                    "target": rng.target,
+                }
+            )
+        self.summary = pl.DataFrame(rows)
+
+    def medians(self) -> dict[str, float]:
+        return dict(zip(self.summary["parameter"], self.summary["median"], strict=True))
+
+
+def population_size_for(budget: int, populations: int, population_size: int | None = None) -> int:
+    """Particles per generation, checked with the budget and the number of generations.
+
+    Default: enough for `populations` generations at about 1/3 acceptance, at least 10.
+    """
+    if not 1 <= budget <= MAX_BUDGET:
+        raise UprisingError(f"--budget {budget}: must be from 1 to {MAX_BUDGET} simulations")
+    if not 1 <= populations <= MAX_POPULATIONS:
+        raise UprisingError(f"--populations {populations}: must be from 1 to {MAX_POPULATIONS}")
+    if population_size is None:
+        size = max(10, budget // (3 * populations))
+        if size > budget:
+            raise UprisingError(
+                f"--budget {budget}: too small for a first generation of {size} particles "
+                "(raise it, or give a smaller --population-size)"
+            )
+        return size
+    if not 2 <= population_size <= budget:
+        raise UprisingError(
+            f"--population-size {population_size}: must be from 2 to the budget ({budget}): "
+            "the first generation runs that many simulations"
+        )
+    return population_size
+
+
+def _evaluator(
+    scenario_ref: str,
+    overrides: tuple[str, ...],
+    ranges: list[ParameterRange],
+    target: Target,
+    seed: int,
+    workers: int | None,
+    scheduler: Any,
+) -> Callable[[list[tuple[float, ...]]], list[dict[str, float]]]:
+    """A function that runs the scenario for each parameter vector and returns their statistics."""
+
+    def evaluate(batch: list[tuple[float, ...]]) -> list[dict[str, float]]:
+        tasks = [
+            RunTask(
+                scenario_ref,
+                overrides + tuple(parameter_override(r, v) for r, v in zip(ranges, values, strict=True)),
+                simulation_seed(seed, values),
+                "abc",
+                position,
+            )
+            for position, values in enumerate(batch)
+        ]
+        stats: dict[int, dict[str, float]] = {}
+        for task, output in map_runs(tasks, workers=workers, scheduler=scheduler):
+            stats[task.position] = target.stats_of(output)
+        return [stats[i] for i in range(len(batch))]
+
+    return evaluate
+
+
+@contextmanager
+def _quiet_pyabc() -> Iterator[None]:
+    """Silence pyabc's per-generation log lines and its warning on the first (infinite) threshold."""
+    import pyabc  # noqa: F401  (sets its loggers' levels on import)
+
+    logger = logging.getLogger("ABC")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyabc")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def calibrate(
+    scenario_ref: str,
+    target: Target,
+    *,
+    overrides: tuple[str, ...] = (),
+    budget: int = 1000,
+    populations: int = 5,
+    population_size: int | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
+    seed: int | None = None,
+    history_db: Path | None = None,
+    on_generation: Callable[[int, int, int], None] | None = None,
+) -> Calibration:
+    """ABC-SMC over the scenario's calibrated parameters against `target`.
+
+    `budget` bounds the simulations run (a generation that would exceed it is not started or
+    is abandoned, and the last complete one is the posterior). `scheduler`: a Dask scheduler
+    address or Client (default: `workers` local processes). `history_db`: where pyabc keeps
+    its history (default: a temporary folder, removed afterwards).
+    `on_generation(generation, accepted, simulations so far)` is called after each generation.
+    """
+    scenario = load_scenario(scenario_ref, list(overrides))
+    ranges = calibrated_ranges(scenario)
+    seed = scenario.run.seed if seed is None else int(seed)
+    size = population_size_for(budget, populations, population_size)
+    client = None
+    if isinstance(scheduler, str):
+        from uprising.experiment.executor import connect_scheduler
+
+        client = scheduler = connect_scheduler(scheduler)  # once, for every batch of runs
+    try:
+        evaluate = _evaluator(scenario_ref, tuple(overrides), ranges, target, seed, workers, scheduler)
+        with tempfile.TemporaryDirectory(prefix="uprising-abc-") as tmp, _quiet_pyabc():
+            db = history_db if history_db is not None else Path(tmp) / "history.db"
+            particles, generations, used = _run_abc(
+                ranges, target, evaluate, seed, budget, populations, size, db, on_generation
+            )
+    finally:
+        if client is not None:
+            client.close()
+    return Calibration(
+        scenario=scenario,
+        scenario_ref=scenario_ref,
+        overrides=tuple(overrides),
+        ranges=ranges,
+        observed=dict(target.observed),
+        particles=particles,
+        generations=generations,
+        simulations=used,
+        seed=seed,
+        population_size=size,
+        history_db=str(history_db) if history_db is not None else None,
+    )
+
+
+def _run_abc(
+    ranges: list[ParameterRange],
+    target: Target,
+    evaluate: Callable[[list[tuple[float, ...]]], list[dict[str, float]]],
+    seed: int,
+    budget: int,
+    populations: int,
+    size: int,
+    db: Path,
+    on_generation: Callable[[int, int, int], None] | None,
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """Run pyabc; returns the last population, the generations' table and the simulations run."""
+    import pyabc
+
+    names = [r.path for r in ranges]
+    prior = pyabc.Distribution(**{r.path: pyabc.RV("uniform", r.low, r.high - r.low) for r in ranges})
+    model = ReplayModel(names, target.observed)
+    sampler = replay_sampler(model, evaluate, seed, budget, on_generation)
+    abc = pyabc.ABCSMC(
+        model,
+        prior,
+        pyabc.distance.FunctionDistance(normalised_distance),
+        population_size=size,
+        eps=pyabc.epsilon.QuantileEpsilon(initial_epsilon=np.inf, alpha=QUANTILE_ALPHA),
+        sampler=sampler,
+    )
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.unlink(missing_ok=True)
+    abc.new(f"sqlite:///{db}", target.observed)
+    history = abc.run(minimum_epsilon=0.0, max_nr_populations=populations)
+    if history.max_t < 0:
+        raise UprisingError(f"--budget {budget}: too small for one generation of {size} particles")
+    last = history.get_population(t=history.max_t).particles
+    total = sum(float(p.weight) for p in last)
+    particles = pl.DataFrame(
+        {
+            **{n: [float(p.parameter[n]) for p in last] for n in names},
+            "weight": [float(p.weight) / total for p in last],
+            "distance": [float(p.distance) for p in last],
+        }
+    )
+    pops = history.get_all_populations()
+    pops = pops[pops["t"] >= 0]
+    generations = pl.DataFrame(
+        {
+            "generation": pops["t"].to_numpy().astype(np.int64),
+            "epsilon": pops["epsilon"].to_numpy().astype(float),
+            "particles": pops["particles"].to_numpy().astype(np.int64),
+            "simulations": pops["samples"].to_numpy().astype(np.int64),
+        }
+    )
+    return particles, generations, sampler.used
+
+
+def annotated_target(target: str, row: dict[str, Any], simulations: int, seed: int) -> str:
+    """A calibrated entry's target with the posterior appended (an earlier one replaced)."""
+    base = target.split(POSTERIOR_NOTE)[0].rstrip("; ")
+    note = (
+        f"{POSTERIOR_NOTE} median {row['median']:.4g}, 90% interval {row['low']:.4g} to "
+        f"{row['high']:.4g} (ABC-SMC, {simulations} runs, seed {seed})"
+    )
+    return f"{base}; {note}" if base else note
+
+
+def _scenario_data(scenario_ref: str) -> dict[str, Any]:
+    """The YAML data of a scenario as written (a built-in's or a file's), before validation."""
+    from importlib import resources
+
+    import yaml
+
+    from uprising.scenario.loader import BUILTIN_PACKAGE, builtin_names
+
+    if scenario_ref in builtin_names():
+        text = resources.files(BUILTIN_PACKAGE).joinpath(f"{scenario_ref}.yaml").read_text("utf-8")
+    else:
+        text = Path(scenario_ref).read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def calibrated_scenario(calibration: Calibration) -> dict[str, Any]:
+    """The scenario's YAML data with the user's overrides, the calibrated parameters at their
+    posterior medians and each calibrated entry's target annotated with its posterior."""
+    medians = calibration.medians()
+    overrides = list(calibration.overrides) + [
+        parameter_override(r, medians[r.path]) for r in calibration.ranges
+    ]
+    data = apply_overrides(_scenario_data(calibration.scenario_ref), overrides, calibration.scenario.name)
+    data["name"] = calibration.scenario.name
+    rows = {r["parameter"]: r for r in calibration.summary.iter_rows(named=True)}
+    entries = data.setdefault("calibrated", {})
+    for (key, prior), rng in zip(calibration.scenario.calibrated.items(), calibration.ranges, strict=True):
+        entry = entries.setdefault(key, {"low": prior.low, "high": prior.high})
+        entry["target"] = annotated_target(
+            prior.target, rows[rng.path], calibration.simulations, calibration.seed
+        )
+    return data
+
+
+def write_scenario(data: dict[str, Any], path: Path) -> Scenario:
+    """Write scenario data as YAML (atomically) after checking that it validates; returns it."""
+    import yaml
+
+    scenario = validated(data, str(path))
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".part")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as err:
+        raise UprisingError(f"--write-scenario {path}: cannot write ({err.strerror})") from None
+    return scenario

@@ -1,0 +1,5 @@
+"""The experiment store: an embedded DuckDB file of experiments, runs and their series."""
+
+from uprising.store.store import DEFAULT_PATH, KINDS, ExperimentPlan, PlannedRun, Store
+
+__all__ = ["DEFAULT_PATH", "KINDS", "ExperimentPlan", "PlannedRun", "Store"]

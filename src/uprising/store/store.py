@@ -1,0 +1,537 @@
+"""`Store`: experiments, their runs and the runs' series in one embedded DuckDB file.
+
+Reading (reports, the dashboard, `uprising runs`):
+    with Store("uprising.duckdb") as store:
+        store.experiments()              # one row per experiment, with runs done / planned
+        store.runs(experiment_id)        # one row per planned run, in planned order
+        store.load_run(run_id)           # a finished run as a RunOutput
+        store.load_experiment(exp_id)    # its finished runs as RunOutputs, in planned order
+        store.resolve("3fa9")            # ('experiment' | 'run', full id) from an id or a prefix
+        store.experiment(exp_id)         # the experiment's row, spec parsed
+Writing (the experiment layer, in the parent process only):
+    plan = store.open_experiment(kind, scenario, scenario_hash, spec, planned_runs)
+        # plans the experiment, or finds it again: the same kind, scenario, hash, spec
+        # (overrides and seeds) and version give the same id, and plan.done lists the runs
+        # already finished, which a re-run skips (resume). A new experiment and its runs
+        # ('pending') are written with its first save_runs or save_table.
+    store.save_runs(exp_id, [(run_id, output), ...])
+        # one transaction: every run's status 'done' together with its daily and event rows,
+        # so a process killed half-way leaves a run either complete or still pending.
+    store.checkpoint()
+        # folds the write-ahead log into the file (DuckDB also does so past WAL_LIMIT).
+    store.save_table(exp_id, name, frame) / store.load_table(exp_id, name) / store.tables(exp_id)
+        # any polars frame an experiment derives (posteriors, indices, paired differences).
+
+Each call opens the file, works and closes it again, so other processes (a report, the
+dashboard, a second `uprising run`) can read or write between calls; a call that finds the file
+locked by another process waits for it (up to `lock_timeout` seconds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from uprising import __version__
+from uprising.errors import DataError, UprisingError
+from uprising.recorder.output import DAILY_COLUMNS, DAILY_SCHEMA, EVENT_COLUMNS, EVENT_SCHEMA, RunOutput
+from uprising.store.schema import FORMAT, TABLE_NAMES, TABLES, check_store_file
+
+DEFAULT_PATH = Path("uprising.duckdb")
+KINDS = ("ensemble", "sweep", "compare", "calibration", "sensitivity")
+WAL_LIMIT = "4MB"  # write-ahead log folded into the file beyond this (replaying it costs ~6 ms/MB)
+TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One run an experiment asks for: which scenario, with which overrides and seed."""
+
+    position: int  # order within the experiment
+    scenario: str  # built-in name or YAML path
+    seed: int
+    overrides: tuple[str, ...] = ()
+    label: str = ""  # group within the experiment (a sweep point, a comparison arm)
+
+
+@dataclass
+class ExperimentPlan:
+    """An experiment's id, its run ids (aligned with the planned runs) and those already done."""
+
+    experiment_id: str
+    run_ids: list[str]
+    done: set[str] = field(default_factory=set)
+    resumed: bool = False  # the experiment was already in the store
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _digest(data: Any, length: int) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:length]
+
+
+class Store:
+    """An embedded DuckDB store of experiments; see the module docstring for the API."""
+
+    def __init__(self, path: str | Path = DEFAULT_PATH, lock_timeout: float = 60.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self._checked = False
+        self._unwritten: dict[str, tuple[list[Any], pl.DataFrame]] = {}  # planned, not yet written
+        check_store_file(self.path)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # -- connections -------------------------------------------------------------------------
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.Error as err:
+                message = str(err).splitlines()[0] if str(err) else type(err).__name__
+                if "lock" in message.lower() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                    continue
+                if "lock" in message.lower():
+                    raise DataError(
+                        f"--db {self.path}: locked by another process for over {self.lock_timeout:g} s"
+                    ) from None
+                raise DataError(f"--db {self.path}: cannot open the database ({message})") from None
+
+    def _check_tables(self, con: duckdb.DuckDBPyConnection) -> bool:
+        """Whether the store's tables exist; raises for a DuckDB file that is not a store."""
+        names = {r[0] for r in _rows(con, "SELECT table_name FROM duckdb_tables()")}
+        if not names:
+            return False
+        if "store_info" not in names or not set(TABLE_NAMES) <= names:
+            raise DataError(f"--db {self.path}: a DuckDB database but not an uprising store")
+        row = _first(con, "SELECT value FROM store_info WHERE key = 'format'")
+        if row is None or row[0] != FORMAT:
+            found = row[0] if row else "none"
+            raise DataError(f"--db {self.path}: store format {found}, this version reads format {FORMAT}")
+        return True
+
+    @contextmanager
+    def _read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection; an empty in-memory store when the file holds no store yet."""
+        con = self._open(read_only=True) if check_store_file(self.path) else None
+        try:
+            if con is not None and not self._check_tables(con):
+                con.close()
+                con = None
+            if con is None:
+                con = duckdb.connect(":memory:")
+                for ddl in TABLES:
+                    con.execute(ddl)
+            yield con
+        finally:
+            if con is not None:
+                con.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection to a store whose tables exist (made on first use)."""
+        exists = check_store_file(self.path)
+        if exists and not self._checked:
+            with self._read():
+                pass  # raises for a DuckDB file that is not a store, before writing to it
+        con = self._open(read_only=False)
+        try:
+            # Commits are durable in the write-ahead log; folding it into the file on every close
+            # would cost more than the write itself, so DuckDB does it once the log holds WAL_LIMIT.
+            con.execute("PRAGMA disable_checkpoint_on_shutdown")
+            con.execute(f"PRAGMA wal_autocheckpoint='{WAL_LIMIT}'")  # bounds the log replayed on open
+            if not self._checked:
+                if not self._check_tables(con):
+                    con.execute("BEGIN TRANSACTION")
+                    for ddl in TABLES:
+                        con.execute(ddl)
+                    con.execute("INSERT INTO store_info VALUES ('format', ?)", [FORMAT])
+                    con.execute("COMMIT")
+                self._checked = True
+            yield con
+        finally:
+            con.close()
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def open_experiment(
+        self,
+        kind: str,
+        scenario: str,
+        scenario_hash: str,
+        spec: dict[str, Any],
+        planned: Sequence[PlannedRun],
+    ) -> ExperimentPlan:
+        """Plan an experiment, or find the same one again to resume it (see the module docstring).
+
+        Only reads: a new experiment and its pending runs are written together with its first
+        finished runs (or its first saved table), in the same transaction, so an experiment
+        that never got to write anything leaves nothing behind.
+        """
+        if kind not in KINDS:
+            raise UprisingError(f"experiment kind {kind!r}: must be one of {', '.join(KINDS)}")
+        spec_json = json.dumps(spec, sort_keys=True)
+        experiment_id = _digest([kind, scenario, scenario_hash, spec_json, __version__], 12)
+        run_ids = [
+            _digest([experiment_id, p.position, p.scenario, p.seed, list(p.overrides)], 16) for p in planned
+        ]
+        if len(set(run_ids)) != len(run_ids):
+            raise UprisingError("experiment: two planned runs share a position, scenario and seed")
+        found, known = False, {}
+        if check_store_file(self.path):
+            with self._read() as con:
+                found = _first(con, "SELECT 1 FROM experiments WHERE id = ?", [experiment_id]) is not None
+                query = "SELECT run_id, status FROM runs WHERE experiment_id = ?"
+                known = dict(_rows(con, query, [experiment_id]))
+        missing = [(rid, p) for rid, p in zip(run_ids, planned, strict=True) if rid not in known]
+        if not found or missing:
+            row = [experiment_id, kind, scenario, scenario_hash, spec_json, __version__, _now()]
+            runs = pl.DataFrame(
+                {
+                    "run_id": [rid for rid, _ in missing],
+                    "position": [p.position for _, p in missing],
+                    "label": [p.label for _, p in missing],
+                    "scenario": [p.scenario for _, p in missing],
+                    "seed": [p.seed for _, p in missing],
+                    "overrides": [json.dumps(list(p.overrides)) for _, p in missing],
+                },
+                schema={
+                    "run_id": pl.String, "position": pl.Int32, "label": pl.String,
+                    "scenario": pl.String, "seed": pl.Int64, "overrides": pl.String,
+                },
+            )  # fmt: skip
+            self._unwritten[experiment_id] = (row, runs)
+        done = {rid for rid, status in known.items() if status == "done"}
+        return ExperimentPlan(experiment_id, run_ids, done & set(run_ids), resumed=found)
+
+    def _write_plan(self, con: duckdb.DuckDBPyConnection, experiment_id: str) -> None:
+        """Inside a transaction: write the experiment's row and pending runs if not yet written."""
+        if experiment_id not in self._unwritten:
+            return
+        row, runs = self._unwritten[experiment_id]
+        if _first(con, "SELECT 1 FROM experiments WHERE id = ?", [experiment_id]) is None:
+            con.execute("INSERT INTO experiments VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+        con.register("planned_runs", runs.to_arrow())
+        con.execute(
+            "INSERT INTO runs (run_id, experiment_id, position, label, scenario, seed, overrides, status)"
+            " SELECT run_id, ?, position, label, scenario, seed, overrides, 'pending' FROM planned_runs"
+            " WHERE run_id NOT IN (SELECT run_id FROM runs WHERE experiment_id = ?)",
+            [experiment_id, experiment_id],
+        )
+        con.unregister("planned_runs")
+
+    def save_runs(self, experiment_id: str, results: Sequence[tuple[str, RunOutput]]) -> int:
+        """Write finished runs in one transaction; returns how many were pending (and now done)."""
+        if not results:
+            return 0
+        ids = [rid for rid, _ in results]
+        with self._write() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                self._write_plan(con, experiment_id)
+                pending = {
+                    r[0]
+                    for r in _rows(
+                        con,
+                        "SELECT run_id FROM runs WHERE experiment_id = ? AND status = 'pending'"
+                        " AND list_contains(?, run_id)",
+                        [experiment_id, ids],
+                    )
+                }
+                rows = [(rid, out) for rid, out in results if rid in pending]
+                if rows:
+                    self._insert_rows(con, rows)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        self._unwritten.pop(experiment_id, None)
+        return len(rows)
+
+    @staticmethod
+    def _insert_rows(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, RunOutput]]) -> None:
+        ids = [rid for rid, _ in rows]
+        columns = list(DAILY_COLUMNS)
+        frames = [out.daily if out.daily.columns == columns else out.daily.select(columns) for _, out in rows]
+        daily = pl.concat(frames, how="vertical_relaxed", rechunk=False)
+        run_column = pl.Series("run_id", ids).gather(
+            pl.Series(np.repeat(np.arange(len(rows)), [out.daily.height for _, out in rows]))
+        )
+        daily = daily.insert_column(0, run_column)
+        con.register("batch_daily", daily.to_arrow())
+        con.execute(f"INSERT INTO daily (run_id, {', '.join(DAILY_COLUMNS)}) SELECT * FROM batch_daily")
+        con.unregister("batch_daily")
+        events = [
+            out.events.select(
+                pl.lit(rid).alias("run_id"),
+                pl.int_range(pl.len(), dtype=pl.Int32).alias("seq"),
+                *EVENT_COLUMNS,
+            )
+            for rid, out in rows
+        ]
+        events = [e for e in events if e.height]
+        if events:
+            con.register("batch_events", pl.concat(events).to_arrow())
+            con.execute(
+                f"INSERT INTO events (run_id, seq, {', '.join(EVENT_COLUMNS)}) SELECT * FROM batch_events"
+            )
+            con.unregister("batch_events")
+        meta = pl.DataFrame(
+            {
+                "run_id": [rid for rid, _ in rows],
+                "parameters": [json.dumps(out.parameters) for _, out in rows],
+                "scenario_hash": [out.scenario_hash for _, out in rows],
+                "version": [out.version for _, out in rows],
+                "wall_seconds": [float(out.seconds) for _, out in rows],
+                "departments": [json.dumps(list(out.departments)) for _, out in rows],
+                "population_scale": [float(out.population_scale) for _, out in rows],
+                "ticks_per_day": [int(out.ticks_per_day) for _, out in rows],
+                "start_date": [out.start_date for _, out in rows],
+            },
+            schema_overrides={"start_date": pl.String, "ticks_per_day": pl.Int32},
+        )
+        con.register("batch_runs", meta.to_arrow())
+        con.execute(
+            "UPDATE runs SET status = 'done', parameters = b.parameters, scenario_hash = b.scenario_hash,"
+            " version = b.version, wall_seconds = b.wall_seconds, finished_at = ?,"
+            " departments = b.departments, population_scale = b.population_scale,"
+            " ticks_per_day = b.ticks_per_day, start_date = b.start_date"
+            " FROM batch_runs b WHERE runs.run_id = b.run_id",
+            [_now()],
+        )
+        con.unregister("batch_runs")
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database file (done at the end of an experiment)."""
+        if check_store_file(self.path):
+            with self._write() as con:
+                con.execute("CHECKPOINT")
+
+    def save_table(self, experiment_id: str, name: str, frame: pl.DataFrame) -> None:
+        """Save (or replace) a named table derived by an experiment."""
+        if not TABLE_NAME.match(name):
+            raise UprisingError(
+                f"table name {name!r}: must be lower-case letters, digits and _, starting with a letter"
+            )
+        table = f"saved_{experiment_id}_{name}"
+        with self._write() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                self._write_plan(con, experiment_id)
+                if _first(con, "SELECT 1 FROM experiments WHERE id = ?", [experiment_id]) is None:
+                    raise UprisingError(f"experiment {experiment_id}: not in store {self.path}")
+                con.register("saved_frame", frame.to_arrow())
+                con.execute(f'DROP TABLE IF EXISTS "{table}"')
+                con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM saved_frame')
+                con.unregister("saved_frame")
+                con.execute(
+                    "DELETE FROM saved_tables WHERE experiment_id = ? AND name = ?", [experiment_id, name]
+                )
+                con.execute(
+                    "INSERT INTO saved_tables VALUES (?, ?, ?, ?, ?)",
+                    [experiment_id, name, table, frame.height, _now()],
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        self._unwritten.pop(experiment_id, None)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def load_table(self, experiment_id: str, name: str) -> pl.DataFrame:
+        """A table saved by `save_table`."""
+        with self._read() as con:
+            row = _first(
+                con,
+                "SELECT table_name FROM saved_tables WHERE experiment_id = ? AND name = ?",
+                [experiment_id, name],
+            )
+            if row is None:
+                names = self._table_names(con, experiment_id)
+                have = f"; it has {', '.join(names)}" if names else "; it has none"
+                raise UprisingError(f"table {name!r}: not saved for experiment {experiment_id}{have}")
+            return _frame(con, f'SELECT * FROM "{row[0]}"')
+
+    def tables(self, experiment_id: str) -> list[str]:
+        """Names of the tables saved for an experiment."""
+        with self._read() as con:
+            return self._table_names(con, experiment_id)
+
+    @staticmethod
+    def _table_names(con: duckdb.DuckDBPyConnection, experiment_id: str) -> list[str]:
+        rows = _rows(
+            con, "SELECT name FROM saved_tables WHERE experiment_id = ? ORDER BY name", [experiment_id]
+        )
+        return [r[0] for r in rows]
+
+    def experiments(self) -> pl.DataFrame:
+        """Every experiment, newest first, with its runs planned and done."""
+        with self._read() as con:
+            return _frame(
+                con,
+                "SELECT e.id, e.kind, e.scenario, e.scenario_hash, e.version, e.created,"
+                " count(r.run_id)::INTEGER AS runs,"
+                " count(r.run_id) FILTER (WHERE r.status = 'done')::INTEGER AS done, e.spec"
+                " FROM experiments e LEFT JOIN runs r ON r.experiment_id = e.id"
+                " GROUP BY ALL ORDER BY e.created DESC, e.id",
+            )
+
+    def experiment(self, experiment_id: str) -> dict[str, Any]:
+        """One experiment's row, with its spec parsed."""
+        with self._read() as con:
+            rows = _frame(
+                con,
+                "SELECT id, kind, scenario, scenario_hash, spec, version, created FROM experiments"
+                " WHERE id = ?",
+                [experiment_id],
+            )
+            if rows.height == 0:
+                raise UprisingError(f"experiment {experiment_id}: not in store {self.path}")
+            data = rows.row(0, named=True)
+        data["spec"] = json.loads(data["spec"])
+        return data
+
+    def runs(self, experiment_id: str) -> pl.DataFrame:
+        """An experiment's planned runs in order, with their status."""
+        with self._read() as con:
+            return _frame(
+                con,
+                "SELECT run_id, experiment_id, position, label, scenario, seed, overrides, status,"
+                " scenario_hash, version, wall_seconds, finished_at, parameters FROM runs"
+                " WHERE experiment_id = ? ORDER BY position",
+                [experiment_id],
+            )
+
+    def load_run(self, run_id: str) -> RunOutput:
+        """A finished run, as the RunOutput it was saved from."""
+        return self.load_runs([run_id])[0]
+
+    def load_runs(self, run_ids: Sequence[str]) -> list[RunOutput]:
+        """Finished runs, in the order of `run_ids`."""
+        ids = list(run_ids)
+        with self._read() as con:
+            meta = _frame(con, "SELECT * FROM runs WHERE list_contains(?, run_id)", [ids])
+            daily = _frame(con, "SELECT * FROM daily WHERE list_contains(?, run_id)", [ids])
+            events = _frame(con, "SELECT * FROM events WHERE list_contains(?, run_id)", [ids])
+        rows = {row["run_id"]: row for row in meta.iter_rows(named=True)}
+        for run_id in ids:
+            if run_id not in rows:
+                raise UprisingError(f"run {run_id}: not in store {self.path}")
+            if rows[run_id]["status"] != "done":
+                raise UprisingError(f"run {run_id}: not finished (status {rows[run_id]['status']})")
+        daily_by = daily.partition_by("run_id", as_dict=True) if daily.height else {}
+        events_by = events.partition_by("run_id", as_dict=True) if events.height else {}
+        return [
+            _output(rows[i], daily_by.get((i,), daily.clear()), events_by.get((i,), events.clear()))
+            for i in ids
+        ]
+
+    def load_experiment(self, experiment_id: str) -> list[RunOutput]:
+        """An experiment's finished runs, in planned order."""
+        with self._read() as con:
+            self._check_experiment(con, experiment_id)
+            ids = [
+                r[0]
+                for r in _rows(
+                    con,
+                    "SELECT run_id FROM runs WHERE experiment_id = ? AND status = 'done' ORDER BY position",
+                    [experiment_id],
+                )
+            ]
+        return self.load_runs(ids)
+
+    def _check_experiment(self, con: duckdb.DuckDBPyConnection, experiment_id: str) -> None:
+        if _first(con, "SELECT 1 FROM experiments WHERE id = ?", [experiment_id]) is None:
+            raise UprisingError(f"experiment {experiment_id}: not in store {self.path}")
+
+    def resolve(self, id_or_prefix: str) -> tuple[Literal["experiment", "run"], str]:
+        """The experiment or run an id (or a unique prefix of one) names."""
+        text = id_or_prefix.strip().lower()
+        if not text:
+            raise UprisingError("id: empty; give an experiment or run id (or its first characters)")
+        with self._read() as con:
+            experiments = [
+                r[0] for r in _rows(con, "SELECT id FROM experiments WHERE starts_with(id, ?)", [text])
+            ]
+            runs = [r[0] for r in _rows(con, "SELECT run_id FROM runs WHERE starts_with(run_id, ?)", [text])]
+        if text in experiments:
+            return "experiment", text
+        if text in runs:
+            return "run", text
+        found = [("experiment", i) for i in experiments] + [("run", i) for i in runs]
+        if not found:
+            raise UprisingError(f"id {id_or_prefix!r}: no experiment or run in store {self.path} starts so")
+        if len(found) > 1:
+            raise UprisingError(
+                f"id {id_or_prefix!r}: matches {len(experiments)} experiment(s) and {len(runs)} run(s);"
+                " give more characters"
+            )
+        return found[0]  # type: ignore[return-value]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> list[tuple]:
+    """Every row of a query (fetched to the end, so the connection is free for the next one)."""
+    return con.execute(query, params or []).fetchall()
+
+
+def _first(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> tuple | None:
+    """The first row of a query, or None."""
+    rows = _rows(con, query, params)
+    return rows[0] if rows else None
+
+
+def _frame(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> pl.DataFrame:
+    """The result of a query as a polars frame."""
+    return con.sql(query, params=params).pl()
+
+
+def _output(row: dict[str, Any], daily: pl.DataFrame, events: pl.DataFrame) -> RunOutput:
+    """Rebuild a RunOutput from its runs row and its daily and event rows."""
+    departments = json.loads(row["departments"])
+    parameters = json.loads(row["parameters"])
+    order = {name: i for i, name in enumerate(departments)}
+    daily = (
+        daily.select(DAILY_COLUMNS)
+        .cast(DAILY_SCHEMA)  # type: ignore[arg-type]
+        .sort(pl.col("day"), pl.col("department").replace_strict(order, return_dtype=pl.Int32))
+    )
+    events = events.sort("seq").select(EVENT_COLUMNS).cast(EVENT_SCHEMA)  # type: ignore[arg-type]
+    return RunOutput(
+        scenario=parameters["name"],
+        seed=int(row["seed"]),
+        scenario_hash=row["scenario_hash"],
+        parameters=parameters,
+        version=row["version"],
+        seconds=float(row["wall_seconds"]),
+        departments=departments,
+        daily=daily,
+        events=events,
+        population_scale=float(row["population_scale"]),
+        ticks_per_day=int(row["ticks_per_day"]),
+        start_date=row["start_date"],
+    )

@@ -1,0 +1,178 @@
+"""The parameters the dashboard lets a user change, with meaning and range read from the scenario model.
+
+Each form field is generated from the pydantic field at a dotted path (as for `--set`): its
+description (units included), its `ge`/`le` range and its type. Only a curated list of the
+useful ones is shown; a path the scenario's model lacks (say, a torus field on the map of
+Peru) is left out. The parameters a scenario lists as calibrated are added after them.
+"""
+
+from __future__ import annotations
+
+import math
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from uprising.errors import ScenarioError, UprisingError
+from uprising.scenario import load_scenario
+from uprising.scenario.loader import format_validation_error
+from uprising.scenario.model import Scenario
+
+CURATED = (
+    "citizens.legitimacy",
+    "citizens.threshold",
+    "citizens.vision",
+    "citizens.vision_km",
+    "citizens.arrest_prob_constant",
+    "cops.vision",
+    "world.width",
+    "world.height",
+    "world.citizen_density",
+    "world.cop_density",
+    "world.population_scale",
+    "world.resolution_km",
+    "world.police_per_100k",
+    "world.legitimacy_strength",
+    "run.steps",
+    "run.seed",
+)
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One editable parameter: where it is, what it means, what values it takes."""
+
+    path: str
+    label: str
+    description: str
+    kind: type  # int or float
+    low: int | float | None
+    high: int | float | None
+    default: float | int
+
+    @property
+    def range_text(self) -> str:
+        lo = "-inf" if self.low is None else _number(self.low)
+        hi = "inf" if self.high is None else _number(self.high)
+        return f"[{lo}, {hi}]"
+
+    def parse(self, raw: Any) -> int | float:
+        """The value `raw` (a number or its text) as this parameter's type, checked against its range."""
+        text = str(raw).strip()
+        try:
+            value = float(text) if not isinstance(raw, int | float) else float(raw)
+        except ValueError:
+            raise UprisingError(
+                f"{self.path} = {text!r}: not a number (allowed range {self.range_text})"
+            ) from None
+        if not math.isfinite(value):
+            raise UprisingError(
+                f"{self.path} = {text}: not a finite number (allowed range {self.range_text})"
+            )
+        if self.kind is int:
+            if not value.is_integer():
+                raise UprisingError(f"{self.path} = {text}: must be a whole number in {self.range_text}")
+            value = int(value)
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            raise UprisingError(
+                f"{self.path} = {_number(value)}: out of range, allowed range {self.range_text}"
+            )
+        return value
+
+
+def _number(x: int | float) -> str:
+    if isinstance(x, int):
+        return str(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+def _bounds(info: FieldInfo) -> tuple[int | float | None, int | float | None]:
+    low = high = None
+    for meta in info.metadata:
+        for name in ("ge", "gt"):
+            if getattr(meta, name, None) is not None:
+                low = getattr(meta, name)
+        for name in ("le", "lt"):
+            if getattr(meta, name, None) is not None:
+                high = getattr(meta, name)
+    return low, high
+
+
+def _numeric_type(annotation: Any) -> type | None:
+    if annotation in (int, float):
+        return annotation
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    return args[0] if len(args) == 1 and args[0] in (int, float) else None
+
+
+def parameter_spec(scenario: Scenario, path: str) -> ParameterSpec | None:
+    """The spec of the numeric field at dotted `path` of `scenario`, or None where it has none."""
+    *sections, name = path.split(".")
+    model: Any = scenario
+    for section in sections:
+        model = getattr(model, section, None)
+        if not isinstance(model, BaseModel):
+            return None
+    info = type(model).model_fields.get(name)
+    if info is None:
+        return None
+    kind = _numeric_type(info.annotation)
+    current = getattr(model, name)
+    if kind is None or isinstance(current, bool) or not isinstance(current, int | float):
+        return None
+    low, high = _bounds(info)
+    return ParameterSpec(
+        path=path,
+        label=name.replace("_", " "),
+        description=(info.description or "").split(". ")[0],
+        kind=kind,
+        low=low,
+        high=high,
+        default=current,
+    )
+
+
+def editable_parameters(scenario: Scenario) -> list[ParameterSpec]:
+    """The curated parameters present in `scenario`, then those it calibrates, with its values as defaults."""
+    paths = list(dict.fromkeys([*CURATED, *scenario.calibrated]))
+    specs = (parameter_spec(scenario, path) for path in paths)
+    return [s for s in specs if s is not None]
+
+
+def parse_values(specs: list[ParameterSpec], raw: dict[str, Any]) -> dict[str, int | float]:
+    """Check every raw value against its spec; raise UprisingError naming the first bad one."""
+    by_path = {s.path: s for s in specs}
+    values: dict[str, int | float] = {}
+    for path, value in raw.items():
+        spec = by_path.get(path)
+        if spec is None:
+            allowed = ", ".join(by_path)
+            raise UprisingError(f"parameter {path!r}: not editable here; editable parameters are {allowed}")
+        values[path] = spec.parse(value)
+    return values
+
+
+def build_scenario(name: str, values: dict[str, int | float]) -> Scenario:
+    """The built-in scenario `name` with the checked `values` applied (as `--set` overrides)."""
+    from uprising.scenario import builtin_names
+
+    if name not in builtin_names():
+        raise UprisingError(
+            f"scenario {name!r}: unknown; built-in scenarios are {', '.join(builtin_names())}"
+        )
+    base = load_scenario(name)
+    values = parse_values(editable_parameters(base), values)
+    data = base.model_dump(mode="json")
+    for path, value in values.items():
+        *sections, field = path.split(".")
+        node = data
+        for section in sections:
+            node = node[section]
+        node[field] = value
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(format_validation_error(name, err, Scenario)) from None

@@ -1,0 +1,237 @@
+"""Calibration by ABC-SMC: it recovers a legitimacy the model itself produced, gives the same
+posterior whatever the workers, stores it, writes a calibrated scenario, and refuses bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import uprising.cli.calibrate  # noqa: F401  (registers `calibrate`)
+from uprising.cli.app import app
+from uprising.errors import UprisingError
+from uprising.experiment.calibrate import (
+    calibrate,
+    calibrated_ranges,
+    parse_param_option,
+    population_size_for,
+    simulation_seed,
+)
+from uprising.experiment.summary_stats import (
+    flatten_metrics,
+    load_target,
+    normalised_distance,
+    series_stats,
+)
+from uprising.runner import run_scenario
+from uprising.scenario import load_scenario
+
+TRUE_LEGITIMACY = 0.75
+SCENARIO_YAML = """\
+name: small-torus
+description: a 20x20 classic torus whose legitimacy is to be found
+world: {kind: torus, width: 20, height: 20}
+run: {steps: 100, seed: 1}
+calibrated:
+  citizens.legitimacy: {low: 0.6, high: 0.9, target: "jailed and actives of a run at L = 0.75"}
+"""
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory) -> dict[str, Path]:
+    """A scenario file and a folder holding the series of one of its runs at L = 0.75."""
+    folder = tmp_path_factory.mktemp("calibration")
+    scenario = folder / "small-torus.yaml"
+    scenario.write_text(SCENARIO_YAML, encoding="utf-8")
+    truth = load_scenario(str(scenario), [f"citizens.legitimacy={TRUE_LEGITIMACY}", "run.seed=7"])
+    national = run_scenario(truth).national()
+    observed = folder / "observed"
+    observed.mkdir()
+    national.rename({"day": "tick"}).select("tick", "quiescent", "active", "jailed").write_csv(
+        observed / "series.csv"
+    )
+    return {"scenario": scenario, "observed": observed, "folder": folder}
+
+
+def target_of(case):
+    return load_target(load_scenario(str(case["scenario"])), case["observed"])
+
+
+def test_the_posterior_interval_covers_the_legitimacy_that_made_the_data_and_narrows_the_prior(case):
+    result = calibrate(str(case["scenario"]), target_of(case), budget=200, populations=3, workers=1, seed=3)
+    row = result.summary.row(0, named=True)
+    assert row["parameter"] == "citizens.legitimacy"
+    assert row["low"] <= TRUE_LEGITIMACY <= row["high"], row
+    assert row["high"] - row["low"] < 0.75 * (0.9 - 0.6), row
+    assert 0.6 <= row["low"] <= row["median"] <= row["high"] <= 0.9
+    assert result.simulations <= 200
+    assert result.generations["generation"].to_list() == list(range(result.generations.height))
+    assert result.generations.height >= 2
+    assert np.isclose(result.particles["weight"].sum(), 1.0)
+    assert result.particles.height == result.population_size
+
+
+def test_the_same_seed_gives_the_same_particles_in_process_and_on_two_worker_processes(case):
+    options = dict(budget=40, populations=2, population_size=10, seed=11)
+    inline = calibrate(str(case["scenario"]), target_of(case), workers=1, **options)
+    pooled = calibrate(str(case["scenario"]), target_of(case), workers=2, **options)
+    assert inline.particles.equals(pooled.particles)
+    assert inline.generations.equals(pooled.generations)
+    other = calibrate(str(case["scenario"]), target_of(case), workers=1, **{**options, "seed": 12})
+    assert not other.particles.equals(inline.particles)
+
+
+def test_a_dask_scheduler_gives_the_same_particles_as_this_process(case):
+    distributed = pytest.importorskip("distributed")
+    options = dict(budget=40, populations=2, population_size=10, seed=11)
+    inline = calibrate(str(case["scenario"]), target_of(case), workers=1, **options)
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        on_dask = calibrate(str(case["scenario"]), target_of(case), scheduler=client, **options)
+    assert on_dask.particles.equals(inline.particles)
+
+
+def test_the_budget_bounds_the_simulations_and_a_budget_too_small_for_a_generation_is_refused(case):
+    result = calibrate(str(case["scenario"]), target_of(case), budget=25, populations=5, population_size=10)
+    assert result.simulations <= 25
+    with pytest.raises(UprisingError, match="--budget 5: too small"):
+        population_size_for(5, 3)
+
+
+def test_a_run_seed_is_a_function_of_the_calibration_seed_and_the_values_drawn():
+    assert simulation_seed(1, (0.7,)) == simulation_seed(1, (0.7,))
+    assert simulation_seed(1, (0.7,)) != simulation_seed(2, (0.7,))
+    assert simulation_seed(1, (0.7,)) != simulation_seed(1, (0.7000001,))
+    assert 0 <= simulation_seed(5, (0.1, 3.0)) < 2**63
+
+
+def test_the_distance_weighs_each_metric_by_its_observed_scale_and_skips_what_was_not_observed():
+    observed = flatten_metrics(
+        {"blockades_by_day": [None, 100, None], "departments_active_by_day": [3, None, 5]},
+        ("blockades_by_day", "departments_active_by_day"),
+    )
+    assert observed == {
+        "blockades_by_day[1]": 100.0,
+        "departments_active_by_day[0]": 3.0,
+        "departments_active_by_day[2]": 5.0,
+    }
+    simulated = {
+        "blockades_by_day[0]": 9e9,
+        "blockades_by_day[1]": 150.0,
+        "departments_active_by_day[0]": 3.0,
+    }
+    # blockades: |150 - 100| / 100 = 0.5; departments: (0 + 5) / 2 / 4 = 0.625; mean 0.5625
+    assert normalised_distance(simulated, observed) == pytest.approx(0.5625)
+    assert normalised_distance(observed, observed) == 0.0
+
+
+def test_classic_statistics_are_read_from_a_series_written_by_simulate(case):
+    stats = series_stats(case["observed"])
+    assert set(stats) == {"mean_active", "peak_active", "final_jailed"}
+    assert stats["final_jailed"] > 0
+
+
+def test_peru_targets_compare_only_the_days_a_run_covers():
+    scenario = load_scenario("peru-2022", ["run.steps=8"])  # 2 days of 4 ticks
+    target = load_target(scenario, Path(__file__).parents[2] / "src/uprising/data/peru/observed")
+    assert target.kind == "peru"
+    days = {int(k.split("[")[1].rstrip("]")) for k in target.observed if "_by_day[" in k}
+    assert days == {0, 1}
+    assert any(k.startswith("deaths_by_department[") for k in target.observed)
+
+
+def test_calibrated_ranges_come_from_the_scenario_and_param_options_name_a_known_number(case):
+    scenario = load_scenario(str(case["scenario"]))
+    (rng,) = calibrated_ranges(scenario)
+    assert (rng.path, rng.low, rng.high, rng.integer) == ("citizens.legitimacy", 0.6, 0.9, False)
+    level = parse_param_option(scenario, "outburst_level=0:100")
+    assert (level.path, level.integer) == ("run.outburst_level", True)
+    with pytest.raises(UprisingError, match="legitimcy: unknown parameter"):
+        parse_param_option(scenario, "legitimcy=0:1")
+    with pytest.raises(UprisingError, match=r"allowed range \[0.0, 1.0\]"):
+        parse_param_option(scenario, "legitimacy=0.5:1.5")
+
+
+def test_the_command_stores_the_posterior_and_writes_a_calibrated_scenario(case, tmp_path):
+    db = tmp_path / "store.duckdb"
+    written = tmp_path / "calibrated.yaml"
+    args = ["calibrate", str(case["scenario"]), "--observed", str(case["observed"]), "--budget", "60"]
+    args += ["--populations", "2", "--population-size", "15", "--workers", "1", "--db", str(db)]
+    result = invoke(*args, "--write-scenario", str(written), "--json")
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout)
+    experiment = line["experiment"]
+    assert line["simulations"] <= 60
+    from uprising.store import Store
+
+    store = Store(db)
+    assert store.experiment(experiment)["kind"] == "calibration"
+    assert set(store.tables(experiment)) == {"posterior", "summary", "generations", "observed"}
+    posterior = store.load_table(experiment, "posterior")
+    assert posterior.columns == ["citizens.legitimacy", "weight", "distance"]
+    summary = store.load_table(experiment, "summary").row(0, named=True)
+    assert Path(line["history_db"]) == db.with_name(db.name + ".pyabc") / f"{experiment}.db"
+    assert Path(line["history_db"]).exists()
+    calibrated = load_scenario(str(written))
+    assert calibrated.citizens.legitimacy == pytest.approx(summary["median"])
+    assert calibrated.world.width == 20 and calibrated.run.steps == 100
+    target = calibrated.calibrated["citizens.legitimacy"].target
+    assert target.startswith("jailed and actives of a run at L = 0.75; [posterior] median ")
+    assert "90% interval" in target
+
+
+def test_without_a_store_path_pyabc_keeps_nothing_in_the_working_folder(case, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = ["calibrate", str(case["scenario"]), "--observed", str(case["observed"]), "--budget", "12"]
+    result = invoke(*args, "--populations", "1", "--population-size", "12", "--workers", "1", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["history_db"] is None
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert "uprising.duckdb" in left
+    assert all(name.startswith("uprising.duckdb") and "pyabc" not in name for name in left), left
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--budget", "0"], "--budget 0: must be from 1 to"),
+        (["--populations", "0"], "--populations 0: must be from 1 to 100"),
+        (["--set", "calibrated={citizens.legitimcy: {low: 0.6, high: 0.9}}"], "legitimcy: unknown parameter"),
+        (["--set", "calibrated={}"], "marks no calibrated parameter"),
+        (["--observed", "no-such-folder"], "--observed no-such-folder: not a folder"),
+    ],
+)
+def test_bad_options_give_one_error_line_and_exit_code_2(case, tmp_path, options, message):
+    args = [
+        "calibrate",
+        str(case["scenario"]),
+        "--observed",
+        str(case["observed"]),
+        "--db",
+        str(tmp_path / "s.duckdb"),
+        *options,  # a second --observed replaces the first
+    ]
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr
+
+
+def test_a_builtin_scenario_without_calibrated_parameters_is_refused(case):
+    result = invoke("calibrate", "epstein-2002", "--observed", str(case["observed"]))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: scenario epstein-2002: marks no calibrated parameter (add a `calibrated:` section,"
+        " e.g. citizens.legitimacy: {low: 0.6, high: 0.9})"
+    ]
