@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench docs serve clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/uprising simulate epstein-2002 --out results/epstein-2002
+	$(VENV)/bin/uprising run peru-2022
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
@@ -22,5 +22,11 @@ bench: $(STAMP)
 	$(PY) -m pip install -q -e '.[test,peer]'
 	$(VENV)/bin/uprising bench
 
+docs: $(STAMP)
+	$(VENV)/bin/mkdocs build --strict
+
+serve: $(STAMP)
+	$(VENV)/bin/uprising serve
+
 clean:
-	rm -rf $(VENV) results
+	rm -rf $(VENV) results build uprising.duckdb
