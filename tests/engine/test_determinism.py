@@ -14,7 +14,7 @@ def run(schedule: str, seed: int, threads: int) -> dict[str, np.ndarray]:
     numba.set_num_threads(threads)
     try:
         sc = load_scenario("epstein-2002", [f"run.schedule={schedule}", f"run.seed={seed}",
-                                            "run.steps=60", "legitimacy=0.7"])  # fmt: skip
+                                            "run.steps=60", "citizens.legitimacy=0.7"])  # fmt: skip
         return simulate(sc).series
     finally:
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)

@@ -41,7 +41,8 @@ def tiny_world(citizens, cops, size=5, hardship=None, risk=None):
 def tiny_scenario(schedule, **params):
     overrides = [f"run.schedule={schedule}", "rules.movement=false", "citizens.vision=1",
                  "cops.vision=1", "rules.neighbourhood=von_neumann"]  # fmt: skip
-    overrides += [f"{k}={v}" for k, v in params.items()]
+    # `legitimacy` alone is ambiguous (the dynamics have a section of that name).
+    overrides += [f"{'citizens.legitimacy' if k == 'legitimacy' else k}={v}" for k, v in params.items()]
     return load_scenario("epstein-2002", overrides)
 
 

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import resource
 import time
 
 from uprising.engine import Simulation
 from uprising.scenario import load_scenario
 
 
-def _rss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
 def ours_citizen_updates_per_second(
     width: int, height: int, steps: int, schedule: str, seed: int = 1
 ) -> dict[str, object]:
-    """Build Mesa's default scenario at the given size, warm up one tick, time `steps` ticks."""
-    rss0 = _rss_bytes()
+    """Build Mesa's default scenario at the given size, warm up one tick, time `steps` ticks.
+
+    Bytes per agent are those of every array the run holds (per agent and per cell) over its
+    agents, from `Simulation.bytes_per_agent`.
+    """
     sc = load_scenario(
         "epstein-2002",
         [f"world.width={width}", f"world.height={height}", f"run.schedule={schedule}",
@@ -29,8 +27,6 @@ def ours_citizen_updates_per_second(
     for _ in range(steps):
         sim.step()
     seconds = time.perf_counter() - start
-    agents = sim.world.citizens + sim.world.cops
-    grown = max(_rss_bytes() - rss0, 0)
     return {
         "peer": "uprising",
         "schedule": schedule,
@@ -41,5 +37,5 @@ def ours_citizen_updates_per_second(
         "steps": steps,
         "seconds": seconds,
         "citizen_updates_per_s": sim.world.citizens * steps / seconds,
-        "peak_rss_growth_bytes_per_agent": grown / agents,
+        "bytes_per_agent": sim.bytes_per_agent(),
     }

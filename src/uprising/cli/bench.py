@@ -55,7 +55,7 @@ def bench_command(
             row["case"], schedule, f"{ours['citizen_updates_per_s']:.3g}",
             f"{mesa_rate:.3g}" if mesa_rate else "-",
             f"{row['ratio']:.0f}" if "ratio" in row else "-",
-            f"{ours['peak_rss_growth_bytes_per_agent']:.1f}",
+            f"{ours['bytes_per_agent']:.1f}",
         )  # fmt: skip
     if not as_json:
         Console().print(table)

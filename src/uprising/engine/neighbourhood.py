@@ -67,3 +67,11 @@ def row_spans(shape: str, radius: float, height: int, width: int, torus: bool) -
         if key not in spans or spans[key][1] < w:
             spans[key] = (dy, w)
     return np.array(sorted(spans.values()), dtype=np.int32).reshape(-1, 2)
+
+
+def reduced_offsets(offs: np.ndarray, height: int, width: int, torus: bool) -> np.ndarray:
+    """Offsets with, on a torus, dy in [0, height) and dx in [0, width): a site in vision is then
+    one subtraction away from wrapping. Off a torus they are returned unchanged."""
+    if not torus:
+        return offs
+    return (offs % np.array([height, width], dtype=np.int32)).astype(np.int32)

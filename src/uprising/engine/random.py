@@ -37,24 +37,69 @@ def mix64(x):
 
 
 @njit(inline="always", cache=True)
+def tick_key(seed, tick):
+    """The part of a draw's key fixed by (seed, tick), shared by every agent of that tick."""
+    return mix64(mix64(uint64(seed)) ^ (uint64(tick) * _KT))
+
+
+@njit(inline="always", cache=True)
+def key_of_agent(tkey, agent):
+    """`agent_key(seed, tick, agent)` from `tick_key(seed, tick)`."""
+    return mix64(tkey ^ (uint64(agent) * _KA))
+
+
+@njit(inline="always", cache=True)
+def agent_key(seed, tick, agent):
+    """The part of a draw's key fixed by (seed, tick, agent), shared by all that agent's streams."""
+    return key_of_agent(tick_key(seed, tick), agent)
+
+
+@njit(inline="always", cache=True)
+def draw_keyed(key, stream):
+    """`draw(seed, tick, agent, stream)` from `agent_key(seed, tick, agent)`."""
+    return mix64(key ^ (uint64(stream) * _KS))
+
+
+@njit(inline="always", cache=True)
 def draw(seed, tick, agent, stream):
     """A uniform 64-bit integer keyed by (seed, tick, agent, stream)."""
-    h = mix64(uint64(seed))
-    h = mix64(h ^ (uint64(tick) * _KT))
-    h = mix64(h ^ (uint64(agent) * _KA))
-    return mix64(h ^ (uint64(stream) * _KS))
+    return draw_keyed(agent_key(seed, tick, agent), stream)
+
+
+@njit(inline="always", cache=True)
+def stream_key(seed, tick, stream):
+    """A key for a run of draws indexed 0, 1, 2, ... in one stream of one tick (a shuffle)."""
+    return mix64(tick_key(seed, tick) ^ (uint64(stream) * _KS))
+
+
+@njit(inline="always", cache=True)
+def draw_indexed(key, index):
+    """The `index`-th uniform 64-bit integer of the run keyed by `stream_key`."""
+    return mix64(key ^ (uint64(index) * _KA))
+
+
+@njit(inline="always", cache=True)
+def unit_float(bits):
+    """A float in [0, 1) from the top 53 bits of a 64-bit draw."""
+    return float(bits >> uint64(11)) * _INV53
 
 
 @njit(inline="always", cache=True)
 def uniform(seed, tick, agent, stream):
     """A float in [0, 1) keyed by (seed, tick, agent, stream)."""
-    return float(draw(seed, tick, agent, stream) >> uint64(11)) * _INV53
+    return unit_float(draw(seed, tick, agent, stream))
 
 
 @njit(inline="always", cache=True)
 def below(seed, tick, agent, stream, n):
     """An integer in [0, n) keyed by (seed, tick, agent, stream); n > 0."""
     return int(uniform(seed, tick, agent, stream) * n)
+
+
+@njit(inline="always", cache=True)
+def below_keyed(key, stream, n):
+    """`below(seed, tick, agent, stream, n)` from `agent_key(seed, tick, agent)`."""
+    return int(unit_float(draw_keyed(key, stream)) * n)
 
 
 def seed_to_uint64(seed: int) -> np.uint64:

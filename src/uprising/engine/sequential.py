@@ -2,13 +2,21 @@
 
 This is the schedule of the paper and of Mesa's example (`shuffle_do("step")`), on a lattice of
 at most one agent per site. Agents are numbered citizens first (0..n-1), then cops (n..n+m-1);
-`occupant[cell]` holds the agent on a site or -1. Everything random is drawn from the
-counter-based generator, keyed by (seed, tick, agent, stream).
+`occupant[cell]` holds the agent on a site or -1 and `kind[cell]` what stands there.
+
+Nobody scans its neighbourhood to decide. `seen[row, cell]` counts the cops and actives within
+vision of every site, kept up to date as agents move, turn active or are taken: an update
+touches the sites of one vision shape, and most agents change nothing that others count. Moves
+pick a random site in vision until an empty one comes up (uniform over the empty sites, as a
+list of them would give). Everything random is drawn from the counter-based generator, keyed by
+(seed, tick, agent, stream).
 """
 
 from __future__ import annotations
 
-from numba import njit
+import math
+
+from numba import njit, uint64, uintp
 
 from uprising.engine.random import (
     STREAM_ARREST,
@@ -17,39 +25,55 @@ from uprising.engine.random import (
     STREAM_ORDER,
     STREAM_RELEASE,
     below,
+    below_keyed,
+    draw_indexed,
+    draw_keyed,
+    key_of_agent,
+    stream_key,
+    tick_key,
     uniform,
+    unit_float,
 )
 from uprising.engine.rules import (
     ACTIVE,
     JAIL_FOREVER,
     JAILED,
     QUIET,
+    ROUND_FLOOR,
+    ROUND_LITERAL,
     arrest_probability,
     jail_term,
     wants_active,
 )
 
-
-@njit(cache=True)
-def _shuffled(order, seed, tick, stream):
-    """Fisher-Yates shuffle of 0..len(order)-1 into `order`."""
-    n = order.shape[0]
-    for i in range(n):
-        order[i] = i
-    for i in range(n - 1, 0, -1):
-        j = below(seed, tick, i, stream, i + 1)
-        order[i], order[j] = order[j], order[i]
-
-
-# What stands on each site, kept in step with `occupant` so that looking around reads one byte
-# per site along contiguous rows.
+# What stands on each site, kept in step with `occupant`.
 KIND_EMPTY = 0
 KIND_CITIZEN = 1  # quiet or jailed
 KIND_ACTIVE = 2
 KIND_COP = 3
 
+# Rows of `seen`: what each site's vision holds (its own site included).
+SEEN_COPS = 0  # cops, within a citizen's vision
+SEEN_ACTIVES = 1  # actives, within a citizen's vision
+SEEN_ACTIVES_BY_COP = 2  # actives, within a cop's vision (row 1 is used when the visions agree)
+SEEN_ROWS = 3
 
-@njit(inline="always", cache=True)
+MOVE_TRIES = 32  # random sites tried before the empty ones are listed
+
+
+@njit(cache=True, _nrt=False)
+def _shuffled(order, seed, tick, stream):
+    """Fisher-Yates shuffle of 0..len(order)-1 into `order`."""
+    n = order.shape[0]
+    for i in range(n):
+        order[i] = i
+    key = stream_key(seed, tick, stream)
+    for i in range(n - 1, 0, -1):
+        j = int(unit_float(draw_indexed(key, i)) * (i + 1))
+        order[i], order[j] = order[j], order[i]
+
+
+@njit(cache=True)
 def _row_range(x0, w, width, torus):
     """Columns of a span: (a1, b1, a2, b2), two half-open ranges (the second empty unless wrapped)."""
     if w >= width:
@@ -66,45 +90,171 @@ def _row_range(x0, w, width, torus):
 
 
 @njit(cache=True)
-def _look(cell, spans, height, width, torus, kind, want, found):
-    """Count sites of each kind in vision (centre excluded); list those of kind `want`.
+def _wrap(v, n):
+    """v modulo n, without a division in the usual case of v within one period of [0, n)."""
+    if v < 0:
+        v += n
+        if v < 0:
+            v %= n
+    elif v >= n:
+        v -= n
+        if v >= n:
+            v %= n
+    return v
 
-    Returns (cops, actives, listed).
+
+@njit(cache=True)
+def _span_row(y0, dy, height, torus):
+    """The lattice row `dy` rows from `y0` (wrapped on a torus), or -1 when off the lattice."""
+    y = y0 + dy
+    if torus:
+        return _wrap(y, height)
+    if y < 0 or y >= height:
+        return -1
+    return y
+
+
+@njit(cache=True, _nrt=False)
+def _stamp(cell, spans, height, width, torus, seen, row, delta):
+    """Add `delta` to `seen[row]` on every site of the vision shape around `cell`.
+
+    The shapes are symmetric, so these are exactly the sites whose vision holds `cell`.
     """
     y0 = cell // width
     x0 = cell - y0 * width
-    cops = 0
-    actives = 0
+    counts = seen[row]
+    for s in range(spans.shape[0]):
+        y = _span_row(y0, spans[s, 0], height, torus)
+        if y < 0:
+            continue
+        base = y * width
+        a1, b1, a2, b2 = _row_range(x0, spans[s, 1], width, torus)
+        # Unsigned indices: no negative-index fix-up, so the loops vectorise.
+        for x in range(uintp(base + a1), uintp(base + b1)):
+            counts[x] += delta
+        for x in range(uintp(base + a2), uintp(base + b2)):
+            counts[x] += delta
+
+
+@njit(cache=True, _nrt=False)
+def _activity(cell, delta, spans_cit, spans_cop, height, width, torus, seen, shared):
+    """An active appears at (delta 1) or leaves (delta -1) `cell`: update what sees it."""
+    _stamp(cell, spans_cit, height, width, torus, seen, SEEN_ACTIVES, delta)
+    if not shared:
+        _stamp(cell, spans_cop, height, width, torus, seen, SEEN_ACTIVES_BY_COP, delta)
+
+
+@njit(cache=True, _nrt=False)
+def _count_seen(kind, spans_cit, spans_cop, height, width, torus, seen, shared):
+    """Fill `seen` from scratch from the kinds on the lattice."""
+    seen[:] = 0
+    for c in range(kind.shape[0]):
+        k = kind[c]
+        if k == KIND_COP:
+            _stamp(c, spans_cit, height, width, torus, seen, SEEN_COPS, 1)
+        elif k == KIND_ACTIVE:
+            _activity(c, 1, spans_cit, spans_cop, height, width, torus, seen, shared)
+
+
+@njit(cache=True, _nrt=False)
+def _look(cell, spans, height, width, torus, kind, want, found):
+    """List the sites of kind `want` in vision (centre excluded) into `found`; return how many."""
+    y0 = cell // width
+    x0 = cell - y0 * width
     listed = 0
     for s in range(spans.shape[0]):
-        y = y0 + spans[s, 0]
-        if torus:
-            if y < 0:
-                y += height
-            elif y >= height:
-                y -= height
-        elif y < 0 or y >= height:
+        y = _span_row(y0, spans[s, 0], height, torus)
+        if y < 0:
             continue
         base = y * width
         a1, b1, a2, b2 = _row_range(x0, spans[s, 1], width, torus)
         for part in range(2):
             lo = a1 if part == 0 else a2
             hi = b1 if part == 0 else b2
-            # Branch-free: the kinds are random, so branches would mispredict.
             for x in range(lo, hi):
                 c = base + x
-                k = kind[c]
-                cops += k == KIND_COP
-                actives += k == KIND_ACTIVE
                 found[listed] = c
-                listed += (k == want) & (c != cell)
-    # The loops above also read the centre site: take its own kind back out.
-    cops -= kind[cell] == KIND_COP
-    actives -= kind[cell] == KIND_ACTIVE
-    return cops, actives, listed
+                listed += (kind[c] == want) & (c != cell)
+    return listed
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
+def _nth_of_kind(cell, spans, height, width, torus, kind, want, nth):
+    """The site of kind `want` that comes `nth` (from 0) in `_look`'s order, or -1."""
+    y0 = cell // width
+    x0 = cell - y0 * width
+    for s in range(spans.shape[0]):
+        y = _span_row(y0, spans[s, 0], height, torus)
+        if y < 0:
+            continue
+        base = y * width
+        a1, b1, a2, b2 = _row_range(x0, spans[s, 1], width, torus)
+        for part in range(2):
+            lo = a1 if part == 0 else a2
+            hi = b1 if part == 0 else b2
+            for x in range(lo, hi):
+                c = base + x
+                if kind[c] == want and c != cell:
+                    if nth == 0:
+                        return c
+                    nth -= 1
+    return -1
+
+
+@njit(inline="always", cache=True, _nrt=False)
+def _empty_site(key, cell, offs, spans, height, width, torus, kind, found):
+    """A uniformly random empty site in vision, or -1 when there is none.
+
+    On a torus `offs` come reduced modulo the lattice (`neighbourhood.reduced_offsets`). Random
+    sites of the shape are tried (two per 64-bit draw) until an empty one comes up; after
+    MOVE_TRIES misses the empty sites are listed and one is drawn. Either way each empty
+    site is equally likely.
+    """
+    k = offs.shape[0]
+    if k == 0:
+        return -1
+    y0 = cell // width
+    x0 = cell - y0 * width
+    uk = uint64(k)
+    for t in range(MOVE_TRIES // 2):
+        bits = draw_keyed(key, STREAM_MOVE * 65536 + t)
+        for half in range(2):
+            o = int(((bits >> uint64(32 * half)) & uint64(0xFFFFFFFF)) * uk >> uint64(32))
+            y = y0 + offs[o, 0]
+            x = x0 + offs[o, 1]
+            if torus:  # offsets come reduced modulo the lattice: one subtraction wraps
+                y = y - height if y >= height else y
+                x = x - width if x >= width else x
+            elif y < 0 or y >= height or x < 0 or x >= width:
+                continue
+            c = y * width + x
+            if kind[c] == KIND_EMPTY:
+                return c
+    listed = _look(cell, spans, height, width, torus, kind, KIND_EMPTY, found)
+    if listed == 0:
+        return -1
+    return found[below_keyed(key, STREAM_MOVE * 65536 + MOVE_TRIES, listed)]
+
+
+@njit(cache=True, _nrt=False)
+def _move(a, cell, target, occupant, kind, cells_of, idx, seen, spans_cit, spans_cop, geo, shared):
+    """Agent `a` (index `idx` in `cells_of`) leaves `cell` for the empty site `target`."""
+    height, width, torus = geo
+    k = kind[cell]
+    if k == KIND_COP:
+        _stamp(cell, spans_cit, height, width, torus, seen, SEEN_COPS, -1)
+        _stamp(target, spans_cit, height, width, torus, seen, SEEN_COPS, 1)
+    elif k == KIND_ACTIVE:
+        _activity(cell, -1, spans_cit, spans_cop, height, width, torus, seen, shared)
+        _activity(target, 1, spans_cit, spans_cop, height, width, torus, seen, shared)
+    kind[target] = k
+    kind[cell] = KIND_EMPTY
+    occupant[target] = a
+    occupant[cell] = -1
+    cells_of[idx] = target
+
+
+@njit(cache=True, _nrt=False)
 def _release(i, seed, tick, occupant, kind, cit_cell, cells):
     """Put a released prisoner on a random empty site; False when none was found."""
     for attempt in range(64 + cells // 4):
@@ -117,48 +267,76 @@ def _release(i, seed, tick, occupant, kind, cit_cell, cells):
     return False
 
 
-@njit(inline="always", cache=True)
-def _move(a, cell, target, occupant, kind, cells_of, idx):
-    """Agent `a` (index `idx` in `cells_of`) leaves `cell` for the empty site `target`."""
-    kind[target] = kind[cell]
-    kind[cell] = KIND_EMPTY
-    occupant[target] = a
-    occupant[cell] = -1
-    cells_of[idx] = target
+@njit(cache=True, _nrt=False)
+def _arrest_probability(cops, actives, k, rounding, p_table):
+    """`rules.arrest_probability`, read from `p_table` (P for each whole C/A) when C/A is rounded."""
+    if rounding == ROUND_LITERAL:
+        return arrest_probability(cops, actives, k, rounding)
+    ratio = cops / actives
+    r = math.floor(ratio) if rounding == ROUND_FLOOR else round(ratio)
+    if r < p_table.shape[0]:
+        return p_table[r]
+    return arrest_probability(cops, actives, k, rounding)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
+def fill_p_table(k, p_table):
+    """p_table[r] = P at a whole ratio C/A = r, as `rules.arrest_probability` computes it."""
+    for r in range(p_table.shape[0]):
+        p_table[r] = 1.0 - math.exp(-k * float(r))
+
+
+@njit(cache=True, _nrt=False)
+def _same_spans(a, b):
+    """Whether two vision shapes are the same (then one row of `seen` serves both)."""
+    if a.shape[0] != b.shape[0]:
+        return False
+    for s in range(a.shape[0]):
+        if a[s, 0] != b[s, 0] or a[s, 1] != b[s, 1]:
+            return False
+    return True
+
+
+@njit(cache=True, _nrt=False)
 def sequential_tick(
-    seed, tick, height, width, torus, spans_cit, spans_cop,
+    seed, tick, geo, spans_cit, spans_cop, offs_cit, offs_cop, seen,
     occupant, kind, cit_cell, hardship, risk, state, jail, cop_cell,
     legitimacy, threshold, k, rounding, self_twice, max_jail, jail_inclusive,
-    keep_site, cop_to_arrestee, movement, phased, move_first, order, scratch,
+    keep_site, cop_to_arrestee, movement, phased, move_first, order, scratch, p_table, recount,
 ):  # fmt: skip
-    """Advance the lattice by one tick, in place.
+    """Advance the lattice by one tick, in place; return the number of citizens jailed.
 
     interleaved (paper, Mesa): each agent, in a random order, looks, acts, then moves.
     phased (NetLogo): all free agents move, then citizens decide, then cops arrest, then jail
-    terms count down.
+    terms count down. `geo` is (height, width, torus); `p_table` from `fill_p_table`; with
+    `recount`, `seen` is first filled from `kind` (the first tick, or after `kind` was edited
+    between ticks), otherwise it carries over from the last tick.
     """
+    height, width, torus = geo
     n = cit_cell.shape[0]
     m = cop_cell.shape[0]
     cells = height * width
+    shared = _same_spans(spans_cit, spans_cop)
+    tkey = tick_key(seed, tick)
+    if recount:
+        _count_seen(kind, spans_cit, spans_cop, height, width, torus, seen, shared)
+    arrests = 0
     _shuffled(order, seed, tick, STREAM_ORDER)
     if not phased:
         for a in order:
             if a < n:
                 _citizen_step(
-                    a, seed, tick, height, width, torus, spans_cit, occupant, kind, cit_cell,
-                    hardship, risk, state, jail, legitimacy, threshold, k, rounding,
-                    self_twice, movement, True, move_first, scratch,
+                    a, seed, tick, tkey, geo, spans_cit, spans_cop, offs_cit, seen, occupant, kind,
+                    cit_cell, hardship, risk, state, jail, legitimacy, threshold, k, rounding,
+                    self_twice, movement, True, move_first, scratch, shared, p_table,
                 )  # fmt: skip
             else:
-                _cop_step(
-                    a - n, n, seed, tick, height, width, torus, spans_cop, occupant, kind,
-                    cit_cell, state, jail, cop_cell, max_jail, jail_inclusive, keep_site,
-                    cop_to_arrestee, movement, scratch, False, move_first,
+                arrests += _cop_step(
+                    a - n, n, seed, tick, tkey, geo, spans_cit, spans_cop, offs_cop, seen, occupant,
+                    kind, cit_cell, state, jail, cop_cell, max_jail, jail_inclusive, keep_site,
+                    cop_to_arrestee, movement, scratch, False, move_first, shared,
                 )  # fmt: skip
-        return
+        return arrests
     # NetLogo's phases. 1: every free citizen and every cop moves.
     if movement:
         for a in order:
@@ -166,33 +344,32 @@ def sequential_tick(
                 cell = cit_cell[a]
                 if jail[a] > 0 or cell < 0:
                     continue
-                _, _, ne = _look(cell, spans_cit, height, width, torus, kind, KIND_EMPTY, scratch)
-                if ne > 0:
-                    target = scratch[below(seed, tick, a, STREAM_MOVE, ne)]
-                    _move(a, cell, target, occupant, kind, cit_cell, a)
+                spans, offs, cells_of, idx = spans_cit, offs_cit, cit_cell, a
             else:
                 cell = cop_cell[a - n]
-                _, _, ne = _look(cell, spans_cop, height, width, torus, kind, KIND_EMPTY, scratch)
-                if ne > 0:
-                    target = scratch[below(seed, tick, a, STREAM_MOVE, ne)]
-                    _move(a, cell, target, occupant, kind, cop_cell, a - n)
+                spans, offs, cells_of, idx = spans_cop, offs_cop, cop_cell, a - n
+            key = key_of_agent(tkey, a)
+            target = _empty_site(key, cell, offs, spans, height, width, torus, kind, scratch)
+            if target >= 0:
+                _move(a, cell, target, occupant, kind, cells_of, idx, seen, spans_cit, spans_cop,
+                      geo, shared)  # fmt: skip
     # 2: citizens out of jail decide, in a fresh random order.
     _shuffled(order[:n], seed, tick, STREAM_ORDER + 100)
     for t in range(n):
         i = order[t]
         if jail[i] == 0 and cit_cell[i] >= 0:
             _citizen_step(
-                i, seed, tick, height, width, torus, spans_cit, occupant, kind, cit_cell,
-                hardship, risk, state, jail, legitimacy, threshold, k, rounding, self_twice,
-                False, False, False, scratch,
+                i, seed, tick, tkey, geo, spans_cit, spans_cop, offs_cit, seen, occupant, kind,
+                cit_cell, hardship, risk, state, jail, legitimacy, threshold, k, rounding,
+                self_twice, False, False, False, scratch, shared, p_table,
             )  # fmt: skip
     # 3: cops arrest, in a fresh random order.
     _shuffled(order[:m], seed, tick, STREAM_ORDER + 200)
     for t in range(m):
-        _cop_step(
-            order[t], n, seed, tick, height, width, torus, spans_cop, occupant, kind, cit_cell,
-            state, jail, cop_cell, max_jail, jail_inclusive, keep_site, cop_to_arrestee, False,
-            scratch, True, False,
+        arrests += _cop_step(
+            order[t], n, seed, tick, tkey, geo, spans_cit, spans_cop, offs_cop, seen, occupant, kind,
+            cit_cell, state, jail, cop_cell, max_jail, jail_inclusive, keep_site,
+            cop_to_arrestee, False, scratch, True, False, shared,
         )  # fmt: skip
     # 4: jail terms count down; a prisoner whose term ends is free (and quiet) at once.
     for i in range(n):
@@ -202,15 +379,16 @@ def sequential_tick(
                 state[i] = QUIET
                 if cit_cell[i] < 0:
                     _release(i, seed, tick, occupant, kind, cit_cell, cells)
+    return arrests
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _citizen_step(
-    i, seed, tick, height, width, torus, spans, occupant, kind, cit_cell, hardship, risk, state,
-    jail, legitimacy, threshold, k, rounding, self_twice, movement, serve_time, move_first,
-    empties,
+    i, seed, tick, tkey, geo, spans_cit, spans_cop, offs, seen, occupant, kind, cit_cell, hardship,
+    risk, state, jail, legitimacy, threshold, k, rounding, self_twice, movement, serve_time,
+    move_first, found, shared, p_table,
 ):  # fmt: skip
-    cells = height * width
+    height, width, torus = geo
     if serve_time and jail[i] > 0:
         # Mesa: `if self.jail_sentence: self.jail_sentence -= 1; return`
         if jail[i] != JAIL_FOREVER:
@@ -218,69 +396,82 @@ def _citizen_step(
         return
     if cit_cell[i] < 0:
         # Out of jail but off the lattice (paper: removed while jailed): come back first.
-        if not _release(i, seed, tick, occupant, kind, cit_cell, cells):
+        if not _release(i, seed, tick, occupant, kind, cit_cell, height * width):
             return
     cell = cit_cell[i]
+    key = key_of_agent(tkey, i)
     if movement and move_first:
-        _, _, n_empty = _look(cell, spans, height, width, torus, kind, KIND_EMPTY, empties)
-        if n_empty > 0:
-            target = empties[below(seed, tick, i, STREAM_MOVE, n_empty)]
-            _move(i, cell, target, occupant, kind, cit_cell, i)
+        target = _empty_site(key, cell, offs, spans_cit, height, width, torus, kind, found)
+        if target >= 0:
+            _move(i, cell, target, occupant, kind, cit_cell, i, seen, spans_cit, spans_cop, geo,
+                  shared)  # fmt: skip
             cell = target
         movement = False
-    cops, actives, n_empty = _look(cell, spans, height, width, torus, kind, KIND_EMPTY, empties)
-    actives += 1  # the citizen counts itself
+    was_active = kind[cell] == KIND_ACTIVE
+    cops = seen[SEEN_COPS, cell]
+    actives = seen[SEEN_ACTIVES, cell] - was_active + 1  # the citizen counts itself
     if self_twice and state[i] == ACTIVE:
         actives += 1  # NetLogo counts an active agent once as itself and once as a neighbour
-    p = arrest_probability(cops, actives, k, rounding)
-    if wants_active(hardship[i], legitimacy, risk[i], p, threshold):
-        state[i] = ACTIVE
-        kind[cell] = KIND_ACTIVE
-    else:
-        state[i] = QUIET
-        kind[cell] = KIND_CITIZEN
-    if movement and n_empty > 0:
-        target = empties[below(seed, tick, i, STREAM_MOVE, n_empty)]
-        _move(i, cell, target, occupant, kind, cit_cell, i)
+    p = _arrest_probability(cops, actives, k, rounding, p_table)
+    now_active = wants_active(hardship[i], legitimacy, risk[i], p, threshold)
+    state[i] = ACTIVE if now_active else QUIET
+    if now_active != was_active:
+        kind[cell] = KIND_ACTIVE if now_active else KIND_CITIZEN
+        _activity(cell, 1 if now_active else -1, spans_cit, spans_cop, height, width, torus,
+                  seen, shared)  # fmt: skip
+    if movement:
+        target = _empty_site(key, cell, offs, spans_cit, height, width, torus, kind, found)
+        if target >= 0:
+            _move(i, cell, target, occupant, kind, cit_cell, i, seen, spans_cit, spans_cop, geo,
+                  shared)  # fmt: skip
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _cop_step(
-    j, n, seed, tick, height, width, torus, spans, occupant, kind, cit_cell, state, jail,
-    cop_cell, max_jail, jail_inclusive, keep_site, cop_to_arrestee, movement, found, phased,
-    move_first,
+    j, n, seed, tick, tkey, geo, spans_cit, spans_cop, offs, seen, occupant, kind, cit_cell, state,
+    jail, cop_cell, max_jail, jail_inclusive, keep_site, cop_to_arrestee, movement, found,
+    phased, move_first, shared,
 ):  # fmt: skip
+    """One cop's turn; returns 1 when it jailed someone, else 0."""
+    height, width, torus = geo
     cell = cop_cell[j]
+    key = key_of_agent(tkey, n + j)
     if movement and move_first:
-        _, _, n_empty = _look(cell, spans, height, width, torus, kind, KIND_EMPTY, found)
-        if n_empty > 0:
-            target = found[below(seed, tick, n + j, STREAM_MOVE, n_empty)]
-            _move(n + j, cell, target, occupant, kind, cop_cell, j)
+        target = _empty_site(key, cell, offs, spans_cop, height, width, torus, kind, found)
+        if target >= 0:
+            _move(n + j, cell, target, occupant, kind, cop_cell, j, seen, spans_cit, spans_cop,
+                  geo, shared)  # fmt: skip
             cell = target
         movement = False
-    # List active sites first; the empty ones are listed after the arrest if the cop moves.
-    _, n_active, _ = _look(cell, spans, height, width, torus, kind, KIND_ACTIVE, found)
+    n_active = seen[SEEN_ACTIVES if shared else SEEN_ACTIVES_BY_COP, cell]
     moved = False
+    jailed = 0
     if n_active > 0:
-        site = found[below(seed, tick, n + j, STREAM_ARREST, n_active)]
+        nth = below_keyed(key, STREAM_ARREST, n_active)
+        site = _nth_of_kind(cell, spans_cop, height, width, torus, kind, KIND_ACTIVE, nth)
         who = occupant[site]
         term = jail_term(uniform(seed, tick, who, STREAM_JAIL), max_jail, jail_inclusive)
         jail[who] = term
         state[who] = JAILED
+        jailed = 1
+        _activity(site, -1, spans_cit, spans_cop, height, width, torus, seen, shared)
         kind[site] = KIND_CITIZEN
         if phased and term == 0:
             state[who] = QUIET  # NetLogo: a zero term is no jail at all
+            jailed = 0
         elif not keep_site:
             kind[site] = KIND_EMPTY
             occupant[site] = -1
             cit_cell[who] = -1
             if cop_to_arrestee:
-                _move(n + j, cell, site, occupant, kind, cop_cell, j)
+                _move(n + j, cell, site, occupant, kind, cop_cell, j, seen, spans_cit, spans_cop,
+                      geo, shared)  # fmt: skip
                 moved = True
     if movement and not moved:
         # Mesa lists the empty sites before the arrest; with jailed citizens keeping their
-        # site (Mesa's rule) an arrest frees none, so listing them now gives the same choice.
-        _, _, n_empty = _look(cell, spans, height, width, torus, kind, KIND_EMPTY, found)
-        if n_empty > 0:
-            target = found[below(seed, tick, n + j, STREAM_MOVE, n_empty)]
-            _move(n + j, cell, target, occupant, kind, cop_cell, j)
+        # site (Mesa's rule) an arrest frees none, so choosing now gives the same choice.
+        target = _empty_site(key, cell, offs, spans_cop, height, width, torus, kind, found)
+        if target >= 0:
+            _move(n + j, cell, target, occupant, kind, cop_cell, j, seen, spans_cit, spans_cop,
+                  geo, shared)  # fmt: skip
+    return jailed

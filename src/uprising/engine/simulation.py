@@ -6,10 +6,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from uprising.engine import sequential, synchronous
-from uprising.engine.neighbourhood import offsets, row_spans
+from uprising.engine.neighbourhood import offsets, reduced_offsets, row_spans
 from uprising.engine.random import seed_to_uint64
 from uprising.engine.rules import ACTIVE, JAIL_FOREVER, JAILED, QUIET, ROUNDING_CODES
 from uprising.errors import ScenarioError
@@ -73,8 +74,8 @@ class Simulation:
     """The state of one run and the loop that advances it.
 
     Citizens are structure-of-arrays: cell (int32), hardship and risk aversion (float32),
-    state (int8) and jail term (int32); cops are a cell array. The lattice's per-cell work
-    arrays are allocated once.
+    state (int8) and jail term (int16, or int32 for endless terms); cops are a cell array.
+    The lattice's per-cell work arrays are allocated once.
     """
 
     def __init__(self, scenario: Scenario, world: World | None = None):
@@ -99,11 +100,15 @@ class Simulation:
         self.seed = seed_to_uint64(scenario.run.seed)
         self.tick = 0
         self.cit_cell = world.citizen_cell.astype(np.int32, copy=True)
-        self.home = self.cit_cell if lat.capacity == 1 else world.citizen_cell.astype(np.int32)
+        # Home cells are read, never written: the world's array itself, not a copy.
+        self.home = self.cit_cell if lat.capacity == 1 else np.asarray(world.citizen_cell, np.int32)
         self.hardship = world.hardship.astype(np.float32, copy=False)
         self.risk = world.risk_aversion.astype(np.float32, copy=False)
         self.state = np.full(world.citizens, QUIET, dtype=np.int8)
-        self.jail = np.zeros(world.citizens, dtype=np.int32)
+        # Jail terms in int16 when every term fits (int32 for JAIL_FOREVER, an endless term).
+        max_term = scenario.cops.max_jail_term
+        short = max_term is not None and 0 <= max_term < np.iinfo(np.int16).max
+        self.jail = np.zeros(world.citizens, dtype=np.int16 if short else np.int32)
         self.cop_cell = world.cop_cell.astype(np.int32, copy=True)
         self.cop_kind = world.cop_kind.astype(np.int8, copy=True)
         self.cell_dept = np.maximum(lat.department, 0).astype(np.int16)
@@ -156,16 +161,33 @@ class Simulation:
             k = max(self._offs_cit.shape[0], self._offs_cop.shape[0], 1)
             self._order = np.empty(n + m, dtype=np.int64)
             self._scratch = np.empty(k + 2, dtype=np.int64)  # _look writes one past
+            self._seen = np.empty((sequential.SEEN_ROWS, lat.cells), dtype=np.int32)
+            self._seen_with: np.ndarray | None = None  # the cop array `_seen` was counted with
+            self._p_table = np.empty(k + 1, dtype=np.float64)  # P for each whole C/A <= k
+            sequential.fill_p_table(self.scenario.citizens.arrest_prob_constant, self._p_table)
+            self._moves_cit = reduced_offsets(self._offs_cit, lat.height, lat.width, lat.torus)
+            self._moves_cop = reduced_offsets(self._offs_cop, lat.height, lat.width, lat.torus)
             return
         cells = lat.cells
-        self._cops_here = np.empty(cells, dtype=np.int32)
-        self._actives_here = np.empty(cells, dtype=np.int32)
-        self._cops_vis = np.empty(cells, dtype=np.int32)
-        self._actives_vis = np.empty(cells, dtype=np.int32)
-        self._hazard = np.empty(cells, dtype=np.float64)
+        # Counts per cell: on a lattice of one agent per site no count (nor row prefix, nor
+        # sum within vision) passes the row width or the vision's size, so int16 does.
+        sites = int(sum(min(2 * int(w) + 1, lat.width) for _, w in self._spans_cit))
+        sites = max(sites, int(sum(min(2 * int(w) + 1, lat.width) for _, w in self._spans_cop)))
+        small = lat.capacity == 1 and max(lat.width, sites) < 2**15
+        count = np.int16 if small else np.int32
+        self._cops_pre = np.empty(cells, dtype=count)  # cops per cell, then its row prefix
+        self._actives_pre = np.empty(cells, dtype=count)  # actives per cell, then its prefix
+        self._cops_vis = np.empty(cells, dtype=count)
+        self._actives_vis = np.empty(cells, dtype=count)
         self._share = np.empty(cells, dtype=np.float64)
+        self._hazard = np.empty(cells, dtype=np.float64)
+        # Where many citizens share a cell, a quiet citizen's estimate is computed per cell.
+        self._p_quiet = np.empty(cells if n > cells else 0, dtype=np.float64)
+        self._no_state = np.empty(0, dtype=np.int8)  # count_per_cell: every agent counts
         if lat.capacity == 1 and self.scenario.rules.movement:
-            self._occupied = np.empty(cells, dtype=np.int32)
+            self._moves_cit = reduced_offsets(self._offs_cit, lat.height, lat.width, lat.torus)
+            self._moves_cop = reduced_offsets(self._offs_cop, lat.height, lat.width, lat.torus)
+            self._occupied = np.empty(cells, dtype=np.uint8)
             self._claim = np.full(cells, -1, dtype=np.int32)
             self._target = np.empty(n + m, dtype=np.int32)
 
@@ -223,20 +245,21 @@ class Simulation:
 
     def _step_sequential(self) -> None:
         lat, r = self.world.lattice, self.scenario.rules
-        jailed_before = self.state == JAILED
-        sequential.sequential_tick(
-            self.seed, self.tick, lat.height, lat.width, lat.torus,
-            self._spans_cit, self._spans_cop, self._occupant, self._kind, self.cit_cell,
-            self.hardship,
+        arrests = sequential.sequential_tick(
+            self.seed, self.tick, (lat.height, lat.width, lat.torus),
+            self._spans_cit, self._spans_cop, self._moves_cit, self._moves_cop, self._seen,
+            self._occupant, self._kind, self.cit_cell, self.hardship,
             self.risk, self.state, self.jail, self.cop_cell,
             self.params["legitimacy"], self.params["threshold"],
             self.scenario.citizens.arrest_prob_constant, self._rounding,
             r.active_counts_self_twice, self._max_jail, r.jail_term_inclusive,
             r.jailed_keep_site, r.cop_moves_to_arrestee, r.movement, r.order == "phased",
-            r.move_first, self._order, self._scratch,
+            r.move_first, self._order, self._scratch, self._p_table,
+            self._seen_with is not self.cop_cell,  # cops were removed: count `_seen` afresh
         )  # fmt: skip
+        self._seen_with = self.cop_cell
         self.arrests_by_dept[:] = 0
-        self.arrests_by_dept[0] = int(np.count_nonzero((self.state == JAILED) & ~jailed_before))
+        self.arrests_by_dept[0] = arrests
 
     def _step_synchronous(self) -> None:
         lat, r = self.world.lattice, self.scenario.rules
@@ -247,46 +270,49 @@ class Simulation:
             1.0,
         )
         # 1. What every citizen sees: cops and actives within vision, from the snapshot.
-        self._cops_here.fill(0)
-        synchronous.add_per_cell(self.cop_cell, self._cops_here)
-        synchronous.count_state_per_cell(self.cit_cell, self.state, ACTIVE, self._actives_here)
-        synchronous.row_prefix(self._cops_here, h, w)
-        synchronous.row_prefix(self._actives_here, h, w)
-        synchronous.vision_sum(self._cops_here, self._spans_cit, h, w, torus, self._cops_vis)
-        synchronous.vision_sum(self._actives_here, self._spans_cit, h, w, torus, self._actives_vis)
+        one, blocks = lat.capacity == 1, numba.get_num_threads()
+        k, rounding = self.scenario.citizens.arrest_prob_constant, self._rounding
+        synchronous.count_per_cell(self.cop_cell, self._no_state, 0, self._cops_pre, one, blocks)
+        synchronous.count_per_cell(self.cit_cell, self.state, ACTIVE, self._actives_pre, one, blocks)
+        synchronous.row_prefix2(self._cops_pre, self._actives_pre, h, w)
+        synchronous.vision_sum2(
+            self._cops_pre, self._actives_pre, self._spans_cit, h, w, torus,
+            self._cops_vis, self._actives_vis,
+        )  # fmt: skip
+        if self._p_quiet.shape[0]:
+            synchronous.quiet_arrest_probability(
+                self._cops_vis, self._actives_vis, k, rounding, self._p_quiet
+            )
         # 2. Everyone decides at once (prisoners serve a tick instead).
         synchronous.decide(
             self.cit_cell, self.home, self.hardship, self.risk, self.state, self.jail,
             self.cell_dept, legit, self._cops_vis, self._actives_vis,
             self.threshold_dept + self.params["threshold"], self.risk_mult_dept,
-            self.scenario.citizens.arrest_prob_constant, self._rounding,
-            r.active_counts_self_twice, lat.capacity != 1,
+            k, rounding, r.active_counts_self_twice, not one, self._p_quiet,
         )  # fmt: skip
         # 3. Cops take actives: the hazard at a cell sums, over the cops that see it, 1 / A.
-        synchronous.count_state_per_cell(self.cit_cell, self.state, ACTIVE, self._actives_here)
-        synchronous.row_prefix(self._actives_here, h, w)
-        synchronous.vision_sum(self._actives_here, self._spans_cop, h, w, torus, self._actives_vis)
-        self._cops_here.fill(0)  # counted again: step 1 turned the counts into prefix sums
-        synchronous.add_per_cell(self.cop_cell, self._cops_here)
-        synchronous.arrest_share(self._cops_here, self._actives_vis, self._share)
+        synchronous.count_per_cell(self.cit_cell, self.state, ACTIVE, self._actives_pre, one, blocks)
+        synchronous.row_prefix(self._actives_pre, h, w)
+        synchronous.arrest_share_at_cops(
+            self._cops_pre, self._actives_pre, self._spans_cop, h, w, torus, self._share
+        )
         synchronous.row_prefix(self._share, h, w)
-        synchronous.vision_sum(self._share, self._spans_cop, h, w, torus, self._hazard)
+        synchronous.hazard_at_actives(
+            self._actives_pre, self._share, self._spans_cop, h, w, torus, self._hazard
+        )
         self.arrests_by_dept[:] = synchronous.arrest(
             self.seed, self.tick, self.cit_cell, self.home, self.cell_dept,
             lat.departments, self.state, self.jail, self._hazard, self._max_jail,
             r.jail_term_inclusive, r.jailed_keep_site,
         )  # fmt: skip
         # 4. Movement to a random empty site in vision, conflicts settled by priority.
-        if lat.capacity == 1 and r.movement:
-            occ = self._occupied
-            occ.fill(0)
-            synchronous.add_per_cell(self.cop_cell, occ)
-            synchronous.add_per_cell(self.cit_cell, occ)
+        if one and r.movement:
+            synchronous.mark_occupied(self.cit_cell, self.cop_cell, self._occupied)
             synchronous.propose_moves(
-                self.seed, self.tick, self.cit_cell, self.jail, self.cop_cell, occ,
-                self._offs_cit, self._offs_cop, h, w, torus, r.move_tries, self._target,
+                self.seed, self.tick, self.cit_cell, self.jail, self.cop_cell, self._occupied,
+                self._moves_cit, self._moves_cop, h, w, torus, r.move_tries, self._target,
             )  # fmt: skip
-            synchronous.claim_sites(self.seed, self.tick, self._target, self._claim)
+            synchronous.claim_sites(self.seed, self.tick, self._target, self._claim, blocks)
             synchronous.apply_moves(self._target, self._claim, self.cit_cell, self.cop_cell)
             synchronous.reset_claims(self._target, self._claim)
 
@@ -299,6 +325,28 @@ class Simulation:
             out = np.zeros(3, dtype=np.int64)
             synchronous.tally(self.state, out)
         return int(out[QUIET]), int(out[ACTIVE]), int(out[JAILED])
+
+    def array_bytes(self) -> dict[str, int]:
+        """nbytes of every array the run holds (its own, its world's, its lattice's), by name;
+        an array shared by two names (home cells and the world's cells) is counted once."""
+        out: dict[str, int] = {}
+        counted: set[int] = set()
+        for prefix, owner in (("", self), ("world.", self.world), ("lattice.", self.world.lattice)):
+            for name, value in vars(owner).items():
+                if not isinstance(value, np.ndarray):
+                    continue
+                base = value
+                while isinstance(base.base, np.ndarray):
+                    base = base.base
+                if id(base) not in counted:
+                    counted.add(id(base))
+                    out[prefix + name] = int(base.nbytes)
+        return out
+
+    def bytes_per_agent(self) -> float:
+        """All the run's arrays (per agent and per cell) over its agents, citizens and forces."""
+        agents = self.world.citizens + self.cop_cell.shape[0]
+        return sum(self.array_bytes().values()) / max(agents, 1)
 
     def run(
         self, steps: int | None = None, progress: Callable[[int], None] | None = None

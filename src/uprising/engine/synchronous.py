@@ -15,7 +15,7 @@ number of threads.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, uintp
 
 from uprising.engine.random import (
     STREAM_ARREST,
@@ -23,8 +23,10 @@ from uprising.engine.random import (
     STREAM_MOVE,
     STREAM_PRIORITY,
     STREAM_RELEASE,
-    below,
-    draw,
+    below_keyed,
+    draw_keyed,
+    key_of_agent,
+    tick_key,
     uniform,
 )
 from uprising.engine.rules import (
@@ -38,32 +40,57 @@ from uprising.engine.rules import (
 )
 
 
-@njit(cache=True)
-def add_per_cell(cells_of, out):
-    """out[c] += number of agents on cell c (cells_of[i] < 0: off the lattice, not counted)."""
-    for i in range(cells_of.shape[0]):
-        c = cells_of[i]
-        if c >= 0:
-            out[c] += 1
+@njit(parallel=True, cache=True)
+def count_per_cell(cells_of, state, wanted, out, one_per_cell, blocks):
+    """out[c] = agents on cell c whose state is `wanted` (every agent when `state` is empty).
 
-
-@njit(cache=True)
-def count_state_per_cell(cells_of, state, wanted, out):
-    """out[c] = number of citizens on cell c whose state is `wanted`."""
+    With `one_per_cell` (the classic lattice: at most one agent per site) agents write their
+    own cell in parallel; otherwise each of `blocks` blocks of agents counts into its own row
+    of partial counts and the rows are summed: whole numbers, so neither the number of blocks
+    nor of threads changes the result.
+    """
+    n = cells_of.shape[0]
+    every = state.shape[0] == 0
     out[:] = 0
-    for i in range(cells_of.shape[0]):
-        c = cells_of[i]
-        if c >= 0 and state[i] == wanted:
-            out[c] += 1
+    if one_per_cell:
+        for i in prange(n):
+            c = cells_of[i]
+            if c >= 0 and (every or state[i] == wanted):
+                out[c] = 1
+        return
+    blocks = max(1, min(blocks, n // 65536))
+    size = (n + blocks - 1) // blocks
+    partial = np.zeros((blocks, out.shape[0]), dtype=out.dtype)
+    for b in prange(blocks):
+        mine = partial[b]
+        for i in range(uintp(b * size), uintp(min(n, (b + 1) * size))):
+            c = cells_of[i]
+            if c >= 0 and (every or state[i] == wanted):
+                mine[uintp(c)] += 1
+    for c in prange(out.shape[0]):
+        total = 0
+        for b in range(blocks):
+            total += partial[b, c]
+        out[c] = total
 
 
 @njit(parallel=True, cache=True)
 def row_prefix(values, height, width):
     """In place: each row of `values` (row-major) becomes its inclusive prefix sum."""
     for y in prange(height):
-        base = y * width
-        for x in range(1, width):
-            values[base + x] += values[base + x - 1]
+        base = uintp(y * width)
+        for x in range(uintp(1), uintp(width)):
+            values[base + x] += values[base + x - uintp(1)]
+
+
+@njit(parallel=True, cache=True)
+def row_prefix2(a, b, height, width):
+    """`row_prefix` of two arrays in one pass."""
+    for y in prange(height):
+        base = uintp(y * width)
+        for x in range(uintp(1), uintp(width)):
+            a[base + x] += a[base + x - uintp(1)]
+            b[base + x] += b[base + x - uintp(1)]
 
 
 @njit(inline="always", cache=True)
@@ -89,37 +116,127 @@ def _segment(prefix, base, x, w, width, torus):
     return prefix[base + b] - lo
 
 
+@njit(inline="always", cache=True)
+def _span_base(y, dy, height, width, torus):
+    """Start of the row `dy` rows from `y` (wrapped on a torus), or -1 when off the lattice."""
+    yy = y + dy
+    if torus:
+        yy %= height
+    elif yy < 0 or yy >= height:
+        return -1
+    return yy * width
+
+
+@njit(inline="always", cache=True)
+def _add_row_sums(prefix, base, w, width, torus, out, row):
+    """out[row + x] += the sum of the span of half-width w around column x, for every x.
+
+    Columns whose span neither wraps nor touches an edge take one difference each, in a loop
+    over unsigned indices that the compiler vectorises; the few edge columns take `_segment`.
+    """
+    lo = min(w + 1, width)
+    hi = max(width - w, lo)
+    for x in range(lo):
+        out[row + x] += _segment(prefix, base, x, w, width, torus)
+    dst = uintp(row)
+    src = uintp(base)
+    reach = uintp(w)
+    before = uintp(w + 1)
+    for x in range(uintp(lo), uintp(hi)):  # x >= w + 1: no index goes below the row
+        out[dst + x] += prefix[src + x + reach] - prefix[src + x - before]
+    for x in range(hi, width):
+        out[row + x] += _segment(prefix, base, x, w, width, torus)
+
+
 @njit(parallel=True, cache=True)
 def vision_sum(prefix, spans, height, width, torus, out):
     """out[cell] = sum of the counts within the vision shape `spans` around each cell."""
     for y in prange(height):
+        row = y * width
         for x in range(width):
-            out[y * width + x] = 0
+            out[row + x] = 0
         for s in range(spans.shape[0]):
-            yy = y + spans[s, 0]
-            if torus:
-                yy %= height
-            elif yy < 0 or yy >= height:
-                continue
-            base = yy * width
-            w = spans[s, 1]
-            row = y * width
-            # Columns whose span neither wraps nor touches the edge: one difference each, a
-            # loop the compiler vectorises; the few edge columns take the general path.
-            lo = min(w + 1, width)
-            hi = max(width - w, lo)
-            for x in range(lo):
-                out[row + x] += _segment(prefix, base, x, w, width, torus)
-            for x in range(lo, hi):
-                out[row + x] += prefix[base + x + w] - prefix[base + x - w - 1]
-            for x in range(hi, width):
-                out[row + x] += _segment(prefix, base, x, w, width, torus)
+            base = _span_base(y, spans[s, 0], height, width, torus)
+            if base >= 0:
+                _add_row_sums(prefix, base, spans[s, 1], width, torus, out, row)
+
+
+@njit(parallel=True, cache=True)
+def vision_sum2(prefix_a, prefix_b, spans, height, width, torus, out_a, out_b):
+    """`vision_sum` of two prefix arrays over the same shape, in one pass over the rows."""
+    for y in prange(height):
+        row = y * width
+        for x in range(width):
+            out_a[row + x] = 0
+            out_b[row + x] = 0
+        for s in range(spans.shape[0]):
+            base = _span_base(y, spans[s, 0], height, width, torus)
+            if base >= 0:
+                _add_row_sums(prefix_a, base, spans[s, 1], width, torus, out_a, row)
+                _add_row_sums(prefix_b, base, spans[s, 1], width, torus, out_b, row)
+
+
+@njit(inline="always", cache=True)
+def _sum_at(prefix, spans, height, width, torus, y, x):
+    """The vision sum at one cell, added up in `vision_sum`'s order (so to the same bits)."""
+    total = prefix[0] - prefix[0]  # a zero of the prefix's type
+    for s in range(spans.shape[0]):
+        base = _span_base(y, spans[s, 0], height, width, torus)
+        if base >= 0:
+            total += _segment(prefix, base, x, spans[s, 1], width, torus)
+    return total
+
+
+@njit(inline="always", cache=True)
+def _count_at(prefix, row, x):
+    """The count on one cell, from its row's inclusive prefix."""
+    return prefix[row + x] - (prefix[row + x - 1] if x > 0 else 0)
+
+
+@njit(parallel=True, cache=True)
+def quiet_arrest_probability(cops_vis, actives_vis, k, rounding, out):
+    """out[c] = the arrest probability a quiet citizen on cell c estimates (it counts itself)."""
+    for c in prange(out.shape[0]):
+        out[c] = arrest_probability(cops_vis[c], 1 + actives_vis[c], k, rounding)
+
+
+@njit(parallel=True, cache=True)
+def arrest_share_at_cops(cops_prefix, actives_prefix, spans, height, width, torus, out):
+    """out[c] = cops on c / actives they see (0 where there are no cops or no actives).
+
+    Each active a cop sees is taken with this share; actives within the cops' vision are
+    summed only on cells that hold cops.
+    """
+    for y in prange(height):
+        row = y * width
+        for x in range(width):
+            out[row + x] = 0.0
+            cops = _count_at(cops_prefix, row, x)
+            if cops > 0:
+                a = _sum_at(actives_prefix, spans, height, width, torus, y, x)
+                if a > 0:
+                    out[row + x] = cops / a
+
+
+@njit(parallel=True, cache=True)
+def hazard_at_actives(actives_prefix, share_prefix, spans, height, width, torus, out):
+    """out[c] = the sum of the shares within vision of c, on the cells that hold actives.
+
+    The same sum `vision_sum` would give there; other cells are left as they are (no one
+    there can be arrested).
+    """
+    for y in prange(height):
+        row = y * width
+        for x in range(width):
+            if _count_at(actives_prefix, row, x) > 0:
+                out[row + x] = _sum_at(share_prefix, spans, height, width, torus, y, x)
 
 
 @njit(parallel=True, cache=True)
 def decide(
     cit_cell, home, hardship, risk, state, jail, cell_dept, legit_dept,
     cops_vis, actives_vis, threshold_dept, risk_mult_dept, k, rounding, self_twice, release_home,
+    p_quiet,
 ):  # fmt: skip
     """Every free citizen chooses active or quiet from the snapshot's counts in vision.
 
@@ -127,6 +244,8 @@ def decide(
     home): the dynamics move them between ticks. Prisoners serve one tick of their term
     instead (Mesa's order: a term of J keeps a citizen out of J decisions); with
     `release_home`, a prisoner off the lattice goes back to its home cell when the term ends.
+    `p_quiet` (from `quiet_arrest_probability`, or empty) holds the estimate of a quiet
+    citizen per cell, worth computing once per cell where many citizens share a cell.
     """
     for i in prange(cit_cell.shape[0]):
         if jail[i] > 0:
@@ -143,18 +262,13 @@ def decide(
         actives = 1 + actives_vis[c] - (1 if was_active else 0)
         if self_twice and was_active:
             actives += 1
-        p = arrest_probability(cops_vis[c], actives, k, rounding)
+        if was_active or p_quiet.shape[0] == 0:
+            p = arrest_probability(cops_vis[c], actives, k, rounding)
+        else:
+            p = p_quiet[c]
         d = cell_dept[home[i]]
         r = risk[i] * risk_mult_dept[d]
         state[i] = ACTIVE if wants_active(hardship[i], legit_dept[d], r, p, threshold_dept[d]) else QUIET
-
-
-@njit(parallel=True, cache=True)
-def arrest_share(cop_count, actives_vis, out):
-    """out[c] = cops on c / actives they see: the share of each seen active they take."""
-    for c in prange(cop_count.shape[0]):
-        a = actives_vis[c]
-        out[c] = cop_count[c] / a if a > 0 else 0.0
 
 
 @njit(parallel=True, cache=True)
@@ -197,11 +311,13 @@ def propose_moves(
     """Each mover picks a random empty site in vision (rejection sampling), or -1.
 
     Movers: free citizens on the lattice and every cop; a released prisoner off the lattice
-    picks a random empty site anywhere. `occupied` is the snapshot before anyone moves.
+    picks a random empty site anywhere. `occupied` is the snapshot before anyone moves. On a
+    torus the offsets come reduced modulo the lattice (`neighbourhood.reduced_offsets`).
     """
     n = cit_cell.shape[0]
     total = n + cop_cell.shape[0]
     cells = height * width
+    tkey = tick_key(seed, tick)
     for a in prange(total):
         target[a] = -1
         if a < n:
@@ -212,9 +328,10 @@ def propose_moves(
         else:
             cell = cop_cell[a - n]
             offs = offs_cop
+        key = key_of_agent(tkey, a)
         if cell < 0:
             for t in range(tries * 4):
-                c = below(seed, tick, a, STREAM_RELEASE * 65536 + t, cells)
+                c = below_keyed(key, STREAM_RELEASE * 65536 + t, cells)
                 if occupied[c] == 0:
                     target[a] = c
                     break
@@ -223,14 +340,14 @@ def propose_moves(
         if k == 0:
             continue
         y0 = cell // width
-        x0 = cell % width
+        x0 = cell - y0 * width
         for t in range(tries):
-            o = below(seed, tick, a, STREAM_MOVE * 65536 + t, k)
+            o = below_keyed(key, STREAM_MOVE * 65536 + t, k)
             y = y0 + offs[o, 0]
             x = x0 + offs[o, 1]
             if torus:
-                y %= height
-                x %= width
+                y = y - height if y >= height else y
+                x = x - width if x >= width else x
             elif y < 0 or y >= height or x < 0 or x >= width:
                 continue
             c = y * width + x
@@ -239,20 +356,41 @@ def propose_moves(
                 break
 
 
-@njit(cache=True)
-def claim_sites(seed, tick, target, claim):
+@njit(parallel=True, cache=True)
+def claim_sites(seed, tick, target, claim, blocks):
     """claim[site] = the mover with the highest random priority among those that want it.
 
-    A sequential pass in agent order: the winner is a pure function of the priorities, so the
-    outcome does not depend on threads.
+    Each of `blocks` blocks of sites is settled by one thread, passing over the movers in agent
+    order: the winner is a pure function of the priorities, so neither the number of blocks nor
+    of threads changes the outcome.
     """
-    for a in range(target.shape[0]):
-        t = target[a]
-        if t < 0:
-            continue
-        b = claim[t]
-        if b < 0 or draw(seed, tick, a, STREAM_PRIORITY) > draw(seed, tick, b, STREAM_PRIORITY):
-            claim[t] = a
+    cells = claim.shape[0]
+    size = (cells + blocks - 1) // blocks
+    tkey = tick_key(seed, tick)
+    for blk in prange(blocks):
+        lo = blk * size
+        hi = min(cells, lo + size)
+        for a in range(target.shape[0]):
+            t = target[a]
+            if t < lo or t >= hi:
+                continue
+            b = claim[t]
+            if b < 0 or draw_keyed(key_of_agent(tkey, a), STREAM_PRIORITY) > draw_keyed(
+                key_of_agent(tkey, b), STREAM_PRIORITY
+            ):
+                claim[t] = a
+
+
+@njit(parallel=True, cache=True)
+def mark_occupied(cit_cell, cop_cell, out):
+    """out[c] = 1 where a citizen or a cop stands, else 0 (a lattice of one agent per site)."""
+    out[:] = 0
+    for i in prange(cit_cell.shape[0]):
+        if cit_cell[i] >= 0:
+            out[cit_cell[i]] = 1
+    for j in prange(cop_cell.shape[0]):
+        if cop_cell[j] >= 0:
+            out[cop_cell[j]] = 1
 
 
 @njit(parallel=True, cache=True)
@@ -279,32 +417,44 @@ def reset_claims(target, claim):
 
 @njit(parallel=True, cache=True)
 def tally(state, out):
-    """(quiescent, active, jailed) as out[0..2], counted per thread block in a fixed order."""
+    """(quiescent, active, jailed) as out[0..2]: whole-number sums per block, in any order."""
     n = state.shape[0]
     blocks = 64
-    partial = np.zeros((blocks, 3), dtype=np.int64)
     size = (n + blocks - 1) // blocks
+    active = np.zeros(blocks, dtype=np.int64)
+    jailed = np.zeros(blocks, dtype=np.int64)
     for b in prange(blocks):
-        for i in range(b * size, min(n, (b + 1) * size)):
-            partial[b, state[i]] += 1
-    for j in range(3):
-        out[j] = partial[:, j].sum()
+        a = 0
+        j = 0
+        for i in range(uintp(b * size), uintp(min(n, (b + 1) * size))):
+            s = state[i]
+            a += s == ACTIVE
+            j += s == JAILED
+        active[b] = a
+        jailed[b] = j
+    out[1] = active.sum()
+    out[2] = jailed.sum()
+    out[0] = n - out[1] - out[2]
 
 
 __all__ = [
     "ACTIVE",
     "JAILED",
     "QUIET",
-    "arrest",
-    "arrest_share",
     "apply_moves",
+    "arrest",
+    "arrest_share_at_cops",
     "claim_sites",
-    "add_per_cell",
-    "count_state_per_cell",
+    "count_per_cell",
     "decide",
+    "hazard_at_actives",
+    "mark_occupied",
     "propose_moves",
+    "quiet_arrest_probability",
     "reset_claims",
     "row_prefix",
+    "row_prefix2",
     "tally",
     "vision_sum",
+    "vision_sum2",
 ]

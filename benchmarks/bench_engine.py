@@ -1,0 +1,80 @@
+"""Where a tick's time goes: seconds per kernel of the engine, on the classic torus or Peru.
+
+    python benchmarks/bench_engine.py                          # synchronous, 1000 x 1000 torus
+    python benchmarks/bench_engine.py --schedule random-sequential --width 40
+    python benchmarks/bench_engine.py --peru 1                 # Peru at 1:1
+    NUMBA_NUM_THREADS=1 python benchmarks/bench_engine.py      # one thread: CPU cost per kernel
+
+Each kernel module's compiled functions are wrapped with a timer for the timed ticks (the first
+tick loads them and is not timed). Ratios against Mesa come from `uprising bench`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import time
+
+import numba
+
+from uprising.engine import Simulation, sequential, synchronous
+from uprising.scenario import load_scenario
+
+
+def _time_kernels(module, spent: dict[str, float]) -> None:
+    """Replace the module's compiled functions by timed wrappers that add into `spent`."""
+    for name in dir(module):
+        fn = getattr(module, name)
+        if not hasattr(fn, "py_func"):
+            continue
+
+        def timed(*args, _fn=fn, _name=name):
+            started = time.perf_counter()
+            out = _fn(*args)
+            spent[_name] += time.perf_counter() - started
+            return out
+
+        setattr(module, name, timed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--schedule", default="synchronous")
+    parser.add_argument("--width", type=int, default=1000, help="torus side")
+    parser.add_argument("--peru", type=float, default=None, help="Peru at 1:SCALE instead")
+    parser.add_argument("--ticks", type=int, default=5)
+    args = parser.parse_args()
+    if args.peru is not None:
+        sc = load_scenario("peru-2022", [f"world.population_scale={args.peru:g}", "run.seed=1"])
+        label = f"Peru 1:{args.peru:g}"
+    else:
+        sc = load_scenario(
+            "epstein-2002",
+            [f"world.width={args.width}", f"world.height={args.width}",
+             f"run.schedule={args.schedule}"],
+        )  # fmt: skip
+        label = f"{args.width} x {args.width} torus, {args.schedule}"
+    sim = Simulation(sc)
+    sim.step()
+    sim.counts()
+    spent: dict[str, float] = collections.defaultdict(float)
+    _time_kernels(sequential, spent)
+    _time_kernels(synchronous, spent)
+    started = time.perf_counter()
+    for _ in range(args.ticks):
+        sim.step()
+        sim.counts()
+    per_tick = (time.perf_counter() - started) / args.ticks
+    print(
+        f"{label}: {sim.world.citizens:,} citizens, {numba.get_num_threads()} threads, "
+        f"{per_tick * 1e3:.2f} ms per tick, {sim.world.citizens / per_tick:.3g} citizen-updates/s, "
+        f"{sim.bytes_per_agent():.1f} bytes per agent"
+    )
+    for name, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:26s} {seconds / args.ticks * 1e3:9.2f} ms")
+    other = per_tick - sum(spent.values()) / args.ticks
+    print(f"  {'(outside the kernels)':26s} {other * 1e3:9.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
