@@ -1,4 +1,4 @@
-"""Every `uprising ...` command quoted in docs/*.md parses, and the cheap ones run for real."""
+"""Every `uprising ...` command quoted in docs/*.md and the README parses; the cheap ones run for real."""
 
 from __future__ import annotations
 
@@ -37,8 +37,9 @@ def _commands_in(text: str) -> list[str]:
 
 
 def quoted_commands() -> list[tuple[str, str]]:
-    """(file name, command) for every `uprising` command quoted in docs/*.md."""
-    return [(p.name, c) for p in sorted(DOCS.glob("*.md")) for c in _commands_in(p.read_text("utf-8"))]
+    """(file name, command) for every `uprising` command quoted in docs/*.md and the README."""
+    pages = [*sorted(DOCS.glob("*.md")), DOCS.parent / "README.md"]
+    return [(p.name, c) for p in pages for c in _commands_in(p.read_text("utf-8"))]
 
 
 COMMANDS = quoted_commands()
