@@ -73,3 +73,14 @@ def test_run_and_observed_metrics_share_their_keys(short_run):
         assert key in simulated and key in observed
     assert observed["total_deaths"] == 28
     assert observed["peak_blockades"] == 120 and observed["peak_blockade_day"] == 5
+
+
+def test_set_reaches_timeline_items_and_refuses_missing_ones():
+    sc = load_scenario("peru-2022", ["dynamics.timeline.0.size=0.02"])
+    assert sc.dynamics.timeline[0].size == 0.02
+    from uprising.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="dynamics.timeline.99.size"):
+        load_scenario("peru-2022", ["dynamics.timeline.99.size=1"])
+    with pytest.raises(ScenarioError, match="allowed range"):
+        load_scenario("peru-2022", ["dynamics.lethality.police_rate=-1"])
