@@ -79,7 +79,14 @@ class Simulation:
     """
 
     def __init__(self, scenario: Scenario, world: World | None = None):
-        if world is None:
+        # A world built here is owned: the run may take its arrays rather than copy them, and
+        # a synchronous torus recomputes its citizens' traits instead of storing them.
+        owned = world is None
+        if world is None and scenario.world.kind == "torus" and scenario.run.schedule == "synchronous":
+            from uprising.world.classic import build_torus_world
+
+            world = build_torus_world(scenario, store_traits=False)
+        elif world is None:
             from uprising.world.build import build_world
 
             world = build_world(scenario)
@@ -99,7 +106,8 @@ class Simulation:
             )
         self.seed = seed_to_uint64(scenario.run.seed)
         self.tick = 0
-        self.cit_cell = world.citizen_cell.astype(np.int32, copy=True)
+        take = owned and lat.capacity == 1
+        self.cit_cell = world.citizen_cell.astype(np.int32, copy=not take)
         # Home cells are read, never written: the world's array itself, not a copy.
         self.home = self.cit_cell if lat.capacity == 1 else np.asarray(world.citizen_cell, np.int32)
         self.hardship = world.hardship.astype(np.float32, copy=False)
@@ -109,9 +117,12 @@ class Simulation:
         max_term = scenario.cops.max_jail_term
         short = max_term is not None and 0 <= max_term < np.iinfo(np.int16).max
         self.jail = np.zeros(world.citizens, dtype=np.int16 if short else np.int32)
-        self.cop_cell = world.cop_cell.astype(np.int32, copy=True)
-        self.cop_kind = world.cop_kind.astype(np.int8, copy=True)
-        self.cell_dept = np.maximum(lat.department, 0).astype(np.int16)
+        self.cop_cell = world.cop_cell.astype(np.int32, copy=not take)
+        self.cop_kind = world.cop_kind.astype(np.int8, copy=not take)
+        # On the torus the lattice's own department map (read only) serves as is.
+        dept = lat.department
+        reuse = lat.capacity == 1 and dept.dtype == np.int16 and int(dept.min(initial=0)) >= 0
+        self.cell_dept = dept if reuse else np.maximum(dept, 0).astype(np.int16)
         self.params = {
             "legitimacy": scenario.citizens.legitimacy,
             "threshold": scenario.citizens.threshold,
@@ -169,6 +180,9 @@ class Simulation:
             self._moves_cop = reduced_offsets(self._offs_cop, lat.height, lat.width, lat.torus)
             return
         cells = lat.cells
+        if lat.capacity == 1 and self.scenario.run.schedule == "synchronous":
+            self._alloc_on_sites()
+            return
         # Counts per cell: on a lattice of one agent per site no count (nor row prefix, nor
         # sum within vision) passes the row width or the vision's size, so int16 does.
         sites = int(sum(min(2 * int(w) + 1, lat.width) for _, w in self._spans_cit))
@@ -184,12 +198,27 @@ class Simulation:
         # Where many citizens share a cell, a quiet citizen's estimate is computed per cell.
         self._p_quiet = np.empty(cells if n > cells else 0, dtype=np.float64)
         self._no_state = np.empty(0, dtype=np.int8)  # count_per_cell: every agent counts
-        if lat.capacity == 1 and self.scenario.rules.movement:
+
+    def _alloc_on_sites(self) -> None:
+        """The classic lattice's work arrays: one uint32 per cell for packed counts (then claims)
+        and one for the fixed-point arrest shares; a target per mover."""
+        lat = self.world.lattice
+        sites_cit = int(sum(min(2 * int(w) + 1, lat.width) for _, w in self._spans_cit))
+        sites_cop = int(sum(min(2 * int(w) + 1, lat.width) for _, w in self._spans_cop))
+        if max(sites_cit, sites_cop) >= 2**16:
+            raise ScenarioError(
+                f"citizens.vision / cops.vision: a vision of {max(sites_cit, sites_cop)} sites; "
+                "the synchronous torus allows at most 65535"
+            )
+        self._share_bits = 32 - max(sites_cop, 1).bit_length()
+        self._p_table = np.empty(max(sites_cit, 1) + 1, dtype=np.float64)  # P at whole C/A
+        sequential.fill_p_table(self.scenario.citizens.arrest_prob_constant, self._p_table)
+        self._packed = np.empty(lat.cells, dtype=np.uint32)
+        self._share = np.empty(lat.cells, dtype=np.uint32)
+        if self.scenario.rules.movement:
             self._moves_cit = reduced_offsets(self._offs_cit, lat.height, lat.width, lat.torus)
             self._moves_cop = reduced_offsets(self._offs_cop, lat.height, lat.width, lat.torus)
-            self._occupied = np.empty(cells, dtype=np.uint8)
-            self._claim = np.full(cells, -1, dtype=np.int32)
-            self._target = np.empty(n + m, dtype=np.int32)
+            self._target = np.empty(self.world.citizens + self.cop_cell.shape[0], dtype=np.int32)
 
     # ---- scheduled changes -------------------------------------------------------------
     def _apply_changes(self, tick: int) -> None:
@@ -269,6 +298,9 @@ class Simulation:
             0.0,
             1.0,
         )
+        if lat.capacity == 1:
+            self._step_on_sites(legit)
+            return
         # 1. What every citizen sees: cops and actives within vision, from the snapshot.
         one, blocks = lat.capacity == 1, numba.get_num_threads()
         k, rounding = self.scenario.citizens.arrest_prob_constant, self._rounding
@@ -305,16 +337,44 @@ class Simulation:
             lat.departments, self.state, self.jail, self._hazard, self._max_jail,
             r.jail_term_inclusive, r.jailed_keep_site,
         )  # fmt: skip
+
+    def _step_on_sites(self, legit: np.ndarray) -> None:
+        """The synchronous tick on a lattice of one agent per site (the classic torus)."""
+        lat, r = self.world.lattice, self.scenario.rules
+        h, w, torus = lat.height, lat.width, lat.torus
+        k, rounding, bits = self.scenario.citizens.arrest_prob_constant, self._rounding, self._share_bits
+        # 1-2. Counts in vision from the packed snapshot; everyone decides at once.
+        synchronous.pack_counts(self.cit_cell, self.state, self.cop_cell, self._packed)
+        synchronous.row_prefix(self._packed, h, w)
+        seen = self._share  # free until the arrest phase: the packed counts in vision
+        synchronous.vision_sum(self._packed, self._spans_cit, h, w, torus, seen)
+        synchronous.decide_on_sites(
+            self.cit_cell, self.hardship, self.risk, self.seed, self.state, self.jail,
+            self.cell_dept, legit, seen,
+            self.threshold_dept + self.params["threshold"], self.risk_mult_dept,
+            k, rounding, r.active_counts_self_twice, self._p_table,
+        )  # fmt: skip
+        # 3. Cops take actives: each cop's share 1/A, summed over the cops that see an active.
+        synchronous.pack_counts(self.cit_cell, self.state, self.cop_cell, self._packed)
+        synchronous.row_prefix(self._packed, h, w)
+        synchronous.share_at_cops(self._packed, self._spans_cop, h, w, torus, bits, self._share)
+        synchronous.row_prefix(self._share, h, w)
+        self.arrests_by_dept[:] = synchronous.arrest_on_sites(
+            self.seed, self.tick, self.cit_cell, self.cell_dept, lat.departments, self.state,
+            self.jail, self._share, self._spans_cop, h, w, torus, bits, self._max_jail,
+            r.jail_term_inclusive, r.jailed_keep_site,
+        )  # fmt: skip
         # 4. Movement to a random empty site in vision, conflicts settled by priority.
-        if one and r.movement:
-            synchronous.mark_occupied(self.cit_cell, self.cop_cell, self._occupied)
-            synchronous.propose_moves(
-                self.seed, self.tick, self.cit_cell, self.jail, self.cop_cell, self._occupied,
+        if r.movement:
+            synchronous.mark_sites(self.cit_cell, self.cop_cell, self._packed)
+            synchronous.propose_on_sites(
+                self.seed, self.tick, self.cit_cell, self.jail, self.cop_cell, self._packed,
                 self._moves_cit, self._moves_cop, h, w, torus, r.move_tries, self._target,
             )  # fmt: skip
-            synchronous.claim_sites(self.seed, self.tick, self._target, self._claim, blocks)
-            synchronous.apply_moves(self._target, self._claim, self.cit_cell, self.cop_cell)
-            synchronous.reset_claims(self._target, self._claim)
+            synchronous.settle_moves(
+                self.seed, self.tick, self._target, self._packed, self.cit_cell, self.cop_cell,
+                numba.get_num_threads(),
+            )  # fmt: skip
 
     # ---- observation -------------------------------------------------------------------
     def counts(self) -> tuple[int, int, int]:
