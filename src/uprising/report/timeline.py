@@ -55,7 +55,9 @@ def draw_band(
 
 
 def draw_observed(ax, axis: DayAxis, values: list, days: int, label: str, step: bool = False) -> None:
-    """Observed values (None: not reported) as markers, or as a step line for cumulative counts."""
+    """Observed values (None: not reported) as markers, or as a step line for cumulative counts.
+
+    Lower bounds are drawn as upward triangles, counts as dots."""
     points = [(d, v) for d, v in enumerate(values[:days]) if v is not None]
     if not points:
         return
@@ -63,7 +65,8 @@ def draw_observed(ax, axis: DayAxis, values: list, days: int, label: str, step: 
     if step:
         ax.step(axis.x(d), v, where="post", color=OBS_COLOUR, linewidth=1.4, linestyle="--", label=label)
     else:
-        ax.plot(axis.x(d), v, "o", color=OBS_COLOUR, markersize=5, label=label)
+        marker = "^" if "lower bound" in label else "o"
+        ax.plot(axis.x(d), v, marker, color=OBS_COLOUR, markersize=5, label=label)
 
 
 def timeline_figure(
