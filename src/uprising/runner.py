@@ -53,14 +53,11 @@ def run_scenario(
     record(0, zero, zero, zero)
     steps = scenario.run.steps
     for t in range(1, steps + 1):
-        if crisis is None:
-            sim.step()
-            record(t, sim.arrests_by_dept.astype(np.int64), zero, zero)
-        else:
+        if crisis is not None:
             crisis.before_tick(t)
-            sim.step()
-            killed, blockades = crisis.after_tick(t)
-            record(t, sim.arrests_by_dept.astype(np.int64), killed, blockades)
+        sim.step()
+        killed, blockades = (zero, zero) if crisis is None else crisis.after_tick(t)
+        record(t, sim.arrests_by_dept.astype(np.int64), killed, blockades)
         if progress is not None:
             progress(t, steps)
     return RunOutput(

@@ -21,14 +21,16 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 
+import numba
 import numpy as np
 
 from uprising.dynamics.config import Deployment, Dynamics, LegitimacyShock, Modifier
 from uprising.dynamics.geography import road_cells, site_cells
-from uprising.engine import crowds
+from uprising.engine import crowds, synchronous
 from uprising.engine.neighbourhood import row_spans
+from uprising.engine.rules import ACTIVE
 from uprising.engine.simulation import Simulation
-from uprising.errors import ScenarioError
+from uprising.errors import ScenarioError, UprisingError
 from uprising.institutions.config import InstitutionsConfig
 from uprising.world.lattice import FORCE_MILITARY, FORCE_POLICE
 
@@ -91,6 +93,8 @@ class Crisis:
         radius = self.cfg.travel.radius_km / float(lat.cell_km)
         self.spans = row_spans("euclidean", radius, lat.height, lat.width, False)
         self.actives_here = np.zeros(cells, dtype=np.int64)
+        self.police_here = np.zeros(cells, dtype=np.int64)
+        self.military_here = np.zeros(cells, dtype=np.int64)
         self.score = np.zeros(cells, dtype=np.float64)
         self.best = np.arange(cells, dtype=np.int64)
         self.population_dept = np.bincount(sim.cell_dept[sim.home], minlength=self.n_dept).astype(np.float64)
@@ -107,7 +111,7 @@ class Crisis:
             for key in e.departments:
                 try:
                     self._dept(key)
-                except Exception as err:
+                except UprisingError as err:
                     raise ScenarioError(f"dynamics.timeline ({e.kind} on {e.when}): {err}") from None
             if day < 0:
                 raise ScenarioError(
@@ -237,7 +241,8 @@ class Crisis:
         """(people killed this tick, road points held now), per department."""
         sim, cfg, tpd = self.sim, self.cfg, self.ticks_per_day
         day = (tick - 1) // tpd
-        crowds.actives_per_cell(sim.cit_cell, sim.state, self.actives_here)
+        blocks = numba.get_num_threads()
+        synchronous.count_per_cell(sim.cit_cell, sim.state, ACTIVE, self.actives_here, False, blocks)
         crowd_people = self.actives_here * self.scale
         killed = np.zeros(self.n_dept, dtype=np.int64)
         rng = np.random.default_rng([int(sim.seed), tick, STREAM_DEATHS])
@@ -250,8 +255,9 @@ class Crisis:
             lt = cfg.lethality
             cells = np.flatnonzero(crowd_people >= lt.crowd_min_people)
             if cells.size:
-                police = np.bincount(sim.cop_cell[sim.cop_kind == FORCE_POLICE], minlength=self.road.size)
-                military = np.bincount(sim.cop_cell[sim.cop_kind == FORCE_MILITARY], minlength=self.road.size)
+                police, military = self.police_here, self.military_here
+                for kind, out in ((FORCE_POLICE, police), (FORCE_MILITARY, military)):
+                    synchronous.count_per_cell(sim.cop_cell, sim.cop_kind, kind, out, False, blocks)
                 force = (
                     (lt.police_rate * police[cells] + lt.military_rate * military[cells]) * self.scale / 1000
                 )

@@ -15,16 +15,6 @@ STREAM_TRAVEL = 7  # whether an active citizen travels this tick
 
 
 @njit(cache=True)
-def actives_per_cell(cit_cell, state, out):
-    """out[c] = active citizens standing on cell c."""
-    out[:] = 0
-    for i in range(cit_cell.shape[0]):
-        c = cit_cell[i]
-        if c >= 0 and state[i] == ACTIVE:
-            out[c] += 1
-
-
-@njit(cache=True)
 def _best_near(score, height, width, spans, inside, cell):
     y = cell // width
     x = cell - y * width
