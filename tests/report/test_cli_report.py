@@ -5,25 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import uprising.cli.report  # noqa: F401  (registers the command)
-from uprising.cli.app import app
+from tests.cli_checks import invoke_command, one_error_line
 
 store_module = pytest.importorskip("uprising.store")
 
 
 def invoke(*args: str):
-    prefix = ["report"] if len(app.registered_commands) > 1 or app.registered_callback else []
-    return CliRunner().invoke(app, [*prefix, *args])
-
-
-def one_error_line(result) -> str:
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    return lines[0]
+    return invoke_command("report", *args)
 
 
 @pytest.fixture(scope="module")

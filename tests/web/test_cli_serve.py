@@ -5,23 +5,13 @@ from __future__ import annotations
 import socket
 
 import pytest
-from typer.testing import CliRunner
 
 import uprising.cli.serve  # noqa: F401  (registers the command)
-from uprising.cli.app import app
+from tests.cli_checks import invoke_command, one_error_line
 
 
 def invoke(*args: str):
-    prefix = ["serve"] if len(app.registered_commands) > 1 or app.registered_callback else []
-    return CliRunner().invoke(app, [*prefix, *args])
-
-
-def one_error_line(result) -> str:
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    return lines[0]
+    return invoke_command("serve", *args)
 
 
 @pytest.mark.parametrize(

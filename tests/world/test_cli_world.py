@@ -7,10 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import uprising.cli.world  # noqa: F401  (registers the command)
-from uprising.cli.app import app
+from tests.cli_checks import invoke_command, one_error_line
 from uprising.data import DATA_DIR
 
 FAST = ["--resolution", "20", "--scale", "1000"]
@@ -18,17 +17,7 @@ PERU_FILES = ["regions.csv", "regions_provenance.csv", "districts.csv", "departm
 
 
 def invoke(*args: str):
-    # With one registered command typer runs it directly; with several, it is a sub-command.
-    prefix = ["world"] if len(app.registered_commands) > 1 or app.registered_callback else []
-    return CliRunner().invoke(app, [*prefix, *args])
-
-
-def one_error_line(result) -> str:
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    return lines[0]
+    return invoke_command("world", *args)
 
 
 @pytest.fixture()
