@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from uprising.observed.loader import Observed
+from uprising.observed.loader import NATIONAL, Observed
 from uprising.recorder.output import RunOutput
 
 DEFAULT_ACTIVE_MIN_PEOPLE = 1000
@@ -125,7 +125,7 @@ def observed_metrics(obs: Observed, days: int = 25) -> dict[str, Any]:
         if 0 <= day < days:
             daily[day] += n
     blockades: list[int | None] = [None] * days
-    national = obs.blockades.filter((pl.col("department") == "") & ~pl.col("low_reliability"))
+    national = obs.blockades.filter((pl.col("department") == NATIONAL) & ~pl.col("low_reliability"))
     for day, n in national.select("day", "blockades").iter_rows():
         if 0 <= day < days:
             blockades[day] = int(n)
