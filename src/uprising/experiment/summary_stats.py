@@ -22,6 +22,7 @@ import polars as pl
 from uprising.errors import DataError, UprisingError
 from uprising.recorder.output import RunOutput
 from uprising.scenario.model import Scenario
+from uprising.world.peru import read_csv_rows
 
 CLASSIC_STATS = ("mean_active", "peak_active", "final_jailed")
 PERU_METRICS = (
@@ -147,27 +148,15 @@ def series_stats(folder: Path) -> dict[str, float]:
     """The classic statistics of a per-tick series CSV in `folder` (see `_series_file`)."""
     path = _series_file(folder)
     columns: dict[str, list[float]] = {c: [] for c in SERIES_COLUMNS}
-    try:
-        with path.open(encoding="utf-8", newline="") as f:
-            reader = csv.DictReader(f)
-            missing = [c for c in SERIES_COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise DataError(f"{path.name}: missing column(s) {', '.join(missing)}")
-            for line, row in enumerate(reader, 2):
-                for c in SERIES_COLUMNS:
-                    try:
-                        value = float(row[c])
-                    except (TypeError, ValueError):
-                        raise DataError(
-                            f"{path.name} line {line}: {c} = {row[c]!r} is not a number"
-                        ) from None
-                    if not math.isfinite(value) or value < 0:
-                        raise DataError(f"{path.name} line {line}: {c} = {row[c]}: must be >= 0")
-                    columns[c].append(value)
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise DataError(f"--observed {path}: unreadable ({err})") from None
-    if not columns["tick"]:
-        raise DataError(f"{path.name}: no rows")
+    for line, row in enumerate(read_csv_rows(path.name, path.parent, list(SERIES_COLUMNS)), 2):
+        for c in SERIES_COLUMNS:
+            try:
+                value = float(row[c])
+            except (TypeError, ValueError):
+                raise DataError(f"{path.name} line {line}: {c} = {row[c]!r} is not a number") from None
+            if not math.isfinite(value) or value < 0:
+                raise DataError(f"{path.name} line {line}: {c} = {row[c]}: must be >= 0")
+            columns[c].append(value)
     return classic_stats(np.asarray(columns["active"]), np.asarray(columns["jailed"]))
 
 

@@ -6,7 +6,6 @@ Department names are matched to regions.csv (case- and accent-insensitive).
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,6 +14,7 @@ import polars as pl
 
 from uprising.data import data_path
 from uprising.errors import DataError
+from uprising.world.peru import read_csv_rows
 
 DAY0 = date(2022, 12, 7)
 OBSERVED_DIR = "peru/observed"
@@ -34,17 +34,7 @@ class Observed:
 
 
 def _rows(path: Path, required: list[str]) -> list[dict[str, str]]:
-    try:
-        with path.open(encoding="utf-8", newline="") as f:
-            reader = csv.DictReader(f)
-            missing = [c for c in required if c not in (reader.fieldnames or [])]
-            if missing:
-                raise DataError(f"{path.name}: missing column(s) {', '.join(missing)}")
-            return list(reader)
-    except FileNotFoundError:
-        raise DataError(f"observed data {path}: not found") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise DataError(f"observed data {path}: unreadable ({err})") from None
+    return read_csv_rows(path.name, path.parent, required)
 
 
 def _date(value: str, where: str) -> date:

@@ -103,7 +103,9 @@ class PeruData:
         return 100.0 * c / (c + f)
 
 
-def _read_csv(relative: str, root: Path, required: list[str]) -> list[dict[str, str]]:
+def read_csv_rows(relative: str, root: Path, required: list[str]) -> list[dict[str, str]]:
+    """The rows of the CSV file `root/relative`, checked: present, UTF-8, with the `required`
+    columns, at least one row, every row as long as the header; else one DataError line."""
     path = data_path(relative, root)
     try:
         with path.open(encoding="utf-8", newline="") as fh:
@@ -160,7 +162,7 @@ def load_peru_data(root: Path | None = None) -> PeruData:
     """
     base = Path(root) if root is not None else DATA_DIR
     f_regions = f"{PERU_DATA}/regions.csv"
-    rows = _read_csv(
+    rows = read_csv_rows(
         f_regions,
         base,
         [
@@ -196,7 +198,7 @@ def load_peru_data(root: Path | None = None) -> PeruData:
     lon = col("capital_lon", -180, 180)
 
     f_prov = f"{PERU_DATA}/regions_provenance.csv"
-    prov_rows = _read_csv(
+    prov_rows = read_csv_rows(
         f_prov,
         base,
         ["ubigeo", "castillo_votes", "fujimori_votes", "indigenous_mother_tongue_pct_2017_partial"],
@@ -224,7 +226,7 @@ def load_peru_data(root: Path | None = None) -> PeruData:
         raise DataError(f"data file {f_prov}: no runoff votes")
 
     f_dist = f"{PERU_DATA}/districts.csv"
-    drows = _read_csv(f_dist, base, ["ubigeo", "department", "lat", "lon", "population"])
+    drows = read_csv_rows(f_dist, base, ["ubigeo", "department", "lat", "lon", "population"])
     k = len(drows)
     d_dept = np.empty(k, np.int16)
     d_lonlat = np.empty((k, 2))
