@@ -17,7 +17,7 @@ import time
 
 import numba
 
-from uprising.engine import Simulation, sequential, synchronous
+from uprising.engine import Simulation, sequential, sites, synchronous
 from uprising.scenario import load_scenario
 
 
@@ -60,6 +60,7 @@ def main() -> None:
     spent: dict[str, float] = collections.defaultdict(float)
     _time_kernels(sequential, spent)
     _time_kernels(synchronous, spent)
+    _time_kernels(sites, spent)
     started = time.perf_counter()
     for _ in range(args.ticks):
         sim.step()

@@ -147,3 +147,22 @@ def test_vision_shapes_have_the_known_number_of_sites(shape, radius, sites):
 def test_vision_larger_than_a_small_torus_counts_each_site_once():
     # 5 x 5 torus, von Neumann radius 7: every other site is in sight exactly once.
     assert offsets("von_neumann", 7, 5, 5, torus=True).shape[0] == 24
+
+
+@pytest.mark.parametrize("movement", ["true", "false"])
+def test_prisoner_off_the_lattice_comes_back_on_a_free_site(movement):
+    # Jailed without keeping its site, the citizen is off the lattice; when its term is over it
+    # reappears on a free site, whether or not agents move.
+    sc = tiny_scenario(
+        "synchronous", legitimacy=0.0, max_jail_term=3, **{"rules.jailed_keep_site": "false",
+                                                           "rules.movement": movement},
+    )  # fmt: skip
+    sim = Simulation(sc, tiny_world([(2, 2), (0, 0)], [], hardship=[1.0, 0.0], risk=[0.0, 0.0]))
+    sim.state[0], sim.jail[0], sim.cit_cell[0] = JAILED, 2, -1
+    cells = []
+    for _ in range(4):
+        sim.step()
+        cells.append(int(sim.cit_cell[0]))
+    assert cells[0] == -1 and cells[1] >= 0  # out after two ticks served
+    assert cells[1] != int(sim.cit_cell[1])
+    assert sim.state[0] == ACTIVE  # and it decides again the tick after

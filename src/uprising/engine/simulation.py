@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from uprising.engine import sequential, synchronous
+from uprising.engine import sequential, sites, synchronous
 from uprising.engine.neighbourhood import offsets, reduced_offsets, row_spans
 from uprising.engine.random import seed_to_uint64
 from uprising.engine.rules import ACTIVE, JAIL_FOREVER, JAILED, QUIET, ROUNDING_CODES
@@ -200,8 +200,8 @@ class Simulation:
         self._no_state = np.empty(0, dtype=np.int8)  # count_per_cell: every agent counts
 
     def _alloc_on_sites(self) -> None:
-        """The classic lattice's work arrays: one uint32 per cell for packed counts (then claims)
-        and one for the fixed-point arrest shares; a target per mover."""
+        """The classic lattice's work arrays (`uprising.engine.sites`): three uint32 per cell,
+        the agent on each site and two for packed counts, arrest shares, claims and moves."""
         lat = self.world.lattice
         sites_cit = int(sum(min(2 * int(w) + 1, lat.width) for _, w in self._spans_cit))
         sites_cop = int(sum(min(2 * int(w) + 1, lat.width) for _, w in self._spans_cop))
@@ -210,15 +210,20 @@ class Simulation:
                 f"citizens.vision / cops.vision: a vision of {max(sites_cit, sites_cop)} sites; "
                 "the synchronous torus allows at most 65535"
             )
+        if self.world.citizens + self.cop_cell.shape[0] >= sites.EMPTY:
+            raise ScenarioError("world: more than 2**32 - 2 agents on one lattice")
         self._share_bits = 32 - max(sites_cop, 1).bit_length()
         self._p_table = np.empty(max(sites_cit, 1) + 1, dtype=np.float64)  # P at whole C/A
         sequential.fill_p_table(self.scenario.citizens.arrest_prob_constant, self._p_table)
+        self._occ = np.empty(lat.cells, dtype=np.uint32)
         self._packed = np.empty(lat.cells, dtype=np.uint32)
         self._share = np.empty(lat.cells, dtype=np.uint32)
-        if self.scenario.rules.movement:
-            self._moves_cit = reduced_offsets(self._offs_cit, lat.height, lat.width, lat.torus)
-            self._moves_cop = reduced_offsets(self._offs_cop, lat.height, lat.width, lat.torus)
-            self._target = np.empty(self.world.citizens + self.cop_cell.shape[0], dtype=np.int32)
+        # Moves: offsets as steps of the cell id, for sites at least `reach` from every edge.
+        self._lin_cit = self._offs_cit[:, 0].astype(np.int64) * lat.width + self._offs_cit[:, 1]
+        self._lin_cop = self._offs_cop[:, 0].astype(np.int64) * lat.width + self._offs_cop[:, 1]
+        offs = np.concatenate([self._offs_cit, self._offs_cop])
+        self._reach = int(np.abs(offs).max(initial=0))
+        self._stripes = sites.stripes(lat.height, int(np.abs(offs[:, 0]).max(initial=0)))
 
     # ---- scheduled changes -------------------------------------------------------------
     def _apply_changes(self, tick: int) -> None:
@@ -259,8 +264,6 @@ class Simulation:
         self.cop_kind = self.cop_kind[keep].copy()
         if self.scenario.run.schedule == "random-sequential":
             self._order = np.empty(self.world.citizens + target, dtype=np.int64)
-        elif hasattr(self, "_target"):
-            self._target = np.empty(self.world.citizens + target, dtype=np.int32)
 
     # ---- the tick ----------------------------------------------------------------------
     def step(self) -> None:
@@ -339,51 +342,50 @@ class Simulation:
         )  # fmt: skip
 
     def _step_on_sites(self, legit: np.ndarray) -> None:
-        """The synchronous tick on a lattice of one agent per site (the classic torus)."""
+        """The synchronous tick on a lattice of one agent per site (the classic torus), worked
+        cell by cell (`uprising.engine.sites`)."""
         lat, r = self.world.lattice, self.scenario.rules
         h, w, torus = lat.height, lat.width, lat.torus
         k, rounding, bits = self.scenario.citizens.arrest_prob_constant, self._rounding, self._share_bits
-        # 1-2. Counts in vision from the packed snapshot; everyone decides at once.
-        synchronous.pack_counts(self.cit_cell, self.state, self.cop_cell, self._packed)
-        synchronous.row_prefix(self._packed, h, w)
-        seen = self._share  # free until the arrest phase: the packed counts in vision
-        synchronous.vision_sum(self._packed, self._spans_cit, h, w, torus, seen)
-        synchronous.decide_on_sites(
-            self.cit_cell, self.hardship, self.risk, self.seed, self.state, self.jail,
-            self.cell_dept, legit, seen,
+        n = self.world.citizens
+        occ, a, b = self._occ, self._packed, self._share
+        # 1-3. Who stands where; counts in vision from the packed snapshot; everyone decides.
+        sites.occupy(self.cit_cell, self.cop_cell, occ)
+        sites.pack_rows(occ, self.state, n, h, w, a)
+        sites.decide_rows(
+            occ, a, self._spans_cit, h, w, torus, self.hardship, self.risk, self.seed,
+            self.state, self.jail, self.cell_dept, legit,
             self.threshold_dept + self.params["threshold"], self.risk_mult_dept,
-            k, rounding, r.active_counts_self_twice, self._p_table,
+            k, rounding, r.active_counts_self_twice, self._p_table, b,
         )  # fmt: skip
-        # 3. Cops take actives: each cop's share 1/A, summed over the cops that see an active.
-        synchronous.pack_counts(self.cit_cell, self.state, self.cop_cell, self._packed)
-        synchronous.row_prefix(self._packed, h, w)
-        synchronous.share_at_cops(self._packed, self._spans_cop, h, w, torus, bits, self._share)
-        synchronous.row_prefix(self._share, h, w)
-        self.arrests_by_dept[:] = synchronous.arrest_on_sites(
-            self.seed, self.tick, self.cit_cell, self.cell_dept, lat.departments, self.state,
-            self.jail, self._share, self._spans_cop, h, w, torus, bits, self._max_jail,
-            r.jail_term_inclusive, r.jailed_keep_site,
+        if not r.jailed_keep_site:
+            sites.serve_off_site(self.cit_cell, self.jail)
+        # 4-5. Cops take actives: each cop's share 1/A, summed over the cops that see an active.
+        sites.share_rows(occ, n, b, self._spans_cop, h, w, torus, bits, a)
+        self.arrests_by_dept[:] = sites.arrest_rows(
+            self.seed, self.tick, occ, self.cit_cell, self.cell_dept, lat.departments,
+            self.state, self.jail, a, self._spans_cop, h, w, torus, bits, self._max_jail,
+            r.jail_term_inclusive, r.jailed_keep_site, b,
         )  # fmt: skip
-        # 4. Movement to a random empty site in vision, conflicts settled by priority.
+        # 6. Movement to a random free site in vision, conflicts settled by priority.
         if r.movement:
-            synchronous.mark_sites(self.cit_cell, self.cop_cell, self._packed)
-            synchronous.propose_on_sites(
-                self.seed, self.tick, self.cit_cell, self.jail, self.cop_cell, self._packed,
-                self._moves_cit, self._moves_cop, h, w, torus, r.move_tries, self._target,
+            sites.claim_moves(
+                self.seed, self.tick, occ, n, self.jail, self._offs_cit, self._offs_cop,
+                self._lin_cit, self._lin_cop, self._reach, h, w, torus, r.move_tries,
+                self._stripes, b, a,
             )  # fmt: skip
-            synchronous.settle_moves(
-                self.seed, self.tick, self._target, self._packed, self.cit_cell, self.cop_cell,
-                numba.get_num_threads(),
-            )  # fmt: skip
+            sites.settle_moves(
+                self.seed, self.tick, occ, n, self.cit_cell, self.cop_cell, self._stripes, w, a, b
+            )
+        # 7. Prisoners off the lattice whose term is over come back on a free site.
+        if not r.jailed_keep_site:
+            sites.place_released(self.seed, self.tick, self.cit_cell, self.jail, 4 * r.move_tries, b)
 
     # ---- observation -------------------------------------------------------------------
     def counts(self) -> tuple[int, int, int]:
         """(quiescent, active, jailed) citizens now."""
-        if self.state.shape[0] < 1_000_000:
-            out = np.bincount(self.state.view(np.uint8), minlength=3)
-        else:
-            out = np.zeros(3, dtype=np.int64)
-            synchronous.tally(self.state, out)
+        out = np.zeros(3, dtype=np.int64)
+        synchronous.tally(self.state, out)
         return int(out[QUIET]), int(out[ACTIVE]), int(out[JAILED])
 
     def array_bytes(self) -> dict[str, int]:
@@ -400,7 +402,7 @@ class Simulation:
                     base = base.base
                 if id(base) not in counted:
                     counted.add(id(base))
-                    out[prefix + name] = int(base.nbytes)
+                    out[prefix + name] = _held_bytes(base)
         return out
 
     def bytes_per_agent(self) -> float:
@@ -437,6 +439,17 @@ class Simulation:
             series={name: rows[:, j].copy() for j, name in enumerate(SERIES)},
             outburst_level=self.scenario.run.outburst_level,
         )
+
+
+def _held_bytes(array: np.ndarray) -> int:
+    """The memory an array spans: its nbytes, or less for a strided view such as one value
+    broadcast to every cell (stride 0)."""
+    if array.size == 0:
+        return 0
+    if array.flags.c_contiguous or array.flags.f_contiguous:
+        return int(array.nbytes)
+    spans = zip(array.shape, array.strides, strict=True)
+    return int(array.itemsize + sum((d - 1) * abs(s) for d, s in spans))
 
 
 def simulate(scenario: Scenario, world: World | None = None, steps: int | None = None) -> RunResult:

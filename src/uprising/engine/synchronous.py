@@ -10,38 +10,30 @@ probability 1/A; an active's arrest probability is the sum of 1/A over the cops 
 Every loop over agents or rows is `prange`; every random draw comes from the counter-based
 generator, and every reduction is done per row in a fixed order, so results do not depend on the
 number of threads.
+
+This module serves lattices where many agents share a cell (a map); the classic lattice of one
+agent per site has its own cell-ordered kernels in `uprising.engine.sites`.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from numba import njit, prange, uint32, uint64, uintp
+from numba import njit, prange, uintp
 
 from uprising.engine.random import (
     STREAM_ARREST,
     STREAM_JAIL,
-    STREAM_MOVE,
-    STREAM_PRIORITY,
-    STREAM_RELEASE,
-    draw_indexed,
-    stream_key,
     uniform,
-    unit_float,
 )
 from uprising.engine.rules import (
     ACTIVE,
     JAIL_FOREVER,
     JAILED,
     QUIET,
-    ROUND_FLOOR,
-    ROUND_LITERAL,
     arrest_probability,
     jail_term,
     wants_active,
 )
-from uprising.world.classic import citizen_traits, traits_key
 
 
 @njit(parallel=True, cache=True)
@@ -310,286 +302,6 @@ def arrest(
     return out
 
 
-# ---- the classic lattice (one agent per site): packed counts, fixed-point hazard -----------
-# One uint32 per cell holds cops in its low 16 bits and actives in its high 16 bits; its row
-# prefix is taken modulo 2**32, and a difference of prefixes gives both counts at once as long
-# as each stays below 2**16 (the vision's size). The arrest share 1/A of a cop is a fixed-point
-# uint32 with `share_bits` fractional bits, summed the same way. In the movement phase the
-# same per-cell array holds OCCUPIED on occupied sites, else the best claim priority so far.
-
-OCCUPIED = 0xFFFFFFFF
-_LOW16 = uint64(0xFFFF)
-_MASK32 = uint64(0xFFFFFFFF)
-_SIXTEEN = uint64(16)
-
-
-@njit(inline="always", cache=True)
-def _segment32(prefix, base, x, w, width, torus):
-    """`_segment` modulo 2**32 (for packed counts and fixed-point sums)."""
-    last = uint64(prefix[base + width - 1])
-    if w >= width:
-        return last
-    a = x - w
-    b = x + w
-    if torus:
-        if a < 0:
-            return (uint64(prefix[base + b]) + last - uint64(prefix[base + a + width - 1])) & _MASK32
-        if b >= width:
-            lo = uint64(prefix[base + a - 1]) if a > 0 else uint64(0)
-            return (last - lo + uint64(prefix[base + b - width])) & _MASK32
-    else:
-        if a < 0:
-            a = 0
-        if b >= width:
-            b = width - 1
-    lo = uint64(prefix[base + a - 1]) if a > 0 else uint64(0)
-    return (uint64(prefix[base + b]) - lo) & _MASK32
-
-
-@njit(inline="always", cache=True)
-def _sum32_at(prefix, spans, height, width, torus, cell):
-    """The vision sum at `cell` of a uint32 row prefix, modulo 2**32.
-
-    Rows wrap by one addition where the vision is shorter than the lattice, and a span that
-    neither wraps nor touches an edge takes one difference (the common case, kept branch-light).
-    """
-    y = cell // width
-    x = cell - y * width
-    total = uint64(0)
-    for s in range(spans.shape[0]):
-        yy = y + spans[s, 0]
-        if yy < 0 or yy >= height:
-            if not torus:
-                continue
-            yy %= height
-        base = yy * width
-        w = spans[s, 1]
-        if x > w and x + w < width:
-            total += uint64(prefix[base + x + w]) - uint64(prefix[base + x - w - 1])
-        else:
-            total += _segment32(prefix, base, x, w, width, torus)
-    return total & _MASK32
-
-
-@njit(parallel=True, cache=True)
-def pack_counts(cit_cell, state, cop_cell, packed):
-    """packed[c] = 1 for a cop on c, 2**16 for an active citizen, else 0."""
-    for c in prange(packed.shape[0]):
-        packed[c] = 0
-    n = cit_cell.shape[0]
-    for a in prange(n + cop_cell.shape[0]):
-        if a < n:
-            if cit_cell[a] >= 0 and state[a] == ACTIVE:
-                packed[cit_cell[a]] = 1 << 16
-        elif cop_cell[a - n] >= 0:
-            packed[cop_cell[a - n]] = 1
-
-
-@njit(inline="always", cache=True)
-def _tabled_arrest_probability(cops, actives, k, rounding, p_table):
-    """`rules.arrest_probability`, read from `p_table` when C/A is rounded to a whole number."""
-    if rounding == ROUND_LITERAL:
-        return arrest_probability(cops, actives, k, rounding)
-    ratio = cops / actives
-    r = int(math.floor(ratio)) if rounding == ROUND_FLOOR else int(round(ratio))
-    if r < p_table.shape[0]:
-        return p_table[r]
-    return arrest_probability(cops, actives, k, rounding)
-
-
-@njit(parallel=True, cache=True)
-def decide_on_sites(
-    cit_cell, hardship, risk, seed, state, jail, cell_dept, legit_dept, seen,
-    threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table,
-):  # fmt: skip
-    """`decide` on the classic lattice, each citizen reading the packed counts in its vision
-    (`vision_sum` of the packed prefix: cops in the low 16 bits, actives in the high ones).
-
-    A citizen off the lattice (jailed without keeping its site) waits for the move phase. With
-    empty `hardship`, a citizen's traits are recomputed by `citizen_traits` from the seed.
-    `p_table` (from `sequential.fill_p_table`) holds P at each whole rounded C/A.
-    """
-    stored = hardship.shape[0] > 0
-    tkey = traits_key(seed)
-    for i in prange(cit_cell.shape[0]):
-        if jail[i] > 0:
-            if jail[i] != JAIL_FOREVER:
-                jail[i] -= 1
-            continue
-        c = cit_cell[i]
-        if c < 0:
-            continue
-        v = uint64(seen[c])
-        cops = np.int64(v & _LOW16)
-        was_active = state[i] == ACTIVE
-        actives = 1 + np.int64(v >> _SIXTEEN) - (1 if was_active else 0)
-        if self_twice and was_active:
-            actives += 1
-        p = _tabled_arrest_probability(cops, actives, k, rounding, p_table)
-        if stored:
-            h = hardship[i]
-            r0 = risk[i]
-        else:
-            h, r0 = citizen_traits(tkey, i)
-        d = cell_dept[c]
-        r = r0 * risk_mult_dept[d]
-        state[i] = ACTIVE if wants_active(h, legit_dept[d], r, p, threshold_dept[d]) else QUIET
-
-
-@njit(parallel=True, cache=True)
-def share_at_cops(packed, spans, height, width, torus, share_bits, share):
-    """share[c] = 2**share_bits // (actives the cop on c sees), 0 without a cop or actives."""
-    one = uint64(1) << uint64(share_bits)
-    for y in prange(height):
-        row = y * width
-        for x in range(width):
-            c = row + x
-            here = (uint64(packed[c]) - (uint64(packed[c - 1]) if x > 0 else uint64(0))) & _MASK32
-            s = uint64(0)
-            if here & _LOW16:
-                a = _sum32_at(packed, spans, height, width, torus, c) >> _SIXTEEN
-                if a > 0:
-                    s = one // a
-            share[c] = s
-
-
-@njit(parallel=True, cache=True)
-def arrest_on_sites(
-    seed, tick, cit_cell, cell_dept, n_dept, state, jail, share, spans, height, width, torus,
-    share_bits, max_jail, jail_inclusive, keep_site,
-):  # fmt: skip
-    """`arrest` with each active's hazard summed from the fixed-point share prefix at its site:
-    arrested when u * 2**share_bits < hazard (min(1, hazard) in real terms)."""
-    n = cit_cell.shape[0]
-    blocks = 64
-    size = (n + blocks - 1) // blocks
-    partial = np.empty((blocks, n_dept), dtype=np.int64)
-    scale = float(uint64(1) << uint64(share_bits))
-    for b in prange(blocks):
-        for d in range(n_dept):
-            partial[b, d] = 0
-        for i in range(b * size, min(n, (b + 1) * size)):
-            c = cit_cell[i]
-            if state[i] != ACTIVE or c < 0:
-                continue
-            hz = _sum32_at(share, spans, height, width, torus, c)
-            if hz > 0 and uniform(seed, tick, i, STREAM_ARREST) * scale < float(hz):
-                state[i] = JAILED
-                jail[i] = jail_term(uniform(seed, tick, i, STREAM_JAIL), max_jail, jail_inclusive)
-                partial[b, cell_dept[c]] += 1
-                if not keep_site:
-                    cit_cell[i] = -1
-    out = np.zeros(n_dept, dtype=np.int64)
-    for b in range(blocks):  # scalar loops: an array expression here would run as 64 parfors
-        for d in range(n_dept):
-            out[d] += partial[b, d]
-    return out
-
-
-@njit(parallel=True, cache=True)
-def mark_sites(cit_cell, cop_cell, work):
-    """work[c] = OCCUPIED where a citizen or a cop stands, else 0 (no claim yet)."""
-    for c in prange(work.shape[0]):
-        work[c] = 0
-    n = cit_cell.shape[0]
-    for a in prange(n + cop_cell.shape[0]):
-        c = cit_cell[a] if a < n else cop_cell[a - n]
-        if c >= 0:
-            work[c] = OCCUPIED
-
-
-@njit(parallel=True, cache=True)
-def propose_on_sites(
-    seed, tick, cit_cell, jail, cop_cell, work, offs_cit, offs_cop, height, width, torus, tries,
-    target,
-):  # fmt: skip
-    """`propose_moves` reading occupancy from `work`; one 64-bit draw gives four tries (a
-    16-bit field each, mapped to an offset by multiply-shift: k < 2**16 offsets)."""
-    n = cit_cell.shape[0]
-    total = n + cop_cell.shape[0]
-    cells = height * width
-    mkey = stream_key(seed, tick, STREAM_MOVE)
-    rkey = stream_key(seed, tick, STREAM_RELEASE)
-    for a in prange(total):
-        target[a] = -1
-        if a < n:
-            if jail[a] > 0:
-                continue
-            cell = cit_cell[a]
-            offs = offs_cit
-        else:
-            cell = cop_cell[a - n]
-            offs = offs_cop
-        if cell < 0:
-            for t in range(tries * 4):
-                bits = draw_indexed(rkey, uint64(a) * uint64(4096) + uint64(t))
-                c = int(unit_float(bits) * cells)
-                if work[c] != OCCUPIED:
-                    target[a] = c
-                    break
-            continue
-        k = uint64(offs.shape[0])
-        if k == 0:
-            continue
-        y0 = cell // width
-        x0 = cell - y0 * width
-        bits = uint64(0)
-        for t in range(tries):
-            if t & 3 == 0:
-                bits = draw_indexed(mkey, uint64(a) * uint64(256) + uint64(t >> 2))
-            else:
-                bits >>= _SIXTEEN
-            o = int(((bits & _LOW16) * k) >> _SIXTEEN)
-            y = y0 + offs[o, 0]
-            x = x0 + offs[o, 1]
-            if torus:
-                y = y - height if y >= height else y
-                x = x - width if x >= width else x
-            elif y < 0 or y >= height or x < 0 or x >= width:
-                continue
-            c = y * width + x
-            if work[c] != OCCUPIED:
-                target[a] = c
-                break
-
-
-@njit(inline="always", cache=True)
-def _priority(pkey, agent):
-    """A mover's claim priority this tick, in 1..2**31 (below OCCUPIED)."""
-    return uint32((draw_indexed(pkey, agent) >> uint64(33)) + uint64(1))
-
-
-@njit(parallel=True, cache=True)
-def settle_moves(seed, tick, target, work, cit_cell, cop_cell, blocks):
-    """Movers with the highest priority for their site move there (ties: the lowest agent).
-
-    Each of `blocks` blocks of sites is settled by one thread in two passes over the movers in
-    agent order (best priority per site, then the first mover holding it moves and marks the
-    site OCCUPIED): neither the number of blocks nor of threads changes the outcome.
-    """
-    cells = work.shape[0]
-    n = cit_cell.shape[0]
-    size = (cells + blocks - 1) // blocks
-    pkey = stream_key(seed, tick, STREAM_PRIORITY)
-    for blk in prange(blocks):
-        lo = blk * size
-        hi = min(cells, lo + size)
-        for a in range(target.shape[0]):
-            t = target[a]
-            if t >= lo and t < hi:
-                p = _priority(pkey, a)
-                if p > work[t]:
-                    work[t] = p
-        for a in range(target.shape[0]):
-            t = target[a]
-            if t >= lo and t < hi and work[t] != OCCUPIED and work[t] == _priority(pkey, a):
-                work[t] = OCCUPIED
-                if a < n:
-                    cit_cell[a] = t
-                else:
-                    cop_cell[a - n] = t
-
-
 @njit(parallel=True, cache=True)
 def tally(state, out):
     """(quiescent, active, jailed) as out[0..2]: whole-number sums per block, in any order."""
@@ -617,20 +329,13 @@ __all__ = [
     "JAILED",
     "QUIET",
     "arrest",
-    "arrest_on_sites",
     "arrest_share_at_cops",
     "count_per_cell",
     "decide",
-    "decide_on_sites",
     "hazard_at_actives",
-    "mark_sites",
-    "pack_counts",
-    "propose_on_sites",
     "quiet_arrest_probability",
     "row_prefix",
     "row_prefix2",
-    "settle_moves",
-    "share_at_cops",
     "tally",
     "vision_sum",
     "vision_sum2",

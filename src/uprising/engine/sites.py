@@ -1,0 +1,494 @@
+"""The synchronous schedule on a lattice of one agent per site (the classic torus), cell by cell.
+
+Every kernel here walks the lattice row by row instead of walking the agents. A tick starts by
+writing which agent stands on each site (`occupy`); from then on the agents are met in the order
+of their sites, so every read of a per-cell array is a read of the rows next to the one being
+worked on, which the caches already hold. Walking the agents instead would jump to a random site
+for every agent.
+
+Counts are packed: one uint32 per cell holds cops in its low 16 bits and actives in its high 16
+bits, and each row holds its running sum modulo 2**32, so the difference of two prefixes gives
+both counts within a span at once (each stays below 2**16, the vision's size). A cop's arrest
+share 1/A is a fixed-point uint32 with `share_bits` fractional bits, summed the same way.
+
+A tick, given three per-cell uint32 arrays `occ`, `a` and `b`:
+
+1. `occupy`: occ[c] = the agent on c (citizen i: i; cop j: n + j), or EMPTY.
+2. `pack_rows`: a = the packed row prefix of the snapshot.
+3. `decide_rows`: each row sums `a` within vision into a row buffer; its citizens decide from
+   it, and the row's packed prefix after the decisions goes to `b`.
+4. `share_rows`: a = the prefix of each cop's share 1/A, A the actives it sees in `b`.
+5. `arrest_rows`: each active is taken with probability min(1, its summed share); b = the
+   occupancy the movers see (OCCUPIED, or 0 for a free site).
+6. `claim_moves` and `settle_moves`: each mover picks a free site in vision and claims it with a
+   random priority (the highest claim wins); a = the site each mover picked.
+7. `place_released`: prisoners off the lattice whose term is over reappear on a free site.
+
+Moves are settled in horizontal stripes at least twice the move reach high, the even stripes
+in parallel and then the odd ones, so two threads never claim the same site at once. Stripes
+depend on the lattice and the reach only, and claims are settled by an order-free maximum, so
+results do not depend on the number of threads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange, uint32, uint64
+
+from uprising.engine.random import (
+    STREAM_ARREST,
+    STREAM_JAIL,
+    STREAM_MOVE,
+    STREAM_PRIORITY,
+    STREAM_RELEASE,
+    draw_indexed,
+    stream_key,
+    uniform,
+    unit_float,
+)
+from uprising.engine.rules import (
+    ACTIVE,
+    JAIL_FOREVER,
+    JAILED,
+    QUIET,
+    ROUND_FLOOR,
+    ROUND_LITERAL,
+    arrest_probability,
+    jail_term,
+    wants_active,
+)
+from uprising.engine.synchronous import _add_row_sums, _span_base
+from uprising.world.classic import citizen_traits, traits_key
+
+EMPTY = 0xFFFFFFFF  # occ: no agent on the site; a: no move
+OCCUPIED = 0xFFFFFFFF  # b: a site taken at the start of the move phase
+WON = 0xFFFFFFFE  # b: a site a mover took this tick
+ACTIVE_ONE = 1 << 16  # one active citizen in a packed count
+_LOW16 = uint64(0xFFFF)
+_MASK32 = uint64(0xFFFFFFFF)
+_SIXTEEN = uint64(16)
+
+
+@njit(parallel=True, cache=True)
+def occupy(cit_cell, cop_cell, occ):
+    """occ[c] = the agent on site c (citizens 0..n-1, then cops n..), EMPTY where none is."""
+    for c in prange(occ.shape[0]):
+        occ[c] = EMPTY
+    n = cit_cell.shape[0]
+    for a in prange(n + cop_cell.shape[0]):
+        c = cit_cell[a] if a < n else cop_cell[a - n]
+        if c >= 0:
+            occ[c] = a
+
+
+@njit(inline="always", cache=True)
+def _packed(occ, state, n, c):
+    """The packed count of site c: 1 for a cop, 2**16 for an active citizen, else 0."""
+    a = np.int64(occ[c])
+    if a == EMPTY:
+        return uint32(0)
+    if a >= n:
+        return uint32(1)
+    return uint32(ACTIVE_ONE) if state[a] == ACTIVE else uint32(0)
+
+
+@njit(parallel=True, cache=True)
+def pack_rows(occ, state, n, height, width, out):
+    """out = the packed counts of every site, as a running sum along each row (mod 2**32)."""
+    for y in prange(height):
+        row = y * width
+        run = uint32(0)
+        for x in range(width):
+            run += _packed(occ, state, n, row + x)
+            out[row + x] = run
+
+
+@njit(inline="always", cache=True)
+def _segment32(prefix, base, x, w, width, torus):
+    """The sum over columns x-w..x+w of one row from its prefix, modulo 2**32 (wrapping on a
+    torus, clipped at the edges otherwise)."""
+    last = uint64(prefix[base + width - 1])
+    if w >= width:
+        return last
+    a = x - w
+    b = x + w
+    if torus:
+        if a < 0:
+            return (uint64(prefix[base + b]) + last - uint64(prefix[base + a + width - 1])) & _MASK32
+        if b >= width:
+            lo = uint64(prefix[base + a - 1]) if a > 0 else uint64(0)
+            return (last - lo + uint64(prefix[base + b - width])) & _MASK32
+    else:
+        if a < 0:
+            a = 0
+        if b >= width:
+            b = width - 1
+    lo = uint64(prefix[base + a - 1]) if a > 0 else uint64(0)
+    return (uint64(prefix[base + b]) - lo) & _MASK32
+
+
+@njit(inline="always", cache=True)
+def _sum32_at(prefix, spans, height, width, torus, y, x):
+    """The vision sum at (y, x) of a packed row prefix, modulo 2**32."""
+    total = uint64(0)
+    for s in range(spans.shape[0]):
+        base = _span_base(y, spans[s, 0], height, width, torus)
+        if base < 0:
+            continue
+        w = spans[s, 1]
+        if x > w and x + w < width:
+            total += uint64(prefix[base + x + w]) - uint64(prefix[base + x - w - 1])
+        else:
+            total += _segment32(prefix, base, x, w, width, torus)
+    return total & _MASK32
+
+
+@njit(inline="always", cache=True)
+def _row_vision(prefix, spans, height, width, torus, y, out):
+    """out[x] = the vision sum at (y, x) of a packed row prefix, for the whole row (mod 2**32)."""
+    for x in range(width):
+        out[x] = 0
+    for s in range(spans.shape[0]):
+        base = _span_base(y, spans[s, 0], height, width, torus)
+        if base >= 0:
+            _add_row_sums(prefix, base, spans[s, 1], width, torus, out, 0)
+
+
+@njit(inline="always", cache=True)
+def _tabled_arrest_probability(cops, actives, k, rounding, p_table):
+    """`rules.arrest_probability`, read from `p_table` when C/A is rounded to a whole number."""
+    if rounding == ROUND_LITERAL:
+        return arrest_probability(cops, actives, k, rounding)
+    ratio = cops / actives
+    r = int(math.floor(ratio)) if rounding == ROUND_FLOOR else int(round(ratio))
+    if r < p_table.shape[0]:
+        return p_table[r]
+    return arrest_probability(cops, actives, k, rounding)
+
+
+@njit(parallel=True, cache=True)
+def decide_rows(
+    occ, packed, spans, height, width, torus, hardship, risk, seed, state, jail, cell_dept,
+    legit_dept, threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table, after,
+):  # fmt: skip
+    """Every citizen on a site decides at once from the snapshot `packed` (row prefixes); a
+    prisoner serves one tick of its term instead (Mesa's order: a term of J keeps a citizen out
+    of J decisions). `after` gets the packed row prefixes once everyone has decided.
+
+    With empty `hardship`, a citizen's traits are recomputed by `citizen_traits` from the seed.
+    `p_table` (from `sequential.fill_p_table`) holds P at each whole rounded C/A.
+    """
+    n = state.shape[0]
+    stored = hardship.shape[0] > 0
+    tkey = traits_key(seed)
+    for y in prange(height):
+        seen = np.empty(width, dtype=np.uint32)
+        _row_vision(packed, spans, height, width, torus, y, seen)
+        row = y * width
+        run = uint32(0)
+        for x in range(width):
+            c = row + x
+            i = np.int64(occ[c])
+            if i == EMPTY:
+                out = uint32(0)
+            elif i >= n:
+                out = uint32(1)
+            elif jail[i] > 0:
+                if jail[i] != JAIL_FOREVER:
+                    jail[i] -= 1
+                out = uint32(0)
+            else:
+                v = uint64(seen[x])
+                cops = np.int64(v & _LOW16)
+                was_active = state[i] == ACTIVE
+                actives = 1 + np.int64(v >> _SIXTEEN) - (1 if was_active else 0)
+                if self_twice and was_active:
+                    actives += 1
+                p = _tabled_arrest_probability(cops, actives, k, rounding, p_table)
+                if stored:
+                    h = hardship[i]
+                    r0 = risk[i]
+                else:
+                    h, r0 = citizen_traits(tkey, i)
+                d = cell_dept[c]
+                if wants_active(h, legit_dept[d], r0 * risk_mult_dept[d], p, threshold_dept[d]):
+                    state[i] = ACTIVE
+                    out = uint32(ACTIVE_ONE)
+                else:
+                    state[i] = QUIET
+                    out = uint32(0)
+            run += out
+            after[c] = run
+
+
+@njit(parallel=True, cache=True)
+def serve_off_site(cit_cell, jail):
+    """Prisoners off the lattice serve one tick of their term."""
+    for i in prange(cit_cell.shape[0]):
+        if cit_cell[i] < 0 and jail[i] > 0 and jail[i] != JAIL_FOREVER:
+            jail[i] -= 1
+
+
+@njit(parallel=True, cache=True)
+def share_rows(occ, n, packed, spans, height, width, torus, share_bits, out):
+    """out = the row prefixes of each cop's share 2**share_bits // A, A the actives it sees in
+    `packed` (0 where there is no cop or it sees no active)."""
+    one = uint64(1) << uint64(share_bits)
+    for y in prange(height):
+        row = y * width
+        run = uint32(0)
+        for x in range(width):
+            a = np.int64(occ[row + x])
+            if a != EMPTY and a >= n:
+                seen = _sum32_at(packed, spans, height, width, torus, y, x) >> _SIXTEEN
+                if seen > 0:
+                    run += uint32(one // seen)
+            out[row + x] = run
+
+
+@njit(parallel=True, cache=True)
+def arrest_rows(
+    seed, tick, occ, cit_cell, cell_dept, n_dept, state, jail, share, spans, height, width,
+    torus, share_bits, max_jail, jail_inclusive, keep_site, work,
+):  # fmt: skip
+    """Each active is taken with probability min(1, the shares summed over the cops that see
+    it): when u * 2**share_bits < that sum. `work` gets OCCUPIED on every site still held and 0
+    on the free ones (an arrestee who does not keep its site frees it).
+
+    Returns the arrests per department, summed per row in a fixed order.
+    """
+    n = state.shape[0]
+    scale = float(uint64(1) << uint64(share_bits))
+    partial = np.zeros((height, n_dept), dtype=np.int64)
+    for y in prange(height):
+        row = y * width
+        for x in range(width):
+            c = row + x
+            i = np.int64(occ[c])
+            if i == EMPTY:
+                work[c] = 0
+                continue
+            work[c] = OCCUPIED
+            if i >= n or state[i] != ACTIVE:
+                continue
+            hz = _sum32_at(share, spans, height, width, torus, y, x)
+            if hz > 0 and uniform(seed, tick, i, STREAM_ARREST) * scale < float(hz):
+                state[i] = JAILED
+                jail[i] = jail_term(uniform(seed, tick, i, STREAM_JAIL), max_jail, jail_inclusive)
+                partial[y, cell_dept[c]] += 1
+                if not keep_site:
+                    cit_cell[i] = -1
+                    occ[c] = EMPTY
+                    work[c] = 0
+    out = np.zeros(n_dept, dtype=np.int64)
+    for y in range(height):  # scalar loops: an array expression here would run as a parfor
+        for d in range(n_dept):
+            out[d] += partial[y, d]
+    return out
+
+
+def stripes(height: int, reach: int) -> np.ndarray:
+    """Row bounds of the move stripes: an even number of stripes at least 2 * reach rows high
+    (or one stripe when the lattice is too short), as int64[k + 1]."""
+    count = 2 * (height // (4 * max(reach, 1)))
+    if count < 2:
+        count = 1
+    return np.array([k * height // count for k in range(count + 1)], dtype=np.int64)
+
+
+@njit(inline="always", cache=True)
+def _site_at(y0, x0, dy, dx, height, width, torus):
+    """The site (y0 + dy, x0 + dx), wrapped on a torus; -1 off a bounded lattice.
+
+    The wrap tests are true only next to an edge, so they cost no mispredicted branches
+    (offsets reduced modulo the lattice would wrap about every other try, at random).
+    """
+    y = y0 + dy
+    x = x0 + dx
+    if torus:
+        if y < 0:
+            y += height
+        elif y >= height:
+            y -= height
+        if x < 0:
+            x += width
+        elif x >= width:
+            x -= width
+    elif y < 0 or y >= height or x < 0 or x >= width:
+        return -1
+    return y * width + x
+
+
+@njit(inline="always", cache=True)
+def _try_four_inside(mkey, a, g, cell, lin, tries, work):
+    """`_try_four` for a site at least the shape's reach from every edge, where each offset is
+    one addition to the cell id (`lin` = dy * width + dx)."""
+    k = uint64(lin.shape[0])
+    bits = draw_indexed(mkey, uint64(a) * uint64(256) + uint64(g))
+    best = -1
+    for q in range(3, -1, -1):  # backwards: the earliest free try is selected last
+        c = cell + lin[((bits >> uint64(16 * q)) & _LOW16) * k >> _SIXTEEN]
+        held = work[c]
+        best = c if (held != OCCUPIED) & (4 * g + q < tries) else best
+    return best
+
+
+@njit(inline="always", cache=True)
+def _try_four(mkey, a, g, y0, x0, offs, height, width, torus, tries, work):
+    """Tries 4g .. 4g + 3 of agent `a` for a free site in vision: the first free one, or -1.
+
+    One 64-bit draw gives the four tries (a 16-bit field each, mapped to an offset (dy, dx) of
+    the shape by multiply-shift: fewer than 2**16 offsets); they are looked up together and the
+    first free site is picked by selects rather than a branch per try.
+    """
+    k = uint64(offs.shape[0])
+    if k == 0:
+        return -1
+    bits = draw_indexed(mkey, uint64(a) * uint64(256) + uint64(g))
+    best = -1
+    for q in range(3, -1, -1):  # backwards: the earliest free try is selected last
+        o = int(((bits >> uint64(16 * q)) & _LOW16) * k >> _SIXTEEN)
+        c = _site_at(y0, x0, offs[o, 0], offs[o, 1], height, width, torus)
+        held = work[max(c, 0)]  # read unconditionally: a guarded read would need a branch
+        free = (held != OCCUPIED) & (c >= 0) & (4 * g + q < tries)
+        best = c if free else best
+    return best
+
+
+@njit(inline="always", cache=True)
+def _priority(pkey, agent):
+    """A mover's claim priority this tick, in 1..2**31 (below WON and OCCUPIED)."""
+    return uint32((draw_indexed(pkey, agent) >> uint64(33)) + uint64(1))
+
+
+@njit(inline="always", cache=True)
+def _movers(occ, n, jail, row, width, out):
+    """out[:k] = the columns of the row whose agent may move (a cop, or a citizen out of jail),
+    gathered without a branch per site; returns k."""
+    k = 0
+    if n == 0:  # cops only
+        for x in range(width):
+            out[k] = x
+            k += 1 if np.int64(occ[row + x]) != EMPTY else 0
+        return k
+    last = n - 1
+    for x in range(width):
+        a = np.int64(occ[row + x])
+        term = jail[min(a, last)]  # read unconditionally: a guarded read would need a branch
+        free = (a != EMPTY) & ((a >= n) | (term == 0))
+        out[k] = x
+        k += 1 if free else 0
+    return k
+
+
+@njit(parallel=True, cache=True)
+def claim_moves(
+    seed, tick, occ, n, jail, offs_cit, offs_cop, lin_cit, lin_cop, reach, height, width, torus,
+    tries, bounds, work, target,
+):  # fmt: skip
+    """Each free agent on a site picks a free site in vision (`target`, EMPTY for none) and
+    claims it: work[site] = the highest priority claimed so far.
+
+    `lin_*` are the offsets as cell-id steps (dy * width + dx), used on sites at least `reach`
+    (the largest |dy| or |dx|) from every edge; the same tries give the same sites either way.
+
+    The stripes of `bounds` are worked even ones first, then odd ones, each stripe by one
+    thread: a site is claimed from one stripe at a time.
+    """
+    mkey = stream_key(seed, tick, STREAM_MOVE)
+    pkey = stream_key(seed, tick, STREAM_PRIORITY)
+    count = bounds.shape[0] - 1
+    for parity in range(2):
+        for s in prange((count + 1 - parity) // 2):
+            stripe = 2 * s + parity
+            movers = np.empty(width, dtype=np.int64)
+            for y in range(bounds[stripe], bounds[stripe + 1]):
+                row = y * width
+                for x in range(width):
+                    target[row + x] = EMPTY
+                # Every mover takes its tries four at a time; those still without a site go on
+                # to the next four, so one mover's search never waits on another's.
+                k = _movers(occ, n, jail, row, width, movers)
+                inner_row = y >= reach and y < height - reach
+                for g in range((tries + 3) // 4):
+                    left = 0
+                    for j in range(k):
+                        x = movers[j]
+                        a = np.int64(occ[row + x])
+                        cell = row + x
+                        inside = inner_row and x >= reach and x < width - reach
+                        if inside and a < n:
+                            t = _try_four_inside(mkey, a, g, cell, lin_cit, tries, work)
+                        elif inside:
+                            t = _try_four_inside(mkey, a, g, cell, lin_cop, tries, work)
+                        elif a < n:
+                            t = _try_four(mkey, a, g, y, x, offs_cit, height, width, torus, tries, work)
+                        else:
+                            t = _try_four(mkey, a, g, y, x, offs_cop, height, width, torus, tries, work)
+                        target[row + x] = t if t >= 0 else EMPTY
+                        movers[left] = x
+                        left += 1 if t < 0 else 0
+                    k = left
+                    if k == 0:
+                        break
+                # Claims: the highest priority on a site so far.
+                for x in range(width):
+                    t = np.int64(target[row + x])
+                    if t != EMPTY:
+                        work[t] = max(work[t], _priority(pkey, np.int64(occ[row + x])))
+
+
+@njit(parallel=True, cache=True)
+def settle_moves(seed, tick, occ, n, cit_cell, cop_cell, bounds, width, target, work):
+    """The mover holding the highest claim on a site moves there and marks it WON (on equal
+    claims, the first met in stripe order)."""
+    pkey = stream_key(seed, tick, STREAM_PRIORITY)
+    count = bounds.shape[0] - 1
+    for parity in range(2):
+        for s in prange((count + 1 - parity) // 2):
+            stripe = 2 * s + parity
+            for c in range(bounds[stripe] * width, bounds[stripe + 1] * width):
+                t = np.int64(target[c])
+                if t == EMPTY:
+                    continue
+                a = np.int64(occ[c])
+                if work[t] == _priority(pkey, a):
+                    work[t] = WON
+                    if a < n:
+                        cit_cell[a] = t
+                    else:
+                        cop_cell[a - n] = t
+
+
+@njit(cache=True)
+def place_released(seed, tick, cit_cell, jail, tries, work):
+    """Each prisoner off the lattice whose term is over takes a random free site (up to
+    `tries` draws), in citizen order; one finding none waits for the next tick."""
+    rkey = stream_key(seed, tick, STREAM_RELEASE)
+    cells = work.shape[0]
+    for a in range(cit_cell.shape[0]):
+        if cit_cell[a] >= 0 or jail[a] > 0:
+            continue
+        for t in range(tries):
+            c = int(unit_float(draw_indexed(rkey, uint64(a) * uint64(4096) + uint64(t))) * cells)
+            if work[c] == 0:
+                work[c] = WON
+                cit_cell[a] = c
+                break
+
+
+__all__ = [
+    "EMPTY",
+    "arrest_rows",
+    "claim_moves",
+    "decide_rows",
+    "occupy",
+    "pack_rows",
+    "place_released",
+    "serve_off_site",
+    "settle_moves",
+    "share_rows",
+    "stripes",
+]
