@@ -205,10 +205,10 @@ class Simulation:
         lat = self.world.lattice
         sites_cit = int(sum(min(2 * int(w) + 1, lat.width) for _, w in self._spans_cit))
         sites_cop = int(sum(min(2 * int(w) + 1, lat.width) for _, w in self._spans_cop))
-        if max(sites_cit, sites_cop) >= 2**16:
+        if sites_cit + sites_cop > 2**16:
             raise ScenarioError(
-                f"citizens.vision / cops.vision: a vision of {max(sites_cit, sites_cop)} sites; "
-                "the synchronous torus allows at most 65535"
+                f"citizens.vision / cops.vision: visions of {sites_cit} and {sites_cop} sites; "
+                "the synchronous torus allows at most 65536 together"
             )
         if self.world.citizens + self.cop_cell.shape[0] >= sites.EMPTY:
             raise ScenarioError("world: more than 2**32 - 2 agents on one lattice")
@@ -218,12 +218,13 @@ class Simulation:
         self._occ = np.empty(lat.cells, dtype=np.uint32)
         self._packed = np.empty(lat.cells, dtype=np.uint32)
         self._share = np.empty(lat.cells, dtype=np.uint32)
-        # Moves: offsets as steps of the cell id, for sites at least `reach` from every edge.
-        self._lin_cit = self._offs_cit[:, 0].astype(np.int64) * lat.width + self._offs_cit[:, 1]
-        self._lin_cop = self._offs_cop[:, 0].astype(np.int64) * lat.width + self._offs_cop[:, 1]
-        offs = np.concatenate([self._offs_cit, self._offs_cop])
-        self._reach = int(np.abs(offs).max(initial=0))
-        self._stripes = sites.stripes(lat.height, int(np.abs(offs[:, 0]).max(initial=0)))
+        # Moves: the citizens' offsets then the cops', also as steps of the cell id for sites
+        # at least `reach` from every edge; a claim holds the offset index in `_slot_bits`.
+        self._offs = np.concatenate([self._offs_cit, self._offs_cop])
+        self._lin = self._offs[:, 0].astype(np.int64) * lat.width + self._offs[:, 1]
+        self._reach = int(np.abs(self._offs).max(initial=0))
+        self._slot_bits = max(1, (self._offs.shape[0] - 1).bit_length())
+        self._stripes = sites.stripes(lat.height, int(np.abs(self._offs[:, 0]).max(initial=0)))
 
     # ---- scheduled changes -------------------------------------------------------------
     def _apply_changes(self, tick: int) -> None:
@@ -369,14 +370,15 @@ class Simulation:
         )  # fmt: skip
         # 6. Movement to a random free site in vision, conflicts settled by priority.
         if r.movement:
+            k_cit, k_cop = self._offs_cit.shape[0], self._offs_cop.shape[0]
             sites.claim_moves(
-                self.seed, self.tick, occ, n, self.jail, self._offs_cit, self._offs_cop,
-                self._lin_cit, self._lin_cop, self._reach, h, w, torus, r.move_tries,
-                self._stripes, b, a,
+                self.seed, self.tick, occ, n, self.jail, self._offs, self._lin, k_cit, k_cop,
+                self._reach, h, w, torus, r.move_tries, self._slot_bits, self._stripes, b,
             )  # fmt: skip
             sites.settle_moves(
-                self.seed, self.tick, occ, n, self.cit_cell, self.cop_cell, self._stripes, w, a, b
-            )
+                occ, n, self.cit_cell, self.cop_cell, self._offs, self._lin, self._reach,
+                h, w, torus, self._slot_bits, b,
+            )  # fmt: skip
         # 7. Prisoners off the lattice whose term is over come back on a free site.
         if not r.jailed_keep_site:
             sites.place_released(self.seed, self.tick, self.cit_cell, self.jail, 4 * r.move_tries, b)

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange, uint32, uint64
+from numba import njit, prange, uint32, uint64, uintp
 
 from uprising.engine.random import (
     STREAM_ARREST,
@@ -84,25 +84,26 @@ def occupy(cit_cell, cop_cell, occ):
 
 
 @njit(inline="always", cache=True)
-def _packed(occ, state, n, c):
-    """The packed count of site c: 1 for a cop, 2**16 for an active citizen, else 0."""
-    a = np.int64(occ[c])
-    if a == EMPTY:
-        return uint32(0)
-    if a >= n:
-        return uint32(1)
-    return uint32(ACTIVE_ONE) if state[a] == ACTIVE else uint32(0)
+def _pack_row(occ, state, n, row, width, out):
+    """out[row:row + width] = the running sum along the row of the packed counts (1 for a cop,
+    2**16 for an active citizen), modulo 2**32. Free of branches: the state is read at a
+    clamped index on every site and masked."""
+    last = max(n - 1, 0)
+    run = uint32(0)
+    for x in range(width):
+        a = np.int64(occ[uintp(row + x)])
+        st = state[uintp(min(a, last))] if n > 0 else QUIET
+        cop = uint32((a >= n) & (a != EMPTY))
+        active = uint32((a < n) & (st == ACTIVE))
+        run += cop + (active << uint32(16))
+        out[uintp(row + x)] = run
 
 
 @njit(parallel=True, cache=True)
 def pack_rows(occ, state, n, height, width, out):
     """out = the packed counts of every site, as a running sum along each row (mod 2**32)."""
     for y in prange(height):
-        row = y * width
-        run = uint32(0)
-        for x in range(width):
-            run += _packed(occ, state, n, row + x)
-            out[row + x] = run
+        _pack_row(occ, state, n, y * width, width, out)
 
 
 @njit(inline="always", cache=True)
@@ -168,6 +169,24 @@ def _tabled_arrest_probability(cops, actives, k, rounding, p_table):
     return arrest_probability(cops, actives, k, rounding)
 
 
+@njit(inline="always", cache=True)
+def _citizens(occ, n, jail, row, width, free, held):
+    """Columns of the row holding a citizen: free[:k] those out of jail, held[:m] prisoners;
+    gathered without a branch per site. Returns (k, m)."""
+    k = 0
+    m = 0
+    last = max(n - 1, 0)
+    for x in range(width):
+        a = np.int64(occ[uintp(row + x)])
+        term = jail[uintp(min(a, last))] if n > 0 else 0
+        citizen = a < n
+        free[k] = x
+        held[m] = x
+        k += np.int64(citizen & (term == 0))
+        m += np.int64(citizen & (term != 0))
+    return k, m
+
+
 @njit(parallel=True, cache=True)
 def decide_rows(
     occ, packed, spans, height, width, torus, hardship, risk, seed, state, jail, cell_dept,
@@ -184,43 +203,35 @@ def decide_rows(
     stored = hardship.shape[0] > 0
     tkey = traits_key(seed)
     for y in prange(height):
-        seen = np.empty(width, dtype=np.uint32)
-        _row_vision(packed, spans, height, width, torus, y, seen)
         row = y * width
-        run = uint32(0)
-        for x in range(width):
-            c = row + x
-            i = np.int64(occ[c])
-            if i == EMPTY:
-                out = uint32(0)
-            elif i >= n:
-                out = uint32(1)
-            elif jail[i] > 0:
-                if jail[i] != JAIL_FOREVER:
-                    jail[i] -= 1
-                out = uint32(0)
+        free = np.empty(width, dtype=np.int64)
+        held = np.empty(width, dtype=np.int64)
+        nfree, nheld = _citizens(occ, n, jail, row, width, free, held)
+        for j in range(nheld):
+            i = uintp(occ[uintp(row + held[j])])
+            if jail[i] != JAIL_FOREVER:
+                jail[i] -= 1
+        seen = np.empty(width, dtype=np.uint32)
+        if nfree > 0:
+            _row_vision(packed, spans, height, width, torus, y, seen)
+        for j in range(nfree):
+            x = free[j]
+            c = uintp(row + x)
+            i = uintp(occ[c])
+            v = uint64(seen[x])
+            cops = np.int64(v & _LOW16)
+            was_active = np.int64(state[i] == ACTIVE)
+            actives = 1 + np.int64(v >> _SIXTEEN) - was_active + (was_active if self_twice else 0)
+            p = _tabled_arrest_probability(cops, actives, k, rounding, p_table)
+            if stored:
+                h = hardship[i]
+                r0 = risk[i]
             else:
-                v = uint64(seen[x])
-                cops = np.int64(v & _LOW16)
-                was_active = state[i] == ACTIVE
-                actives = 1 + np.int64(v >> _SIXTEEN) - (1 if was_active else 0)
-                if self_twice and was_active:
-                    actives += 1
-                p = _tabled_arrest_probability(cops, actives, k, rounding, p_table)
-                if stored:
-                    h = hardship[i]
-                    r0 = risk[i]
-                else:
-                    h, r0 = citizen_traits(tkey, i)
-                d = cell_dept[c]
-                if wants_active(h, legit_dept[d], r0 * risk_mult_dept[d], p, threshold_dept[d]):
-                    state[i] = ACTIVE
-                    out = uint32(ACTIVE_ONE)
-                else:
-                    state[i] = QUIET
-                    out = uint32(0)
-            run += out
-            after[c] = run
+                h, r0 = citizen_traits(tkey, i)
+            d = cell_dept[c]
+            act = wants_active(h, legit_dept[d], r0 * risk_mult_dept[d], p, threshold_dept[d])
+            state[i] = ACTIVE if act else QUIET
+        _pack_row(occ, state, n, row, width, after)
 
 
 @njit(parallel=True, cache=True)
@@ -238,14 +249,24 @@ def share_rows(occ, n, packed, spans, height, width, torus, share_bits, out):
     one = uint64(1) << uint64(share_bits)
     for y in prange(height):
         row = y * width
+        cops = np.empty(width, dtype=np.int64)
+        k = 0
+        for x in range(width):
+            a = np.int64(occ[uintp(row + x)])
+            cops[k] = x
+            k += np.int64((a >= n) & (a != EMPTY))
+        value = np.zeros(width, dtype=np.uint32)
+        if k > 0:
+            seen = np.empty(width, dtype=np.uint32)
+            _row_vision(packed, spans, height, width, torus, y, seen)
+            for j in range(k):
+                x = cops[j]
+                actives = uint64(seen[x]) >> _SIXTEEN
+                value[x] = uint32(one // max(actives, uint64(1))) if actives > 0 else uint32(0)
         run = uint32(0)
         for x in range(width):
-            a = np.int64(occ[row + x])
-            if a != EMPTY and a >= n:
-                seen = _sum32_at(packed, spans, height, width, torus, y, x) >> _SIXTEEN
-                if seen > 0:
-                    run += uint32(one // seen)
-            out[row + x] = run
+            run += value[x]
+            out[uintp(row + x)] = run
 
 
 @njit(parallel=True, cache=True)
@@ -260,19 +281,24 @@ def arrest_rows(
     Returns the arrests per department, summed per row in a fixed order.
     """
     n = state.shape[0]
+    last = max(n - 1, 0)
     scale = float(uint64(1) << uint64(share_bits))
     partial = np.zeros((height, n_dept), dtype=np.int64)
     for y in prange(height):
         row = y * width
+        actives = np.empty(width, dtype=np.int64)
+        k = 0
         for x in range(width):
+            c = uintp(row + x)
+            a = np.int64(occ[c])
+            st = state[uintp(min(a, last))] if n > 0 else QUIET
+            work[c] = uint32(OCCUPIED) if a != EMPTY else uint32(0)
+            actives[k] = x
+            k += np.int64((a < n) & (st == ACTIVE))
+        for j in range(k):
+            x = actives[j]
             c = row + x
-            i = np.int64(occ[c])
-            if i == EMPTY:
-                work[c] = 0
-                continue
-            work[c] = OCCUPIED
-            if i >= n or state[i] != ACTIVE:
-                continue
+            i = np.int64(occ[uintp(c)])
             hz = _sum32_at(share, spans, height, width, torus, y, x)
             if hz > 0 and uniform(seed, tick, i, STREAM_ARREST) * scale < float(hz):
                 state[i] = JAILED
@@ -287,15 +313,6 @@ def arrest_rows(
         for d in range(n_dept):
             out[d] += partial[y, d]
     return out
-
-
-def stripes(height: int, reach: int) -> np.ndarray:
-    """Row bounds of the move stripes: an even number of stripes at least 2 * reach rows high
-    (or one stripe when the lattice is too short), as int64[k + 1]."""
-    count = 2 * (height // (4 * max(reach, 1)))
-    if count < 2:
-        count = 1
-    return np.array([k * height // count for k in range(count + 1)], dtype=np.int64)
 
 
 @njit(inline="always", cache=True)
@@ -322,80 +339,130 @@ def _site_at(y0, x0, dy, dx, height, width, torus):
 
 
 @njit(inline="always", cache=True)
-def _try_four_inside(mkey, a, g, cell, lin, tries, work):
-    """`_try_four` for a site at least the shape's reach from every edge, where each offset is
-    one addition to the cell id (`lin` = dy * width + dx)."""
-    k = uint64(lin.shape[0])
-    bits = draw_indexed(mkey, uint64(a) * uint64(256) + uint64(g))
-    best = -1
-    for q in range(3, -1, -1):  # backwards: the earliest free try is selected last
-        c = cell + lin[((bits >> uint64(16 * q)) & _LOW16) * k >> _SIXTEEN]
-        held = work[c]
-        best = c if (held != OCCUPIED) & (4 * g + q < tries) else best
-    return best
+def _offset(bits, q, base, k):
+    """The offset index (in base .. base + k - 1) of try q of a group, from the group's draw:
+    its 16-bit field q mapped by multiply-shift (fewer than 2**16 offsets)."""
+    return base + np.int64(((bits >> uint64(16 * q)) & _LOW16) * uint64(k) >> _SIXTEEN)
 
 
 @njit(inline="always", cache=True)
-def _try_four(mkey, a, g, y0, x0, offs, height, width, torus, tries, work):
-    """Tries 4g .. 4g + 3 of agent `a` for a free site in vision: the first free one, or -1.
+def _try_four_inside(mkey, a, g, cell, lin, base, k, full, tries, work):
+    """Tries 4g .. 4g + 3 of agent `a` on a site at least the shape's reach from every edge:
+    (the first free site, its offset index), or (-1, -1). Each offset is one addition to the
+    cell id there: lin[base : base + k] (dy * width + dx) for the agent's kind. `full`: all four
+    tries of the group count (no test against `tries`).
 
-    One 64-bit draw gives the four tries (a 16-bit field each, mapped to an offset (dy, dx) of
-    the shape by multiply-shift: fewer than 2**16 offsets); they are looked up together and the
-    first free site is picked by selects rather than a branch per try.
+    One 64-bit draw gives the four tries; they are looked up together and the first free one is
+    picked by masks rather than a branch per try, so the agents' searches overlap.
     """
-    k = uint64(offs.shape[0])
-    if k == 0:
-        return -1
     bits = draw_indexed(mkey, uint64(a) * uint64(256) + uint64(g))
-    best = -1
+    best = np.int64(-1)
+    best_o = np.int64(-1)
     for q in range(3, -1, -1):  # backwards: the earliest free try is selected last
-        o = int(((bits >> uint64(16 * q)) & _LOW16) * k >> _SIXTEEN)
-        c = _site_at(y0, x0, offs[o, 0], offs[o, 1], height, width, torus)
-        held = work[max(c, 0)]  # read unconditionally: a guarded read would need a branch
-        free = (held != OCCUPIED) & (c >= 0) & (4 * g + q < tries)
-        best = c if free else best
-    return best
+        o = _offset(bits, q, base, k)
+        c = cell + lin[uintp(o)]
+        free = work[uintp(c)] != OCCUPIED
+        if not full:
+            free &= 4 * g + q < tries
+        m = -np.int64(free)  # all ones where free
+        best = (c & m) | (best & ~m)
+        best_o = (o & m) | (best_o & ~m)
+    return best, best_o
 
 
 @njit(inline="always", cache=True)
-def _priority(pkey, agent):
-    """A mover's claim priority this tick, in 1..2**31 (below WON and OCCUPIED)."""
-    return uint32((draw_indexed(pkey, agent) >> uint64(33)) + uint64(1))
+def _search(mkey, a, y0, x0, offs, base, k, height, width, torus, tries, work):
+    """All of agent `a`'s tries, anywhere on the lattice, until one finds a free site:
+    (the site, its offset index), or (-1, -1)."""
+    for g in range((tries + 3) // 4):
+        bits = draw_indexed(mkey, uint64(a) * uint64(256) + uint64(g))
+        for q in range(4):
+            if 4 * g + q < tries:
+                o = _offset(bits, q, base, k)
+                c = _site_at(y0, x0, offs[o, 0], offs[o, 1], height, width, torus)
+                if c >= 0 and work[c] != OCCUPIED:
+                    return c, o
+    return -1, -1
 
 
 @njit(inline="always", cache=True)
-def _movers(occ, n, jail, row, width, out):
-    """out[:k] = the columns of the row whose agent may move (a cop, or a citizen out of jail),
-    gathered without a branch per site; returns k."""
+def _claim(pkey, agent, slot, slot_bits):
+    """A mover's claim on a site: a random priority of 31 - slot_bits bits (at least 1) above
+    the index of its offset. The highest claim wins; claims stay below WON, and the offset
+    index leads back from the site to the mover."""
+    priority = (draw_indexed(pkey, agent) >> uint64(33 + slot_bits)) + uint64(1)
+    return uint32((priority << uint64(slot_bits)) | uint64(slot))
+
+
+@njit(inline="always", cache=True)
+def _movers(occ, n, jail, row, width, k_cit, k_cop, out):
+    """out[:k] = the columns of the row whose agent may move (a cop, or a citizen out of jail,
+    whose kind has sites in vision), gathered without a branch per site; returns k."""
     k = 0
-    if n == 0:  # cops only
-        for x in range(width):
-            out[k] = x
-            k += 1 if np.int64(occ[row + x]) != EMPTY else 0
-        return k
-    last = n - 1
+    last = max(n - 1, 0)
     for x in range(width):
-        a = np.int64(occ[row + x])
-        term = jail[min(a, last)]  # read unconditionally: a guarded read would need a branch
-        free = (a != EMPTY) & ((a >= n) | (term == 0))
+        a = np.int64(occ[uintp(row + x)])
+        term = jail[uintp(min(a, last))] if n > 0 else 0  # read unconditionally: no branch
+        cop = (a >= n) & (a != EMPTY) & (k_cop > 0)
+        citizen = (a < n) & (term == 0) & (k_cit > 0)
         out[k] = x
-        k += 1 if free else 0
+        k += np.int64(cop | citizen)
     return k
+
+
+@njit(inline="always", cache=True)
+def _search_inside(mkey, occ, n, row, movers, lo, hi, lin, k_cit, k_cop, tries, work, sites, who):
+    """The searches of movers[lo:hi] (sites away from every edge): every mover takes its tries
+    four at a time, and those still without a site go on to the next four, so one mover's
+    search never waits on another's. Lists the sites found in `sites` and (agent << 16 |
+    offset index) in `who`; returns how many."""
+    hits = 0
+    for g in range((tries + 3) // 4):
+        full = 4 * g + 4 <= tries
+        left = lo
+        for j in range(lo, hi):
+            x = movers[j]
+            c = row + x
+            a = np.int64(occ[uintp(c)])
+            cop = np.int64(a >= n)
+            base, k = cop * k_cit, k_cit + cop * (k_cop - k_cit)
+            if full:
+                t, o = _try_four_inside(mkey, a, g, c, lin, base, k, True, tries, work)
+            else:
+                t, o = _try_four_inside(mkey, a, g, c, lin, base, k, False, tries, work)
+            movers[left] = x
+            sites[hits] = t
+            who[hits] = (a << 16) | o
+            left += np.int64(t < 0)
+            hits += np.int64(t >= 0)
+        hi = left
+        if hi == lo:
+            break
+    return hits
+
+
+def stripes(height: int, reach: int) -> np.ndarray:
+    """Row bounds of the move stripes: an even number of stripes at least 2 * reach rows high
+    (or one stripe when the lattice is too short), as int64[k + 1]."""
+    count = 2 * (height // (4 * max(reach, 1)))
+    if count < 2:
+        count = 1
+    return np.array([k * height // count for k in range(count + 1)], dtype=np.int64)
 
 
 @njit(parallel=True, cache=True)
 def claim_moves(
-    seed, tick, occ, n, jail, offs_cit, offs_cop, lin_cit, lin_cop, reach, height, width, torus,
-    tries, bounds, work, target,
+    seed, tick, occ, n, jail, offs, lin, k_cit, k_cop, reach, height, width, torus, tries,
+    slot_bits, bounds, work,
 ):  # fmt: skip
-    """Each free agent on a site picks a free site in vision (`target`, EMPTY for none) and
-    claims it: work[site] = the highest priority claimed so far.
+    """Each free agent on a site picks a free site in vision and claims it: work[site] = the
+    highest `_claim` on it so far.
 
-    `lin_*` are the offsets as cell-id steps (dy * width + dx), used on sites at least `reach`
-    (the largest |dy| or |dx|) from every edge; the same tries give the same sites either way.
-
-    The stripes of `bounds` are worked even ones first, then odd ones, each stripe by one
-    thread: a site is claimed from one stripe at a time.
+    `offs` holds the citizens' k_cit offsets (dy, dx) then the cops' k_cop; `lin` the same as
+    cell-id steps (dy * width + dx), used on sites at least `reach` (the largest |dy| or |dx|)
+    from every edge: the same tries give the same sites either way. The stripes of `bounds` are
+    worked even ones first, then odd ones, each stripe by one thread: a site is claimed from one
+    stripe at a time.
     """
     mkey = stream_key(seed, tick, STREAM_MOVE)
     pkey = stream_key(seed, tick, STREAM_PRIORITY)
@@ -404,62 +471,65 @@ def claim_moves(
         for s in prange((count + 1 - parity) // 2):
             stripe = 2 * s + parity
             movers = np.empty(width, dtype=np.int64)
+            sites = np.empty(width, dtype=np.int64)
+            who = np.empty(width, dtype=np.int64)
             for y in range(bounds[stripe], bounds[stripe + 1]):
                 row = y * width
-                for x in range(width):
-                    target[row + x] = EMPTY
-                # Every mover takes its tries four at a time; those still without a site go on
-                # to the next four, so one mover's search never waits on another's.
-                k = _movers(occ, n, jail, row, width, movers)
-                inner_row = y >= reach and y < height - reach
-                for g in range((tries + 3) // 4):
-                    left = 0
-                    for j in range(k):
+                k = _movers(occ, n, jail, row, width, k_cit, k_cop, movers)
+                # Movers at least `reach` from every edge (a run of the list, as it is sorted)
+                # take the fast path; the others, near an edge, the general one.
+                lo, hi = k, k
+                if y >= reach and y < height - reach:
+                    lo = np.searchsorted(movers[:k], reach)
+                    hi = np.searchsorted(movers[:k], width - reach)
+                hits = _search_inside(
+                    mkey, occ, n, row, movers, lo, hi, lin, k_cit, k_cop, tries, work, sites, who
+                )
+                for j0, j1 in ((0, lo), (hi, k)):
+                    for j in range(j0, j1):
                         x = movers[j]
-                        a = np.int64(occ[row + x])
-                        cell = row + x
-                        inside = inner_row and x >= reach and x < width - reach
-                        if inside and a < n:
-                            t = _try_four_inside(mkey, a, g, cell, lin_cit, tries, work)
-                        elif inside:
-                            t = _try_four_inside(mkey, a, g, cell, lin_cop, tries, work)
-                        elif a < n:
-                            t = _try_four(mkey, a, g, y, x, offs_cit, height, width, torus, tries, work)
-                        else:
-                            t = _try_four(mkey, a, g, y, x, offs_cop, height, width, torus, tries, work)
-                        target[row + x] = t if t >= 0 else EMPTY
-                        movers[left] = x
-                        left += 1 if t < 0 else 0
-                    k = left
-                    if k == 0:
-                        break
-                # Claims: the highest priority on a site so far.
-                for x in range(width):
-                    t = np.int64(target[row + x])
-                    if t != EMPTY:
-                        work[t] = max(work[t], _priority(pkey, np.int64(occ[row + x])))
+                        a = np.int64(occ[uintp(row + x)])
+                        cop = np.int64(a >= n)
+                        base, kk = cop * k_cit, k_cit + cop * (k_cop - k_cit)
+                        t, o = _search(mkey, a, y, x, offs, base, kk, height, width, torus, tries, work)
+                        sites[hits] = t
+                        who[hits] = (a << 16) | o
+                        hits += np.int64(t >= 0)
+                for j in range(hits):
+                    t = uintp(sites[j])
+                    claim = _claim(pkey, who[j] >> 16, who[j] & 0xFFFF, slot_bits)
+                    work[t] = max(work[t], claim)
 
 
 @njit(parallel=True, cache=True)
-def settle_moves(seed, tick, occ, n, cit_cell, cop_cell, bounds, width, target, work):
-    """The mover holding the highest claim on a site moves there and marks it WON (on equal
-    claims, the first met in stripe order)."""
-    pkey = stream_key(seed, tick, STREAM_PRIORITY)
-    count = bounds.shape[0] - 1
-    for parity in range(2):
-        for s in prange((count + 1 - parity) // 2):
-            stripe = 2 * s + parity
-            for c in range(bounds[stripe] * width, bounds[stripe + 1] * width):
-                t = np.int64(target[c])
-                if t == EMPTY:
-                    continue
-                a = np.int64(occ[c])
-                if work[t] == _priority(pkey, a):
-                    work[t] = WON
-                    if a < n:
-                        cit_cell[a] = t
-                    else:
-                        cop_cell[a - n] = t
+def settle_moves(occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, torus, slot_bits, work):
+    """Every claimed site takes the mover whose claim is highest there (led back to it by the
+    claim's offset index) and is marked WON. Each mover claimed one site, so rows are settled
+    in parallel."""
+    mask = (1 << slot_bits) - 1
+    for y in prange(height):
+        row = y * width
+        claimed = np.empty(width, dtype=np.int64)
+        k = 0
+        for x in range(width):
+            v = np.int64(work[uintp(row + x)])
+            claimed[k] = x
+            k += np.int64((v != 0) & (v < WON))
+        inner_row = y >= reach and y < height - reach
+        for j in range(k):
+            x = claimed[j]
+            c = row + x
+            slot = np.int64(work[uintp(c)]) & mask
+            if inner_row and x >= reach and x < width - reach:
+                origin = c - lin[uintp(slot)]
+            else:
+                origin = _site_at(y, x, -offs[slot, 0], -offs[slot, 1], height, width, torus)
+            a = np.int64(occ[uintp(origin)])
+            if a < n:
+                cit_cell[uintp(a)] = c
+            else:
+                cop_cell[uintp(a - n)] = c
+            work[uintp(c)] = WON
 
 
 @njit(cache=True)
