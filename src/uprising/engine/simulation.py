@@ -213,8 +213,11 @@ class Simulation:
         if self.world.citizens + self.cop_cell.shape[0] >= sites.EMPTY:
             raise ScenarioError("world: more than 2**32 - 2 agents on one lattice")
         self._share_bits = 32 - max(sites_cop, 1).bit_length()
-        self._p_table = np.empty(max(sites_cit, 1) + 1, dtype=np.float64)  # P at whole C/A
-        sequential.fill_p_table(self.scenario.citizens.arrest_prob_constant, self._p_table)
+        # P for every count of cops and of actives a citizen can see (itself counted, twice
+        # at most), unless the table would pass 2**16 entries.
+        pairs = (sites_cit + 1, sites_cit + 3) if (sites_cit + 1) * (sites_cit + 3) <= 2**16 else (0, 0)
+        self._p_table = np.zeros(pairs, dtype=np.float64)
+        sites.fill_pair_table(self.scenario.citizens.arrest_prob_constant, self._rounding, self._p_table)
         self._occ = np.empty(lat.cells, dtype=np.uint32)
         self._packed = np.empty(lat.cells, dtype=np.uint32)
         self._share = np.empty(lat.cells, dtype=np.uint32)

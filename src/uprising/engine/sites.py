@@ -32,8 +32,6 @@ results do not depend on the number of threads.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit, prange, uint32, uint64, uintp
 
@@ -53,8 +51,6 @@ from uprising.engine.rules import (
     JAIL_FOREVER,
     JAILED,
     QUIET,
-    ROUND_FLOOR,
-    ROUND_LITERAL,
     arrest_probability,
     jail_term,
     wants_active,
@@ -62,6 +58,7 @@ from uprising.engine.rules import (
 from uprising.engine.synchronous import _add_row_sums, _span_base
 from uprising.world.classic import citizen_traits, traits_key
 
+ROW_BLOCKS = 64  # rows are worked in this many blocks, each block by one thread at a time
 EMPTY = 0xFFFFFFFF  # occ: no agent on the site; a: no move
 OCCUPIED = 0xFFFFFFFF  # b: a site taken at the start of the move phase
 WON = 0xFFFFFFFE  # b: a site a mover took this tick
@@ -157,15 +154,20 @@ def _row_vision(prefix, spans, height, width, torus, y, out):
             _add_row_sums(prefix, base, spans[s, 1], width, torus, out, 0)
 
 
+@njit(cache=True)
+def fill_pair_table(k, rounding, table):
+    """table[C, A] = `rules.arrest_probability(C, A, k, rounding)`, the same bits, for every
+    count of cops and of actives (itself included) a citizen can see."""
+    for cops in range(table.shape[0]):
+        for actives in range(1, table.shape[1]):
+            table[cops, actives] = arrest_probability(cops, actives, k, rounding)
+
+
 @njit(inline="always", cache=True)
-def _tabled_arrest_probability(cops, actives, k, rounding, p_table):
-    """`rules.arrest_probability`, read from `p_table` when C/A is rounded to a whole number."""
-    if rounding == ROUND_LITERAL:
-        return arrest_probability(cops, actives, k, rounding)
-    ratio = cops / actives
-    r = int(math.floor(ratio)) if rounding == ROUND_FLOOR else int(round(ratio))
-    if r < p_table.shape[0]:
-        return p_table[r]
+def _tabled_arrest_probability(cops, actives, k, rounding, table):
+    """`rules.arrest_probability`, read from `fill_pair_table`'s table where it reaches."""
+    if cops < table.shape[0] and actives < table.shape[1]:
+        return table[cops, actives]
     return arrest_probability(cops, actives, k, rounding)
 
 
@@ -197,41 +199,42 @@ def decide_rows(
     of J decisions). `after` gets the packed row prefixes once everyone has decided.
 
     With empty `hardship`, a citizen's traits are recomputed by `citizen_traits` from the seed.
-    `p_table` (from `sequential.fill_p_table`) holds P at each whole rounded C/A.
+    `p_table` (from `fill_pair_table`) holds P for each count of cops and of actives.
     """
     n = state.shape[0]
     stored = hardship.shape[0] > 0
     tkey = traits_key(seed)
-    for y in prange(height):
-        row = y * width
+    for block in prange(ROW_BLOCKS):  # buffers allocated once per block of rows
         free = np.empty(width, dtype=np.int64)
         held = np.empty(width, dtype=np.int64)
-        nfree, nheld = _citizens(occ, n, jail, row, width, free, held)
-        for j in range(nheld):
-            i = uintp(occ[uintp(row + held[j])])
-            if jail[i] != JAIL_FOREVER:
-                jail[i] -= 1
         seen = np.empty(width, dtype=np.uint32)
-        if nfree > 0:
-            _row_vision(packed, spans, height, width, torus, y, seen)
-        for j in range(nfree):
-            x = free[j]
-            c = uintp(row + x)
-            i = uintp(occ[c])
-            v = uint64(seen[x])
-            cops = np.int64(v & _LOW16)
-            was_active = np.int64(state[i] == ACTIVE)
-            actives = 1 + np.int64(v >> _SIXTEEN) - was_active + (was_active if self_twice else 0)
-            p = _tabled_arrest_probability(cops, actives, k, rounding, p_table)
-            if stored:
-                h = hardship[i]
-                r0 = risk[i]
-            else:
-                h, r0 = citizen_traits(tkey, i)
-            d = cell_dept[c]
-            act = wants_active(h, legit_dept[d], r0 * risk_mult_dept[d], p, threshold_dept[d])
-            state[i] = ACTIVE if act else QUIET
-        _pack_row(occ, state, n, row, width, after)
+        for y in range(block * height // ROW_BLOCKS, (block + 1) * height // ROW_BLOCKS):
+            row = y * width
+            nfree, nheld = _citizens(occ, n, jail, row, width, free, held)
+            for j in range(nheld):
+                i = uintp(occ[uintp(row + held[j])])
+                if jail[i] != JAIL_FOREVER:
+                    jail[i] -= 1
+            if nfree > 0:
+                _row_vision(packed, spans, height, width, torus, y, seen)
+            for j in range(nfree):
+                x = free[j]
+                c = uintp(row + x)
+                i = uintp(occ[c])
+                v = uint64(seen[x])
+                cops = np.int64(v & _LOW16)
+                was_active = np.int64(state[i] == ACTIVE)
+                actives = 1 + np.int64(v >> _SIXTEEN) - was_active + (was_active if self_twice else 0)
+                p = _tabled_arrest_probability(cops, actives, k, rounding, p_table)
+                if stored:
+                    h = hardship[i]
+                    r0 = risk[i]
+                else:
+                    h, r0 = citizen_traits(tkey, i)
+                d = cell_dept[c]
+                act = wants_active(h, legit_dept[d], r0 * risk_mult_dept[d], p, threshold_dept[d])
+                state[i] = ACTIVE if act else QUIET
+            _pack_row(occ, state, n, row, width, after)
 
 
 @njit(parallel=True, cache=True)
@@ -247,26 +250,29 @@ def share_rows(occ, n, packed, spans, height, width, torus, share_bits, out):
     """out = the row prefixes of each cop's share 2**share_bits // A, A the actives it sees in
     `packed` (0 where there is no cop or it sees no active)."""
     one = uint64(1) << uint64(share_bits)
-    for y in prange(height):
-        row = y * width
+    for block in prange(ROW_BLOCKS):  # buffers allocated once per block of rows
         cops = np.empty(width, dtype=np.int64)
-        k = 0
-        for x in range(width):
-            a = np.int64(occ[uintp(row + x)])
-            cops[k] = x
-            k += np.int64((a >= n) & (a != EMPTY))
-        value = np.zeros(width, dtype=np.uint32)
-        if k > 0:
-            seen = np.empty(width, dtype=np.uint32)
-            _row_vision(packed, spans, height, width, torus, y, seen)
-            for j in range(k):
-                x = cops[j]
-                actives = uint64(seen[x]) >> _SIXTEEN
-                value[x] = uint32(one // max(actives, uint64(1))) if actives > 0 else uint32(0)
-        run = uint32(0)
-        for x in range(width):
-            run += value[x]
-            out[uintp(row + x)] = run
+        value = np.empty(width, dtype=np.uint32)
+        seen = np.empty(width, dtype=np.uint32)
+        for y in range(block * height // ROW_BLOCKS, (block + 1) * height // ROW_BLOCKS):
+            row = y * width
+            for x in range(width):
+                value[x] = 0
+            k = 0
+            for x in range(width):
+                a = np.int64(occ[uintp(row + x)])
+                cops[k] = x
+                k += np.int64((a >= n) & (a != EMPTY))
+            if k > 0:
+                _row_vision(packed, spans, height, width, torus, y, seen)
+                for j in range(k):
+                    x = cops[j]
+                    actives = uint64(seen[x]) >> _SIXTEEN
+                    value[x] = uint32(one // max(actives, uint64(1))) if actives > 0 else uint32(0)
+            run = uint32(0)
+            for x in range(width):
+                run += value[x]
+                out[uintp(row + x)] = run
 
 
 @njit(parallel=True, cache=True)
@@ -284,30 +290,31 @@ def arrest_rows(
     last = max(n - 1, 0)
     scale = float(uint64(1) << uint64(share_bits))
     partial = np.zeros((height, n_dept), dtype=np.int64)
-    for y in prange(height):
-        row = y * width
+    for block in prange(ROW_BLOCKS):  # buffers allocated once per block of rows
         actives = np.empty(width, dtype=np.int64)
-        k = 0
-        for x in range(width):
-            c = uintp(row + x)
-            a = np.int64(occ[c])
-            st = state[uintp(min(a, last))] if n > 0 else QUIET
-            work[c] = uint32(OCCUPIED) if a != EMPTY else uint32(0)
-            actives[k] = x
-            k += np.int64((a < n) & (st == ACTIVE))
-        for j in range(k):
-            x = actives[j]
-            c = row + x
-            i = np.int64(occ[uintp(c)])
-            hz = _sum32_at(share, spans, height, width, torus, y, x)
-            if hz > 0 and uniform(seed, tick, i, STREAM_ARREST) * scale < float(hz):
-                state[i] = JAILED
-                jail[i] = jail_term(uniform(seed, tick, i, STREAM_JAIL), max_jail, jail_inclusive)
-                partial[y, cell_dept[c]] += 1
-                if not keep_site:
-                    cit_cell[i] = -1
-                    occ[c] = EMPTY
-                    work[c] = 0
+        for y in range(block * height // ROW_BLOCKS, (block + 1) * height // ROW_BLOCKS):
+            row = y * width
+            k = 0
+            for x in range(width):
+                c = uintp(row + x)
+                a = np.int64(occ[c])
+                st = state[uintp(min(a, last))] if n > 0 else QUIET
+                work[c] = uint32(OCCUPIED) if a != EMPTY else uint32(0)
+                actives[k] = x
+                k += np.int64((a < n) & (st == ACTIVE))
+            for j in range(k):
+                x = actives[j]
+                c = row + x
+                i = np.int64(occ[uintp(c)])
+                hz = _sum32_at(share, spans, height, width, torus, y, x)
+                if hz > 0 and uniform(seed, tick, i, STREAM_ARREST) * scale < float(hz):
+                    state[i] = JAILED
+                    jail[i] = jail_term(uniform(seed, tick, i, STREAM_JAIL), max_jail, jail_inclusive)
+                    partial[y, cell_dept[c]] += 1
+                    if not keep_site:
+                        cit_cell[i] = -1
+                        occ[c] = EMPTY
+                        work[c] = 0
     out = np.zeros(n_dept, dtype=np.int64)
     for y in range(height):  # scalar loops: an array expression here would run as a parfor
         for d in range(n_dept):
@@ -372,17 +379,22 @@ def _try_four_inside(mkey, a, g, cell, lin, base, k, full, tries, work):
 
 @njit(inline="always", cache=True)
 def _search(mkey, a, y0, x0, offs, base, k, height, width, torus, tries, work):
-    """All of agent `a`'s tries, anywhere on the lattice, until one finds a free site:
-    (the site, its offset index), or (-1, -1)."""
+    """All of agent `a`'s tries, anywhere on the lattice, four at a time until a group finds a
+    free site: (the first free site, its offset index), or (-1, -1)."""
     for g in range((tries + 3) // 4):
         bits = draw_indexed(mkey, uint64(a) * uint64(256) + uint64(g))
-        for q in range(4):
-            if 4 * g + q < tries:
-                o = _offset(bits, q, base, k)
-                c = _site_at(y0, x0, offs[o, 0], offs[o, 1], height, width, torus)
-                if c >= 0 and work[c] != OCCUPIED:
-                    return c, o
-    return -1, -1
+        best = np.int64(-1)
+        best_o = np.int64(-1)
+        for q in range(3, -1, -1):  # backwards: the earliest free try is selected last
+            o = _offset(bits, q, base, k)
+            c = _site_at(y0, x0, offs[o, 0], offs[o, 1], height, width, torus)
+            free = (work[uintp(max(c, 0))] != OCCUPIED) & (c >= 0) & (4 * g + q < tries)
+            m = -np.int64(free)  # all ones where free
+            best = (c & m) | (best & ~m)
+            best_o = (o & m) | (best_o & ~m)
+        if best >= 0:
+            return best, best_o
+    return np.int64(-1), np.int64(-1)
 
 
 @njit(inline="always", cache=True)
@@ -396,8 +408,9 @@ def _claim(pkey, agent, slot, slot_bits):
 
 @njit(inline="always", cache=True)
 def _movers(occ, n, jail, row, width, k_cit, k_cop, out):
-    """out[:k] = the columns of the row whose agent may move (a cop, or a citizen out of jail,
-    whose kind has sites in vision), gathered without a branch per site; returns k."""
+    """out[:k] = (agent << 24 | column) of the agents of the row that may move (a cop, or a
+    citizen out of jail, whose kind has sites in vision), in column order, gathered without a
+    branch per site; returns k."""
     k = 0
     last = max(n - 1, 0)
     for x in range(width):
@@ -405,34 +418,33 @@ def _movers(occ, n, jail, row, width, k_cit, k_cop, out):
         term = jail[uintp(min(a, last))] if n > 0 else 0  # read unconditionally: no branch
         cop = (a >= n) & (a != EMPTY) & (k_cop > 0)
         citizen = (a < n) & (term == 0) & (k_cit > 0)
-        out[k] = x
+        out[k] = (a << 24) | x
         k += np.int64(cop | citizen)
     return k
 
 
 @njit(inline="always", cache=True)
-def _search_inside(mkey, occ, n, row, movers, lo, hi, lin, k_cit, k_cop, tries, work, sites, who):
+def _search_inside(mkey, pkey, n, row, movers, lo, hi, lin, k_cit, k_cop, tries, slot_bits, work, found):
     """The searches of movers[lo:hi] (sites away from every edge): every mover takes its tries
     four at a time, and those still without a site go on to the next four, so one mover's
-    search never waits on another's. Lists the sites found in `sites` and (agent << 16 |
-    offset index) in `who`; returns how many."""
+    search never waits on another's. Lists (site << 32 | claim) in `found` for the movers that
+    found one; returns how many."""
     hits = 0
     for g in range((tries + 3) // 4):
         full = 4 * g + 4 <= tries
         left = lo
         for j in range(lo, hi):
-            x = movers[j]
-            c = row + x
-            a = np.int64(occ[uintp(c)])
+            entry = movers[j]
+            a = entry >> 24
             cop = np.int64(a >= n)
             base, k = cop * k_cit, k_cit + cop * (k_cop - k_cit)
+            c = row + (entry & 0xFFFFFF)
             if full:
                 t, o = _try_four_inside(mkey, a, g, c, lin, base, k, True, tries, work)
             else:
                 t, o = _try_four_inside(mkey, a, g, c, lin, base, k, False, tries, work)
-            movers[left] = x
-            sites[hits] = t
-            who[hits] = (a << 16) | o
+            movers[left] = entry
+            found[hits] = (t << 32) | np.int64(_claim(pkey, a, o, slot_bits))
             left += np.int64(t < 0)
             hits += np.int64(t >= 0)
         hi = left
@@ -471,34 +483,35 @@ def claim_moves(
         for s in prange((count + 1 - parity) // 2):
             stripe = 2 * s + parity
             movers = np.empty(width, dtype=np.int64)
-            sites = np.empty(width, dtype=np.int64)
-            who = np.empty(width, dtype=np.int64)
+            found = np.empty(width, dtype=np.int64)
             for y in range(bounds[stripe], bounds[stripe + 1]):
                 row = y * width
                 k = _movers(occ, n, jail, row, width, k_cit, k_cop, movers)
-                # Movers at least `reach` from every edge (a run of the list, as it is sorted)
-                # take the fast path; the others, near an edge, the general one.
+                # Movers at least `reach` from every edge (a run of the list, as it is sorted by
+                # column) take the fast path; the others, near an edge, the general one.
                 lo, hi = k, k
                 if y >= reach and y < height - reach:
-                    lo = np.searchsorted(movers[:k], reach)
-                    hi = np.searchsorted(movers[:k], width - reach)
+                    lo, hi = 0, 0
+                    for j in range(k):
+                        x = movers[j] & 0xFFFFFF
+                        lo += np.int64(x < reach)
+                        hi += np.int64(x < width - reach)
                 hits = _search_inside(
-                    mkey, occ, n, row, movers, lo, hi, lin, k_cit, k_cop, tries, work, sites, who
-                )
+                    mkey, pkey, n, row, movers, lo, hi, lin, k_cit, k_cop, tries, slot_bits, work,
+                    found,
+                )  # fmt: skip
                 for j0, j1 in ((0, lo), (hi, k)):
                     for j in range(j0, j1):
-                        x = movers[j]
-                        a = np.int64(occ[uintp(row + x)])
+                        a = movers[j] >> 24
+                        x = movers[j] & 0xFFFFFF
                         cop = np.int64(a >= n)
                         base, kk = cop * k_cit, k_cit + cop * (k_cop - k_cit)
                         t, o = _search(mkey, a, y, x, offs, base, kk, height, width, torus, tries, work)
-                        sites[hits] = t
-                        who[hits] = (a << 16) | o
+                        found[hits] = (t << 32) | np.int64(_claim(pkey, a, o, slot_bits))
                         hits += np.int64(t >= 0)
                 for j in range(hits):
-                    t = uintp(sites[j])
-                    claim = _claim(pkey, who[j] >> 16, who[j] & 0xFFFF, slot_bits)
-                    work[t] = max(work[t], claim)
+                    t = uintp(found[j] >> 32)
+                    work[t] = max(work[t], uint32(found[j] & 0xFFFFFFFF))
 
 
 @njit(parallel=True, cache=True)
@@ -507,29 +520,30 @@ def settle_moves(occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, to
     claim's offset index) and is marked WON. Each mover claimed one site, so rows are settled
     in parallel."""
     mask = (1 << slot_bits) - 1
-    for y in prange(height):
-        row = y * width
+    for block in prange(ROW_BLOCKS):  # buffers allocated once per block of rows
         claimed = np.empty(width, dtype=np.int64)
-        k = 0
-        for x in range(width):
-            v = np.int64(work[uintp(row + x)])
-            claimed[k] = x
-            k += np.int64((v != 0) & (v < WON))
-        inner_row = y >= reach and y < height - reach
-        for j in range(k):
-            x = claimed[j]
-            c = row + x
-            slot = np.int64(work[uintp(c)]) & mask
-            if inner_row and x >= reach and x < width - reach:
-                origin = c - lin[uintp(slot)]
-            else:
-                origin = _site_at(y, x, -offs[slot, 0], -offs[slot, 1], height, width, torus)
-            a = np.int64(occ[uintp(origin)])
-            if a < n:
-                cit_cell[uintp(a)] = c
-            else:
-                cop_cell[uintp(a - n)] = c
-            work[uintp(c)] = WON
+        for y in range(block * height // ROW_BLOCKS, (block + 1) * height // ROW_BLOCKS):
+            row = y * width
+            k = 0
+            for x in range(width):
+                v = np.int64(work[uintp(row + x)])
+                claimed[k] = x
+                k += np.int64((v != 0) & (v < WON))
+            inner_row = y >= reach and y < height - reach
+            for j in range(k):
+                x = claimed[j]
+                c = row + x
+                slot = np.int64(work[uintp(c)]) & mask
+                if inner_row and x >= reach and x < width - reach:
+                    origin = c - lin[uintp(slot)]
+                else:
+                    origin = _site_at(y, x, -offs[slot, 0], -offs[slot, 1], height, width, torus)
+                a = np.int64(occ[uintp(origin)])
+                if a < n:
+                    cit_cell[uintp(a)] = c
+                else:
+                    cop_cell[uintp(a - n)] = c
+                work[uintp(c)] = WON
 
 
 @njit(cache=True)
