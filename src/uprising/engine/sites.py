@@ -55,7 +55,7 @@ from uprising.engine.rules import (
     jail_term,
     wants_active,
 )
-from uprising.engine.synchronous import _add_row_sums, _span_base
+from uprising.engine.synchronous import _span_base
 from uprising.world.classic import citizen_traits, traits_key
 
 ROW_BLOCKS = 64  # rows are worked in this many blocks, each block by one thread at a time
@@ -144,6 +144,34 @@ def _sum32_at(prefix, spans, height, width, torus, y, x):
 
 
 @njit(inline="always", cache=True)
+def _add_spans(prefix, base, w, width, torus, out):
+    """out[x] += the sum over columns x-w..x+w of the row starting at `base` (a row prefix,
+    modulo 2**32), for every x: wrapping on a torus, clipped otherwise. The columns near the
+    edges take closed forms rather than a branch each, like the middle ones."""
+    last = prefix[base + width - 1]
+    if 2 * w + 1 >= width:  # the span covers the row (or more): only on tiny lattices
+        for x in range(width):
+            out[x] += _segment32(prefix, base, x, w, width, torus)
+        return
+    src = uintp(base)
+    reach = uintp(w)
+    before = uintp(w + 1)
+    for x in range(uintp(w + 1), uintp(width - w)):  # the span inside the row
+        out[x] += prefix[src + x + reach] - prefix[src + x - before]
+    if torus:
+        for x in range(uintp(w)):  # the span wraps past the left edge
+            out[x] += prefix[src + x + reach] + last - prefix[src + x + uintp(width) - before]
+        out[w] += prefix[src + uintp(2 * w)]
+        for x in range(uintp(width - w), uintp(width)):  # ... past the right edge
+            out[x] += last - prefix[src + x - before] + prefix[src + x + reach - uintp(width)]
+    else:
+        for x in range(uintp(w + 1)):  # the span is clipped at the left edge
+            out[x] += prefix[src + x + reach]
+        for x in range(uintp(width - w), uintp(width)):  # ... at the right edge
+            out[x] += last - prefix[src + x - before]
+
+
+@njit(inline="always", cache=True)
 def _row_vision(prefix, spans, height, width, torus, y, out):
     """out[x] = the vision sum at (y, x) of a packed row prefix, for the whole row (mod 2**32)."""
     for x in range(width):
@@ -151,7 +179,7 @@ def _row_vision(prefix, spans, height, width, torus, y, out):
     for s in range(spans.shape[0]):
         base = _span_base(y, spans[s, 0], height, width, torus)
         if base >= 0:
-            _add_row_sums(prefix, base, spans[s, 1], width, torus, out, 0)
+            _add_spans(prefix, base, spans[s, 1], width, torus, out)
 
 
 @njit(cache=True)
@@ -172,9 +200,9 @@ def _tabled_arrest_probability(cops, actives, k, rounding, table):
 
 
 @njit(inline="always", cache=True)
-def _citizens(occ, n, jail, row, width, free, held):
+def _citizens(occ, n, jail, row, width, free, held, cops):
     """Columns of the row holding a citizen: free[:k] those out of jail, held[:m] prisoners;
-    gathered without a branch per site. Returns (k, m)."""
+    cops[x] = 1 where a cop stands, else 0. Without a branch per site. Returns (k, m)."""
     k = 0
     m = 0
     last = max(n - 1, 0)
@@ -182,6 +210,7 @@ def _citizens(occ, n, jail, row, width, free, held):
         a = np.int64(occ[uintp(row + x)])
         term = jail[uintp(min(a, last))] if n > 0 else 0
         citizen = a < n
+        cops[x] = uint32((a >= n) & (a != EMPTY))
         free[k] = x
         held[m] = x
         k += np.int64(citizen & (term == 0))
@@ -208,9 +237,10 @@ def decide_rows(
         free = np.empty(width, dtype=np.int64)
         held = np.empty(width, dtype=np.int64)
         seen = np.empty(width, dtype=np.uint32)
+        packed_after = np.empty(width, dtype=np.uint32)
         for y in range(block * height // ROW_BLOCKS, (block + 1) * height // ROW_BLOCKS):
             row = y * width
-            nfree, nheld = _citizens(occ, n, jail, row, width, free, held)
+            nfree, nheld = _citizens(occ, n, jail, row, width, free, held, packed_after)
             for j in range(nheld):
                 i = uintp(occ[uintp(row + held[j])])
                 if jail[i] != JAIL_FOREVER:
@@ -234,7 +264,11 @@ def decide_rows(
                 d = cell_dept[c]
                 act = wants_active(h, legit_dept[d], r0 * risk_mult_dept[d], p, threshold_dept[d])
                 state[i] = ACTIVE if act else QUIET
-            _pack_row(occ, state, n, row, width, after)
+                packed_after[x] += uint32(ACTIVE_ONE) if act else uint32(0)
+            run = uint32(0)
+            for x in range(width):
+                run += packed_after[x]
+                after[uintp(row + x)] = run
 
 
 @njit(parallel=True, cache=True)
