@@ -354,8 +354,8 @@ class Simulation:
         n = self.world.citizens
         occ, a, b = self._occ, self._packed, self._share
         # 1-3. Who stands where; counts in vision from the packed snapshot; everyone decides.
-        sites.occupy(self.cit_cell, self.cop_cell, occ)
-        sites.pack_rows(occ, self.state, n, h, w, a)
+        sites.occupy(self.cit_cell, self.cop_cell, self.state, occ, a)
+        sites.row_prefix(a, h, w)
         sites.decide_rows(
             occ, a, self._spans_cit, h, w, torus, self.hardship, self.risk, self.seed,
             self.state, self.jail, self.cell_dept, legit,

@@ -13,21 +13,26 @@ share 1/A is a fixed-point uint32 with `share_bits` fractional bits, summed the 
 
 A tick, given three per-cell uint32 arrays `occ`, `a` and `b`:
 
-1. `occupy`: occ[c] = the agent on c (citizen i: i; cop j: n + j), or EMPTY.
-2. `pack_rows`: a = the packed row prefix of the snapshot.
-3. `decide_rows`: each row sums `a` within vision into a row buffer; its citizens decide from
+1. `occupy`: occ[c] = the agent on c (citizen i: i; cop j: n + j), or EMPTY; a = the packed
+   counts of the snapshot, and `row_prefix` turns each row of `a` into its running sum.
+2. `decide_rows`: each row sums `a` within vision into a row buffer; its citizens decide from
    it, and the row's packed prefix after the decisions goes to `b`.
-4. `share_rows`: a = the prefix of each cop's share 1/A, A the actives it sees in `b`.
-5. `arrest_rows`: each active is taken with probability min(1, its summed share); b = the
+3. `share_rows`: a = the prefix of each cop's share 1/A, A the actives it sees in `b`.
+4. `arrest_rows`: each active is taken with probability min(1, its summed share); b = the
    occupancy the movers see (OCCUPIED, or 0 for a free site).
-6. `claim_moves` and `settle_moves`: each mover picks a free site in vision and claims it with a
-   random priority (the highest claim wins); a = the site each mover picked.
-7. `place_released`: prisoners off the lattice whose term is over reappear on a free site.
+5. `claim_moves`: each mover picks a free site in vision (up to `tries` random offsets, the
+   first free one) and claims it in `b` with a random priority above the offset's index;
+   `settle_moves`: each claimed site takes the mover of the highest claim and is marked WON.
+6. `place_released`: prisoners off the lattice whose term is over reappear on a free site.
 
-Moves are settled in horizontal stripes at least twice the move reach high, the even stripes
-in parallel and then the odd ones, so two threads never claim the same site at once. Stripes
-depend on the lattice and the reach only, and claims are settled by an order-free maximum, so
-results do not depend on the number of threads.
+Hot loops carry no branch that depends on the data: each row first gathers the columns that
+need work (movers, citizens, cops, actives) into a list, and choices are made with masks, so
+the processor overlaps one agent's work with the next one's instead of guessing wrong.
+
+Claims are made in horizontal stripes at least twice the move reach high, the even stripes in
+parallel and then the odd ones, so two threads never claim the same site at once; a claim is an
+order-free maximum, and each mover claims one site, so settling needs no stripes. Results do
+not depend on the number of threads.
 """
 
 from __future__ import annotations
@@ -69,38 +74,31 @@ _SIXTEEN = uint64(16)
 
 
 @njit(parallel=True, cache=True)
-def occupy(cit_cell, cop_cell, occ):
-    """occ[c] = the agent on site c (citizens 0..n-1, then cops n..), EMPTY where none is."""
+def occupy(cit_cell, cop_cell, state, occ, packed):
+    """occ[c] = the agent on site c (citizens 0..n-1, then cops n..), EMPTY where none is;
+    packed[c] = its packed count (1 for a cop, 2**16 for an active citizen, else 0)."""
     for c in prange(occ.shape[0]):
         occ[c] = EMPTY
+        packed[c] = 0
     n = cit_cell.shape[0]
     for a in prange(n + cop_cell.shape[0]):
         c = cit_cell[a] if a < n else cop_cell[a - n]
         if c >= 0:
             occ[c] = a
-
-
-@njit(inline="always", cache=True)
-def _pack_row(occ, state, n, row, width, out):
-    """out[row:row + width] = the running sum along the row of the packed counts (1 for a cop,
-    2**16 for an active citizen), modulo 2**32. Free of branches: the state is read at a
-    clamped index on every site and masked."""
-    last = max(n - 1, 0)
-    run = uint32(0)
-    for x in range(width):
-        a = np.int64(occ[uintp(row + x)])
-        st = state[uintp(min(a, last))] if n > 0 else QUIET
-        cop = uint32((a >= n) & (a != EMPTY))
-        active = uint32((a < n) & (st == ACTIVE))
-        run += cop + (active << uint32(16))
-        out[uintp(row + x)] = run
+            if a >= n:
+                packed[c] = 1
+            elif state[a] == ACTIVE:
+                packed[c] = ACTIVE_ONE
 
 
 @njit(parallel=True, cache=True)
-def pack_rows(occ, state, n, height, width, out):
-    """out = the packed counts of every site, as a running sum along each row (mod 2**32)."""
+def row_prefix(values, height, width):
+    """In place: each row of `values` becomes its running sum (modulo 2**32)."""
     for y in prange(height):
-        _pack_row(occ, state, n, y * width, width, out)
+        run = uint32(0)
+        for x in range(uintp(y * width), uintp((y + 1) * width)):
+            run += values[x]
+            values[x] = run
 
 
 @njit(inline="always", cache=True)
@@ -603,7 +601,7 @@ __all__ = [
     "claim_moves",
     "decide_rows",
     "occupy",
-    "pack_rows",
+    "row_prefix",
     "place_released",
     "serve_off_site",
     "settle_moves",
