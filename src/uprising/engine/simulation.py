@@ -210,8 +210,8 @@ class Simulation:
                 f"citizens.vision / cops.vision: visions of {sites_cit} and {sites_cop} sites; "
                 "the synchronous torus allows at most 65536 together"
             )
-        if self.world.citizens + self.cop_cell.shape[0] >= sites.EMPTY:
-            raise ScenarioError("world: more than 2**32 - 2 agents on one lattice")
+        if self.world.citizens + self.cop_cell.shape[0] >= sites.AGENT:
+            raise ScenarioError("world: more than 2**31 - 2 agents on one lattice")
         self._share_bits = 32 - max(sites_cop, 1).bit_length()
         # P for every count of cops and of actives a citizen can see (itself counted, twice
         # at most), unless the table would pass 2**16 entries.
@@ -221,9 +221,12 @@ class Simulation:
         self._occ = np.empty(lat.cells, dtype=np.uint32)
         self._packed = np.empty(lat.cells, dtype=np.uint32)
         self._share = np.empty(lat.cells, dtype=np.uint32)
-        # Moves: the citizens' offsets then the cops', also as steps of the cell id for sites
-        # at least `reach` from every edge; a claim holds the offset index in `_slot_bits`.
-        self._offs = np.concatenate([self._offs_cit, self._offs_cop])
+        # Moves: the citizens' offsets then the cops' (once when they are the same), also as
+        # steps of the cell id for sites at least `reach` from every edge; a claim holds the
+        # offset's index in `_slot_bits`.
+        self._shared_offs = np.array_equal(self._offs_cit, self._offs_cop)
+        parts = [self._offs_cit] if self._shared_offs else [self._offs_cit, self._offs_cop]
+        self._offs = np.concatenate(parts)
         self._lin = self._offs[:, 0].astype(np.int64) * lat.width + self._offs[:, 1]
         self._reach = int(np.abs(self._offs).max(initial=0))
         self._slot_bits = max(1, (self._offs.shape[0] - 1).bit_length())
@@ -354,7 +357,7 @@ class Simulation:
         n = self.world.citizens
         occ, a, b = self._occ, self._packed, self._share
         # 1-3. Who stands where; counts in vision from the packed snapshot; everyone decides.
-        sites.occupy(self.cit_cell, self.cop_cell, self.state, occ, a)
+        sites.occupy(self.cit_cell, self.cop_cell, self.state, self.jail, occ, a)
         sites.row_prefix(a, h, w)
         sites.decide_rows(
             occ, a, self._spans_cit, h, w, torus, self.hardship, self.risk, self.seed,
@@ -375,8 +378,9 @@ class Simulation:
         if r.movement:
             k_cit, k_cop = self._offs_cit.shape[0], self._offs_cop.shape[0]
             sites.claim_moves(
-                self.seed, self.tick, occ, n, self.jail, self._offs, self._lin, k_cit, k_cop,
-                self._reach, h, w, torus, r.move_tries, self._slot_bits, self._stripes, b,
+                self.seed, self.tick, occ, n, self._offs, self._lin, k_cit, k_cop,
+                self._shared_offs, self._reach, h, w, torus, r.move_tries, self._slot_bits,
+                self._stripes, b,
             )  # fmt: skip
             sites.settle_moves(
                 occ, n, self.cit_cell, self.cop_cell, self._offs, self._lin, self._reach,

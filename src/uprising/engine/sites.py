@@ -68,27 +68,30 @@ EMPTY = 0xFFFFFFFF  # occ: no agent on the site; a: no move
 OCCUPIED = 0xFFFFFFFF  # b: a site taken at the start of the move phase
 WON = 0xFFFFFFFE  # b: a site a mover took this tick
 ACTIVE_ONE = 1 << 16  # one active citizen in a packed count
+PRISONER = 1 << 31  # occ: the citizen on the site serves a jail term (agents stay below 2**31 - 1)
+AGENT = PRISONER - 1  # occ: the agent's bits
 _LOW16 = uint64(0xFFFF)
 _MASK32 = uint64(0xFFFFFFFF)
 _SIXTEEN = uint64(16)
 
 
 @njit(parallel=True, cache=True)
-def occupy(cit_cell, cop_cell, state, occ, packed):
-    """occ[c] = the agent on site c (citizens 0..n-1, then cops n..), EMPTY where none is;
-    packed[c] = its packed count (1 for a cop, 2**16 for an active citizen, else 0)."""
+def occupy(cit_cell, cop_cell, state, jail, occ, packed):
+    """occ[c] = the agent on site c (citizens 0..n-1, then cops n..), with PRISONER set for a
+    citizen serving a term, EMPTY where none is; packed[c] = its packed count (1 for a cop,
+    2**16 for an active citizen, else 0)."""
     for c in prange(occ.shape[0]):
         occ[c] = EMPTY
         packed[c] = 0
-    n = cit_cell.shape[0]
-    for a in prange(n + cop_cell.shape[0]):
-        c = cit_cell[a] if a < n else cop_cell[a - n]
+    for i in prange(cit_cell.shape[0]):
+        c = cit_cell[i]
         if c >= 0:
-            occ[c] = a
-            if a >= n:
-                packed[c] = 1
-            elif state[a] == ACTIVE:
-                packed[c] = ACTIVE_ONE
+            occ[c] = uint32(i) | (uint32(PRISONER) if jail[i] > 0 else uint32(0))
+            packed[c] = uint32(ACTIVE_ONE) if state[i] == ACTIVE else uint32(0)
+    n = cit_cell.shape[0]
+    for j in prange(cop_cell.shape[0]):
+        occ[cop_cell[j]] = n + j
+        packed[cop_cell[j]] = 1
 
 
 @njit(parallel=True, cache=True)
@@ -198,21 +201,21 @@ def _tabled_arrest_probability(cops, actives, k, rounding, table):
 
 
 @njit(inline="always", cache=True)
-def _citizens(occ, n, jail, row, width, free, held, cops):
+def _citizens(occ, n, row, width, free, held, cops):
     """Columns of the row holding a citizen: free[:k] those out of jail, held[:m] prisoners;
     cops[x] = 1 where a cop stands, else 0. Without a branch per site. Returns (k, m)."""
     k = 0
     m = 0
-    last = max(n - 1, 0)
     for x in range(width):
-        a = np.int64(occ[uintp(row + x)])
-        term = jail[uintp(min(a, last))] if n > 0 else 0
+        v = np.int64(occ[uintp(row + x)])
+        a = v & AGENT
         citizen = a < n
-        cops[x] = uint32((a >= n) & (a != EMPTY))
+        prisoner = (v & PRISONER) != 0
+        cops[x] = uint32((a >= n) & (v != EMPTY))
         free[k] = x
         held[m] = x
-        k += np.int64(citizen & (term == 0))
-        m += np.int64(citizen & (term != 0))
+        k += np.int64(citizen & ~prisoner)
+        m += np.int64(citizen & prisoner)
     return k, m
 
 
@@ -238,17 +241,20 @@ def decide_rows(
         packed_after = np.empty(width, dtype=np.uint32)
         for y in range(block * height // ROW_BLOCKS, (block + 1) * height // ROW_BLOCKS):
             row = y * width
-            nfree, nheld = _citizens(occ, n, jail, row, width, free, held, packed_after)
+            nfree, nheld = _citizens(occ, n, row, width, free, held, packed_after)
             for j in range(nheld):
-                i = uintp(occ[uintp(row + held[j])])
+                c = uintp(row + held[j])
+                i = uintp(occ[c] & AGENT)
                 if jail[i] != JAIL_FOREVER:
                     jail[i] -= 1
+                if jail[i] == 0:
+                    occ[c] = i  # free to move this tick, to decide the next
             if nfree > 0:
                 _row_vision(packed, spans, height, width, torus, y, seen)
             for j in range(nfree):
                 x = free[j]
                 c = uintp(row + x)
-                i = uintp(occ[c])
+                i = uintp(occ[c])  # out of jail: no PRISONER bit
                 v = uint64(seen[x])
                 cops = np.int64(v & _LOW16)
                 was_active = np.int64(state[i] == ACTIVE)
@@ -292,9 +298,9 @@ def share_rows(occ, n, packed, spans, height, width, torus, share_bits, out):
                 value[x] = 0
             k = 0
             for x in range(width):
-                a = np.int64(occ[uintp(row + x)])
+                v = np.int64(occ[uintp(row + x)])
                 cops[k] = x
-                k += np.int64((a >= n) & (a != EMPTY))
+                k += np.int64(((v & AGENT) >= n) & (v != EMPTY))
             if k > 0:
                 _row_vision(packed, spans, height, width, torus, y, seen)
                 for j in range(k):
@@ -329,24 +335,28 @@ def arrest_rows(
             k = 0
             for x in range(width):
                 c = uintp(row + x)
-                a = np.int64(occ[c])
+                v = np.int64(occ[c])
+                a = v & AGENT
                 st = state[uintp(min(a, last))] if n > 0 else QUIET
-                work[c] = uint32(OCCUPIED) if a != EMPTY else uint32(0)
+                work[c] = uint32(OCCUPIED) if v != EMPTY else uint32(0)
                 actives[k] = x
                 k += np.int64((a < n) & (st == ACTIVE))
             for j in range(k):
                 x = actives[j]
                 c = row + x
-                i = np.int64(occ[uintp(c)])
+                i = np.int64(occ[uintp(c)]) & AGENT
                 hz = _sum32_at(share, spans, height, width, torus, y, x)
                 if hz > 0 and uniform(seed, tick, i, STREAM_ARREST) * scale < float(hz):
                     state[i] = JAILED
-                    jail[i] = jail_term(uniform(seed, tick, i, STREAM_JAIL), max_jail, jail_inclusive)
+                    term = jail_term(uniform(seed, tick, i, STREAM_JAIL), max_jail, jail_inclusive)
+                    jail[i] = term
                     partial[y, cell_dept[c]] += 1
                     if not keep_site:
                         cit_cell[i] = -1
                         occ[c] = EMPTY
                         work[c] = 0
+                    elif term > 0:
+                        occ[c] = i | PRISONER
     out = np.zeros(n_dept, dtype=np.int64)
     for y in range(height):  # scalar loops: an array expression here would run as a parfor
         for d in range(n_dept):
@@ -439,28 +449,29 @@ def _claim(pkey, agent, slot, slot_bits):
 
 
 @njit(inline="always", cache=True)
-def _movers(occ, n, jail, row, width, k_cit, k_cop, out):
+def _movers(occ, n, row, width, k_cit, k_cop, out):
     """out[:k] = (agent << 24 | column) of the agents of the row that may move (a cop, or a
     citizen out of jail, whose kind has sites in vision), in column order, gathered without a
     branch per site; returns k."""
     k = 0
-    last = max(n - 1, 0)
     for x in range(width):
-        a = np.int64(occ[uintp(row + x)])
-        term = jail[uintp(min(a, last))] if n > 0 else 0  # read unconditionally: no branch
-        cop = (a >= n) & (a != EMPTY) & (k_cop > 0)
-        citizen = (a < n) & (term == 0) & (k_cit > 0)
+        v = np.int64(occ[uintp(row + x)])
+        a = v & AGENT
+        cop = (a >= n) & (v != EMPTY) & (k_cop > 0)
+        citizen = (a < n) & ((v & PRISONER) == 0) & (k_cit > 0)
         out[k] = (a << 24) | x
         k += np.int64(cop | citizen)
     return k
 
 
 @njit(inline="always", cache=True)
-def _search_inside(mkey, pkey, n, row, movers, lo, hi, lin, k_cit, k_cop, tries, slot_bits, work, found):
+def _search_inside(
+    mkey, pkey, n, row, movers, lo, hi, lin, k_cit, k_cop, shared, tries, slot_bits, work, found
+):  # fmt: skip
     """The searches of movers[lo:hi] (sites away from every edge): every mover takes its tries
     four at a time, and those still without a site go on to the next four, so one mover's
     search never waits on another's. Lists (site << 32 | claim) in `found` for the movers that
-    found one; returns how many."""
+    found one; returns how many. `shared`: citizens and cops have the same offsets."""
     hits = 0
     for g in range((tries + 3) // 4):
         full = 4 * g + 4 <= tries
@@ -468,8 +479,11 @@ def _search_inside(mkey, pkey, n, row, movers, lo, hi, lin, k_cit, k_cop, tries,
         for j in range(lo, hi):
             entry = movers[j]
             a = entry >> 24
-            cop = np.int64(a >= n)
-            base, k = cop * k_cit, k_cit + cop * (k_cop - k_cit)
+            if shared:
+                base, k = np.int64(0), k_cit
+            else:
+                cop = np.int64(a >= n)
+                base, k = cop * k_cit, k_cit + cop * (k_cop - k_cit)
             c = row + (entry & 0xFFFFFF)
             if full:
                 t, o = _try_four_inside(mkey, a, g, c, lin, base, k, True, tries, work)
@@ -496,13 +510,14 @@ def stripes(height: int, reach: int) -> np.ndarray:
 
 @njit(parallel=True, cache=True)
 def claim_moves(
-    seed, tick, occ, n, jail, offs, lin, k_cit, k_cop, reach, height, width, torus, tries,
+    seed, tick, occ, n, offs, lin, k_cit, k_cop, shared, reach, height, width, torus, tries,
     slot_bits, bounds, work,
 ):  # fmt: skip
     """Each free agent on a site picks a free site in vision and claims it: work[site] = the
     highest `_claim` on it so far.
 
-    `offs` holds the citizens' k_cit offsets (dy, dx) then the cops' k_cop; `lin` the same as
+    `offs` holds the citizens' k_cit offsets (dy, dx) then the cops' k_cop (with `shared`, the
+    cops have the citizens' offsets and `offs` holds them once); `lin` the same as
     cell-id steps (dy * width + dx), used on sites at least `reach` (the largest |dy| or |dx|)
     from every edge: the same tries give the same sites either way. The stripes of `bounds` are
     worked even ones first, then odd ones, each stripe by one thread: a site is claimed from one
@@ -518,7 +533,7 @@ def claim_moves(
             found = np.empty(width, dtype=np.int64)
             for y in range(bounds[stripe], bounds[stripe + 1]):
                 row = y * width
-                k = _movers(occ, n, jail, row, width, k_cit, k_cop, movers)
+                k = _movers(occ, n, row, width, k_cit, k_cop, movers)
                 # Movers at least `reach` from every edge (a run of the list, as it is sorted by
                 # column) take the fast path; the others, near an edge, the general one.
                 lo, hi = k, k
@@ -528,15 +543,21 @@ def claim_moves(
                         x = movers[j] & 0xFFFFFF
                         lo += np.int64(x < reach)
                         hi += np.int64(x < width - reach)
-                hits = _search_inside(
-                    mkey, pkey, n, row, movers, lo, hi, lin, k_cit, k_cop, tries, slot_bits, work,
-                    found,
-                )  # fmt: skip
+                if shared:
+                    hits = _search_inside(
+                        mkey, pkey, n, row, movers, lo, hi, lin, k_cit, k_cop, True, tries,
+                        slot_bits, work, found,
+                    )  # fmt: skip
+                else:
+                    hits = _search_inside(
+                        mkey, pkey, n, row, movers, lo, hi, lin, k_cit, k_cop, False, tries,
+                        slot_bits, work, found,
+                    )  # fmt: skip
                 for j0, j1 in ((0, lo), (hi, k)):
                     for j in range(j0, j1):
                         a = movers[j] >> 24
                         x = movers[j] & 0xFFFFFF
-                        cop = np.int64(a >= n)
+                        cop = np.int64((a >= n) & (not shared))
                         base, kk = cop * k_cit, k_cit + cop * (k_cop - k_cit)
                         t, o = _search(mkey, a, y, x, offs, base, kk, height, width, torus, tries, work)
                         found[hits] = (t << 32) | np.int64(_claim(pkey, a, o, slot_bits))
@@ -570,7 +591,7 @@ def settle_moves(occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, to
                     origin = c - lin[uintp(slot)]
                 else:
                     origin = _site_at(y, x, -offs[slot, 0], -offs[slot, 1], height, width, torus)
-                a = np.int64(occ[uintp(origin)])
+                a = np.int64(occ[uintp(origin)])  # a mover: no PRISONER bit
                 if a < n:
                     cit_cell[uintp(a)] = c
                 else:
