@@ -366,22 +366,12 @@ def arrest_rows(
 
 @njit(inline="always", cache=True)
 def _site_at(y0, x0, dy, dx, height, width, torus):
-    """The site (y0 + dy, x0 + dx), wrapped on a torus; -1 off a bounded lattice.
-
-    The wrap tests are true only next to an edge, so they cost no mispredicted branches
-    (offsets reduced modulo the lattice would wrap about every other try, at random).
-    """
+    """The site (y0 + dy, x0 + dx), wrapped on a torus; -1 off a bounded lattice."""
     y = y0 + dy
     x = x0 + dx
-    if torus:
-        if y < 0:
-            y += height
-        elif y >= height:
-            y -= height
-        if x < 0:
-            x += width
-        elif x >= width:
-            x -= width
+    if torus:  # wrapped by masks: near an edge a test would go either way at random
+        y += (height & -np.int64(y < 0)) - (height & -np.int64(y >= height))
+        x += (width & -np.int64(x < 0)) - (width & -np.int64(x >= width))
     elif y < 0 or y >= height or x < 0 or x >= width:
         return -1
     return y * width + x
