@@ -219,6 +219,40 @@ def _citizens(occ, n, row, width, free, held, cops):
     return k, m
 
 
+@njit(inline="always", cache=True)
+def _decide(
+    occ, row, free, nfree, seen, state, hardship, risk, tkey, cell_dept, legit_dept,
+    threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table, stored, one_dept,
+    packed_after,
+):  # fmt: skip
+    """The citizens at columns free[:nfree] of the row decide from `seen` (the packed counts in
+    their vision); packed_after[x] gains 2**16 for each one now active. `stored`: traits are
+    read from `hardship` and `risk`, else recomputed; `one_dept`: one set of levers (both
+    flags are constants where this is inlined, so each case compiles to its own loop)."""
+    if one_dept:
+        legit, threshold, risk_mult = legit_dept[0], threshold_dept[0], risk_mult_dept[0]
+    for j in range(nfree):
+        x = free[j]
+        c = uintp(row + x)
+        i = uintp(occ[c])  # out of jail: no PRISONER bit
+        v = uint64(seen[x])
+        cops = np.int64(v & _LOW16)
+        was_active = np.int64(state[i] == ACTIVE)
+        actives = 1 + np.int64(v >> _SIXTEEN) - was_active + (was_active if self_twice else 0)
+        p = _tabled_arrest_probability(cops, actives, k, rounding, p_table)
+        if stored:
+            h = hardship[i]
+            r0 = risk[i]
+        else:
+            h, r0 = citizen_traits(tkey, i)
+        if not one_dept:
+            d = cell_dept[c]
+            legit, threshold, risk_mult = legit_dept[d], threshold_dept[d], risk_mult_dept[d]
+        act = wants_active(h, legit, r0 * risk_mult, p, threshold)
+        state[i] = ACTIVE if act else QUIET
+        packed_after[x] += uint32(ACTIVE_ONE) if act else uint32(0)
+
+
 @njit(parallel=True, cache=True)
 def decide_rows(
     occ, packed, spans, height, width, torus, hardship, risk, seed, state, jail, cell_dept,
@@ -251,24 +285,18 @@ def decide_rows(
                     occ[c] = i  # free to move this tick, to decide the next
             if nfree > 0:
                 _row_vision(packed, spans, height, width, torus, y, seen)
-            for j in range(nfree):
-                x = free[j]
-                c = uintp(row + x)
-                i = uintp(occ[c])  # out of jail: no PRISONER bit
-                v = uint64(seen[x])
-                cops = np.int64(v & _LOW16)
-                was_active = np.int64(state[i] == ACTIVE)
-                actives = 1 + np.int64(v >> _SIXTEEN) - was_active + (was_active if self_twice else 0)
-                p = _tabled_arrest_probability(cops, actives, k, rounding, p_table)
-                if stored:
-                    h = hardship[i]
-                    r0 = risk[i]
-                else:
-                    h, r0 = citizen_traits(tkey, i)
-                d = cell_dept[c]
-                act = wants_active(h, legit_dept[d], r0 * risk_mult_dept[d], p, threshold_dept[d])
-                state[i] = ACTIVE if act else QUIET
-                packed_after[x] += uint32(ACTIVE_ONE) if act else uint32(0)
+            if not stored and legit_dept.shape[0] == 1:  # the classic torus: one set of levers
+                _decide(
+                    occ, row, free, nfree, seen, state, hardship, risk, tkey, cell_dept,
+                    legit_dept, threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table,
+                    False, True, packed_after,
+                )  # fmt: skip
+            else:
+                _decide(
+                    occ, row, free, nfree, seen, state, hardship, risk, tkey, cell_dept,
+                    legit_dept, threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table,
+                    stored, False, packed_after,
+                )  # fmt: skip
             run = uint32(0)
             for x in range(width):
                 run += packed_after[x]
