@@ -3,11 +3,15 @@ the run fits in 24 bytes per agent."""
 
 from __future__ import annotations
 
+import numba
 import numpy as np
+import pytest
 
 from uprising.engine import Simulation
+from uprising.errors import ScenarioError
 from uprising.scenario import load_scenario
 from uprising.world.build import build_world
+from uprising.world.lattice import FORCE_POLICE, Lattice, World
 
 
 def scenario(seed: int = 5, size: int = 60):
@@ -49,3 +53,52 @@ def test_no_site_ever_holds_two_agents():
         sim.step()
         cells = np.concatenate([sim.cit_cell[sim.cit_cell >= 0], sim.cop_cell])
         assert np.unique(cells).shape[0] == cells.shape[0]
+
+
+def bounded_world(size: int, seed: int) -> World:
+    """A size x size grid without wrap-around: 60% citizens, 5% cops on random sites."""
+    rng = np.random.default_rng(seed)
+    sites = rng.permutation(size * size).astype(np.int32)
+    n, m = int(0.6 * size * size), int(0.05 * size * size)
+    lattice = Lattice(size, size, False, 1, np.zeros(size * size, dtype=np.int16), ["all"])
+    return World(
+        lattice=lattice,
+        citizen_cell=np.sort(sites[:n]),
+        hardship=rng.random(n, dtype=np.float32),
+        risk_aversion=rng.random(n, dtype=np.float32),
+        cop_cell=np.sort(sites[n : n + m]),
+        cop_kind=np.full(m, FORCE_POLICE, dtype=np.int8),
+    )
+
+
+@pytest.mark.parametrize("keep_site", ["true", "false"])
+def test_a_bounded_grid_keeps_everyone_on_it_one_per_site(keep_site):
+    # Off a torus, moves near an edge are clipped to the grid, not wrapped.
+    sc = load_scenario("epstein-2002", ["run.schedule=synchronous", "citizens.legitimacy=0.6",
+                                        f"rules.jailed_keep_site={keep_site}"])  # fmt: skip
+    series = []
+    for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+        numba.set_num_threads(threads)
+        try:
+            sim = Simulation(sc, bounded_world(24, 3))
+            moved = False
+            start = sim.cit_cell.copy()
+            for _ in range(30):
+                sim.step()
+                cells = np.concatenate([sim.cit_cell[sim.cit_cell >= 0], sim.cop_cell])
+                assert cells.min() >= 0 and cells.max() < 24 * 24
+                assert np.unique(cells).shape[0] == cells.shape[0]
+                moved |= bool(np.any(sim.cit_cell != start))
+            assert moved
+            series.append((sim.cit_cell.copy(), sim.state.copy()))
+        finally:
+            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    for a, b in zip(series[0], series[1], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_vision_too_wide_for_the_packed_counts_is_refused_in_one_line():
+    sc = load_scenario("epstein-2002", ["run.schedule=synchronous", "world.width=400",
+                                        "world.height=400", "citizens.vision=190"])  # fmt: skip
+    with pytest.raises(ScenarioError, match=r"citizens\.vision .* at most 65536 together"):
+        Simulation(sc)
