@@ -64,6 +64,7 @@ from uprising.engine.synchronous import _span_base
 from uprising.world.classic import citizen_traits, traits_key
 
 ROW_BLOCKS = 64  # rows are worked in this many blocks, each block by one thread at a time
+OCCUPY_CHUNKS = 256  # `occupy` writes the agents in this many chunks
 EMPTY = 0xFFFFFFFF  # occ: no agent on the site; a: no move
 OCCUPIED = 0xFFFFFFFF  # b: a site taken at the start of the move phase
 WON = 0xFFFFFFFE  # b: a site a mover took this tick
@@ -83,15 +84,29 @@ def occupy(cit_cell, cop_cell, state, jail, occ, packed):
     for c in prange(occ.shape[0]):
         occ[c] = EMPTY
         packed[c] = 0
-    for i in prange(cit_cell.shape[0]):
-        c = cit_cell[i]
-        if c >= 0:
-            occ[c] = uint32(i) | (uint32(PRISONER) if jail[i] > 0 else uint32(0))
-            packed[c] = uint32(ACTIVE_ONE) if state[i] == ACTIVE else uint32(0)
+    # Agents are written in chunks of citizens and of cops that stand in about the same rows (both
+    # lists start sorted by site and agents move little), so each chunk's writes share cache lines.
     n = cit_cell.shape[0]
-    for j in prange(cop_cell.shape[0]):
-        occ[cop_cell[j]] = n + j
-        packed[cop_cell[j]] = 1
+    m = cop_cell.shape[0]
+    bounds = np.empty(OCCUPY_CHUNKS + 1, dtype=np.int64)
+    bounds[0] = 0
+    bounds[OCCUPY_CHUNKS] = m
+    mark = np.int64(0)
+    for k in range(1, OCCUPY_CHUNKS):
+        if n > 0:
+            mark = max(mark, np.int64(cit_cell[k * n // OCCUPY_CHUNKS]))
+        else:
+            mark = np.int64(k * occ.shape[0] // OCCUPY_CHUNKS)
+        bounds[k] = min(max(bounds[k - 1], np.searchsorted(cop_cell, mark)), m)
+    for k in prange(OCCUPY_CHUNKS):
+        for i in range(k * n // OCCUPY_CHUNKS, (k + 1) * n // OCCUPY_CHUNKS):
+            c = cit_cell[i]
+            if c >= 0:
+                occ[c] = uint32(i) | (uint32(PRISONER) if jail[i] > 0 else uint32(0))
+                packed[c] = uint32(ACTIVE_ONE) if state[i] == ACTIVE else uint32(0)
+        for j in range(bounds[k], bounds[k + 1]):
+            occ[cop_cell[j]] = n + j
+            packed[cop_cell[j]] = 1
 
 
 @njit(parallel=True, cache=True)
