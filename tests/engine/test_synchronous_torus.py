@@ -102,3 +102,16 @@ def test_a_vision_too_wide_for_the_packed_counts_is_refused_in_one_line():
                                         "world.height=400", "citizens.vision=190"])  # fmt: skip
     with pytest.raises(ScenarioError, match=r"citizens\.vision .* at most 65536 together"):
         Simulation(sc)
+
+
+@pytest.mark.parametrize("height", [1, 13, 14, 28, 40, 57, 120, 1000, 5003])
+@pytest.mark.parametrize("reach", [0, 1, 7, 20])
+def test_move_stripes_keep_same_parity_claims_apart(height, reach):
+    # Stripes of one parity are claimed at once: two of them must never reach the same row, so
+    # each stripe is at least 2 * reach rows high and, on a torus, the count is even (or 1).
+    from uprising.engine.sites import stripes
+
+    bounds = stripes(height, reach)
+    count = bounds.shape[0] - 1
+    assert bounds[0] == 0 and bounds[-1] == height and np.all(np.diff(bounds) > 0)
+    assert count == 1 or (count % 2 == 0 and np.diff(bounds).min() >= 2 * reach)

@@ -499,18 +499,22 @@ def _movers(occ, n, row, width, k_cit, k_cop, out):
 
 @njit(inline="always", cache=True)
 def _search_inside(
-    mkey, pkey, n, row, movers, lo, hi, lin, k_cit, k_cop, shared, tries, slot_bits, work, found
+    mkey, pkey, n, row, movers, spare, lo, hi, lin, k_cit, k_cop, shared, tries, slot_bits, work,
+    found,
 ):  # fmt: skip
     """The searches of movers[lo:hi] (sites away from every edge): every mover takes its tries
     four at a time, and those still without a site go on to the next four, so one mover's
     search never waits on another's. Lists (site << 32 | claim) in `found` for the movers that
-    found one; returns how many. `shared`: citizens and cops have the same offsets."""
+    found one; returns how many. `shared`: citizens and cops have the same offsets. Those left
+    are gathered into the other of `movers` and `spare` (reading and writing one list would
+    make each write wait on the reads before it)."""
     hits = 0
+    src, dst = movers, spare
     for g in range((tries + 3) // 4):
         full = 4 * g + 4 <= tries
         left = lo
         for j in range(lo, hi):
-            entry = movers[j]
+            entry = src[j]
             a = entry >> 24
             if shared:
                 base, k = np.int64(0), k_cit
@@ -522,20 +526,25 @@ def _search_inside(
                 t, o = _try_four_inside(mkey, a, g, c, lin, base, k, True, tries, work)
             else:
                 t, o = _try_four_inside(mkey, a, g, c, lin, base, k, False, tries, work)
-            movers[left] = entry
+            dst[left] = entry
             found[hits] = (t << 32) | np.int64(_claim(pkey, a, o, slot_bits))
             left += np.int64(t < 0)
             hits += np.int64(t >= 0)
         hi = left
         if hi == lo:
             break
+        src, dst = dst, src
     return hits
 
 
 def stripes(height: int, reach: int) -> np.ndarray:
-    """Row bounds of the move stripes: an even number of stripes at least 2 * reach rows high
-    (or one stripe when the lattice is too short), as int64[k + 1]."""
-    count = 2 * (height // (4 * max(reach, 1)))
+    """Row bounds of the move stripes: an even number of stripes at least 2 * reach rows high,
+    a multiple of 4 where the lattice allows (each half then splits evenly over 2 or 4 threads),
+    or one stripe when the lattice is too short; as int64[k + 1]. Claims do not depend on it."""
+    reach = max(reach, 1)
+    count = 4 * (height // (8 * reach))
+    if count < 4:
+        count = 2 * (height // (4 * reach))
     if count < 2:
         count = 1
     return np.array([k * height // count for k in range(count + 1)], dtype=np.int64)
@@ -563,6 +572,7 @@ def claim_moves(
         for s in prange((count + 1 - parity) // 2):
             stripe = 2 * s + parity
             movers = np.empty(width, dtype=np.int64)
+            spare = np.empty(width, dtype=np.int64)
             found = np.empty(width, dtype=np.int64)
             for y in range(bounds[stripe], bounds[stripe + 1]):
                 row = y * width
@@ -578,12 +588,12 @@ def claim_moves(
                         hi += np.int64(x < width - reach)
                 if shared:
                     hits = _search_inside(
-                        mkey, pkey, n, row, movers, lo, hi, lin, k_cit, k_cop, True, tries,
+                        mkey, pkey, n, row, movers, spare, lo, hi, lin, k_cit, k_cop, True, tries,
                         slot_bits, work, found,
                     )  # fmt: skip
                 else:
                     hits = _search_inside(
-                        mkey, pkey, n, row, movers, lo, hi, lin, k_cit, k_cop, False, tries,
+                        mkey, pkey, n, row, movers, spare, lo, hi, lin, k_cit, k_cop, False, tries,
                         slot_bits, work, found,
                     )  # fmt: skip
                 for j0, j1 in ((0, lo), (hi, k)):
