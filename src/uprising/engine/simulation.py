@@ -356,7 +356,7 @@ class Simulation:
         k, rounding, bits = self.scenario.citizens.arrest_prob_constant, self._rounding, self._share_bits
         n = self.world.citizens
         occ, a, b = self._occ, self._packed, self._share
-        # 1-3. Who stands where; counts in vision from the packed snapshot; everyone decides.
+        # 1-2. Who stands where; counts in vision from the packed snapshot; everyone decides.
         sites.occupy(self.cit_cell, self.cop_cell, self.state, self.jail, occ, a)
         sites.row_prefix(a, h, w)
         sites.decide_rows(
@@ -367,14 +367,14 @@ class Simulation:
         )  # fmt: skip
         if not r.jailed_keep_site:
             sites.serve_off_site(self.cit_cell, self.jail)
-        # 4-5. Cops take actives: each cop's share 1/A, summed over the cops that see an active.
+        # 3-4. Cops take actives: each cop's share 1/A, summed over the cops that see an active.
         sites.share_rows(occ, n, b, self._spans_cop, h, w, torus, bits, a)
         self.arrests_by_dept[:] = sites.arrest_rows(
             self.seed, self.tick, occ, self.cit_cell, self.cell_dept, lat.departments,
             self.state, self.jail, a, self._spans_cop, h, w, torus, bits, self._max_jail,
             r.jail_term_inclusive, r.jailed_keep_site, b,
         )  # fmt: skip
-        # 6. Movement to a random free site in vision, conflicts settled by priority.
+        # 5. Movement to a random free site in vision, conflicts settled by priority.
         if r.movement:
             k_cit, k_cop = self._offs_cit.shape[0], self._offs_cop.shape[0]
             sites.claim_moves(
@@ -386,7 +386,7 @@ class Simulation:
                 occ, n, self.cit_cell, self.cop_cell, self._offs, self._lin, self._reach,
                 h, w, torus, self._slot_bits, b,
             )  # fmt: skip
-        # 7. Prisoners off the lattice whose term is over come back on a free site.
+        # 6. Prisoners off the lattice whose term is over come back on a free site.
         if not r.jailed_keep_site:
             sites.place_released(self.seed, self.tick, self.cit_cell, self.jail, 4 * r.move_tries, b)
 
