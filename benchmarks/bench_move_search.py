@@ -52,9 +52,7 @@ def search_with_masks(work, lin, cells, key, target):
 
 
 def main() -> None:
-    sc = load_scenario(
-        "epstein-2002", ["world.width=1000", "world.height=1000", "run.schedule=synchronous"]
-    )
+    sc = load_scenario("epstein-2002", ["world.width=1000", "world.height=1000", "run.schedule=synchronous"])
     sim = Simulation(sc)
     for _ in range(3):
         sim.step()

@@ -419,9 +419,7 @@ class Simulation:
         agents = self.world.citizens + self.cop_cell.shape[0]
         return sum(self.array_bytes().values()) / max(agents, 1)
 
-    def run(
-        self, steps: int | None = None, progress: Callable[[int], None] | None = None
-    ) -> RunResult:
+    def run(self, steps: int | None = None, progress: Callable[[int], None] | None = None) -> RunResult:
         """Run `steps` ticks (the scenario's by default) and return the per-tick series."""
         steps = self.scenario.run.steps if steps is None else steps
         rows = np.zeros((steps + 1, len(SERIES)), dtype=np.int64)
