@@ -359,7 +359,7 @@ class Simulation:
         # 1-2. Who stands where; counts in vision from the packed snapshot; everyone decides.
         sites.occupy(self.cit_cell, self.cop_cell, self.state, self.jail, occ, a)
         sites.row_prefix(a, h, w)
-        sites.decide_rows(
+        actives = sites.decide_rows(
             occ, a, self._spans_cit, h, w, torus, self.hardship, self.risk, self.seed,
             self.state, self.jail, self.cell_dept, legit,
             self.threshold_dept + self.params["threshold"], self.risk_mult_dept,
@@ -367,28 +367,38 @@ class Simulation:
         )  # fmt: skip
         if not r.jailed_keep_site:
             sites.serve_off_site(self.cit_cell, self.jail)
-        # 3-4. Cops take actives: each cop's share 1/A, summed over the cops that see an active.
-        sites.share_rows(occ, n, b, self._spans_cop, h, w, torus, bits, a)
-        self.arrests_by_dept[:] = sites.arrest_rows(
-            self.seed, self.tick, occ, self.cit_cell, self.cell_dept, lat.departments,
-            self.state, self.jail, a, self._spans_cop, h, w, torus, bits, self._max_jail,
-            r.jail_term_inclusive, r.jailed_keep_site, b,
-        )  # fmt: skip
+        # 3-4. Cops take actives: each cop's share 1/A, summed over the cops that see an active;
+        # from the actives' side when they are few (the same sums, so the same arrests).
+        if actives * SPARSE_ACTIVES < n:
+            work = a
+            self.arrests_by_dept[:] = sites.arrest_sparse(
+                self.seed, self.tick, occ, self.cit_cell, self.cell_dept, lat.departments,
+                self.state, self.jail, b, self._spans_cop, h, w, torus, bits, self._max_jail,
+                r.jail_term_inclusive, r.jailed_keep_site, work,
+            )  # fmt: skip
+        else:
+            work = b
+            sites.share_rows(occ, n, b, self._spans_cop, h, w, torus, bits, a)
+            self.arrests_by_dept[:] = sites.arrest_rows(
+                self.seed, self.tick, occ, self.cit_cell, self.cell_dept, lat.departments,
+                self.state, self.jail, a, self._spans_cop, h, w, torus, bits, self._max_jail,
+                r.jail_term_inclusive, r.jailed_keep_site, work,
+            )  # fmt: skip
         # 5. Movement to a random free site in vision, conflicts settled by priority.
         if r.movement:
             k_cit, k_cop = self._offs_cit.shape[0], self._offs_cop.shape[0]
             sites.claim_moves(
                 self.seed, self.tick, occ, n, self._offs, self._lin, k_cit, k_cop,
                 self._shared_offs, self._reach, h, w, torus, r.move_tries, self._slot_bits,
-                self._stripes, b,
+                self._stripes, work,
             )  # fmt: skip
             sites.settle_moves(
                 occ, n, self.cit_cell, self.cop_cell, self._offs, self._lin, self._reach,
-                h, w, torus, self._slot_bits, b,
+                h, w, torus, self._slot_bits, work,
             )  # fmt: skip
         # 6. Prisoners off the lattice whose term is over come back on a free site.
         if not r.jailed_keep_site:
-            sites.place_released(self.seed, self.tick, self.cit_cell, self.jail, 4 * r.move_tries, b)
+            sites.place_released(self.seed, self.tick, self.cit_cell, self.jail, 4 * r.move_tries, work)
 
     # ---- observation -------------------------------------------------------------------
     def counts(self) -> tuple[int, int, int]:
@@ -446,6 +456,10 @@ class Simulation:
             series={name: rows[:, j].copy() for j, name in enumerate(SERIES)},
             outburst_level=self.scenario.run.outburst_level,
         )
+
+
+# Arrests are summed from the actives' side when fewer than one citizen in this many is active.
+SPARSE_ACTIVES = 64
 
 
 def _held_bytes(array: np.ndarray) -> int:

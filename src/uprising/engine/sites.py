@@ -241,11 +241,13 @@ def _decide(
     packed_after,
 ):  # fmt: skip
     """The citizens at columns free[:nfree] of the row decide from `seen` (the packed counts in
-    their vision); packed_after[x] gains 2**16 for each one now active. `stored`: traits are
+    their vision); packed_after[x] gains 2**16 for each one now active; returns how many are.
+    `stored`: traits are
     read from `hardship` and `risk`, else recomputed; `one_dept`: one set of levers (both
     flags are constants where this is inlined, so each case compiles to its own loop)."""
     if one_dept:
         legit, threshold, risk_mult = legit_dept[0], threshold_dept[0], risk_mult_dept[0]
+    actives = 0
     for j in range(nfree):
         x = free[j]
         c = uintp(row + x)
@@ -266,6 +268,8 @@ def _decide(
         act = wants_active(h, legit, r0 * risk_mult, p, threshold)
         state[i] = ACTIVE if act else QUIET
         packed_after[x] += uint32(ACTIVE_ONE) if act else uint32(0)
+        actives += np.int64(act)
+    return actives
 
 
 @njit(parallel=True, cache=True)
@@ -275,7 +279,8 @@ def decide_rows(
 ):  # fmt: skip
     """Every citizen on a site decides at once from the snapshot `packed` (row prefixes); a
     prisoner serves one tick of its term instead (Mesa's order: a term of J keeps a citizen out
-    of J decisions). `after` gets the packed row prefixes once everyone has decided.
+    of J decisions). `after` gets the packed row prefixes once everyone has decided. Returns
+    the number of actives.
 
     With empty `hardship`, a citizen's traits are recomputed by `citizen_traits` from the seed.
     `p_table` (from `fill_pair_table`) holds P for each count of cops and of actives.
@@ -283,6 +288,7 @@ def decide_rows(
     n = state.shape[0]
     stored = hardship.shape[0] > 0
     tkey = traits_key(seed)
+    actives = np.zeros(ROW_BLOCKS, dtype=np.int64)
     for block in prange(ROW_BLOCKS):  # buffers allocated once per block of rows
         free = np.empty(width, dtype=np.int64)
         held = np.empty(width, dtype=np.int64)
@@ -301,13 +307,13 @@ def decide_rows(
             if nfree > 0:
                 _row_vision(packed, spans, height, width, torus, y, seen)
             if not stored and legit_dept.shape[0] == 1:  # the classic torus: one set of levers
-                _decide(
+                actives[block] += _decide(
                     occ, row, free, nfree, seen, state, hardship, risk, tkey, cell_dept,
                     legit_dept, threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table,
                     False, True, packed_after,
                 )  # fmt: skip
             else:
-                _decide(
+                actives[block] += _decide(
                     occ, row, free, nfree, seen, state, hardship, risk, tkey, cell_dept,
                     legit_dept, threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table,
                     stored, False, packed_after,
@@ -316,6 +322,10 @@ def decide_rows(
             for x in range(width):
                 run += packed_after[x]
                 after[uintp(row + x)] = run
+    total = 0
+    for block in range(ROW_BLOCKS):  # a scalar loop: an array expression would run as a parfor
+        total += actives[block]
+    return total
 
 
 @njit(parallel=True, cache=True)
@@ -537,6 +547,82 @@ def _search_inside(
     return hits
 
 
+@njit(inline="always", cache=True)
+def _hazard_around(occ, n, after, spans, height, width, torus, one, y, x):
+    """The fixed-point hazard of an active at (y, x): the share 2**share_bits // A of every cop
+    whose vision holds it (the cops within the same shape around it, as the shapes are
+    symmetric), A the actives that cop sees in `after`. The same integer sum as `share_rows`
+    then `arrest_rows` give, computed from the active's side."""
+    total = uint64(0)
+    for s in range(spans.shape[0]):
+        base = _span_base(y, spans[s, 0], height, width, torus)
+        if base < 0:
+            continue
+        yy = base // width
+        w = spans[s, 1]
+        lo, hi = x - w, x + w + 1
+        if w >= width:  # the span covers the row
+            lo, hi = 0, width
+        elif not torus:
+            lo, hi = max(lo, 0), min(hi, width)
+        for xx in range(lo, hi):
+            col = xx + width if xx < 0 else (xx - width if xx >= width else xx)
+            v = np.int64(occ[uintp(base + col)])
+            if (v & AGENT) >= n and v != EMPTY:
+                seen = _sum32_at(after, spans, height, width, torus, yy, col) >> _SIXTEEN
+                total += one // max(seen, uint64(1))
+    return total
+
+
+@njit(parallel=True, cache=True)
+def arrest_sparse(
+    seed, tick, occ, cit_cell, cell_dept, n_dept, state, jail, after, spans, height, width,
+    torus, share_bits, max_jail, jail_inclusive, keep_site, work,
+):  # fmt: skip
+    """`share_rows` then `arrest_rows` when actives are few: each active sums the shares of the
+    cops around it directly (cops' counts from `after`, the packed prefixes after the
+    decisions), so the cops far from any active cost nothing. Same arrests, same draws."""
+    n = state.shape[0]
+    last = max(n - 1, 0)
+    one = uint64(1) << uint64(share_bits)
+    scale = float(one)
+    partial = np.zeros((height, n_dept), dtype=np.int64)
+    for block in prange(ROW_BLOCKS):  # buffers allocated once per block of rows
+        actives = np.empty(width, dtype=np.int64)
+        for y in range(block * height // ROW_BLOCKS, (block + 1) * height // ROW_BLOCKS):
+            row = y * width
+            k = 0
+            for x in range(width):
+                c = uintp(row + x)
+                v = np.int64(occ[c])
+                a = v & AGENT
+                st = state[uintp(min(a, last))] if n > 0 else QUIET
+                work[c] = uint32(OCCUPIED) if v != EMPTY else uint32(0)
+                actives[k] = x
+                k += np.int64((a < n) & (st == ACTIVE))
+            for j in range(k):
+                x = actives[j]
+                c = row + x
+                i = np.int64(occ[uintp(c)]) & AGENT
+                hz = _hazard_around(occ, n, after, spans, height, width, torus, one, y, x)
+                if hz > 0 and uniform(seed, tick, i, STREAM_ARREST) * scale < float(hz):
+                    state[i] = JAILED
+                    term = jail_term(uniform(seed, tick, i, STREAM_JAIL), max_jail, jail_inclusive)
+                    jail[i] = term
+                    partial[y, cell_dept[c]] += 1
+                    if not keep_site:
+                        cit_cell[i] = -1
+                        occ[c] = EMPTY
+                        work[c] = 0
+                    elif term > 0:
+                        occ[c] = i | PRISONER
+    out = np.zeros(n_dept, dtype=np.int64)
+    for y in range(height):  # scalar loops: an array expression here would run as a parfor
+        for d in range(n_dept):
+            out[d] += partial[y, d]
+    return out
+
+
 def stripes(height: int, reach: int) -> np.ndarray:
     """Row bounds of the move stripes: an even number of stripes at least 2 * reach rows high,
     a multiple of 4 where the lattice allows (each half then splits evenly over 2 or 4 threads),
@@ -662,6 +748,7 @@ def place_released(seed, tick, cit_cell, jail, tries, work):
 __all__ = [
     "EMPTY",
     "arrest_rows",
+    "arrest_sparse",
     "claim_moves",
     "decide_rows",
     "occupy",
