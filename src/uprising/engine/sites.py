@@ -19,10 +19,12 @@ A tick, given three per-cell uint32 arrays `occ`, `a` and `b`:
    it, and the row's packed prefix after the decisions goes to `b`.
 3. `share_rows`: a = the prefix of each cop's share 1/A, A the actives it sees in `b`.
 4. `arrest_rows`: each active is taken with probability min(1, its summed share); b = the
-   occupancy the movers see (OCCUPIED, or 0 for a free site).
+   occupancy the movers see (OCCUPIED, or 0 for a free site). With few actives,
+   `arrest_sparse` does 3 and 4 at once from each active's side, and the occupancy goes to `a`.
 5. `claim_moves`: each mover picks a free site in vision (up to `tries` random offsets, the
-   first free one) and claims it in `b` with a random priority above the offset's index;
-   `settle_moves`: each claimed site takes the mover of the highest claim and is marked WON.
+   first free one) and claims it in the occupancy array with a random priority above the
+   offset's index; `settle_moves`: each claimed site takes the mover of the highest claim and
+   is marked WON.
 6. `place_released`: prisoners off the lattice whose term is over reappear on a free site.
 
 Hot loops carry no branch that depends on the data: each row first gathers the columns that
