@@ -369,21 +369,17 @@ class Simulation:
             sites.serve_off_site(self.cit_cell, self.jail)
         # 3-4. Cops take actives: each cop's share 1/A, summed over the cops that see an active;
         # from the actives' side when they are few (the same sums, so the same arrests).
-        if actives * SPARSE_ACTIVES < n:
-            work = a
-            self.arrests_by_dept[:] = sites.arrest_sparse(
-                self.seed, self.tick, occ, self.cit_cell, self.cell_dept, lat.departments,
-                self.state, self.jail, b, self._spans_cop, h, w, torus, bits, self._max_jail,
-                r.jail_term_inclusive, r.jailed_keep_site, work,
-            )  # fmt: skip
+        sparse = actives * SPARSE_ACTIVES < n
+        if sparse:
+            counts, work = b, a
         else:
-            work = b
             sites.share_rows(occ, n, b, self._spans_cop, h, w, torus, bits, a)
-            self.arrests_by_dept[:] = sites.arrest_rows(
-                self.seed, self.tick, occ, self.cit_cell, self.cell_dept, lat.departments,
-                self.state, self.jail, a, self._spans_cop, h, w, torus, bits, self._max_jail,
-                r.jail_term_inclusive, r.jailed_keep_site, work,
-            )  # fmt: skip
+            counts, work = a, b
+        self.arrests_by_dept[:] = sites.arrest_rows(
+            self.seed, self.tick, occ, self.cit_cell, self.cell_dept, lat.departments,
+            self.state, self.jail, counts, sparse, self._spans_cop, h, w, torus, bits,
+            self._max_jail, r.jail_term_inclusive, r.jailed_keep_site, work,
+        )  # fmt: skip
         # 5. Movement to a random free site in vision, conflicts settled by priority.
         if r.movement:
             k_cit, k_cop = self._offs_cit.shape[0], self._offs_cop.shape[0]

@@ -20,7 +20,7 @@ A tick, given three per-cell uint32 arrays `occ`, `a` and `b`:
 3. `share_rows`: a = the prefix of each cop's share 1/A, A the actives it sees in `b`.
 4. `arrest_rows`: each active is taken with probability min(1, its summed share); b = the
    occupancy the movers see (OCCUPIED, or 0 for a free site). With few actives,
-   `arrest_sparse` does 3 and 4 at once from each active's side, and the occupancy goes to `a`.
+   `arrest_rows` does 3 and 4 at once from each active's side, and the occupancy goes to `a`.
 5. `claim_moves`: each mover picks a free site in vision (up to `tries` random offsets, the
    first free one) and claims it in the occupancy array with a random priority above the
    offset's index; `settle_moves`: each claimed site takes the mover of the highest claim and
@@ -368,20 +368,53 @@ def share_rows(occ, n, packed, spans, height, width, torus, share_bits, out):
                 out[uintp(row + x)] = run
 
 
+@njit(inline="always", cache=True)
+def _hazard_around(occ, n, after, spans, height, width, torus, one, y, x):
+    """The fixed-point hazard of an active at (y, x): the share 2**share_bits // A of every cop
+    whose vision holds it (the cops within the same shape around it, as the shapes are
+    symmetric), A the actives that cop sees in `after`. The same integer sum as `share_rows`
+    then `arrest_rows` give, computed from the active's side."""
+    total = uint64(0)
+    for s in range(spans.shape[0]):
+        base = _span_base(y, spans[s, 0], height, width, torus)
+        if base < 0:
+            continue
+        yy = base // width
+        w = spans[s, 1]
+        lo, hi = x - w, x + w + 1
+        if w >= width:  # the span covers the row
+            lo, hi = 0, width
+        elif not torus:
+            lo, hi = max(lo, 0), min(hi, width)
+        for xx in range(lo, hi):
+            col = xx + width if xx < 0 else (xx - width if xx >= width else xx)
+            v = np.int64(occ[uintp(base + col)])
+            if (v & AGENT) >= n and v != EMPTY:
+                seen = _sum32_at(after, spans, height, width, torus, yy, col) >> _SIXTEEN
+                total += one // max(seen, uint64(1))
+    return total
+
+
 @njit(parallel=True, cache=True)
 def arrest_rows(
-    seed, tick, occ, cit_cell, cell_dept, n_dept, state, jail, share, spans, height, width,
-    torus, share_bits, max_jail, jail_inclusive, keep_site, work,
+    seed, tick, occ, cit_cell, cell_dept, n_dept, state, jail, counts, sparse, spans, height,
+    width, torus, share_bits, max_jail, jail_inclusive, keep_site, work,
 ):  # fmt: skip
     """Each active is taken with probability min(1, the shares summed over the cops that see
     it): when u * 2**share_bits < that sum. `work` gets OCCUPIED on every site still held and 0
     on the free ones (an arrestee who does not keep its site frees it).
 
+    `counts` holds the shares' row prefixes (from `share_rows`), or with `sparse` the packed
+    row prefixes after the decisions, from which each active sums the shares of the cops
+    around it (`_hazard_around`): worth it when actives are few, since cops far from every
+    active then cost nothing. The sums are the same, so are the arrests and the draws.
+
     Returns the arrests per department, summed per row in a fixed order.
     """
     n = state.shape[0]
     last = max(n - 1, 0)
-    scale = float(uint64(1) << uint64(share_bits))
+    one = uint64(1) << uint64(share_bits)
+    scale = float(one)
     partial = np.zeros((height, n_dept), dtype=np.int64)
     for block in prange(ROW_BLOCKS):  # buffers allocated once per block of rows
         actives = np.empty(width, dtype=np.int64)
@@ -400,7 +433,10 @@ def arrest_rows(
                 x = actives[j]
                 c = row + x
                 i = np.int64(occ[uintp(c)]) & AGENT
-                hz = _sum32_at(share, spans, height, width, torus, y, x)
+                if sparse:
+                    hz = _hazard_around(occ, n, counts, spans, height, width, torus, one, y, x)
+                else:
+                    hz = _sum32_at(counts, spans, height, width, torus, y, x)
                 if hz > 0 and uniform(seed, tick, i, STREAM_ARREST) * scale < float(hz):
                     state[i] = JAILED
                     term = jail_term(uniform(seed, tick, i, STREAM_JAIL), max_jail, jail_inclusive)
@@ -549,82 +585,6 @@ def _search_inside(
     return hits
 
 
-@njit(inline="always", cache=True)
-def _hazard_around(occ, n, after, spans, height, width, torus, one, y, x):
-    """The fixed-point hazard of an active at (y, x): the share 2**share_bits // A of every cop
-    whose vision holds it (the cops within the same shape around it, as the shapes are
-    symmetric), A the actives that cop sees in `after`. The same integer sum as `share_rows`
-    then `arrest_rows` give, computed from the active's side."""
-    total = uint64(0)
-    for s in range(spans.shape[0]):
-        base = _span_base(y, spans[s, 0], height, width, torus)
-        if base < 0:
-            continue
-        yy = base // width
-        w = spans[s, 1]
-        lo, hi = x - w, x + w + 1
-        if w >= width:  # the span covers the row
-            lo, hi = 0, width
-        elif not torus:
-            lo, hi = max(lo, 0), min(hi, width)
-        for xx in range(lo, hi):
-            col = xx + width if xx < 0 else (xx - width if xx >= width else xx)
-            v = np.int64(occ[uintp(base + col)])
-            if (v & AGENT) >= n and v != EMPTY:
-                seen = _sum32_at(after, spans, height, width, torus, yy, col) >> _SIXTEEN
-                total += one // max(seen, uint64(1))
-    return total
-
-
-@njit(parallel=True, cache=True)
-def arrest_sparse(
-    seed, tick, occ, cit_cell, cell_dept, n_dept, state, jail, after, spans, height, width,
-    torus, share_bits, max_jail, jail_inclusive, keep_site, work,
-):  # fmt: skip
-    """`share_rows` then `arrest_rows` when actives are few: each active sums the shares of the
-    cops around it directly (cops' counts from `after`, the packed prefixes after the
-    decisions), so the cops far from any active cost nothing. Same arrests, same draws."""
-    n = state.shape[0]
-    last = max(n - 1, 0)
-    one = uint64(1) << uint64(share_bits)
-    scale = float(one)
-    partial = np.zeros((height, n_dept), dtype=np.int64)
-    for block in prange(ROW_BLOCKS):  # buffers allocated once per block of rows
-        actives = np.empty(width, dtype=np.int64)
-        for y in range(block * height // ROW_BLOCKS, (block + 1) * height // ROW_BLOCKS):
-            row = y * width
-            k = 0
-            for x in range(width):
-                c = uintp(row + x)
-                v = np.int64(occ[c])
-                a = v & AGENT
-                st = state[uintp(min(a, last))] if n > 0 else QUIET
-                work[c] = uint32(OCCUPIED) if v != EMPTY else uint32(0)
-                actives[k] = x
-                k += np.int64((a < n) & (st == ACTIVE))
-            for j in range(k):
-                x = actives[j]
-                c = row + x
-                i = np.int64(occ[uintp(c)]) & AGENT
-                hz = _hazard_around(occ, n, after, spans, height, width, torus, one, y, x)
-                if hz > 0 and uniform(seed, tick, i, STREAM_ARREST) * scale < float(hz):
-                    state[i] = JAILED
-                    term = jail_term(uniform(seed, tick, i, STREAM_JAIL), max_jail, jail_inclusive)
-                    jail[i] = term
-                    partial[y, cell_dept[c]] += 1
-                    if not keep_site:
-                        cit_cell[i] = -1
-                        occ[c] = EMPTY
-                        work[c] = 0
-                    elif term > 0:
-                        occ[c] = i | PRISONER
-    out = np.zeros(n_dept, dtype=np.int64)
-    for y in range(height):  # scalar loops: an array expression here would run as a parfor
-        for d in range(n_dept):
-            out[d] += partial[y, d]
-    return out
-
-
 def stripes(height: int, reach: int) -> np.ndarray:
     """Row bounds of the move stripes: an even number of stripes at least 2 * reach rows high,
     a multiple of 4 where the lattice allows (each half then splits evenly over 2 or 4 threads),
@@ -750,7 +710,6 @@ def place_released(seed, tick, cit_cell, jail, tries, work):
 __all__ = [
     "EMPTY",
     "arrest_rows",
-    "arrest_sparse",
     "claim_moves",
     "decide_rows",
     "occupy",
