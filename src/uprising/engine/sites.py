@@ -62,6 +62,7 @@ from uprising.engine.rules import (
     jail_term,
     wants_active,
 )
+from uprising.engine.sequential import _row_range, _span_row
 from uprising.engine.synchronous import _span_base
 from uprising.world.classic import citizen_traits, traits_key
 
@@ -376,22 +377,16 @@ def _hazard_around(occ, n, after, spans, height, width, torus, one, y, x):
     then `arrest_rows` give, computed from the active's side."""
     total = uint64(0)
     for s in range(spans.shape[0]):
-        base = _span_base(y, spans[s, 0], height, width, torus)
-        if base < 0:
+        yy = _span_row(y, spans[s, 0], height, torus)
+        if yy < 0:
             continue
-        yy = base // width
-        w = spans[s, 1]
-        lo, hi = x - w, x + w + 1
-        if w >= width:  # the span covers the row
-            lo, hi = 0, width
-        elif not torus:
-            lo, hi = max(lo, 0), min(hi, width)
-        for xx in range(lo, hi):
-            col = xx + width if xx < 0 else (xx - width if xx >= width else xx)
-            v = np.int64(occ[uintp(base + col)])
-            if (v & AGENT) >= n and v != EMPTY:
-                seen = _sum32_at(after, spans, height, width, torus, yy, col) >> _SIXTEEN
-                total += one // max(seen, uint64(1))
+        a1, b1, a2, b2 = _row_range(x, spans[s, 1], width, torus)
+        for part in range(2):
+            for xx in range(a1 if part == 0 else a2, b1 if part == 0 else b2):
+                v = np.int64(occ[uintp(yy * width + xx)])
+                if (v & AGENT) >= n and v != EMPTY:
+                    seen = _sum32_at(after, spans, height, width, torus, yy, xx) >> _SIXTEEN
+                    total += one // max(seen, uint64(1))
     return total
 
 
