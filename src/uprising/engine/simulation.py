@@ -185,8 +185,7 @@ class Simulation:
             return
         # Counts per cell: on a lattice of one agent per site no count (nor row prefix, nor
         # sum within vision) passes the row width or the vision's size, so int16 does.
-        sites = int(sum(min(2 * int(w) + 1, lat.width) for _, w in self._spans_cit))
-        sites = max(sites, int(sum(min(2 * int(w) + 1, lat.width) for _, w in self._spans_cop)))
+        sites = max(_sites_in(self._spans_cit, lat.width), _sites_in(self._spans_cop, lat.width))
         small = lat.capacity == 1 and max(lat.width, sites) < 2**15
         count = np.int16 if small else np.int32
         self._cops_pre = np.empty(cells, dtype=count)  # cops per cell, then its row prefix
@@ -203,8 +202,8 @@ class Simulation:
         """The classic lattice's work arrays (`uprising.engine.sites`): three uint32 per cell,
         the agent on each site and two for packed counts, arrest shares, claims and moves."""
         lat = self.world.lattice
-        sites_cit = int(sum(min(2 * int(w) + 1, lat.width) for _, w in self._spans_cit))
-        sites_cop = int(sum(min(2 * int(w) + 1, lat.width) for _, w in self._spans_cop))
+        sites_cit = _sites_in(self._spans_cit, lat.width)
+        sites_cop = _sites_in(self._spans_cop, lat.width)
         if sites_cit + sites_cop > 2**16:
             raise ScenarioError(
                 f"citizens.vision / cops.vision: visions of {sites_cit} and {sites_cop} sites; "
@@ -456,6 +455,11 @@ class Simulation:
 
 # Arrests are summed from the actives' side when fewer than one citizen in this many is active.
 SPARSE_ACTIVES = 64
+
+
+def _sites_in(spans: np.ndarray, width: int) -> int:
+    """Sites of a vision shape given as row spans (the centre included), on rows `width` wide."""
+    return int(sum(min(2 * int(w) + 1, width) for _, w in spans))
 
 
 def _held_bytes(array: np.ndarray) -> int:
