@@ -30,7 +30,7 @@ def search_with_branches(work, lin, cells, key, target):
         best = -1
         for q in range(4):
             c = c0 + lin[((bits >> uint64(16 * q)) & _LOW16) * k >> _SIXTEEN]
-            if work[c] != sites.OCCUPIED:
+            if work[c] >= sites.CLAIMED:
                 best = c
                 break
         target[c0] = uint32(best & 0xFFFFFFFF)
@@ -46,7 +46,7 @@ def search_with_masks(work, lin, cells, key, target):
         best = np.int64(-1)
         for q in range(3, -1, -1):
             c = c0 + lin[uintp(((bits >> uint64(16 * q)) & _LOW16) * k >> _SIXTEEN)]
-            m = -np.int64(work[uintp(c)] != sites.OCCUPIED)
+            m = -np.int64(work[uintp(c)] >= sites.CLAIMED)
             best = (c & m) | (best & ~m)
         target[uintp(c0)] = uint32(best & 0xFFFFFFFF)
 
@@ -57,11 +57,11 @@ def main() -> None:
     for _ in range(3):
         sim.step()
     width, reach = sim.world.lattice.width, sim._reach
-    occupied = np.full(width * width, sites.OCCUPIED, dtype=np.uint32)
+    occupied = np.zeros(width * width, dtype=np.uint32)  # a site map: agent 0 on every site
     free = np.ones(width * width, dtype=bool)
     free[sim.cit_cell[sim.cit_cell >= 0]] = False
     free[sim.cop_cell] = False
-    occupied[free] = 0
+    occupied[free] = sites.EMPTY
     ys, xs = np.divmod(np.flatnonzero(~free), width)
     inside = (ys >= reach) & (ys < width - reach) & (xs >= reach) & (xs < width - reach)
     cells = (ys * width + xs)[inside].astype(np.int64)

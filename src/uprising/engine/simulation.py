@@ -199,8 +199,9 @@ class Simulation:
         self._no_state = np.empty(0, dtype=np.int8)  # count_per_cell: every agent counts
 
     def _alloc_on_sites(self) -> None:
-        """The classic lattice's work arrays (`uprising.engine.sites`): three uint32 per cell,
-        the agent on each site and two for packed counts, arrest shares, claims and moves."""
+        """The classic lattice's work arrays (`uprising.engine.sites`): two uint32 per cell,
+        the site map (agents, then claims during the moves) and the packed counts after the
+        decisions."""
         lat = self.world.lattice
         sites_cit = _sites_in(self._spans_cit, lat.width)
         sites_cop = _sites_in(self._spans_cop, lat.width)
@@ -210,7 +211,7 @@ class Simulation:
                 "the synchronous torus allows at most 65536 together"
             )
         if self.world.citizens + self.cop_cell.shape[0] >= sites.AGENT:
-            raise ScenarioError("world: more than 2**31 - 2 agents on one lattice")
+            raise ScenarioError("world: more than 2**30 - 2 agents on one lattice")
         self._share_bits = 32 - max(sites_cop, 1).bit_length()
         # P for every count of cops and of actives a citizen can see (itself counted, twice
         # at most), unless the table would pass 2**16 entries.
@@ -218,8 +219,7 @@ class Simulation:
         self._p_table = np.zeros(pairs, dtype=np.float64)
         sites.fill_pair_table(self.scenario.citizens.arrest_prob_constant, self._rounding, self._p_table)
         self._occ = np.empty(lat.cells, dtype=np.uint32)
-        self._packed = np.empty(lat.cells, dtype=np.uint32)
-        self._share = np.empty(lat.cells, dtype=np.uint32)
+        self._after = np.empty(lat.cells, dtype=np.uint32)
         # Moves: the citizens' offsets then the cops' (once when they are the same), also as
         # steps of the cell id for sites at least `reach` from every edge; a claim holds the
         # offset's index in `_slot_bits`.
@@ -354,30 +354,26 @@ class Simulation:
         h, w, torus = lat.height, lat.width, lat.torus
         k, rounding, bits = self.scenario.citizens.arrest_prob_constant, self._rounding, self._share_bits
         n = self.world.citizens
-        occ, a, b = self._occ, self._packed, self._share
-        # 1-2. Who stands where; counts in vision from the packed snapshot; everyone decides.
-        sites.occupy(self.cit_cell, self.cop_cell, self.state, self.jail, occ, a)
-        sites.row_prefix(a, h, w)
+        occ, after = self._occ, self._after
+        threads = numba.get_num_threads()
+        # 1-2. Who stands where; counts in vision from the snapshot; everyone decides.
+        sites.occupy(self.cit_cell, self.cop_cell, self.state, self.jail, occ)
         actives = sites.decide_rows(
-            occ, a, self._spans_cit, h, w, torus, self.hardship, self.risk, self.seed,
+            occ, self._spans_cit, h, w, torus, self.hardship, self.risk, self.seed,
             self.state, self.jail, self.cell_dept, legit,
             self.threshold_dept + self.params["threshold"], self.risk_mult_dept,
-            k, rounding, r.active_counts_self_twice, self._p_table, b,
+            k, rounding, r.active_counts_self_twice, self._p_table, sites.bands_of(h, threads),
+            after,
         )  # fmt: skip
         if not r.jailed_keep_site:
             sites.serve_off_site(self.cit_cell, self.jail)
         # 3-4. Cops take actives: each cop's share 1/A, summed over the cops that see an active;
         # from the actives' side when they are few (the same sums, so the same arrests).
-        sparse = actives * SPARSE_ACTIVES < n
-        if sparse:
-            counts, work = b, a
-        else:
-            sites.share_rows(occ, n, b, self._spans_cop, h, w, torus, bits, a)
-            counts, work = a, b
         self.arrests_by_dept[:] = sites.arrest_rows(
             self.seed, self.tick, occ, self.cit_cell, self.cell_dept, lat.departments,
-            self.state, self.jail, counts, sparse, self._spans_cop, h, w, torus, bits,
-            self._max_jail, r.jail_term_inclusive, r.jailed_keep_site, work,
+            self.state, self.jail, after, actives * SPARSE_ACTIVES < n, self._spans_cop, h, w,
+            torus, bits, self._max_jail, r.jail_term_inclusive, r.jailed_keep_site,
+            sites.bands_of(h, threads),
         )  # fmt: skip
         # 5. Movement to a random free site in vision, conflicts settled by priority.
         if r.movement:
@@ -385,15 +381,15 @@ class Simulation:
             sites.claim_moves(
                 self.seed, self.tick, occ, n, self._offs, self._lin, k_cit, k_cop,
                 self._shared_offs, self._reach, h, w, torus, r.move_tries, self._slot_bits,
-                self._stripes, work,
+                self._stripes,
             )  # fmt: skip
             sites.settle_moves(
                 occ, n, self.cit_cell, self.cop_cell, self._offs, self._lin, self._reach,
-                h, w, torus, self._slot_bits, work,
+                h, w, torus, self._slot_bits,
             )  # fmt: skip
         # 6. Prisoners off the lattice whose term is over come back on a free site.
         if not r.jailed_keep_site:
-            sites.place_released(self.seed, self.tick, self.cit_cell, self.jail, 4 * r.move_tries, work)
+            sites.place_released(self.seed, self.tick, self.cit_cell, self.jail, 4 * r.move_tries, occ)
 
     # ---- observation -------------------------------------------------------------------
     def counts(self) -> tuple[int, int, int]:

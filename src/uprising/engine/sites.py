@@ -11,21 +11,26 @@ bits, and each row holds its running sum modulo 2**32, so the difference of two 
 both counts within a span at once (each stays below 2**16, the vision's size). A cop's arrest
 share 1/A is a fixed-point uint32 with `share_bits` fractional bits, summed the same way.
 
-A tick, given three per-cell uint32 arrays `occ`, `a` and `b`:
+The site map `occ` (one uint32 per site) holds the agent on it (citizen i: i; cop j: n + j),
+with PRISONER set for a citizen serving a term and SEEN_ACTIVE for one active when the tick
+began, or EMPTY; during the moves, a free site may hold a claim instead (at or above CLAIMED).
+Only the site map and the packed prefixes after the decisions, `after`, are kept per site:
+8 bytes. The counts of the tick's start and the cops' shares are computed a row at a time into
+rings of 2 * reach + 1 rows, a reach of rows ahead of the rows being worked on.
 
-1. `occupy`: occ[c] = the agent on c (citizen i: i; cop j: n + j), or EMPTY; a = the packed
-   counts of the snapshot, and `row_prefix` turns each row of `a` into its running sum.
-2. `decide_rows`: each row sums `a` within vision into a row buffer; its citizens decide from
-   it, and the row's packed prefix after the decisions goes to `b`.
-3. `share_rows`: a = the prefix of each cop's share 1/A, A the actives it sees in `b`.
-4. `arrest_rows`: each active is taken with probability min(1, its summed share); b = the
-   occupancy the movers see (OCCUPIED, or 0 for a free site). With few actives,
-   `arrest_rows` does 3 and 4 at once from each active's side, and the occupancy goes to `a`.
-5. `claim_moves`: each mover picks a free site in vision (up to `tries` random offsets, the
-   first free one) and claims it in the occupancy array with a random priority above the
-   offset's index; `settle_moves`: each claimed site takes the mover of the highest claim and
-   is marked WON.
-6. `place_released`: prisoners off the lattice whose term is over reappear on a free site.
+A tick:
+
+1. `occupy`: writes the site map.
+2. `decide_rows`: each row sums the counts of the tick's start within vision into a row
+   buffer; its citizens decide from it, and the row's packed prefix after the decisions goes
+   to `after`.
+3. `arrest_rows`: each active is taken with probability min(1, the shares 1/A summed over the
+   cops that see it), A the actives each cop sees in `after`. With few actives, each active
+   sums the shares of the cops around it instead (the same sums).
+4. `claim_moves`: each mover picks a free site in vision (up to `tries` random offsets, the
+   first free one) and claims it in the site map with a random priority above the offset's
+   index; `settle_moves`: each claimed site takes the mover of the highest claim.
+5. `place_released`: prisoners off the lattice whose term is over reappear on a free site.
 
 Hot loops carry no branch that depends on the data: each row first gathers the columns that
 need work (movers, citizens, cops, actives) into a list, and choices are made with masks, so
@@ -33,7 +38,7 @@ the processor overlaps one agent's work with the next one's instead of guessing 
 
 Claims are made in horizontal stripes at least twice the move reach high, the even stripes in
 parallel and then the odd ones, so two threads never claim the same site at once; a claim is an
-order-free maximum, and each mover claims one site, so settling needs no stripes. Results do
+order-free maximum (a minimum of EMPTY - claim), and each mover claims one site, so settling needs no stripes. Results do
 not depend on the number of threads.
 """
 
@@ -68,25 +73,24 @@ from uprising.world.classic import citizen_traits, traits_key
 
 ROW_BLOCKS = 64  # rows are worked in this many blocks, each block by one thread at a time
 OCCUPY_CHUNKS = 256  # `occupy` writes the agents in this many chunks
-EMPTY = 0xFFFFFFFF  # occ: no agent on the site; a: no move
-OCCUPIED = 0xFFFFFFFF  # b: a site taken at the start of the move phase
-WON = 0xFFFFFFFE  # b: a site a mover took this tick
 ACTIVE_ONE = 1 << 16  # one active citizen in a packed count
-PRISONER = 1 << 31  # occ: the citizen on the site serves a jail term (agents stay below 2**31 - 1)
-AGENT = PRISONER - 1  # occ: the agent's bits
+# The site map: one uint32 per site.
+PRISONER = 1 << 31  # the citizen on the site serves a jail term
+SEEN_ACTIVE = 1 << 30  # the citizen on the site was active when the tick began
+AGENT = SEEN_ACTIVE - 1  # the agent's bits (agents stay below 2**30 - 1)
+CLAIMED = PRISONER | SEEN_ACTIVE  # at or above: no agent (EMPTY, or a claim on a free site)
+EMPTY = 0xFFFFFFFF  # no agent on the site
 _LOW16 = uint64(0xFFFF)
 _MASK32 = uint64(0xFFFFFFFF)
 _SIXTEEN = uint64(16)
 
 
 @njit(parallel=True, cache=True)
-def occupy(cit_cell, cop_cell, state, jail, occ, packed):
+def occupy(cit_cell, cop_cell, state, jail, occ):
     """occ[c] = the agent on site c (citizens 0..n-1, then cops n..), with PRISONER set for a
-    citizen serving a term, EMPTY where none is; packed[c] = its packed count (1 for a cop,
-    2**16 for an active citizen, else 0)."""
+    citizen serving a term and SEEN_ACTIVE for an active one, EMPTY where none is."""
     for c in prange(occ.shape[0]):
         occ[c] = EMPTY
-        packed[c] = 0
     # Agents are written in chunks of citizens and of cops that stand in about the same rows (both
     # lists start sorted by site and agents move little), so each chunk's writes share cache lines.
     n = cit_cell.shape[0]
@@ -105,21 +109,49 @@ def occupy(cit_cell, cop_cell, state, jail, occ, packed):
         for i in range(k * n // OCCUPY_CHUNKS, (k + 1) * n // OCCUPY_CHUNKS):
             c = cit_cell[i]
             if c >= 0:
-                occ[c] = uint32(i) | (uint32(PRISONER) if jail[i] > 0 else uint32(0))
-                packed[c] = uint32(ACTIVE_ONE) if state[i] == ACTIVE else uint32(0)
+                flags = uint32(PRISONER) if jail[i] > 0 else uint32(0)
+                flags |= uint32(SEEN_ACTIVE) if state[i] == ACTIVE else uint32(0)
+                occ[c] = uint32(i) | flags
         for j in range(bounds[k], bounds[k + 1]):
             occ[cop_cell[j]] = n + j
-            packed[cop_cell[j]] = 1
 
 
-@njit(parallel=True, cache=True)
-def row_prefix(values, height, width):
-    """In place: each row of `values` becomes its running sum (modulo 2**32)."""
-    for y in prange(height):
-        run = uint32(0)
-        for x in range(uintp(y * width), uintp((y + 1) * width)):
-            run += values[x]
-            values[x] = run
+def bands_of(height: int, threads: int) -> np.ndarray:
+    """Row bounds of the bands a pass with a ring of rows works in: one band per thread (at
+    most one per row), as int64[k + 1]. Results do not depend on it."""
+    count = max(1, min(threads, height))
+    return np.array([k * height // count for k in range(count + 1)], dtype=np.int64)
+
+
+@njit(inline="always", cache=True)
+def _reach_of(spans):
+    """The largest |dy| of a vision shape's spans."""
+    reach = 0
+    for s in range(spans.shape[0]):
+        reach = max(reach, abs(spans[s, 0]))
+    return reach
+
+
+@njit(inline="always", cache=True)
+def _lattice_row(yy, height, torus):
+    """The lattice row of yy (wrapped on a torus), or -1 off a bounded lattice."""
+    if torus:
+        return yy % height
+    return yy if yy >= 0 and yy < height else -1
+
+
+@njit(inline="always", cache=True)
+def _packed_row(occ, n, y, width, out, base):
+    """out[base + x] = the running sum along row y of the packed counts of the tick's start (1
+    for a cop, 2**16 for a citizen that was active), modulo 2**32, read from the site map."""
+    src = uintp(y * width)
+    run = uint32(0)
+    for x in range(uintp(width)):
+        v = occ[src + x]
+        cop = (v >= uint32(n)) & (v < uint32(SEEN_ACTIVE))
+        active = (v >> uint32(30)) == uint32(1)  # SEEN_ACTIVE without PRISONER
+        run += uint32(cop) + (uint32(active) << uint32(16))
+        out[uintp(base) + x] = run
 
 
 @njit(inline="always", cache=True)
@@ -147,18 +179,33 @@ def _segment32(prefix, base, x, w, width, torus):
 
 
 @njit(inline="always", cache=True)
+def _span_sum32(prefix, base, x, w, width, torus):
+    """The sum over columns x-w..x+w of the row starting at `base` (a row prefix), mod 2**32."""
+    if x > w and x + w < width:
+        return uint64(prefix[base + x + w]) - uint64(prefix[base + x - w - 1])
+    return _segment32(prefix, base, x, w, width, torus)
+
+
+@njit(inline="always", cache=True)
 def _sum32_at(prefix, spans, height, width, torus, y, x):
     """The vision sum at (y, x) of a packed row prefix, modulo 2**32."""
     total = uint64(0)
     for s in range(spans.shape[0]):
         base = _span_base(y, spans[s, 0], height, width, torus)
-        if base < 0:
-            continue
-        w = spans[s, 1]
-        if x > w and x + w < width:
-            total += uint64(prefix[base + x + w]) - uint64(prefix[base + x - w - 1])
-        else:
-            total += _segment32(prefix, base, x, w, width, torus)
+        if base >= 0:
+            total += _span_sum32(prefix, base, x, spans[s, 1], width, torus)
+    return total & _MASK32
+
+
+@njit(inline="always", cache=True)
+def _ring_sum32_at(ring, origin, height_ring, spans, height, width, torus, y, x):
+    """`_sum32_at` from a ring of row prefixes holding row y at (y - origin) % height_ring."""
+    total = uint64(0)
+    for s in range(spans.shape[0]):
+        yy = y + spans[s, 0]
+        if torus or (yy >= 0 and yy < height):
+            base = ((yy - origin) % height_ring) * width
+            total += _span_sum32(ring, base, x, spans[s, 1], width, torus)
     return total & _MASK32
 
 
@@ -201,6 +248,17 @@ def _row_vision(prefix, spans, height, width, torus, y, out):
             _add_spans(prefix, base, spans[s, 1], width, torus, out)
 
 
+@njit(inline="always", cache=True)
+def _ring_vision(ring, origin, height_ring, spans, height, width, torus, y, out):
+    """`_row_vision` from a ring of row prefixes holding row y at (y - origin) % height_ring."""
+    for x in range(width):
+        out[x] = 0
+    for s in range(spans.shape[0]):
+        yy = y + spans[s, 0]
+        if torus or (yy >= 0 and yy < height):
+            _add_spans(ring, ((yy - origin) % height_ring) * width, spans[s, 1], width, torus, out)
+
+
 @njit(cache=True)
 def fill_pair_table(k, rounding, table):
     """table[C, A] = `rules.arrest_probability(C, A, k, rounding)`, the same bits, for every
@@ -226,10 +284,11 @@ def _citizens(occ, n, row, width, free, held, cops):
     m = 0
     for x in range(width):
         v = np.int64(occ[uintp(row + x)])
+        agent = v < CLAIMED
         a = v & AGENT
-        citizen = a < n
+        citizen = agent & (a < n)
         prisoner = (v & PRISONER) != 0
-        cops[x] = uint32((a >= n) & (v != EMPTY))
+        cops[x] = uint32(agent & (a >= n))
         free[k] = x
         held[m] = x
         k += np.int64(citizen & ~prisoner)
@@ -254,7 +313,7 @@ def _decide(
     for j in range(nfree):
         x = free[j]
         c = uintp(row + x)
-        i = uintp(occ[c])  # out of jail: no PRISONER bit
+        i = uintp(occ[c] & AGENT)
         v = uint64(seen[x])
         cops = np.int64(v & _LOW16)
         was_active = np.int64(state[i] == ACTIVE)
@@ -277,13 +336,16 @@ def _decide(
 
 @njit(parallel=True, cache=True)
 def decide_rows(
-    occ, packed, spans, height, width, torus, hardship, risk, seed, state, jail, cell_dept,
-    legit_dept, threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table, after,
+    occ, spans, height, width, torus, hardship, risk, seed, state, jail, cell_dept, legit_dept,
+    threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table, bands, after,
 ):  # fmt: skip
-    """Every citizen on a site decides at once from the snapshot `packed` (row prefixes); a
-    prisoner serves one tick of its term instead (Mesa's order: a term of J keeps a citizen out
-    of J decisions). `after` gets the packed row prefixes once everyone has decided. Returns
-    the number of actives.
+    """Every citizen on a site decides at once from the packed counts of the tick's start (the
+    site map's SEEN_ACTIVE flags); a prisoner serves one tick of its term instead (Mesa's
+    order: a term of J keeps a citizen out of J decisions). `after` gets the packed row
+    prefixes once everyone has decided. Returns the number of actives.
+
+    The counts' row prefixes are never stored whole: each band of rows (`bands`, from
+    `bands_of`) keeps them in a ring of 2 * reach + 1 rows, filled reach rows ahead.
 
     With empty `hardship`, a citizen's traits are recomputed by `citizen_traits` from the seed.
     `p_table` (from `fill_pair_table`) holds P for each count of cops and of actives.
@@ -291,13 +353,25 @@ def decide_rows(
     n = state.shape[0]
     stored = hardship.shape[0] > 0
     tkey = traits_key(seed)
-    actives = np.zeros(ROW_BLOCKS, dtype=np.int64)
-    for block in prange(ROW_BLOCKS):  # buffers allocated once per block of rows
+    reach = _reach_of(spans)
+    height_ring = 2 * reach + 1
+    count = bands.shape[0] - 1
+    actives = np.zeros(count, dtype=np.int64)
+    for band in prange(count):  # buffers allocated once per band
+        start, end = bands[band], bands[band + 1]
+        origin = start - reach  # the ring holds row y at (y - origin) % height_ring
+        ring = np.empty(height_ring * width, dtype=np.uint32)
         free = np.empty(width, dtype=np.int64)
         held = np.empty(width, dtype=np.int64)
         seen = np.empty(width, dtype=np.uint32)
         packed_after = np.empty(width, dtype=np.uint32)
-        for y in range(block * height // ROW_BLOCKS, (block + 1) * height // ROW_BLOCKS):
+        for yy in range(origin, end + reach):
+            y_ = _lattice_row(yy, height, torus)
+            if y_ >= 0:  # the ring's newest row
+                _packed_row(occ, n, y_, width, ring, ((yy - origin) % height_ring) * width)
+            y = yy - reach
+            if y < start:
+                continue
             row = y * width
             nfree, nheld = _citizens(occ, n, row, width, free, held, packed_after)
             for j in range(nheld):
@@ -308,15 +382,15 @@ def decide_rows(
                 if jail[i] == 0:
                     occ[c] = i  # free to move this tick, to decide the next
             if nfree > 0:
-                _row_vision(packed, spans, height, width, torus, y, seen)
+                _ring_vision(ring, origin, height_ring, spans, height, width, torus, y, seen)
             if not stored and legit_dept.shape[0] == 1:  # the classic torus: one set of levers
-                actives[block] += _decide(
+                actives[band] += _decide(
                     occ, row, free, nfree, seen, state, hardship, risk, tkey, cell_dept,
                     legit_dept, threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table,
                     False, True, packed_after,
                 )  # fmt: skip
             else:
-                actives[block] += _decide(
+                actives[band] += _decide(
                     occ, row, free, nfree, seen, state, hardship, risk, tkey, cell_dept,
                     legit_dept, threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table,
                     stored, False, packed_after,
@@ -326,8 +400,8 @@ def decide_rows(
                 run += packed_after[x]
                 after[uintp(row + x)] = run
     total = 0
-    for block in range(ROW_BLOCKS):  # a scalar loop: an array expression would run as a parfor
-        total += actives[block]
+    for band in range(count):  # a scalar loop: an array expression would run as a parfor
+        total += actives[band]
     return total
 
 
@@ -339,42 +413,35 @@ def serve_off_site(cit_cell, jail):
             jail[i] -= 1
 
 
-@njit(parallel=True, cache=True)
-def share_rows(occ, n, packed, spans, height, width, torus, share_bits, out):
-    """out = the row prefixes of each cop's share 2**share_bits // A, A the actives it sees in
-    `packed` (0 where there is no cop or it sees no active)."""
-    one = uint64(1) << uint64(share_bits)
-    for block in prange(ROW_BLOCKS):  # buffers allocated once per block of rows
-        cops = np.empty(width, dtype=np.int64)
-        value = np.empty(width, dtype=np.uint32)
-        seen = np.empty(width, dtype=np.uint32)
-        for y in range(block * height // ROW_BLOCKS, (block + 1) * height // ROW_BLOCKS):
-            row = y * width
-            for x in range(width):
-                value[x] = 0
-            k = 0
-            for x in range(width):
-                v = np.int64(occ[uintp(row + x)])
-                cops[k] = x
-                k += np.int64(((v & AGENT) >= n) & (v != EMPTY))
-            if k > 0:
-                _row_vision(packed, spans, height, width, torus, y, seen)
-                for j in range(k):
-                    x = cops[j]
-                    actives = uint64(seen[x]) >> _SIXTEEN
-                    value[x] = uint32(one // max(actives, uint64(1))) if actives > 0 else uint32(0)
-            run = uint32(0)
-            for x in range(width):
-                run += value[x]
-                out[uintp(row + x)] = run
+@njit(inline="always", cache=True)
+def _share_row(occ, n, after, spans, height, width, torus, one, y, cops, seen, value, out, base):
+    """out[base + x] = the running sum along row y of each cop's share 2**share_bits // A, A
+    the actives it sees in `after` (0 where there is no cop or it sees no active)."""
+    row = uintp(y * width)
+    k = 0
+    for x in range(width):
+        v = np.int64(occ[row + x])
+        value[x] = 0
+        cops[k] = x
+        k += np.int64((v >= n) & (v < SEEN_ACTIVE))
+    if k > 0:
+        _row_vision(after, spans, height, width, torus, y, seen)
+        for j in range(k):
+            x = cops[j]
+            actives = uint64(seen[x]) >> _SIXTEEN
+            value[x] = uint32(one // max(actives, uint64(1))) if actives > 0 else uint32(0)
+    run = uint32(0)
+    for x in range(width):
+        run += value[x]
+        out[uintp(base) + x] = run
 
 
 @njit(inline="always", cache=True)
 def _hazard_around(occ, n, after, spans, height, width, torus, one, y, x):
     """The fixed-point hazard of an active at (y, x): the share 2**share_bits // A of every cop
     whose vision holds it (the cops within the same shape around it, as the shapes are
-    symmetric), A the actives that cop sees in `after`. The same integer sum as `share_rows`
-    then `arrest_rows` give, computed from the active's side."""
+    symmetric), A the actives that cop sees in `after`. The same integer sum as the ring of
+    shares in `arrest_rows` gives, computed from the active's side."""
     total = uint64(0)
     for s in range(spans.shape[0]):
         yy = _span_row(y, spans[s, 0], height, torus)
@@ -384,7 +451,7 @@ def _hazard_around(occ, n, after, spans, height, width, torus, one, y, x):
         for part in range(2):
             for xx in range(a1 if part == 0 else a2, b1 if part == 0 else b2):
                 v = np.int64(occ[uintp(yy * width + xx)])
-                if (v & AGENT) >= n and v != EMPTY:
+                if v >= n and v < SEEN_ACTIVE:  # a cop
                     seen = _sum32_at(after, spans, height, width, torus, yy, xx) >> _SIXTEEN
                     total += one // max(seen, uint64(1))
     return total
@@ -392,17 +459,17 @@ def _hazard_around(occ, n, after, spans, height, width, torus, one, y, x):
 
 @njit(parallel=True, cache=True)
 def arrest_rows(
-    seed, tick, occ, cit_cell, cell_dept, n_dept, state, jail, counts, sparse, spans, height,
-    width, torus, share_bits, max_jail, jail_inclusive, keep_site, work,
+    seed, tick, occ, cit_cell, cell_dept, n_dept, state, jail, after, sparse, spans, height,
+    width, torus, share_bits, max_jail, jail_inclusive, keep_site, bands,
 ):  # fmt: skip
     """Each active is taken with probability min(1, the shares summed over the cops that see
-    it): when u * 2**share_bits < that sum. `work` gets OCCUPIED on every site still held and 0
-    on the free ones (an arrestee who does not keep its site frees it).
+    it): when u * 2**share_bits < that sum. An arrestee who does not keep its site frees it.
 
-    `counts` holds the shares' row prefixes (from `share_rows`), or with `sparse` the packed
-    row prefixes after the decisions, from which each active sums the shares of the cops
-    around it (`_hazard_around`): worth it when actives are few, since cops far from every
-    active then cost nothing. The sums are the same, so are the arrests and the draws.
+    `after` holds the packed row prefixes after the decisions. Each band of rows (`bands`)
+    keeps the row prefixes of the cops' shares in a ring of 2 * reach + 1 rows, filled reach
+    rows ahead; with `sparse`, each active instead sums the shares of the cops around it
+    (`_hazard_around`): worth it when actives are few, since cops far from every active then
+    cost nothing. The sums are the same, so are the arrests and the draws.
 
     Returns the arrests per department, summed per row in a fixed order.
     """
@@ -410,28 +477,43 @@ def arrest_rows(
     last = max(n - 1, 0)
     one = uint64(1) << uint64(share_bits)
     scale = float(one)
+    reach = _reach_of(spans)
+    height_ring = 2 * reach + 1
     partial = np.zeros((height, n_dept), dtype=np.int64)
-    for block in prange(ROW_BLOCKS):  # buffers allocated once per block of rows
+    for band in prange(bands.shape[0] - 1):  # buffers allocated once per band
+        start, end = bands[band], bands[band + 1]
+        origin = start - reach  # the ring holds row y at (y - origin) % height_ring
         actives = np.empty(width, dtype=np.int64)
-        for y in range(block * height // ROW_BLOCKS, (block + 1) * height // ROW_BLOCKS):
+        seen = np.empty(width, dtype=np.uint32)
+        value = np.empty(width, dtype=np.uint32)
+        ring = np.empty(0 if sparse else height_ring * width, dtype=np.uint32)
+        for yy in range(start if sparse else origin, end + (0 if sparse else reach)):
+            y_ = _lattice_row(yy, height, torus)
+            if not sparse and y_ >= 0:  # the ring's newest row
+                slot = (yy - origin) % height_ring
+                _share_row(
+                    occ, n, after, spans, height, width, torus, one, y_, actives, seen, value,
+                    ring, slot * width,
+                )  # fmt: skip
+            y = yy if sparse else yy - reach
+            if y < start:
+                continue
             row = y * width
             k = 0
             for x in range(width):
-                c = uintp(row + x)
-                v = np.int64(occ[c])
+                v = np.int64(occ[uintp(row + x)])
                 a = v & AGENT
                 st = state[uintp(min(a, last))] if n > 0 else QUIET
-                work[c] = uint32(OCCUPIED) if v != EMPTY else uint32(0)
                 actives[k] = x
-                k += np.int64((a < n) & (st == ACTIVE))
+                k += np.int64((v < CLAIMED) & (a < n) & (st == ACTIVE))
             for j in range(k):
                 x = actives[j]
                 c = row + x
                 i = np.int64(occ[uintp(c)]) & AGENT
                 if sparse:
-                    hz = _hazard_around(occ, n, counts, spans, height, width, torus, one, y, x)
+                    hz = _hazard_around(occ, n, after, spans, height, width, torus, one, y, x)
                 else:
-                    hz = _sum32_at(counts, spans, height, width, torus, y, x)
+                    hz = _ring_sum32_at(ring, origin, height_ring, spans, height, width, torus, y, x)
                 if hz > 0 and uniform(seed, tick, i, STREAM_ARREST) * scale < float(hz):
                     state[i] = JAILED
                     term = jail_term(uniform(seed, tick, i, STREAM_JAIL), max_jail, jail_inclusive)
@@ -440,7 +522,6 @@ def arrest_rows(
                     if not keep_site:
                         cit_cell[i] = -1
                         occ[c] = EMPTY
-                        work[c] = 0
                     elif term > 0:
                         occ[c] = i | PRISONER
     out = np.zeros(n_dept, dtype=np.int64)
@@ -471,7 +552,7 @@ def _offset(bits, q, base, k):
 
 
 @njit(inline="always", cache=True)
-def _try_four_inside(mkey, a, g, cell, lin, base, k, full, tries, work):
+def _try_four_inside(mkey, a, g, cell, lin, base, k, full, tries, occ):
     """Tries 4g .. 4g + 3 of agent `a` on a site at least the shape's reach from every edge:
     (the first free site, its offset index), or (-1, -1). Each offset is one addition to the
     cell id there: lin[base : base + k] (dy * width + dx) for the agent's kind. `full`: all four
@@ -486,7 +567,7 @@ def _try_four_inside(mkey, a, g, cell, lin, base, k, full, tries, work):
     for q in range(3, -1, -1):  # backwards: the earliest free try is selected last
         o = _offset(bits, q, base, k)
         c = cell + lin[uintp(o)]
-        free = work[uintp(c)] != OCCUPIED
+        free = occ[uintp(c)] >= CLAIMED
         if not full:
             free &= 4 * g + q < tries
         m = -np.int64(free)  # all ones where free
@@ -496,7 +577,7 @@ def _try_four_inside(mkey, a, g, cell, lin, base, k, full, tries, work):
 
 
 @njit(inline="always", cache=True)
-def _search(mkey, a, y0, x0, offs, base, k, height, width, torus, tries, work):
+def _search(mkey, a, y0, x0, offs, base, k, height, width, torus, tries, occ):
     """All of agent `a`'s tries, anywhere on the lattice, four at a time until a group finds a
     free site: (the first free site, its offset index), or (-1, -1)."""
     for g in range((tries + 3) // 4):
@@ -506,7 +587,7 @@ def _search(mkey, a, y0, x0, offs, base, k, height, width, torus, tries, work):
         for q in range(3, -1, -1):  # backwards: the earliest free try is selected last
             o = _offset(bits, q, base, k)
             c = _site_at(y0, x0, offs[o, 0], offs[o, 1], height, width, torus)
-            free = (work[uintp(max(c, 0))] != OCCUPIED) & (c >= 0) & (4 * g + q < tries)
+            free = (occ[uintp(max(c, 0))] >= CLAIMED) & (c >= 0) & (4 * g + q < tries)
             m = -np.int64(free)  # all ones where free
             best = (c & m) | (best & ~m)
             best_o = (o & m) | (best_o & ~m)
@@ -517,10 +598,10 @@ def _search(mkey, a, y0, x0, offs, base, k, height, width, torus, tries, work):
 
 @njit(inline="always", cache=True)
 def _claim(pkey, agent, slot, slot_bits):
-    """A mover's claim on a site: a random priority of 31 - slot_bits bits (at least 1) above
-    the index of its offset. The highest claim wins; claims stay below WON, and the offset
-    index leads back from the site to the mover."""
-    priority = (draw_indexed(pkey, agent) >> uint64(33 + slot_bits)) + uint64(1)
+    """A mover's claim on a site: a random priority of 29 - slot_bits bits (at least 1) above
+    the index of its offset, below 2**30. The highest claim wins, and the offset index leads
+    back from the site to the mover."""
+    priority = (draw_indexed(pkey, agent) >> uint64(35 + slot_bits)) + uint64(1)
     return uint32((priority << uint64(slot_bits)) | uint64(slot))
 
 
@@ -533,7 +614,7 @@ def _movers(occ, n, row, width, k_cit, k_cop, out):
     for x in range(width):
         v = np.int64(occ[uintp(row + x)])
         a = v & AGENT
-        cop = (a >= n) & (v != EMPTY) & (k_cop > 0)
+        cop = (v >= n) & (v < SEEN_ACTIVE) & (k_cop > 0)
         citizen = (a < n) & ((v & PRISONER) == 0) & (k_cit > 0)
         out[k] = (a << 24) | x
         k += np.int64(cop | citizen)
@@ -542,7 +623,7 @@ def _movers(occ, n, row, width, k_cit, k_cop, out):
 
 @njit(inline="always", cache=True)
 def _search_inside(
-    mkey, pkey, n, row, movers, spare, lo, hi, lin, k_cit, k_cop, shared, tries, slot_bits, work,
+    mkey, pkey, n, row, movers, spare, lo, hi, lin, k_cit, k_cop, shared, tries, slot_bits, occ,
     found,
 ):  # fmt: skip
     """The searches of movers[lo:hi] (sites away from every edge): every mover takes its tries
@@ -566,9 +647,9 @@ def _search_inside(
                 base, k = cop * k_cit, k_cit + cop * (k_cop - k_cit)
             c = row + (entry & 0xFFFFFF)
             if full:
-                t, o = _try_four_inside(mkey, a, g, c, lin, base, k, True, tries, work)
+                t, o = _try_four_inside(mkey, a, g, c, lin, base, k, True, tries, occ)
             else:
-                t, o = _try_four_inside(mkey, a, g, c, lin, base, k, False, tries, work)
+                t, o = _try_four_inside(mkey, a, g, c, lin, base, k, False, tries, occ)
             dst[left] = entry
             found[hits] = (t << 32) | np.int64(_claim(pkey, a, o, slot_bits))
             left += np.int64(t < 0)
@@ -596,10 +677,11 @@ def stripes(height: int, reach: int) -> np.ndarray:
 @njit(parallel=True, cache=True)
 def claim_moves(
     seed, tick, occ, n, offs, lin, k_cit, k_cop, shared, reach, height, width, torus, tries,
-    slot_bits, bounds, work,
+    slot_bits, bounds,
 ):  # fmt: skip
-    """Each free agent on a site picks a free site in vision and claims it: work[site] = the
-    highest `_claim` on it so far.
+    """Each free agent on a site picks a free site in vision and claims it in the site map:
+    occ[site] = EMPTY - the highest `_claim` on it so far (at or above CLAIMED, as claims stay
+    below 2**30), so a claimed site still reads as free.
 
     `offs` holds the citizens' k_cit offsets (dy, dx) then the cops' k_cop (with `shared`, the
     cops have the citizens' offsets and `offs` holds them once); `lin` the same as
@@ -632,12 +714,12 @@ def claim_moves(
                 if shared:
                     hits = _search_inside(
                         mkey, pkey, n, row, movers, spare, lo, hi, lin, k_cit, k_cop, True, tries,
-                        slot_bits, work, found,
+                        slot_bits, occ, found,
                     )  # fmt: skip
                 else:
                     hits = _search_inside(
                         mkey, pkey, n, row, movers, spare, lo, hi, lin, k_cit, k_cop, False, tries,
-                        slot_bits, work, found,
+                        slot_bits, occ, found,
                     )  # fmt: skip
                 for j0, j1 in ((0, lo), (hi, k)):
                     for j in range(j0, j1):
@@ -645,59 +727,68 @@ def claim_moves(
                         x = movers[j] & 0xFFFFFF
                         cop = np.int64((a >= n) & (not shared))
                         base, kk = cop * k_cit, k_cit + cop * (k_cop - k_cit)
-                        t, o = _search(mkey, a, y, x, offs, base, kk, height, width, torus, tries, work)
+                        t, o = _search(mkey, a, y, x, offs, base, kk, height, width, torus, tries, occ)
                         found[hits] = (t << 32) | np.int64(_claim(pkey, a, o, slot_bits))
                         hits += np.int64(t >= 0)
                 for j in range(hits):
                     t = uintp(found[j] >> 32)
-                    work[t] = max(work[t], uint32(found[j] & 0xFFFFFFFF))
+                    occ[t] = min(occ[t], uint32(EMPTY) - uint32(found[j] & 0xFFFFFFFF))
 
 
 @njit(parallel=True, cache=True)
-def settle_moves(occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, torus, slot_bits, work):
-    """Every claimed site takes the mover whose claim is highest there (led back to it by the
-    claim's offset index) and is marked WON. Each mover claimed one site, so rows are settled
-    in parallel."""
-    mask = (1 << slot_bits) - 1
+def settle_moves(occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, torus, slot_bits):
+    """Every claimed site takes the mover whose claim is highest there, led back to it by the
+    claim's offset index. The mover's old site still shows it until the next `occupy`, so no
+    one else takes that site this tick. Each mover claimed one site and only free sites are
+    claimed, so rows are settled in parallel."""
     for block in prange(ROW_BLOCKS):  # buffers allocated once per block of rows
         claimed = np.empty(width, dtype=np.int64)
         for y in range(block * height // ROW_BLOCKS, (block + 1) * height // ROW_BLOCKS):
-            row = y * width
-            k = 0
-            for x in range(width):
-                v = np.int64(work[uintp(row + x)])
-                claimed[k] = x
-                k += np.int64((v != 0) & (v < WON))
-            inner_row = y >= reach and y < height - reach
-            for j in range(k):
-                x = claimed[j]
-                c = row + x
-                slot = np.int64(work[uintp(c)]) & mask
-                if inner_row and x >= reach and x < width - reach:
-                    origin = c - lin[uintp(slot)]
-                else:
-                    origin = _site_at(y, x, -offs[slot, 0], -offs[slot, 1], height, width, torus)
-                a = np.int64(occ[uintp(origin)])  # a mover: no PRISONER bit
-                if a < n:
-                    cit_cell[uintp(a)] = c
-                else:
-                    cop_cell[uintp(a - n)] = c
-                work[uintp(c)] = WON
+            _settle_row(
+                occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, torus, slot_bits, claimed, y
+            )
+
+
+@njit(inline="always", cache=True)
+def _settle_row(occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, torus, slot_bits, claimed, y):
+    """`settle_moves` for row y; `claimed` a buffer of the row's width."""
+    mask = (np.int64(1) << slot_bits) - 1
+    row = y * width
+    k = 0
+    for x in range(width):
+        v = occ[uintp(row + x)]
+        claimed[k] = x
+        k += np.int64((v >= uint32(CLAIMED)) & (v != uint32(EMPTY)))
+    inner_row = y >= reach and y < height - reach
+    for j in range(k):
+        x = claimed[j]
+        c = row + x
+        slot = np.int64(uint32(EMPTY) - occ[uintp(c)]) & mask
+        if inner_row and x >= reach and x < width - reach:
+            origin = c - lin[uintp(slot)]
+        else:
+            origin = _site_at(y, x, -offs[slot, 0], -offs[slot, 1], height, width, torus)
+        a = np.int64(occ[uintp(origin)]) & AGENT  # a mover: no PRISONER bit
+        if a < n:
+            cit_cell[uintp(a)] = c
+        else:
+            cop_cell[uintp(a - n)] = c
+        occ[uintp(c)] = uint32(a)
 
 
 @njit(cache=True)
-def place_released(seed, tick, cit_cell, jail, tries, work):
+def place_released(seed, tick, cit_cell, jail, tries, occ):
     """Each prisoner off the lattice whose term is over takes a random free site (up to
     `tries` draws), in citizen order; one finding none waits for the next tick."""
     rkey = stream_key(seed, tick, STREAM_RELEASE)
-    cells = work.shape[0]
+    cells = occ.shape[0]
     for a in range(cit_cell.shape[0]):
         if cit_cell[a] >= 0 or jail[a] > 0:
             continue
         for t in range(tries):
             c = int(unit_float(draw_indexed(rkey, uint64(a) * uint64(4096) + uint64(t))) * cells)
-            if work[c] == 0:
-                work[c] = WON
+            if occ[c] == EMPTY:
+                occ[c] = a
                 cit_cell[a] = c
                 break
 
@@ -707,11 +798,10 @@ __all__ = [
     "arrest_rows",
     "claim_moves",
     "decide_rows",
+    "bands_of",
     "occupy",
-    "row_prefix",
     "place_released",
     "serve_off_site",
     "settle_moves",
-    "share_rows",
     "stripes",
 ]
