@@ -125,13 +125,14 @@ def test_move_stripes_keep_same_parity_claims_apart(height, reach):
         ["citizens.legitimacy=0.2", "rules.neighbourhood=euclidean", "cops.vision=9.5"],
     ],
 )
-def test_arrests_summed_from_either_side_are_the_same(monkeypatch, overrides):
+@pytest.mark.parametrize("height", [50, 150])  # one pass per step, then the tick in one pass
+def test_arrests_summed_from_either_side_are_the_same(monkeypatch, overrides, height):
     # With few actives, each active sums the shares of the cops around it; otherwise each cop's
-    # share is spread over the lattice first. Both give the same integer sums, so the same run.
+    # share is summed along rows first. Both give the same integer sums, so the same run.
     import uprising.engine.simulation as simulation
 
     sc = load_scenario("epstein-2002", ["run.schedule=synchronous", "run.steps=80",
-                                        "world.width=50", "world.height=50", *overrides])  # fmt: skip
+                                        "world.width=50", f"world.height={height}", *overrides])  # fmt: skip
     runs = []
     for every in (10**12, 0):  # from the actives' side always, then never
         monkeypatch.setattr(simulation, "SPARSE_ACTIVES", every)
@@ -142,3 +143,39 @@ def test_arrests_summed_from_either_side_are_the_same(monkeypatch, overrides):
     for key in a:
         np.testing.assert_array_equal(a[key], b[key])
     np.testing.assert_array_equal(cells_a, cells_b)
+
+
+@pytest.mark.parametrize(
+    "overrides, world",
+    [
+        (["citizens.legitimacy=0.45"], None),
+        (["citizens.legitimacy=0.3", "rules.jailed_keep_site=false", "cops.vision=3"], None),
+        (["citizens.legitimacy=0.5", "rules.neighbourhood=moore", "citizens.vision=4"], None),
+        (["citizens.legitimacy=0.4"], "bounded"),
+    ],
+)
+def test_the_tick_in_one_pass_over_the_rows_is_the_tick_step_by_step(overrides, world):
+    # On lattices tall enough, decisions, arrests, claims and settling run as one wave over the
+    # rows, band by band, with the rows near the bands' edges done after; the same tick as one
+    # pass per step, on one thread or two.
+    from uprising.engine import sites
+
+    sc = load_scenario("epstein-2002", ["run.schedule=synchronous", "run.steps=40", "run.seed=4",
+                                        "world.width=90", "world.height=150", *overrides])  # fmt: skip
+    runs = []
+    for one_pass, threads in ((False, 2), (True, 2), (True, 1)):
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        try:
+            sim = Simulation(sc, bounded_world(150, 4) if world else None)
+            sim._one_pass = one_pass
+            assert sites.wave_bands(150, sim._margin, threads).shape[0] == threads + 1  # tall enough
+            runs.append((sim.run().series, sim.cit_cell.copy(), sim.cop_cell.copy(), sim.jail.copy()))
+        finally:
+            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    (a, *rest_a) = runs[0]
+    assert a["active"].max() > 0 and a["jailed"].max() > 0
+    for b, *rest_b in runs[1:]:
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key])
+        for x, y in zip(rest_a, rest_b, strict=True):
+            np.testing.assert_array_equal(x, y)

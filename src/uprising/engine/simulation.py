@@ -230,6 +230,12 @@ class Simulation:
         self._reach = int(np.abs(self._offs).max(initial=0))
         self._slot_bits = max(1, (self._offs.shape[0] - 1).bit_length())
         self._stripes = sites.stripes(lat.height, int(np.abs(self._offs[:, 0]).max(initial=0)))
+        # The tick in one pass over the rows (`sites.tick_rows`) lags its steps by the largest
+        # reach in rows of a vision or a move; on lattices too short for it, one pass per step.
+        shapes = (self._spans_cit, self._spans_cop, self._offs)
+        self._margin = max([int(np.abs(rows[:, 0]).max(initial=0)) for rows in shapes] + [1])
+        self._one_pass = True
+        self._last_actives = int(np.count_nonzero(self.state == ACTIVE))  # which arrest sum is quicker
 
     # ---- scheduled changes -------------------------------------------------------------
     def _apply_changes(self, tick: int) -> None:
@@ -356,26 +362,58 @@ class Simulation:
         n = self.world.citizens
         occ, after = self._occ, self._after
         threads = numba.get_num_threads()
-        # 1-2. Who stands where; counts in vision from the snapshot; everyone decides.
+        levers = (legit, self.threshold_dept + self.params["threshold"], self.risk_mult_dept)
+        # 1. Who stands where, with who was active.
         sites.occupy(self.cit_cell, self.cop_cell, self.state, self.jail, occ)
+        if not r.jailed_keep_site:
+            sites.serve_off_site(self.cit_cell, self.jail)
+        bands = sites.wave_bands(h, self._margin, threads) if self._one_pass else np.zeros(0, np.int64)
+        if bands.shape[0] > 1:
+            # 2-5 in one pass over the rows; arrests are summed from the actives' side when they
+            # were few the tick before (the same sums either way, so the same arrests).
+            actives, arrests = sites.tick_rows(
+                self.seed, self.tick, occ, after, self.cit_cell, self.cop_cell, self.state,
+                self.jail, self.hardship, self.risk, self.cell_dept, lat.departments, *levers, k,
+                rounding, r.active_counts_self_twice, self._p_table, self._spans_cit,
+                self._spans_cop, bits, self._max_jail, r.jail_term_inclusive, r.jailed_keep_site,
+                self._last_actives * SPARSE_ACTIVES < n, r.movement, self._offs, self._lin,
+                self._offs_cit.shape[0], self._offs_cop.shape[0], self._shared_offs, self._reach,
+                r.move_tries, self._slot_bits, h, w, torus, bands, self._margin,
+            )  # fmt: skip
+            self.arrests_by_dept[:] = arrests
+            self._last_actives = actives
+        else:
+            self._step_phased(legit)
+        # 6. Prisoners off the lattice whose term is over come back on a free site.
+        if not r.jailed_keep_site:
+            sites.place_released(self.seed, self.tick, self.cit_cell, self.jail, 4 * r.move_tries, occ)
+
+    def _step_phased(self, legit: np.ndarray) -> None:
+        """Steps 2-5 of `_step_on_sites` one pass over the lattice each, for lattices too short
+        for `sites.tick_rows`; the same tick."""
+        lat, r = self.world.lattice, self.scenario.rules
+        h, w, torus = lat.height, lat.width, lat.torus
+        n = self.world.citizens
+        occ, after = self._occ, self._after
+        bands = sites.bands_of(h, numba.get_num_threads())
+        # 2. Counts in vision from the tick's start; everyone decides.
         actives = sites.decide_rows(
             occ, self._spans_cit, h, w, torus, self.hardship, self.risk, self.seed,
             self.state, self.jail, self.cell_dept, legit,
             self.threshold_dept + self.params["threshold"], self.risk_mult_dept,
-            k, rounding, r.active_counts_self_twice, self._p_table, sites.bands_of(h, threads),
-            after,
+            self.scenario.citizens.arrest_prob_constant, self._rounding,
+            r.active_counts_self_twice, self._p_table, bands, after,
         )  # fmt: skip
-        if not r.jailed_keep_site:
-            sites.serve_off_site(self.cit_cell, self.jail)
-        # 3-4. Cops take actives: each cop's share 1/A, summed over the cops that see an active;
+        self._last_actives = actives
+        # 3. Cops take actives: each cop's share 1/A, summed over the cops that see an active;
         # from the actives' side when they are few (the same sums, so the same arrests).
         self.arrests_by_dept[:] = sites.arrest_rows(
             self.seed, self.tick, occ, self.cit_cell, self.cell_dept, lat.departments,
             self.state, self.jail, after, actives * SPARSE_ACTIVES < n, self._spans_cop, h, w,
-            torus, bits, self._max_jail, r.jail_term_inclusive, r.jailed_keep_site,
-            sites.bands_of(h, threads),
+            torus, self._share_bits, self._max_jail, r.jail_term_inclusive, r.jailed_keep_site,
+            bands,
         )  # fmt: skip
-        # 5. Movement to a random free site in vision, conflicts settled by priority.
+        # 4. Movement to a random free site in vision, conflicts settled by priority.
         if r.movement:
             k_cit, k_cop = self._offs_cit.shape[0], self._offs_cop.shape[0]
             sites.claim_moves(
@@ -387,9 +425,6 @@ class Simulation:
                 occ, n, self.cit_cell, self.cop_cell, self._offs, self._lin, self._reach,
                 h, w, torus, self._slot_bits,
             )  # fmt: skip
-        # 6. Prisoners off the lattice whose term is over come back on a free site.
-        if not r.jailed_keep_site:
-            sites.place_released(self.seed, self.tick, self.cit_cell, self.jail, 4 * r.move_tries, occ)
 
     # ---- observation -------------------------------------------------------------------
     def counts(self) -> tuple[int, int, int]:

@@ -32,14 +32,18 @@ A tick:
    index; `settle_moves`: each claimed site takes the mover of the highest claim.
 5. `place_released`: prisoners off the lattice whose term is over reappear on a free site.
 
+On lattices at least ten reaches high, `tick_rows` does 2 to 4 in one pass over the rows
+instead, a few rows behind one another, so each row is still in the caches for its next step;
+the same tick, which matters once the lattice outgrows the caches.
+
 Hot loops carry no branch that depends on the data: each row first gathers the columns that
 need work (movers, citizens, cops, actives) into a list, and choices are made with masks, so
 the processor overlaps one agent's work with the next one's instead of guessing wrong.
 
-Claims are made in horizontal stripes at least twice the move reach high, the even stripes in
-parallel and then the odd ones, so two threads never claim the same site at once; a claim is an
-order-free maximum (a minimum of EMPTY - claim), and each mover claims one site, so settling needs no stripes. Results do
-not depend on the number of threads.
+In `claim_moves`, claims are made in horizontal stripes at least twice the move reach high,
+the even stripes in parallel and then the odd ones, so two threads never claim the same site
+at once; a claim is an order-free maximum (a minimum of EMPTY - claim), and each mover claims
+one site, so settling needs no stripes. Results do not depend on the number of threads.
 """
 
 from __future__ import annotations
@@ -334,6 +338,56 @@ def _decide(
     return actives
 
 
+@njit(inline="always", cache=True)
+def _fill_counts(occ, n, yy, height, width, torus, ring, origin, height_ring):
+    """Row yy (counted from the band, unwrapped) of the packed counts of the tick's start, as a
+    row prefix, into its slot of the ring: (yy - origin) % height_ring."""
+    y = _lattice_row(yy, height, torus)
+    if y >= 0:
+        _packed_row(occ, n, y, width, ring, ((yy - origin) % height_ring) * width)
+
+
+@njit(inline="always", cache=True)
+def _decide_row(
+    occ, n, y, spans, height, width, torus, ring, origin, height_ring, hardship, risk, tkey,
+    state, jail, cell_dept, legit_dept, threshold_dept, risk_mult_dept, k, rounding, self_twice,
+    p_table, free, held, seen, packed_after, after,
+):  # fmt: skip
+    """The citizens of row y decide (prisoners serve a tick instead) from the counts of the
+    tick's start in the ring, which holds rows y - reach .. y + reach; the row's packed prefix
+    after the decisions goes to `after`. Returns the row's actives. `free`, `held`, `seen` and
+    `packed_after` are buffers of the row's width."""
+    stored = hardship.shape[0] > 0
+    row = y * width
+    nfree, nheld = _citizens(occ, n, row, width, free, held, packed_after)
+    for j in range(nheld):
+        c = uintp(row + held[j])
+        i = uintp(occ[c] & AGENT)
+        if jail[i] != JAIL_FOREVER:
+            jail[i] -= 1
+        if jail[i] == 0:
+            occ[c] = i  # free to move this tick, to decide the next
+    if nfree > 0:
+        _ring_vision(ring, origin, height_ring, spans, height, width, torus, y, seen)
+    if not stored and legit_dept.shape[0] == 1:  # the classic torus: one set of levers
+        actives = _decide(
+            occ, row, free, nfree, seen, state, hardship, risk, tkey, cell_dept, legit_dept,
+            threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table, False, True,
+            packed_after,
+        )  # fmt: skip
+    else:
+        actives = _decide(
+            occ, row, free, nfree, seen, state, hardship, risk, tkey, cell_dept, legit_dept,
+            threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table, stored, False,
+            packed_after,
+        )  # fmt: skip
+    run = uint32(0)
+    for x in range(width):
+        run += packed_after[x]
+        after[uintp(row + x)] = run
+    return actives
+
+
 @njit(parallel=True, cache=True)
 def decide_rows(
     occ, spans, height, width, torus, hardship, risk, seed, state, jail, cell_dept, legit_dept,
@@ -351,7 +405,6 @@ def decide_rows(
     `p_table` (from `fill_pair_table`) holds P for each count of cops and of actives.
     """
     n = state.shape[0]
-    stored = hardship.shape[0] > 0
     tkey = traits_key(seed)
     reach = _reach_of(spans)
     height_ring = 2 * reach + 1
@@ -365,40 +418,15 @@ def decide_rows(
         held = np.empty(width, dtype=np.int64)
         seen = np.empty(width, dtype=np.uint32)
         packed_after = np.empty(width, dtype=np.uint32)
-        for yy in range(origin, end + reach):
-            y_ = _lattice_row(yy, height, torus)
-            if y_ >= 0:  # the ring's newest row
-                _packed_row(occ, n, y_, width, ring, ((yy - origin) % height_ring) * width)
-            y = yy - reach
-            if y < start:
-                continue
-            row = y * width
-            nfree, nheld = _citizens(occ, n, row, width, free, held, packed_after)
-            for j in range(nheld):
-                c = uintp(row + held[j])
-                i = uintp(occ[c] & AGENT)
-                if jail[i] != JAIL_FOREVER:
-                    jail[i] -= 1
-                if jail[i] == 0:
-                    occ[c] = i  # free to move this tick, to decide the next
-            if nfree > 0:
-                _ring_vision(ring, origin, height_ring, spans, height, width, torus, y, seen)
-            if not stored and legit_dept.shape[0] == 1:  # the classic torus: one set of levers
-                actives[band] += _decide(
-                    occ, row, free, nfree, seen, state, hardship, risk, tkey, cell_dept,
-                    legit_dept, threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table,
-                    False, True, packed_after,
-                )  # fmt: skip
-            else:
-                actives[band] += _decide(
-                    occ, row, free, nfree, seen, state, hardship, risk, tkey, cell_dept,
-                    legit_dept, threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table,
-                    stored, False, packed_after,
-                )  # fmt: skip
-            run = uint32(0)
-            for x in range(width):
-                run += packed_after[x]
-                after[uintp(row + x)] = run
+        for yy in range(origin, start + reach):
+            _fill_counts(occ, n, yy, height, width, torus, ring, origin, height_ring)
+        for y in range(start, end):
+            _fill_counts(occ, n, y + reach, height, width, torus, ring, origin, height_ring)
+            actives[band] += _decide_row(
+                occ, n, y, spans, height, width, torus, ring, origin, height_ring, hardship, risk,
+                tkey, state, jail, cell_dept, legit_dept, threshold_dept, risk_mult_dept, k,
+                rounding, self_twice, p_table, free, held, seen, packed_after, after,
+            )  # fmt: skip
     total = 0
     for band in range(count):  # a scalar loop: an array expression would run as a parfor
         total += actives[band]
@@ -457,6 +485,98 @@ def _hazard_around(occ, n, after, spans, height, width, torus, one, y, x):
     return total
 
 
+@njit(inline="always", cache=True)
+def _fill_shares(
+    occ, n, after, spans, yy, height, width, torus, one, ring, origin, height_ring, cops, seen, value
+):
+    """Row yy (unwrapped) of the cops' shares (`_share_row`) into its slot of the ring."""
+    y = _lattice_row(yy, height, torus)
+    if y >= 0:
+        slot = (yy - origin) % height_ring
+        _share_row(
+            occ, n, after, spans, height, width, torus, one, y, cops, seen, value, ring, slot * width
+        )
+
+
+@njit(inline="always", cache=True)
+def _arrest_row(
+    seed, tick, occ, n, yy, cit_cell, cell_dept, state, jail, after, sparse, spans, height,
+    width, torus, one, max_jail, jail_inclusive, keep_site, ring, origin, height_ring, actives,
+    partial,
+):  # fmt: skip
+    """The arrests among the actives of row yy (unwrapped; on the lattice): each is taken with
+    probability min(1, the shares summed over the cops that see it), from the ring of the
+    shares' row prefixes (rows yy - reach .. yy + reach) or, with `sparse`, from the cops
+    around it. partial[row, department] counts them. `actives`: a buffer of the row's width."""
+    y = _lattice_row(yy, height, torus)
+    last = max(n - 1, 0)
+    scale = float(one)
+    row = y * width
+    k = 0
+    for x in range(width):
+        v = np.int64(occ[uintp(row + x)])
+        a = v & AGENT
+        st = state[uintp(min(a, last))] if n > 0 else QUIET
+        actives[k] = x
+        k += np.int64((v < CLAIMED) & (a < n) & (st == ACTIVE))
+    for j in range(k):
+        x = actives[j]
+        c = row + x
+        i = np.int64(occ[uintp(c)]) & AGENT
+        if sparse:
+            hz = _hazard_around(occ, n, after, spans, height, width, torus, one, y, x)
+        else:
+            hz = _ring_sum32_at(ring, origin, height_ring, spans, height, width, torus, yy, x)
+        if hz > 0 and uniform(seed, tick, i, STREAM_ARREST) * scale < float(hz):
+            state[i] = JAILED
+            term = jail_term(uniform(seed, tick, i, STREAM_JAIL), max_jail, jail_inclusive)
+            jail[i] = term
+            partial[y, cell_dept[c]] += 1
+            if not keep_site:
+                cit_cell[i] = -1
+                occ[c] = EMPTY
+            elif term > 0:
+                occ[c] = i | PRISONER
+
+
+@njit(inline="always", cache=True)
+def _arrest_range(
+    seed, tick, occ, n, y0, y1, cit_cell, cell_dept, state, jail, after, sparse, spans, height,
+    width, torus, one, max_jail, jail_inclusive, keep_site, partial,
+):  # fmt: skip
+    """`_arrest_row` for rows y0 .. y1 - 1 (unwrapped), one after the other, with their ring."""
+    reach = _reach_of(spans)
+    height_ring = 2 * reach + 1
+    origin = y0 - reach
+    actives = np.empty(width, dtype=np.int64)
+    seen = np.empty(width, dtype=np.uint32)
+    value = np.empty(width, dtype=np.uint32)
+    ring = np.empty(0 if sparse else height_ring * width, dtype=np.uint32)
+    for yy in range(origin, y1 + reach):
+        if not sparse:  # the ring's newest row
+            _fill_shares(
+                occ, n, after, spans, yy, height, width, torus, one, ring, origin, height_ring,
+                actives, seen, value,
+            )  # fmt: skip
+        y = yy - reach
+        if y >= y0 and _lattice_row(y, height, torus) >= 0:
+            _arrest_row(
+                seed, tick, occ, n, y, cit_cell, cell_dept, state, jail, after, sparse, spans,
+                height, width, torus, one, max_jail, jail_inclusive, keep_site, ring, origin,
+                height_ring, actives, partial,
+            )  # fmt: skip
+
+
+@njit(cache=True)
+def _sum_rows(partial):
+    """The column sums of partial[row, department], row by row in a fixed order."""
+    out = np.zeros(partial.shape[1], dtype=np.int64)
+    for y in range(partial.shape[0]):
+        for d in range(partial.shape[1]):
+            out[d] += partial[y, d]
+    return out
+
+
 @njit(parallel=True, cache=True)
 def arrest_rows(
     seed, tick, occ, cit_cell, cell_dept, n_dept, state, jail, after, sparse, spans, height,
@@ -474,61 +594,15 @@ def arrest_rows(
     Returns the arrests per department, summed per row in a fixed order.
     """
     n = state.shape[0]
-    last = max(n - 1, 0)
     one = uint64(1) << uint64(share_bits)
-    scale = float(one)
-    reach = _reach_of(spans)
-    height_ring = 2 * reach + 1
     partial = np.zeros((height, n_dept), dtype=np.int64)
-    for band in prange(bands.shape[0] - 1):  # buffers allocated once per band
-        start, end = bands[band], bands[band + 1]
-        origin = start - reach  # the ring holds row y at (y - origin) % height_ring
-        actives = np.empty(width, dtype=np.int64)
-        seen = np.empty(width, dtype=np.uint32)
-        value = np.empty(width, dtype=np.uint32)
-        ring = np.empty(0 if sparse else height_ring * width, dtype=np.uint32)
-        for yy in range(start if sparse else origin, end + (0 if sparse else reach)):
-            y_ = _lattice_row(yy, height, torus)
-            if not sparse and y_ >= 0:  # the ring's newest row
-                slot = (yy - origin) % height_ring
-                _share_row(
-                    occ, n, after, spans, height, width, torus, one, y_, actives, seen, value,
-                    ring, slot * width,
-                )  # fmt: skip
-            y = yy if sparse else yy - reach
-            if y < start:
-                continue
-            row = y * width
-            k = 0
-            for x in range(width):
-                v = np.int64(occ[uintp(row + x)])
-                a = v & AGENT
-                st = state[uintp(min(a, last))] if n > 0 else QUIET
-                actives[k] = x
-                k += np.int64((v < CLAIMED) & (a < n) & (st == ACTIVE))
-            for j in range(k):
-                x = actives[j]
-                c = row + x
-                i = np.int64(occ[uintp(c)]) & AGENT
-                if sparse:
-                    hz = _hazard_around(occ, n, after, spans, height, width, torus, one, y, x)
-                else:
-                    hz = _ring_sum32_at(ring, origin, height_ring, spans, height, width, torus, y, x)
-                if hz > 0 and uniform(seed, tick, i, STREAM_ARREST) * scale < float(hz):
-                    state[i] = JAILED
-                    term = jail_term(uniform(seed, tick, i, STREAM_JAIL), max_jail, jail_inclusive)
-                    jail[i] = term
-                    partial[y, cell_dept[c]] += 1
-                    if not keep_site:
-                        cit_cell[i] = -1
-                        occ[c] = EMPTY
-                    elif term > 0:
-                        occ[c] = i | PRISONER
-    out = np.zeros(n_dept, dtype=np.int64)
-    for y in range(height):  # scalar loops: an array expression here would run as a parfor
-        for d in range(n_dept):
-            out[d] += partial[y, d]
-    return out
+    for band in prange(bands.shape[0] - 1):
+        _arrest_range(
+            seed, tick, occ, n, bands[band], bands[band + 1], cit_cell, cell_dept, state, jail,
+            after, sparse, spans, height, width, torus, one, max_jail, jail_inclusive, keep_site,
+            partial,
+        )  # fmt: skip
+    return _sum_rows(partial)
 
 
 @njit(inline="always", cache=True)
@@ -674,6 +748,48 @@ def stripes(height: int, reach: int) -> np.ndarray:
     return np.array([k * height // count for k in range(count + 1)], dtype=np.int64)
 
 
+@njit(inline="always", cache=True)
+def _claim_row(
+    mkey, pkey, occ, n, offs, lin, k_cit, k_cop, shared, reach, height, width, torus, tries,
+    slot_bits, y, movers, spare, found,
+):  # fmt: skip
+    """The movers of row y search and claim (`claim_moves`); `movers`, `spare` and `found`
+    are buffers of the row's width."""
+    row = y * width
+    k = _movers(occ, n, row, width, k_cit, k_cop, movers)
+    # Movers at least `reach` from every edge (a run of the list, as it is sorted by column)
+    # take the fast path; the others, near an edge, the general one.
+    lo, hi = k, k
+    if y >= reach and y < height - reach:
+        lo, hi = 0, 0
+        for j in range(k):
+            x = movers[j] & 0xFFFFFF
+            lo += np.int64(x < reach)
+            hi += np.int64(x < width - reach)
+    if shared:
+        hits = _search_inside(
+            mkey, pkey, n, row, movers, spare, lo, hi, lin, k_cit, k_cop, True, tries,
+            slot_bits, occ, found,
+        )  # fmt: skip
+    else:
+        hits = _search_inside(
+            mkey, pkey, n, row, movers, spare, lo, hi, lin, k_cit, k_cop, False, tries,
+            slot_bits, occ, found,
+        )  # fmt: skip
+    for j0, j1 in ((0, lo), (hi, k)):
+        for j in range(j0, j1):
+            a = movers[j] >> 24
+            x = movers[j] & 0xFFFFFF
+            cop = np.int64((a >= n) & (not shared))
+            base, kk = cop * k_cit, k_cit + cop * (k_cop - k_cit)
+            t, o = _search(mkey, a, y, x, offs, base, kk, height, width, torus, tries, occ)
+            found[hits] = (t << 32) | np.int64(_claim(pkey, a, o, slot_bits))
+            hits += np.int64(t >= 0)
+    for j in range(hits):
+        t = uintp(found[j] >> 32)
+        occ[t] = min(occ[t], uint32(EMPTY) - uint32(found[j] & 0xFFFFFFFF))
+
+
 @njit(parallel=True, cache=True)
 def claim_moves(
     seed, tick, occ, n, offs, lin, k_cit, k_cop, shared, reach, height, width, torus, tries,
@@ -700,39 +816,10 @@ def claim_moves(
             spare = np.empty(width, dtype=np.int64)
             found = np.empty(width, dtype=np.int64)
             for y in range(bounds[stripe], bounds[stripe + 1]):
-                row = y * width
-                k = _movers(occ, n, row, width, k_cit, k_cop, movers)
-                # Movers at least `reach` from every edge (a run of the list, as it is sorted by
-                # column) take the fast path; the others, near an edge, the general one.
-                lo, hi = k, k
-                if y >= reach and y < height - reach:
-                    lo, hi = 0, 0
-                    for j in range(k):
-                        x = movers[j] & 0xFFFFFF
-                        lo += np.int64(x < reach)
-                        hi += np.int64(x < width - reach)
-                if shared:
-                    hits = _search_inside(
-                        mkey, pkey, n, row, movers, spare, lo, hi, lin, k_cit, k_cop, True, tries,
-                        slot_bits, occ, found,
-                    )  # fmt: skip
-                else:
-                    hits = _search_inside(
-                        mkey, pkey, n, row, movers, spare, lo, hi, lin, k_cit, k_cop, False, tries,
-                        slot_bits, occ, found,
-                    )  # fmt: skip
-                for j0, j1 in ((0, lo), (hi, k)):
-                    for j in range(j0, j1):
-                        a = movers[j] >> 24
-                        x = movers[j] & 0xFFFFFF
-                        cop = np.int64((a >= n) & (not shared))
-                        base, kk = cop * k_cit, k_cit + cop * (k_cop - k_cit)
-                        t, o = _search(mkey, a, y, x, offs, base, kk, height, width, torus, tries, occ)
-                        found[hits] = (t << 32) | np.int64(_claim(pkey, a, o, slot_bits))
-                        hits += np.int64(t >= 0)
-                for j in range(hits):
-                    t = uintp(found[j] >> 32)
-                    occ[t] = min(occ[t], uint32(EMPTY) - uint32(found[j] & 0xFFFFFFFF))
+                _claim_row(
+                    mkey, pkey, occ, n, offs, lin, k_cit, k_cop, shared, reach, height, width,
+                    torus, tries, slot_bits, y, movers, spare, found,
+                )  # fmt: skip
 
 
 @njit(parallel=True, cache=True)
@@ -776,6 +863,130 @@ def _settle_row(occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, tor
         occ[uintp(c)] = uint32(a)
 
 
+def wave_bands(height: int, margin: int, threads: int) -> np.ndarray:
+    """Row bounds of the bands `tick_rows` works in, one per thread, each at least 10 margins
+    high, as int64[k + 1]; empty when the lattice is too short for one."""
+    count = min(threads, height // (10 * max(margin, 1)))
+    if count < 1:
+        return np.zeros(0, dtype=np.int64)
+    return np.array([k * height // count for k in range(count + 1)], dtype=np.int64)
+
+
+@njit(parallel=True, cache=True)
+def tick_rows(
+    seed, tick, occ, after, cit_cell, cop_cell, state, jail, hardship, risk, cell_dept, n_dept,
+    legit_dept, threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table, spans_cit,
+    spans_cop, share_bits, max_jail, jail_inclusive, keep_site, sparse, movement, offs, lin,
+    k_cit, k_cop, shared, reach, tries, slot_bits, height, width, torus, bands, margin,
+):  # fmt: skip
+    """`decide_rows`, `arrest_rows`, `claim_moves` and `settle_moves` in one pass over the
+    rows, so that each row is still in the caches when its next step comes: the same tick.
+
+    `margin` is at least the reach of every vision and move (in rows); each band of `bands`
+    (`wave_bands`) is one thread's, at least 10 margins high. Within a band, row f decides,
+    then row f - 2 margins is arrested (its shares need the decisions up to 2 margins below),
+    the movers of row f - 3 margins claim (they see the arrests up to a margin below) and
+    row f - 4 margins settles (its claims are all in). Rows nearer a band's edge than these lags
+    wait for a second pass, edge by edge: they need the next band's rows, which another thread
+    is working on. The bands only read each other's rows within a margin of their edges, where
+    nothing but the decisions' releases (which leave every count as it was) changes before the
+    second pass.
+
+    Returns (the actives after the decisions, the arrests per department).
+    """
+    n = state.shape[0]
+    tkey = traits_key(seed)
+    one = uint64(1) << uint64(share_bits)
+    mkey = stream_key(seed, tick, STREAM_MOVE)
+    pkey = stream_key(seed, tick, STREAM_PRIORITY)
+    reach_cit = _reach_of(spans_cit)
+    ring_cit = 2 * reach_cit + 1
+    reach_cop = _reach_of(spans_cop)
+    ring_cop = 2 * reach_cop + 1
+    lag = margin
+    count = bands.shape[0] - 1
+    actives = np.zeros(count, dtype=np.int64)
+    partial = np.zeros((height, n_dept), dtype=np.int64)
+    for band in prange(count):  # each band's inside, as a wave
+        start, end = bands[band], bands[band + 1]
+        counts = np.empty(ring_cit * width, dtype=np.uint32)
+        shares = np.empty(0 if sparse else ring_cop * width, dtype=np.uint32)
+        free = np.empty(width, dtype=np.int64)
+        held = np.empty(width, dtype=np.int64)
+        seen = np.empty(width, dtype=np.uint32)
+        value = np.empty(width, dtype=np.uint32)
+        movers = np.empty(width, dtype=np.int64)
+        spare = np.empty(width, dtype=np.int64)
+        found = np.empty(width, dtype=np.int64)
+        origin_cit = start - reach_cit
+        for yy in range(origin_cit, start + reach_cit):
+            _fill_counts(occ, n, yy, height, width, torus, counts, origin_cit, ring_cit)
+        first = start + 2 * lag  # the first row arrested here
+        origin_cop = first - reach_cop
+        for f in range(start, end):
+            _fill_counts(occ, n, f + reach_cit, height, width, torus, counts, origin_cit, ring_cit)
+            actives[band] += _decide_row(
+                occ, n, f, spans_cit, height, width, torus, counts, origin_cit, ring_cit,
+                hardship, risk, tkey, state, jail, cell_dept, legit_dept, threshold_dept,
+                risk_mult_dept, k, rounding, self_twice, p_table, free, held, seen, value, after,
+            )  # fmt: skip
+            y = f - 2 * lag
+            if y >= first and y < end - 2 * lag:
+                if not sparse:
+                    for yy in range(origin_cop if y == first else y + reach_cop, y + reach_cop + 1):
+                        _fill_shares(
+                            occ, n, after, spans_cop, yy, height, width, torus, one, shares,
+                            origin_cop, ring_cop, free, seen, value,
+                        )  # fmt: skip
+                _arrest_row(
+                    seed, tick, occ, n, y, cit_cell, cell_dept, state, jail, after, sparse,
+                    spans_cop, height, width, torus, one, max_jail, jail_inclusive, keep_site,
+                    shares, origin_cop, ring_cop, free, partial,
+                )  # fmt: skip
+            if movement:
+                y = f - 3 * lag
+                if y >= start + 3 * lag and y < end - 3 * lag:
+                    _claim_row(
+                        mkey, pkey, occ, n, offs, lin, k_cit, k_cop, shared, reach, height,
+                        width, torus, tries, slot_bits, y, movers, spare, found,
+                    )  # fmt: skip
+                y = f - 4 * lag
+                if y >= start + 4 * lag and y < end - 4 * lag:
+                    _settle_row(
+                        occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, torus,
+                        slot_bits, movers, y,
+                    )  # fmt: skip
+    for edge in prange(count if torus else count + 1):  # the rows around each edge
+        e = bands[edge]
+        _arrest_range(
+            seed, tick, occ, n, e - 2 * lag, e + 2 * lag, cit_cell, cell_dept, state, jail,
+            after, sparse, spans_cop, height, width, torus, one, max_jail, jail_inclusive,
+            keep_site, partial,
+        )  # fmt: skip
+        if movement:
+            movers = np.empty(width, dtype=np.int64)
+            spare = np.empty(width, dtype=np.int64)
+            found = np.empty(width, dtype=np.int64)
+            for yy in range(e - 3 * lag, e + 3 * lag):
+                y = _lattice_row(yy, height, torus)
+                if y >= 0:
+                    _claim_row(
+                        mkey, pkey, occ, n, offs, lin, k_cit, k_cop, shared, reach, height,
+                        width, torus, tries, slot_bits, y, movers, spare, found,
+                    )  # fmt: skip
+            for yy in range(e - 4 * lag, e + 4 * lag):
+                y = _lattice_row(yy, height, torus)
+                if y >= 0:
+                    _settle_row(
+                        occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, torus,
+                        slot_bits, movers, y,
+                    )  # fmt: skip
+    total = 0
+    for band in range(count):  # a scalar loop: an array expression would run as a parfor
+        total += actives[band]
+    return total, _sum_rows(partial)
+
+
 @njit(cache=True)
 def place_released(seed, tick, cit_cell, jail, tries, occ):
     """Each prisoner off the lattice whose term is over takes a random free site (up to
@@ -804,4 +1015,6 @@ __all__ = [
     "serve_off_site",
     "settle_moves",
     "stripes",
+    "tick_rows",
+    "wave_bands",
 ]
