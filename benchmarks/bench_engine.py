@@ -4,6 +4,7 @@
     python benchmarks/bench_engine.py --schedule random-sequential --width 40
     python benchmarks/bench_engine.py --peru 1                 # Peru at 1:1
     NUMBA_NUM_THREADS=1 python benchmarks/bench_engine.py      # one thread: CPU cost per kernel
+    python benchmarks/bench_engine.py --phased                 # the torus tick one step at a time
 
 Each kernel module's compiled functions are wrapped with a timer for the timed ticks (the first
 tick loads them and is not timed). Ratios against Mesa come from `uprising bench`.
@@ -43,6 +44,9 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1000, help="torus side")
     parser.add_argument("--peru", type=float, default=None, help="Peru at 1:SCALE instead")
     parser.add_argument("--ticks", type=int, default=5)
+    parser.add_argument(
+        "--phased", action="store_true", help="torus: one pass per step instead of `tick_rows`, to time each"
+    )
     args = parser.parse_args()
     if args.peru is not None:
         sc = load_scenario("peru-2022", [f"world.population_scale={args.peru:g}", "run.seed=1"])
@@ -54,7 +58,9 @@ def main() -> None:
              f"run.schedule={args.schedule}"],
         )  # fmt: skip
         label = f"{args.width} x {args.width} torus, {args.schedule}"
+        label += ", one pass per step" if args.phased else ""
     sim = Simulation(sc)
+    sim._one_pass = not args.phased
     sim.step()
     sim.counts()
     spent: dict[str, float] = collections.defaultdict(float)
