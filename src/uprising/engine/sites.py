@@ -338,7 +338,7 @@ def _decide(
     return actives
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _fill_counts(occ, n, yy, height, width, torus, ring, origin, height_ring):
     """Row yy (counted from the band, unwrapped) of the packed counts of the tick's start, as a
     row prefix, into its slot of the ring: (yy - origin) % height_ring."""
@@ -347,7 +347,7 @@ def _fill_counts(occ, n, yy, height, width, torus, ring, origin, height_ring):
         _packed_row(occ, n, y, width, ring, ((yy - origin) % height_ring) * width)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _decide_row(
     occ, n, y, spans, height, width, torus, ring, origin, height_ring, hardship, risk, tkey,
     state, jail, cell_dept, legit_dept, threshold_dept, risk_mult_dept, k, rounding, self_twice,
@@ -485,7 +485,7 @@ def _hazard_around(occ, n, after, spans, height, width, torus, one, y, x):
     return total
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _fill_shares(
     occ, n, after, spans, yy, height, width, torus, one, ring, origin, height_ring, cops, seen, value
 ):
@@ -498,7 +498,7 @@ def _fill_shares(
         )
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _arrest_row(
     seed, tick, occ, n, yy, cit_cell, cell_dept, state, jail, after, sparse, spans, height,
     width, torus, one, max_jail, jail_inclusive, keep_site, ring, origin, height_ring, actives,
@@ -539,7 +539,7 @@ def _arrest_row(
                 occ[c] = i | PRISONER
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _arrest_range(
     seed, tick, occ, n, y0, y1, cit_cell, cell_dept, state, jail, after, sparse, spans, height,
     width, torus, one, max_jail, jail_inclusive, keep_site, partial,
@@ -748,7 +748,7 @@ def stripes(height: int, reach: int) -> np.ndarray:
     return np.array([k * height // count for k in range(count + 1)], dtype=np.int64)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _claim_row(
     mkey, pkey, occ, n, offs, lin, k_cit, k_cop, shared, reach, height, width, torus, tries,
     slot_bits, y, movers, spare, found,
@@ -836,7 +836,7 @@ def settle_moves(occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, to
             )
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _settle_row(occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, torus, slot_bits, claimed, y):
     """`settle_moves` for row y; `claimed` a buffer of the row's width."""
     mask = (np.int64(1) << slot_bits) - 1
