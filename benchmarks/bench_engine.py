@@ -4,7 +4,7 @@
     python benchmarks/bench_engine.py --schedule random-sequential --width 40
     python benchmarks/bench_engine.py --peru 1                 # Peru at 1:1
     NUMBA_NUM_THREADS=1 python benchmarks/bench_engine.py      # one thread: CPU cost per kernel
-    python benchmarks/bench_engine.py --phased                 # the torus tick one step at a time
+    python benchmarks/bench_engine.py --tick one-pass          # the torus tick as one wave
 
 Each kernel module's compiled functions are wrapped with a timer for the timed ticks (the first
 tick loads them and is not timed). Ratios against Mesa come from `uprising bench`.
@@ -45,8 +45,9 @@ def main() -> None:
     parser.add_argument("--peru", type=float, default=None, help="Peru at 1:SCALE instead")
     parser.add_argument("--ticks", type=int, default=5)
     parser.add_argument(
-        "--phased", action="store_true", help="torus: one pass per step instead of `tick_rows`, to time each"
-    )
+        "--tick", choices=["auto", "phased", "one-pass"], default="auto",
+        help="torus: one pass per step (each step timed) or `sites.tick_rows`; auto: by size",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.peru is not None:
         sc = load_scenario("peru-2022", [f"world.population_scale={args.peru:g}", "run.seed=1"])
@@ -58,9 +59,9 @@ def main() -> None:
              f"run.schedule={args.schedule}"],
         )  # fmt: skip
         label = f"{args.width} x {args.width} torus, {args.schedule}"
-        label += ", one pass per step" if args.phased else ""
+        label += "" if args.tick == "auto" else f", {args.tick}"
     sim = Simulation(sc)
-    sim._one_pass = not args.phased
+    sim._one_pass = {"auto": None, "phased": False, "one-pass": True}[args.tick]
     sim.step()
     sim.counts()
     spent: dict[str, float] = collections.defaultdict(float)

@@ -234,7 +234,7 @@ class Simulation:
         # reach in rows of a vision or a move; on lattices too short for it, one pass per step.
         shapes = (self._spans_cit, self._spans_cop, self._offs)
         self._margin = max([int(np.abs(rows[:, 0]).max(initial=0)) for rows in shapes] + [1])
-        self._one_pass = True
+        self._one_pass: bool | None = None  # None: by the lattice's size (sites.WAVE_MIN_CELLS)
         self._last_actives = int(np.count_nonzero(self.state == ACTIVE))  # which arrest sum is quicker
 
     # ---- scheduled changes -------------------------------------------------------------
@@ -367,7 +367,8 @@ class Simulation:
         sites.occupy(self.cit_cell, self.cop_cell, self.state, self.jail, occ)
         if not r.jailed_keep_site:
             sites.serve_off_site(self.cit_cell, self.jail)
-        bands = sites.wave_bands(h, self._margin, threads) if self._one_pass else np.zeros(0, np.int64)
+        one_pass = lat.cells >= sites.WAVE_MIN_CELLS if self._one_pass is None else self._one_pass
+        bands = sites.wave_bands(h, self._margin, threads) if one_pass else np.zeros(0, np.int64)
         if bands.shape[0] > 1:
             # 2-5 in one pass over the rows; arrests are summed from the actives' side when they
             # were few the tick before (the same sums either way, so the same arrests).

@@ -32,9 +32,9 @@ A tick:
    index; `settle_moves`: each claimed site takes the mover of the highest claim.
 5. `place_released`: prisoners off the lattice whose term is over reappear on a free site.
 
-On lattices at least ten reaches high, `tick_rows` does 2 to 4 in one pass over the rows
-instead, a few rows behind one another, so each row is still in the caches for its next step;
-the same tick, which matters once the lattice outgrows the caches.
+On lattices of at least WAVE_MIN_CELLS sites and ten reaches high, `tick_rows` does 2 to 4 in
+one pass over the rows instead, a few rows behind one another, so each row is still in the
+caches for its next step: the same tick, quicker once the lattice outgrows the caches.
 
 Hot loops carry no branch that depends on the data: each row first gathers the columns that
 need work (movers, citizens, cops, actives) into a list, and choices are made with masks, so
@@ -84,6 +84,12 @@ SEEN_ACTIVE = 1 << 30  # the citizen on the site was active when the tick began
 AGENT = SEEN_ACTIVE - 1  # the agent's bits (agents stay below 2**30 - 1)
 CLAIMED = PRISONER | SEEN_ACTIVE  # at or above: no agent (EMPTY, or a claim on a free site)
 EMPTY = 0xFFFFFFFF  # no agent on the site
+# `tick_rows` from this many sites: below, the arrays stay in the shared cache between passes
+# and one pass per step is a few percent quicker; above, the wave is. Both give the same runs.
+# Measured on a 2-core machine (`python benchmarks/bench_engine.py --width W --tick one-pass`
+# against `--tick phased`), the wave is 3-7% slower at W = 1000, even at 2000 and 15% quicker
+# at 3000.
+WAVE_MIN_CELLS = 2000 * 2000
 _LOW16 = uint64(0xFFFF)
 _MASK32 = uint64(0xFFFFFFFF)
 _SIXTEEN = uint64(16)
