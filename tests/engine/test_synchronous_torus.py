@@ -134,7 +134,7 @@ def test_arrests_summed_from_either_side_are_the_same(monkeypatch, overrides, he
     sc = load_scenario("epstein-2002", ["run.schedule=synchronous", "run.steps=80",
                                         "world.width=50", f"world.height={height}", *overrides])  # fmt: skip
     runs = []
-    for every in (10**12, 0):  # from the actives' side always, then never
+    for every in (10**12, 0):  # from the actives' side only without actives, then always
         monkeypatch.setattr(simulation, "SPARSE_ACTIVES", every)
         sim = Simulation(sc)
         sim._one_pass = True  # where the lattice is tall enough
@@ -180,3 +180,21 @@ def test_the_tick_in_one_pass_over_the_rows_is_the_tick_step_by_step(overrides, 
             np.testing.assert_array_equal(a[key], b[key])
         for x, y in zip(rest_a, rest_b, strict=True):
             np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("one_pass", [False, True])
+def test_the_tick_counts_the_actives_after_the_decisions(one_pass):
+    # The count of actives the decisions return picks the quicker arrest sum for the next
+    # tick: the actives after the tick plus those arrested in it.
+    sc = load_scenario("epstein-2002", ["run.schedule=synchronous", "run.seed=3",
+                                        "world.width=60", "world.height=150",
+                                        "citizens.legitimacy=0.5"])  # fmt: skip
+    sim = Simulation(sc)
+    sim._one_pass = one_pass
+    seen = 0
+    for _ in range(30):
+        sim.step()
+        _, active, _ = sim.counts()
+        assert sim._last_actives == active + int(sim.arrests_by_dept.sum())
+        seen += active
+    assert seen > 0

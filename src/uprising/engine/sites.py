@@ -323,12 +323,13 @@ def _decide(
     for j in range(nfree):
         x = free[j]
         c = uintp(row + x)
-        i = uintp(occ[c] & AGENT)
+        here = np.int64(occ[c])  # out of jail: no PRISONER bit
+        i = uintp(here & AGENT)
         v = uint64(seen[x])
         cops = np.int64(v & _LOW16)
-        was_active = np.int64(state[i] == ACTIVE)
-        actives = 1 + np.int64(v >> _SIXTEEN) - was_active + (was_active if self_twice else 0)
-        p = _tabled_arrest_probability(cops, actives, k, rounding, p_table)
+        was_active = (here >> 30) & 1  # SEEN_ACTIVE
+        in_sight = 1 + np.int64(v >> _SIXTEEN) - was_active + (was_active if self_twice else 0)
+        p = _tabled_arrest_probability(cops, in_sight, k, rounding, p_table)
         if stored:
             h = hardship[i]
             r0 = risk[i]
@@ -515,16 +516,15 @@ def _arrest_row(
     shares' row prefixes (rows yy - reach .. yy + reach) or, with `sparse`, from the cops
     around it. partial[row, department] counts them. `actives`: a buffer of the row's width."""
     y = _lattice_row(yy, height, torus)
-    last = max(n - 1, 0)
     scale = float(one)
     row = y * width
     k = 0
-    for x in range(width):
-        v = np.int64(occ[uintp(row + x)])
-        a = v & AGENT
-        st = state[uintp(min(a, last))] if n > 0 else QUIET
+    before = uint32(0)
+    for x in range(width):  # the actives from the row's packed prefix after the decisions
+        here = after[uintp(row + x)]
         actives[k] = x
-        k += np.int64((v < CLAIMED) & (a < n) & (st == ACTIVE))
+        k += np.int64((here - before) >> uint32(16))  # 1 for an active citizen, else 0
+        before = here
     for j in range(k):
         x = actives[j]
         c = row + x
