@@ -766,12 +766,12 @@ def _claim_row(
     # Movers at least `reach` from every edge (a run of the list, as it is sorted by column)
     # take the fast path; the others, near an edge, the general one.
     lo, hi = k, k
-    if y >= reach and y < height - reach:
-        lo, hi = 0, 0
-        for j in range(k):
-            x = movers[j] & 0xFFFFFF
-            lo += np.int64(x < reach)
-            hi += np.int64(x < width - reach)
+    if y >= reach and y < height - reach:  # from each end: few movers stand near the edges
+        lo, hi = 0, k
+        while lo < k and (movers[lo] & 0xFFFFFF) < reach:
+            lo += 1
+        while hi > lo and (movers[hi - 1] & 0xFFFFFF) >= width - reach:
+            hi -= 1
     if shared:
         hits = _search_inside(
             mkey, pkey, n, row, movers, spare, lo, hi, lin, k_cit, k_cop, True, tries,
