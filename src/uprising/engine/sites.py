@@ -126,11 +126,15 @@ def occupy(cit_cell, cop_cell, state, jail, occ):
             occ[cop_cell[j]] = n + j
 
 
+def _even_bounds(height: int, count: int) -> np.ndarray:
+    """Row bounds of `count` parts of `height` rows as even as can be, as int64[count + 1]."""
+    return np.array([k * height // count for k in range(count + 1)], dtype=np.int64)
+
+
 def bands_of(height: int, threads: int) -> np.ndarray:
     """Row bounds of the bands a pass with a ring of rows works in: one band per thread (at
     most one per row), as int64[k + 1]. Results do not depend on it."""
-    count = max(1, min(threads, height))
-    return np.array([k * height // count for k in range(count + 1)], dtype=np.int64)
+    return _even_bounds(height, max(1, min(threads, height)))
 
 
 @njit(inline="always", cache=True)
@@ -751,7 +755,7 @@ def stripes(height: int, reach: int) -> np.ndarray:
         count = 2 * (height // (4 * reach))
     if count < 2:
         count = 1
-    return np.array([k * height // count for k in range(count + 1)], dtype=np.int64)
+    return _even_bounds(height, count)
 
 
 @njit(cache=True)
@@ -875,7 +879,7 @@ def wave_bands(height: int, margin: int, threads: int) -> np.ndarray:
     count = min(threads, height // (10 * max(margin, 1)))
     if count < 1:
         return np.zeros(0, dtype=np.int64)
-    return np.array([k * height // count for k in range(count + 1)], dtype=np.int64)
+    return _even_bounds(height, count)
 
 
 @njit(parallel=True, cache=True)
