@@ -212,13 +212,20 @@ def _sum32_at(prefix, spans, height, width, torus, y, x):
 
 
 @njit(inline="always", cache=True)
+def _ring_base(y, origin, height_ring, width):
+    """Where row y (unwrapped) starts in a ring of `height_ring` rows of `width` that holds
+    row `origin` first: at ((y - origin) % height_ring) * width. Every ring here is laid out so."""
+    return ((y - origin) % height_ring) * width
+
+
+@njit(inline="always", cache=True)
 def _ring_sum32_at(ring, origin, height_ring, spans, height, width, torus, y, x):
     """`_sum32_at` from a ring of row prefixes holding row y at (y - origin) % height_ring."""
     total = uint64(0)
     for s in range(spans.shape[0]):
         yy = y + spans[s, 0]
         if torus or (yy >= 0 and yy < height):
-            base = ((yy - origin) % height_ring) * width
+            base = _ring_base(yy, origin, height_ring, width)
             total += _span_sum32(ring, base, x, spans[s, 1], width, torus)
     return total & _MASK32
 
@@ -270,7 +277,7 @@ def _ring_vision(ring, origin, height_ring, spans, height, width, torus, y, out)
     for s in range(spans.shape[0]):
         yy = y + spans[s, 0]
         if torus or (yy >= 0 and yy < height):
-            _add_spans(ring, ((yy - origin) % height_ring) * width, spans[s, 1], width, torus, out)
+            _add_spans(ring, _ring_base(yy, origin, height_ring, width), spans[s, 1], width, torus, out)
 
 
 @njit(cache=True)
@@ -355,7 +362,7 @@ def _fill_counts(occ, n, yy, height, width, torus, ring, origin, height_ring):
     row prefix, into its slot of the ring: (yy - origin) % height_ring."""
     y = _lattice_row(yy, height, torus)
     if y >= 0:
-        _packed_row(occ, n, y, width, ring, ((yy - origin) % height_ring) * width)
+        _packed_row(occ, n, y, width, ring, _ring_base(yy, origin, height_ring, width))
 
 
 @njit(cache=True)
@@ -503,10 +510,8 @@ def _fill_shares(
     """Row yy (unwrapped) of the cops' shares (`_share_row`) into its slot of the ring."""
     y = _lattice_row(yy, height, torus)
     if y >= 0:
-        slot = (yy - origin) % height_ring
-        _share_row(
-            occ, n, after, spans, height, width, torus, one, y, cops, seen, value, ring, slot * width
-        )
+        base = _ring_base(yy, origin, height_ring, width)
+        _share_row(occ, n, after, spans, height, width, torus, one, y, cops, seen, value, ring, base)
 
 
 @njit(cache=True)
