@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench docs serve clean
+.PHONY: run test fuzz bench docs serve clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -17,6 +17,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/pytest -q
+
+# The reliability suite's long version: more bytes flipped, more kills, more hostile inputs.
+fuzz: $(STAMP)
+	UPRISING_RELIABILITY=long $(VENV)/bin/pytest -q tests/reliability
 
 bench: $(STAMP)
 	$(PY) -m pip install -q -e '.[test,peer]'
