@@ -138,12 +138,17 @@ class LegitimacyShock(_Event):
 
 
 class Deployment(_Event):
-    """Forces added to departments (a state of emergency, a military deployment)."""
+    """Forces added to departments (a state of emergency, a military deployment), for a term or for good."""
 
     kind: Literal["deployment"] = "deployment"
     police: int = Field(0, ge=0, le=1_000_000, description="police added, people (in total)")
     military: int = Field(0, ge=0, le=1_000_000, description="soldiers added, people (in total)")
     to_sites: bool = Field(True, description="soldiers go to the departments' strategic sites first")
+    # Left out of dumps when null, so that scenarios without a term keep their hash.
+    days: float | None = Field(
+        None, gt=0.0, le=3650.0, exclude_if=lambda v: v is None,
+        description="the emergency's term, days: its forces leave after it; null = they stay",
+    )  # fmt: skip
 
 
 class Modifier(_Event):

@@ -6,9 +6,10 @@ blockades, contagion, coordination, travel of crowds and the forces' answer.
 nothing of Peru; everything Peruvian enters through the scenario and the world's data.
 
 Per tick t (day = (t - 1) // ticks_per_day):
-1. `before_tick`: the day's events (shocks, deployments), modifiers in force (curfew, strike,
-   lull), contagion from neighbours' activity `delay_days` ago, coordination; once a day the
-   forces move toward their department's largest crowds.
+1. `before_tick`: the day's events (shocks, deployments; an emergency's forces leave when its
+   term ends), modifiers in force (curfew, strike, lull), contagion from neighbours' activity
+   `delay_days` ago, coordination; once a day the forces move toward their department's
+   largest crowds.
 2. the engine decides and arrests (Epstein's rules on the map).
 3. `after_tick`: deaths where forces meet a large crowd, blockades where crowds stand on road
    points, feedback of deaths and arrests on legitimacy, decay of the drops, travel of actives.
@@ -105,6 +106,10 @@ class Crisis:
         self.decay = 0.5 ** (1.0 / (self.cfg.legitimacy.half_life_days * self.ticks_per_day))
         self.travel_mult = np.ones(self.n_dept)
         self.timeline = [(self.day_of(e.when), e) for e in self.cfg.timeline]
+        # Which timeline event added each force (-1: the world's own police), so that the
+        # forces of an emergency with a term leave when it ends.
+        self.force_event = np.full(sim.cop_cell.shape[0], -1, dtype=np.int32)
+        self.withdrawn: set[int] = set()
         self.deaths_so_far = 0
         self.departments_active_by_day: list[int] = []
         for day, e in self.timeline:
@@ -134,14 +139,17 @@ class Crisis:
         sim.threshold_dept[:] = 0.0
         sim.risk_mult_dept[:] = 1.0
         self.travel_mult[:] = 1.0
-        for start, e in self.timeline:
+        for index, (start, e) in enumerate(self.timeline):
             if isinstance(e, Modifier) and start <= (tick - 1) / tpd < start + e.days:
                 where = self._targets(e.departments)
                 sim.threshold_dept[where] += e.threshold_shift
                 sim.risk_mult_dept[where] *= e.risk_multiplier
                 self.travel_mult[where] *= e.travel_multiplier
             if first_of_day and start == day:
-                self._apply_event(tick, day, e)
+                self._apply_event(tick, day, e, index)
+            ends = isinstance(e, Deployment) and e.days is not None and (tick - 1) / tpd >= start + e.days
+            if ends and index not in self.withdrawn:
+                self._withdraw(day, e, index)
         active_then = self.active_history[0]
         if self.cfg.contagion.enabled:
             neighbours = self.adj.sum(axis=1)
@@ -175,7 +183,7 @@ class Crisis:
             outcome = "passed" if bool(calls.passed[0]) else "failed"
             self.events.append(DayEvent(day, "vote", "", f"{name}: {outcome}", int(calls.yes[0])))
 
-    def _apply_event(self, tick: int, day: int, e) -> None:
+    def _apply_event(self, tick: int, day: int, e, index: int) -> None:
         sim = self.sim
         where = self._targets(e.departments)
         scope = ";".join(self.names[d] for d in where) if e.departments else ""
@@ -192,14 +200,16 @@ class Crisis:
                 weights = self.population_dept[where] / self.population_dept[where].sum()
                 per_dept = rng.multinomial(agents, weights)
                 for d, k in zip(where, per_dept, strict=True):
-                    self._add_forces(int(d), int(k), kind, rng, e.to_sites and kind == FORCE_MILITARY)
+                    self._add_forces(int(d), int(k), kind, rng, e.to_sites and kind == FORCE_MILITARY, index)
             self.events.append(
                 DayEvent(day, e.kind, scope, e.label or f"police {e.police}, military {e.military}")
             )
         else:
             self.events.append(DayEvent(day, e.kind, scope, e.label or f"{e.days:g} days"))
 
-    def _add_forces(self, d: int, k: int, kind: int, rng: np.random.Generator, to_sites: bool) -> None:
+    def _add_forces(
+        self, d: int, k: int, kind: int, rng: np.random.Generator, to_sites: bool, index: int
+    ) -> None:
         if k <= 0:
             return
         sim, lat = self.sim, self.sim.world.lattice
@@ -213,6 +223,19 @@ class Crisis:
             )
         sim.cop_cell = np.concatenate([sim.cop_cell, cells.astype(np.int32)])
         sim.cop_kind = np.concatenate([sim.cop_kind, np.full(k, kind, np.int8)])
+        self.force_event = np.concatenate([self.force_event, np.full(k, index, np.int32)])
+
+    def _withdraw(self, day: int, e: Deployment, index: int) -> None:
+        """The emergency's term is over: the forces it added leave, wherever they stand."""
+        sim = self.sim
+        stay = self.force_event != index
+        sim.cop_cell, sim.cop_kind = sim.cop_cell[stay], sim.cop_kind[stay]
+        self.force_event = self.force_event[stay]
+        self.withdrawn.add(index)
+        where = self._targets(e.departments)
+        scope = ";".join(self.names[d] for d in where) if e.departments else ""
+        outcome = f"end of: {e.label}" if e.label else "forces leave"
+        self.events.append(DayEvent(day, "withdrawal", scope, outcome))
 
     def _redeploy(self, tick: int) -> None:
         """A share of each department's forces moves to its crowds, in proportion to their size."""
