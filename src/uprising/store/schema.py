@@ -41,7 +41,8 @@ TABLE_NAMES = ("store_info", "experiments", "runs", "daily", "events", "saved_ta
 
 
 def check_store_file(path: Path) -> bool:
-    """True when `path` is an existing DuckDB file, False when it does not exist yet.
+    """True when `path` is an existing DuckDB file, False when it does not exist yet (or is an
+    empty file, as a write that failed on a full disk may leave: it holds nothing to lose).
 
     Raises DataError (and reads only the first bytes) for a folder, an unreadable file or a
     file that is not a DuckDB database, so such a file is never opened, let alone changed.
@@ -57,6 +58,8 @@ def check_store_file(path: Path) -> bool:
             head = f.read(16)
     except OSError as err:
         raise DataError(f"--db {path}: unreadable ({err.strerror})") from None
+    if not head:
+        return False
     if head[8:12] != DUCKDB_MAGIC:
         raise DataError(f"--db {path}: not a DuckDB database (a store is made by `uprising run`)")
     return True

@@ -17,24 +17,32 @@ Writing (the experiment layer, in the parent process only):
     store.save_runs(exp_id, [(run_id, output), ...])
         # one transaction: every run's status 'done' together with its daily and event rows,
         # so a process killed half-way leaves a run either complete or still pending.
-    store.checkpoint()
-        # folds the write-ahead log into the file (DuckDB also does so past WAL_LIMIT).
     store.save_table(exp_id, name, frame) / store.load_table(exp_id, name) / store.tables(exp_id)
         # any polars frame an experiment derives (posteriors, indices, paired differences).
 
 Each call opens the file, works and closes it again, so other processes (a report, the
 dashboard, a second `uprising run`) can read or write between calls; a call that finds the file
 locked by another process waits for it (up to `lock_timeout` seconds).
+
+Durability: every write is one transaction followed by a checkpoint, so the `.duckdb` file alone
+holds every finished run (a copy of it keeps them all). A write-ahead log found beside it was left
+by a writer stopped before its checkpoint: it is folded in if it ends with a whole commit of this
+database, and refused, untouched, otherwise (see `wal.py`). A new store is made under a temporary
+name and linked into place, so a failed creation leaves nothing behind.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import json
+import os
 import re
+import secrets
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,12 +54,14 @@ import polars as pl
 
 from uprising import __version__
 from uprising.errors import DataError, UprisingError
+from uprising.files import describe_os_error
 from uprising.recorder.output import DAILY_COLUMNS, DAILY_SCHEMA, EVENT_COLUMNS, EVENT_SCHEMA, RunOutput
 from uprising.store.schema import FORMAT, TABLE_NAMES, TABLES, check_store_file
+from uprising.store.wal import check_wal, wal_path
 
 DEFAULT_PATH = Path("uprising.duckdb")
 KINDS = ("ensemble", "sweep", "compare", "calibration", "sensitivity")
-WAL_LIMIT = "4MB"  # write-ahead log folded into the file beyond this (replaying it costs ~6 ms/MB)
+LOCK_CONFLICT = "Could not set lock on file"  # how DuckDB 2.0.1 says another process holds the file
 TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
@@ -105,21 +115,40 @@ class Store:
 
     # -- connections -------------------------------------------------------------------------
 
-    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+    @contextmanager
+    def _connect(self, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to the existing file, once no other process writes it.
+
+        The process holds its own lock on the file (shared to read, exclusive to write) while it
+        checks the write-ahead log and for the connection's life, so a log is only read while no
+        one writes it. Only DuckDB's lock conflict means "locked": any other error opening the
+        file (a checksum error, a damaged header) is reported at once.
+        """
         deadline = time.monotonic() + self.lock_timeout
         while True:
-            try:
-                return duckdb.connect(str(self.path), read_only=read_only)
-            except duckdb.Error as err:
-                message = str(err).splitlines()[0] if str(err) else type(err).__name__
-                if "lock" in message.lower() and time.monotonic() < deadline:
-                    time.sleep(0.02)
-                    continue
-                if "lock" in message.lower():
-                    raise DataError(
-                        f"--db {self.path}: locked by another process for over {self.lock_timeout:g} s"
-                    ) from None
-                raise DataError(f"--db {self.path}: cannot open the database ({message})") from None
+            lock = _lock(self.path, read_only)
+            if lock is not None:
+                try:
+                    check_wal(self.path)
+                    con = duckdb.connect(str(self.path), read_only=read_only)
+                    break
+                except duckdb.Error as err:
+                    os.close(lock)
+                    if LOCK_CONFLICT not in str(err):
+                        raise DataError(f"--db {self.path}: {_opening_error(err)}") from None
+                except BaseException:
+                    os.close(lock)
+                    raise
+            if time.monotonic() >= deadline:
+                raise DataError(
+                    f"--db {self.path}: locked by another process for over {self.lock_timeout:g} s"
+                )
+            time.sleep(0.02)
+        try:
+            yield con
+        finally:
+            con.close()
+            os.close(lock)
 
     def _check_tables(self, con: duckdb.DuckDBPyConnection) -> bool:
         """Whether the store's tables exist; raises for a DuckDB file that is not a store."""
@@ -137,44 +166,99 @@ class Store:
     @contextmanager
     def _read(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection; an empty in-memory store when the file holds no store yet."""
-        con = self._open(read_only=True) if check_store_file(self.path) else None
+        exists = check_store_file(self.path)
+        if exists and wal_path(self.path).exists():
+            self._fold_wal()
         try:
-            if con is not None and not self._check_tables(con):
-                con.close()
-                con = None
-            if con is None:
-                con = duckdb.connect(":memory:")
-                for ddl in TABLES:
-                    con.execute(ddl)
-            yield con
-        finally:
-            if con is not None:
-                con.close()
+            with self._connect(read_only=True) if exists else nullcontext() as con:
+                if con is not None and self._check_tables(con):
+                    yield con
+                    return
+        except duckdb.Error as err:
+            raise DataError(f"--db {self.path}: cannot read ({_first_line(err)})") from None
+        with duckdb.connect(":memory:") as empty:
+            for ddl in TABLES:
+                empty.execute(ddl)
+            yield empty
+
+    def _fold_wal(self) -> None:
+        """Fold a whole write-ahead log left by a stopped writer into the file, where it can be
+        written; a reader of a read-only folder replays it in memory instead."""
+        try:
+            with self._connect(read_only=False) as con:
+                con.execute("CHECKPOINT")
+        except DataError:
+            if os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
+                raise
 
     @contextmanager
     def _write(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection to a store whose tables exist (made on first use)."""
-        exists = check_store_file(self.path)
-        if exists and not self._checked:
+        """A read-write connection to a store whose tables exist (the file is made on first use).
+
+        A DuckDB error while writing (a full disk, a read-only file) becomes one line naming its
+        cause; what the block committed before it stays.
+        """
+        if not check_store_file(self.path):
+            self._create()
+        elif not self._checked:
             with self._read():
                 pass  # raises for a DuckDB file that is not a store, before writing to it
-        con = self._open(read_only=False)
+        with self._connect(read_only=False) as con:
+            try:
+                # Each commit is followed by an explicit checkpoint (see `_commit`), so the one
+                # DuckDB makes on closing a connection would find nothing to do.
+                con.execute("PRAGMA disable_checkpoint_on_shutdown")
+                if not self._checked:
+                    if not self._check_tables(con):  # an empty DuckDB file: made a store
+                        with self._commit(con):
+                            self._make_tables(con)
+                    self._checked = True
+                yield con
+            except duckdb.Error as err:
+                raise DataError(f"--db {self.path}: {_writing_error(err)}") from None
+
+    @contextmanager
+    def _commit(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        """One transaction, then a checkpoint, so the database file alone holds what it wrote.
+
+        A failed commit (a full disk) has already ended the transaction, so the rollback that
+        follows may fail in turn; the first error is the one reported.
+        """
+        con.execute("BEGIN TRANSACTION")
         try:
-            # Commits are durable in the write-ahead log; folding it into the file on every close
-            # would cost more than the write itself, so DuckDB does it once the log holds WAL_LIMIT.
-            con.execute("PRAGMA disable_checkpoint_on_shutdown")
-            con.execute(f"PRAGMA wal_autocheckpoint='{WAL_LIMIT}'")  # bounds the log replayed on open
-            if not self._checked:
-                if not self._check_tables(con):
-                    con.execute("BEGIN TRANSACTION")
-                    for ddl in TABLES:
-                        con.execute(ddl)
-                    con.execute("INSERT INTO store_info VALUES ('format', ?)", [FORMAT])
-                    con.execute("COMMIT")
-                self._checked = True
-            yield con
+            yield
+            con.execute("COMMIT")
+        except BaseException:
+            with suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
+        con.execute("CHECKPOINT")
+
+    @staticmethod
+    def _make_tables(con: duckdb.DuckDBPyConnection) -> None:
+        for ddl in TABLES:
+            con.execute(ddl)
+        con.execute("INSERT INTO store_info VALUES ('format', ?)", [FORMAT])
+
+    def _create(self) -> None:
+        """Make an empty store: written and checkpointed under a temporary name, then linked
+        into place, so a failure (a full disk) leaves no file behind, not even an empty one."""
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
+        try:
+            with duckdb.connect(str(tmp)) as con:
+                con.execute("PRAGMA disable_checkpoint_on_shutdown")
+                with self._commit(con):
+                    self._make_tables(con)
+            _link_new(tmp, self.path)
+        except duckdb.Error as err:
+            raise DataError(f"--db {self.path}: cannot create the store ({_writing_error(err)})") from None
+        except OSError as err:
+            raise DataError(f"--db {self.path}: cannot create the store ({describe_os_error(err)})") from None
         finally:
-            con.close()
+            for path in (tmp, wal_path(tmp)):
+                with suppress(OSError):
+                    path.unlink(missing_ok=True)
+        self._checked = True
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -250,8 +334,7 @@ class Store:
             return 0
         ids = [rid for rid, _ in results]
         with self._write() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with self._commit(con):
                 self._write_plan(con, experiment_id)
                 pending = {
                     r[0]
@@ -265,10 +348,6 @@ class Store:
                 rows = [(rid, out) for rid, out in results if rid in pending]
                 if rows:
                     self._insert_rows(con, rows)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
         self._unwritten.pop(experiment_id, None)
         return len(rows)
 
@@ -326,7 +405,7 @@ class Store:
         con.unregister("batch_runs")
 
     def checkpoint(self) -> None:
-        """Fold the write-ahead log into the database file (done at the end of an experiment)."""
+        """Fold the write-ahead log into the database file (each write already does)."""
         if check_store_file(self.path):
             with self._write() as con:
                 con.execute("CHECKPOINT")
@@ -339,8 +418,7 @@ class Store:
             )
         table = f"saved_{experiment_id}_{name}"
         with self._write() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with self._commit(con):
                 self._write_plan(con, experiment_id)
                 if _first(con, "SELECT 1 FROM experiments WHERE id = ?", [experiment_id]) is None:
                     raise UprisingError(f"experiment {experiment_id}: not in store {self.path}")
@@ -355,10 +433,6 @@ class Store:
                     "INSERT INTO saved_tables VALUES (?, ?, ?, ?, ?)",
                     [experiment_id, name, table, frame.height, _now()],
                 )
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
         self._unwritten.pop(experiment_id, None)
 
     # -- reading -----------------------------------------------------------------------------
@@ -492,6 +566,57 @@ class Store:
                 " give more characters"
             )
         return found[0]  # type: ignore[return-value]
+
+
+def _lock(path: Path, shared: bool) -> int | None:
+    """An open descriptor of `path` holding this process's lock on it, or None while another
+    process holds a conflicting one (DuckDB locks the same way, so its writers count)."""
+    try:
+        fd = os.open(path, os.O_RDONLY if shared else os.O_RDWR)
+    except PermissionError:
+        fd = os.open(path, os.O_RDONLY)  # a read-only file: DuckDB reports the write it refuses
+        shared = True
+    except OSError as err:
+        raise DataError(f"--db {path}: cannot open ({describe_os_error(err)})") from None
+    try:
+        fcntl.lockf(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Give the finished file `tmp` the name `path`, unless another process made it meanwhile
+    (a file of 0 bytes, left by a failed write, is replaced)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        if path.stat().st_size == 0:
+            os.replace(tmp, path)
+    except OSError:  # a file system without hard links
+        if not path.exists() or path.stat().st_size == 0:
+            os.replace(tmp, path)
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def _opening_error(err: duckdb.Error) -> str:
+    """What a failed open says: a damaged file in its own words, or why the file is unreadable."""
+    if isinstance(err, duckdb.IOException) and "checksum" not in str(err).lower():
+        return f"cannot open ({describe_os_error(err)})"
+    return f"corrupt or unreadable database ({_first_line(err)[:300]})"
+
+
+def _writing_error(err: duckdb.Error) -> str:
+    """A failed write in one line, with its real cause (a full disk) first."""
+    cause = describe_os_error(err)
+    if cause in (os.strerror(errno.ENOSPC).lower(), os.strerror(errno.EDQUOT).lower()):
+        return f"cannot write: {cause}; the runs saved before are kept, a re-run resumes"
+    return f"cannot write ({_first_line(err)[:300]})"
 
 
 def _rows(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> list[tuple]:
