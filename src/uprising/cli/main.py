@@ -7,6 +7,7 @@ from uprising.cli import (  # noqa: F401  (each registers its commands)
     calibrate,
     compare,
     congress,
+    forecast,
     report,
     run,
     runs,

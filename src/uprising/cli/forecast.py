@@ -1,0 +1,193 @@
+"""`uprising forecast` and `uprising score`: frozen forecasts and their proper scores."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from uprising.cli.app import app, reports_bad_input
+from uprising.cli.run import SetOption, WorkersOption, run_progress, wide_console
+
+
+def _command_line(scenario: str, options: dict[str, Any], overrides: list[str], force: bool) -> str:
+    """The command that makes the same forecast, as recorded in the file."""
+    words = ["uprising", "forecast", scenario]
+    for key, value in options.items():
+        if value is not None:
+            words += [f"--{key}", str(value)]
+    for item in overrides:
+        words += ["--set", item]
+    if force:
+        words.append("--force")
+    return shlex.join(words)
+
+
+@app.command("forecast")
+@reports_bad_input
+def forecast_command(
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or path to a YAML file")],
+    fit_until: Annotated[
+        str, typer.Option(help="last day of the fit (ISO date); the forecast starts the day after")
+    ],
+    until: Annotated[str, typer.Option(help="last day forecast (ISO date), within the scenario's days")],
+    out: Annotated[Path, typer.Option(help="forecast file to write (JSON; gzipped if it ends in .gz)")],
+    runs: Annotated[int, typer.Option(help="ensemble members, 1 to 100000")] = 16,
+    observed: Annotated[
+        Path | None,
+        typer.Option(help="folder of observed data for the fit (default: the package's December 2022)"),
+    ] = None,
+    fit_budget: Annotated[
+        int,
+        typer.Option(
+            help="simulations of the ABC-SMC fit on the days up to --fit-until (0: no fit, the "
+            "scenario's values as shipped)"
+        ),
+    ] = 0,
+    fit_populations: Annotated[int, typer.Option(help="ABC-SMC generations at most, 1 to 100")] = 4,
+    seed: Annotated[
+        int | None, typer.Option(help="seed of the first member and of the fit (default: the scenario's)")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing forecast file")] = False,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="also store the fit and the ensemble in this DuckDB store")
+    ] = None,
+    set_: SetOption = None,
+    workers: WorkersOption = None,
+) -> None:
+    """Fit a scenario on the observations up to a date, simulate an ensemble to a later date and
+    write a forecast file: per series, department and day, the members and their quantiles."""
+    from uprising.data import data_path
+    from uprising.errors import UprisingError
+    from uprising.experiment.calibrate import calibrated_ranges, population_size_for
+    from uprising.experiment.ensemble import check_runs, run_experiment
+    from uprising.experiment.executor import check_workers
+    from uprising.forecast import forecast as fc
+    from uprising.forecast.files import check_new_file, write_forecast
+    from uprising.scenario import load_scenario, scenario_hash
+    from uprising.store import Store
+
+    check_runs(runs)
+    if workers is not None:
+        check_workers(workers)
+    overrides = list(set_ or [])
+    base = load_scenario(scenario, overrides)
+    window = fc.check_window(base, fc.parse_date(fit_until, "--fit-until"), fc.parse_date(until, "--until"))
+    if fit_budget < 0:
+        raise UprisingError(f"--fit-budget {fit_budget}: must be 0 (no fit) or from 1 to 10000000")
+    if fit_budget > 0:
+        population_size_for(fit_budget, fit_populations)
+        calibrated_ranges(base)
+    check_new_file(out, force)
+    folder = observed if observed is not None else data_path("peru/observed/deaths.csv").parent
+    if not folder.is_dir():
+        raise UprisingError(f"--observed {folder}: not a folder")
+    first_seed = base.run.seed if seed is None else seed
+    options = {
+        "fit-until": window.fit_until, "until": window.until, "runs": runs, "fit-budget": fit_budget,
+        "fit-populations": fit_populations if fit_budget else None, "seed": first_seed,
+        "observed": observed, "out": out,
+    }  # fmt: skip
+    request = fc.ForecastRequest(
+        scenario, overrides, base, window, runs, first_seed, fit_budget, fit_populations,
+        _command_line(scenario, options, overrides, force), folder,
+    )  # fmt: skip
+    posterior = None
+    if fit_budget == 0:
+        sys.stderr.write(f"warning: --fit-budget 0: {fc.NO_FIT_NOTE}\n")
+    else:
+
+        def on_generation(generation: int, accepted: int, simulations: int) -> None:
+            sys.stderr.write(
+                f"fit generation {generation}: {accepted} particles, {simulations}/{fit_budget} runs\n"
+            )
+
+        posterior = fc.fit(
+            scenario, overrides, base, window, folder, fit_budget, fit_populations, first_seed, workers,
+            on_generation,
+        )  # fmt: skip
+    tasks, drawn = fc.member_tasks(scenario, overrides, base, window, runs, first_seed, posterior)
+    store = Store(db) if db is not None else None
+    if store is not None and posterior is not None:
+        spec = {"forecast": request.command, "fit_until": str(window.fit_until)}
+        plan = store.open_experiment("calibration", scenario, scenario_hash(base), spec, [])
+        store.save_table(plan.experiment_id, "posterior", posterior.particles)
+        store.save_table(plan.experiment_id, "summary", posterior.summary)
+        store.save_table(plan.experiment_id, "generations", posterior.generations)
+    spec = {"forecast": request.command, "particle_of_member": drawn}
+    with run_progress(f"{base.name} forecast") as progress:
+        result = run_experiment("ensemble", scenario, overrides, tasks, spec, store, workers, None, progress)
+    write_forecast(fc.forecast_data(request, result.outputs, posterior, drawn), out, force)
+    fitted = "no fit" if posterior is None else f"ABC-SMC fit of {posterior.simulations} runs"
+    typer.echo(
+        f"wrote {out}: {base.name}, {runs} runs, {window.dates[0]} to {window.until}, {fitted} "
+        f"to {window.fit_until}"
+    )
+
+
+def _cell(value: float | None, best: bool = False) -> str:
+    if value is None:
+        return "-"
+    text = f"{value:.3f}"
+    return f"[bold]{text}[/bold]" if best else text
+
+
+@app.command("score")
+@reports_bad_input
+def score_command(
+    forecast: Annotated[Path, typer.Argument(help="forecast file written by `uprising forecast`")],
+    observed: Annotated[
+        Path, typer.Option(help="folder of observed data: deaths.csv, blockades.csv, regions_active.csv")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
+) -> None:
+    """Score a forecast against observed data: CRPS, 50% and 90% coverage and Brier score of the
+    model, and the CRPS and Brier of three baselines (persistence, shares, castillo)."""
+    from uprising.forecast.baselines import BASELINES
+    from uprising.forecast.files import SERIES, read_forecast
+    from uprising.forecast.scorecard import score_forecast
+
+    fc = read_forecast(forecast)
+    scores = score_forecast(fc, observed)
+    if as_json:
+        typer.echo(json.dumps(scores))
+        return
+    meta = fc.metadata
+    fit = meta.get("fit") or {}
+    console = wide_console()
+    console.print(
+        f"[bold]{meta.get('scenario')}[/bold]  forecast {fc.dates[0]} to {fc.until}, fit to "
+        f"{fc.fit_until} ({fit.get('method', '?')}), {meta.get('runs')} runs, observed {observed}"
+    )
+    if fit.get("method") == "none":
+        console.print(f"  note: {fit.get('note')}")
+    columns = ["model", *BASELINES]
+    table = Table(title="CRPS (lower is better; the best in bold) and coverage", title_justify="left")
+    for column in ("series", *columns, "cover 50%", "cover 90%", "obs"):
+        table.add_column(column, justify="left" if column == "series" else "right")
+    for name in SERIES:
+        row = scores["crps"][name]
+        known = [row[c] for c in columns if row[c] is not None]
+        best = min(known) if known else None
+        table.add_row(
+            name, *(_cell(row[c], row[c] == best) for c in columns),
+            _cell(scores["coverage_50"][name]), _cell(scores["coverage_90"][name]),
+            str(scores["observations"][name]),
+        )  # fmt: skip
+    console.print(table)
+    brier = Table(title="Brier score, department reported active on a day", title_justify="left")
+    for column in ("series", *columns, "obs"):
+        brier.add_column(column, justify="left" if column == "series" else "right")
+    for name, row in scores["brier"].items():
+        known = [row[c] for c in columns if row[c] is not None]
+        best = min(known) if known else None
+        brier.add_row(
+            name, *(_cell(row[c], row[c] == best) for c in columns),
+            str(scores["observations"]["department_days_reported"]),
+        )  # fmt: skip
+    console.print(brier)

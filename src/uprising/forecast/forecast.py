@@ -1,0 +1,325 @@
+"""Make a forecast: fit on the observations up to a date, simulate an ensemble, keep its series.
+
+The fit (when asked for) is `uprising.experiment.calibrate`'s ABC-SMC over the scenario's
+`calibrated` parameters, on runs that stop at the fit date and on a copy of the observed
+files cut at that date: the forecast window is never seen. Ensemble member i runs with seed
+`seed + i` and, after a fit, with a particle drawn from the posterior by its weight.
+The series are read from each run's daily table as `uprising.observed.metrics` reads them
+for the scorecard: deaths are the `killed` column, blockades the national sum of the
+departments' road points, and a department is reported active on a day when at least
+`active_min_people` of its people are active at the day's peak.
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from uprising import __version__
+from uprising.errors import UprisingError
+from uprising.experiment.calibrate import Calibration, parameter_override
+from uprising.experiment.executor import RunTask
+from uprising.experiment.summary_stats import Target
+from uprising.forecast.files import ACTIVE, BLOCKADES, DEATHS, FORMAT, FORMAT_VERSION, QUANTILES, quantiles_of
+from uprising.recorder.output import RunOutput
+from uprising.scenario.model import Scenario
+
+OBSERVED_FILES = ("deaths.csv", "blockades.csv", "regions_active.csv")
+NO_FIT_NOTE = (
+    "no fit: the scenario's values as shipped. They are not out of sample when they were tuned "
+    "on data after fit_until (peru-2022's were tuned by hand on all of December 2022, so a "
+    "forecast of 16-31 December from them is in sample)"
+)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The calendar of a forecast: the scenario's day 0, the fit's last day and the last day."""
+
+    start: date
+    fit_until: date
+    until: date
+
+    @property
+    def fit_day(self) -> int:
+        return (self.fit_until - self.start).days
+
+    @property
+    def last_day(self) -> int:
+        return (self.until - self.start).days
+
+    @property
+    def dates(self) -> list[date]:
+        return [self.fit_until + timedelta(days=i) for i in range(1, self.last_day - self.fit_day + 1)]
+
+
+def parse_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UprisingError(f"{option} {text!r}: not an ISO date (YYYY-MM-DD)") from None
+
+
+def scenario_days(scenario: Scenario) -> int:
+    """Days the scenario's runs cover: day 0 holds ticks 1..ticks_per_day."""
+    return max(1, -(-scenario.run.steps // scenario.run.ticks_per_day))
+
+
+def check_window(scenario: Scenario, fit_until: date, until: date) -> Window:
+    """The window, checked against the scenario's calendar (one error line naming the option)."""
+    start = scenario.run.start_date
+    if start is None:
+        raise UprisingError(
+            f"scenario {scenario.name}: has no calendar (run.start_date); a forecast needs dated days"
+        )
+    last = start + timedelta(days=scenario_days(scenario) - 1)
+    if not start <= fit_until < last:
+        raise UprisingError(
+            f"--fit-until {fit_until}: outside the scenario's days; must be from {start} to "
+            f"{last - timedelta(days=1)} ({scenario.name} runs {start} to {last})"
+        )
+    if not fit_until < until <= last:
+        raise UprisingError(
+            f"--until {until}: must be after --fit-until ({fit_until}) and at most {last}, the "
+            f"scenario's last day (more days: --set run.steps=N)"
+        )
+    return Window(start, fit_until, until)
+
+
+# A row that states nothing, for a file left empty by the cut (the loader refuses empty files):
+# no death, a department's blockades (only national totals are compared), a department not active.
+EMPTY_ROWS = {
+    "deaths.csv": {"deaths": "0", "kind": "clash"},
+    "blockades.csv": {"blockades": "0"},
+    "regions_active.csv": {"active": "0"},
+}
+
+
+def cut_observed(folder: Path, last: date, into: Path) -> Path:
+    """Copies of the observed files of `folder` with only the rows dated up to `last`."""
+    from uprising.world.peru import load_peru_data
+
+    for name in OBSERVED_FILES:
+        source = folder / name
+        if not source.exists():
+            raise UprisingError(f"--observed {folder}: missing {name}")
+        with source.open(encoding="utf-8", newline="") as f:
+            reader = csv.DictReader(f)
+            header = reader.fieldnames or []
+            rows = [r for r in reader if _dated_until(r.get("date", ""), last)]
+        if not rows:
+            rows = [{"date": last.isoformat(), "region": load_peru_data().names[0], **EMPTY_ROWS[name]}]
+        with (into / name).open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=header)
+            writer.writeheader()
+            writer.writerows(rows)
+    return into
+
+
+def _dated_until(text: str | None, last: date) -> bool:
+    """A row is kept when its date is on or before `last` (a bad date is kept for the loader to
+    report)."""
+    try:
+        return date.fromisoformat((text or "").strip()) <= last
+    except ValueError:
+        return True
+
+
+def fit_target(fit_scenario: Scenario, observed: Path, fit_until: date) -> Target:
+    """The calibration target of a scenario cut at the fit date, from observations cut there too."""
+    from uprising.experiment.summary_stats import load_target
+
+    with tempfile.TemporaryDirectory(prefix="uprising-fit-") as tmp:
+        return load_target(fit_scenario, cut_observed(observed, fit_until, Path(tmp)))
+
+
+def fit(
+    scenario_ref: str,
+    overrides: list[str],
+    scenario: Scenario,
+    window: Window,
+    observed: Path,
+    budget: int,
+    populations: int,
+    seed: int,
+    workers: int | None,
+    on_generation: Callable[[int, int, int], None] | None = None,
+) -> Calibration:
+    """ABC-SMC of the scenario's calibrated parameters on the fit window only."""
+    from uprising.experiment.calibrate import calibrate, calibrated_ranges, population_size_for
+    from uprising.scenario import load_scenario
+
+    calibrated_ranges(scenario)
+    size = population_size_for(budget, populations)
+    fit_overrides = [*overrides, f"run.steps={(window.fit_day + 1) * scenario.run.ticks_per_day}"]
+    target = fit_target(load_scenario(scenario_ref, fit_overrides), observed, window.fit_until)
+    return calibrate(
+        scenario_ref,
+        target,
+        overrides=tuple(fit_overrides),
+        budget=budget,
+        populations=populations,
+        population_size=size,
+        workers=workers,
+        seed=seed,
+        on_generation=on_generation,
+    )
+
+
+def member_tasks(
+    scenario_ref: str,
+    overrides: list[str],
+    scenario: Scenario,
+    window: Window,
+    runs: int,
+    seed: int,
+    posterior: Calibration | None,
+) -> tuple[list[RunTask], list[int]]:
+    """The ensemble's runs (to `until` only) and, after a fit, the posterior particle of each."""
+    steps = f"run.steps={(window.last_day + 1) * scenario.run.ticks_per_day}"
+    drawn: list[int] = []
+    tasks = []
+    if posterior is not None:
+        weights = posterior.particles["weight"].to_numpy()
+        rng = np.random.default_rng([seed, 17])
+        drawn = [int(i) for i in rng.choice(len(weights), size=runs, p=weights / weights.sum())]
+    for i in range(runs):
+        extra: list[str] = []
+        if posterior is not None:
+            row = posterior.particles.row(drawn[i], named=True)
+            extra = [parameter_override(r, row[r.path]) for r in posterior.ranges]
+        tasks.append(RunTask(scenario_ref, (*overrides, steps, *extra), seed + i, "forecast", i))
+    return tasks, drawn
+
+
+def daily_matrix(output: RunOutput, column: str) -> np.ndarray:
+    """[day, department] array of one column of a run's daily table."""
+    return output.daily[column].to_numpy().reshape(output.days, len(output.departments))
+
+
+def member_series(output: RunOutput, window: Window) -> dict[str, np.ndarray]:
+    """One run's observable series over the forecast window."""
+    from uprising.observed.metrics import active_min_people
+
+    days = slice(window.fit_day + 1, window.last_day + 1)
+    active = daily_matrix(output, "active")[days] >= active_min_people(output)
+    return {
+        DEATHS: daily_matrix(output, "killed")[days],
+        BLOCKADES: output.national()["blockades"].to_numpy()[days],
+        ACTIVE: active.astype(np.int64),
+    }
+
+
+def git_commit() -> str | None:
+    """The commit of the source tree this package runs from, when it is a git checkout."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and len(commit) == 40 else None
+
+
+def fit_metadata(posterior: Calibration | None, drawn: list[int], budget: int, populations: int) -> Any:
+    """What the file records of the fit: "none" with a note, or the posterior and the draws."""
+    if posterior is None:
+        return {"method": "none", "note": NO_FIT_NOTE, "posterior": "none"}
+    return {
+        "method": "ABC-SMC (uprising.experiment.calibrate)",
+        "budget": budget,
+        "populations": populations,
+        "simulations": posterior.simulations,
+        "generations": posterior.generations.to_dicts(),
+        "seed": posterior.seed,
+        "observed_statistics": len(posterior.observed),
+        "summary": posterior.summary.to_dicts(),
+        "posterior": posterior.particles.to_dicts(),
+        "particle_of_member": drawn,
+    }
+
+
+@dataclass
+class ForecastRequest:
+    """What `uprising forecast` was asked for."""
+
+    scenario_ref: str
+    overrides: list[str]
+    scenario: Scenario
+    window: Window
+    runs: int
+    seed: int
+    fit_budget: int
+    fit_populations: int
+    command: str
+    observed: Path
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def forecast_data(
+    request: ForecastRequest,
+    outputs: list[RunOutput],
+    posterior: Calibration | None,
+    drawn: list[int],
+) -> dict[str, Any]:
+    """The forecast file's document from the ensemble's runs (in member order)."""
+    from uprising.scenario import scenario_hash
+
+    window = request.window
+    series = [member_series(o, window) for o in outputs]
+    stacked = {name: np.stack([s[name] for s in series]) for name in (DEATHS, BLOCKADES, ACTIVE)}
+    count = stacked[ACTIVE].sum(axis=2)
+    blocks: dict[str, Any] = {
+        name: {"members": stacked[name].tolist(), "quantiles": quantiles_of(stacked[name])}
+        for name in (DEATHS, BLOCKADES, ACTIVE)
+    }
+    blocks[DEATHS]["description"] = "deaths per department and day (the run's killed)"
+    blocks[BLOCKADES]["description"] = "road points blocked in the country, the day's most"
+    blocks[ACTIVE]["description"] = "1 when the department has at least active_min_people active"
+    blocks[ACTIVE]["probability"] = np.round(stacked[ACTIVE].mean(axis=0), 4).tolist()
+    blocks[ACTIVE]["national"] = {"members": count.tolist(), "quantiles": quantiles_of(count)}
+    metadata = {
+        "scenario": request.scenario.name,
+        "scenario_ref": request.scenario_ref,
+        "overrides": request.overrides,
+        "scenario_hash": scenario_hash(request.scenario),
+        "version": __version__,
+        "git_commit": git_commit(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "fit_until": window.fit_until.isoformat(),
+        "until": window.until.isoformat(),
+        "runs": len(outputs),
+        "seeds": [o.seed for o in outputs],
+        "population_scale": outputs[0].population_scale if outputs else None,
+        "ticks_per_day": request.scenario.run.ticks_per_day,
+        "observed": str(request.observed),
+        "fit": fit_metadata(posterior, drawn, request.fit_budget, request.fit_populations),
+        "command": request.command,
+        **request.extra,
+    }
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "metadata": metadata,
+        "start_date": window.start.isoformat(),
+        "fit_until": window.fit_until.isoformat(),
+        "until": window.until.isoformat(),
+        "dates": [d.isoformat() for d in window.dates],
+        "departments": list(outputs[0].departments) if outputs else [],
+        "quantile_levels": list(QUANTILES),
+        "series": blocks,
+    }

@@ -1,0 +1,97 @@
+"""Score a forecast file against observed data, beside the three baselines.
+
+Per series, the cells scored are the forecast window's observed ones: every department and
+day for deaths, the days with a national blockade total, and the days on which the lists
+name departments for departments reported active (its CRPS and coverage are those of the
+national count; its Brier score is per department and day). Coverage is the share of those
+observations inside the ensemble's central 50% (quantiles 0.25-0.75) and 90% (0.05-0.95)
+intervals, ends included.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from uprising.errors import DataError
+from uprising.forecast.baselines import BASELINES, build_baselines, castillo_shares
+from uprising.forecast.files import ACTIVE, BLOCKADES, DEATHS, SERIES, Forecast
+from uprising.forecast.observations import ObservedDays, observed_days
+from uprising.forecast.scoring import brier, covered, crps_ensemble, crps_poisson
+
+
+def _mean(values: np.ndarray) -> float | None:
+    return round(float(np.mean(values)), 4) if np.size(values) else None
+
+
+def score_forecast(forecast: Forecast, folder: Path) -> dict[str, Any]:
+    """The scores as in `uprising score --json`, plus the number of observations per series."""
+    observed = observed_days(folder, forecast.start_date, forecast.until, forecast.departments)
+    window = np.arange(forecast.day_of(forecast.fit_until) + 1, forecast.day_of(forecast.until) + 1)
+    if (
+        not (observed.deaths[window].any() or observed.reported[window].any())
+        and np.isnan(observed.blockades[window]).all()
+    ):
+        raise DataError(
+            f"--observed {folder}: no observation within the forecast window "
+            f"({forecast.dates[0]} to {forecast.until})"
+        )
+    return score_arrays(forecast, observed, window)
+
+
+def score_arrays(forecast: Forecast, observed: ObservedDays, window: np.ndarray) -> dict[str, Any]:
+    """The scores of a forecast whose window is `window` (days) against observed days."""
+    fit_day, last_day = int(window[0]) - 1, int(window[-1])
+    baselines = build_baselines(observed, fit_day, last_day, castillo_shares(forecast.departments))
+    blockade_days = ~np.isnan(observed.blockades[window])
+    reported = observed.reported[window]
+    cells = {
+        DEATHS: (forecast.members[DEATHS], forecast.quantiles[DEATHS], observed.deaths[window], None),
+        BLOCKADES: (
+            forecast.members[BLOCKADES][:, blockade_days],
+            {q: v[blockade_days] for q, v in forecast.quantiles[BLOCKADES].items()},
+            observed.blockades[window][blockade_days],
+            blockade_days,
+        ),
+        ACTIVE: (
+            forecast.active_count[:, reported],
+            {q: v[reported] for q, v in forecast.active_count_quantiles.items()},
+            observed.active[window].sum(axis=1)[reported],
+            reported,
+        ),
+    }
+    mean_of = {
+        DEATHS: lambda b: b.deaths,
+        BLOCKADES: lambda b: b.blockades,
+        ACTIVE: lambda b: b.active_count,
+    }
+    result: dict[str, Any] = {
+        "crps": {},
+        "coverage_50": {},
+        "coverage_90": {},
+        "brier": {},
+        "observations": {},
+    }
+    for name in SERIES:
+        members, quantiles, y, keep = cells[name]
+        row = {"model": _mean(crps_ensemble(members, y))}
+        for label in BASELINES:
+            baseline = baselines.get(label)
+            mean = None if baseline is None else mean_of[name](baseline)
+            if mean is not None and keep is not None:
+                mean = mean[keep]
+            row[label] = None if mean is None else _mean(crps_poisson(mean, y))
+        result["crps"][name] = row
+        result["coverage_50"][name] = _mean(covered(quantiles[0.25], quantiles[0.75], y))
+        result["coverage_90"][name] = _mean(covered(quantiles[0.05], quantiles[0.95], y))
+        result["observations"][name] = int(np.size(y))
+    outcome = observed.active[window][reported]
+    row = {"model": _mean(brier(forecast.probability[reported], outcome))}
+    for label in BASELINES:
+        baseline = baselines.get(label)
+        row[label] = None if baseline is None else _mean(brier(baseline.active[reported], outcome))
+    result["brier"][ACTIVE] = row
+    result["observations"]["department_days_reported"] = int(outcome.size)
+    return result
