@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.web.conftest import MAX_AGENTS, MAX_TICKS
+from uprising.web.limits import DEFAULT_MAX_WORK
 
 
 def post_run(server, payload) -> tuple[int, dict]:
@@ -24,7 +25,7 @@ def test_scenarios_lists_the_builtins_and_the_servers_caps(server):
     status, body = server.request("/api/scenarios")
     assert status == 200
     assert {"epstein-2002", "peru-2022"} <= set(body["scenarios"])
-    assert body["limits"] == {"max_agents": MAX_AGENTS, "max_ticks": MAX_TICKS}
+    assert body["limits"] == {"max_agents": MAX_AGENTS, "max_ticks": MAX_TICKS, "max_work": DEFAULT_MAX_WORK}
 
 
 def test_parameters_come_with_their_ranges(server):

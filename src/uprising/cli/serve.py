@@ -9,7 +9,7 @@ import typer
 
 from uprising.cli.app import app, reports_bad_input
 from uprising.errors import UprisingError
-from uprising.web.limits import DEFAULT_MAX_AGENTS, DEFAULT_MAX_TICKS
+from uprising.web.limits import DEFAULT_MAX_AGENTS, DEFAULT_MAX_TICKS, DEFAULT_MAX_WORK
 
 
 @app.command("serve")
@@ -31,13 +31,20 @@ def serve_command(
     max_ticks: Annotated[
         int, typer.Option(help="most ticks one run started from the web may have")
     ] = DEFAULT_MAX_TICKS,
+    max_work: Annotated[
+        int,
+        typer.Option(
+            help="most work one run started from the web may have: agents x ticks x sites in the "
+            "citizens' and cops' visions"
+        ),
+    ] = DEFAULT_MAX_WORK,
 ) -> None:
     """Serve the dashboard: pick a scenario, change parameters, run, watch the map by day."""
     from uprising.web.config import ServerConfig
     from uprising.web.limits import ServerLimits
     from uprising.web.server import check_port, serve
 
-    limits = ServerLimits(max_agents=max_agents, max_ticks=max_ticks)
+    limits = ServerLimits(max_agents=max_agents, max_ticks=max_ticks, max_work=max_work)
     from uprising.store.schema import check_store_file
     from uprising.store.store import DEFAULT_PATH
 
@@ -47,4 +54,4 @@ def serve_command(
         raise UprisingError(f"--db {db}: no such file, expected a store made by an experiment")
     check_port(host, port)
     typer.echo(f"uprising dashboard at http://{host}:{port}/  (Ctrl+C to stop)")
-    serve(host, port, ServerConfig(limits=limits, db=db))
+    serve(ServerConfig(limits=limits, db=db, host=host, port=port))

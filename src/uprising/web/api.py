@@ -6,12 +6,13 @@ field and, where there is one, the allowed range; the server keeps serving.
 - `GET /api/scenarios`: the built-in scenarios and this server's caps;
 - `GET /api/parameters?scenario=NAME`: the editable parameters of a scenario, with ranges;
 - `POST /api/run` with `{"scenario": NAME, "parameters": {"citizens.legitimacy": 0.7, ...}}`:
-  runs it (within the caps) and returns its national daily totals.
+  runs it (within the caps) and returns its national daily totals. The run stops at the end of
+  its tick when the client goes away, and the call answers 503 when the server is stopping.
 """
 
 from __future__ import annotations
 
-import json
+import threading
 from typing import Any
 
 import anyio
@@ -20,21 +21,17 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from uprising.errors import UprisingError
+from uprising.web.body import MAX_BODY_BYTES, BadBody, parse_body
 from uprising.web.config import server_config
 from uprising.web.limits import RequestTooLarge
 from uprising.web.parameters import build_scenario, editable_parameters
-from uprising.web.runs import ServerBusy, run_from_web
+from uprising.web.runs import RunStopped, ServerBusy, run_from_web
 
-MAX_BODY_BYTES = 64 * 1024
 RUN_FIELDS = ("scenario", "parameters")
 
 
-class BadRequest(UprisingError):
+class BadRequest(BadBody):
     """A call the API cannot read: wrong method, body or fields."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
 
 
 def _error(message: str, status: int) -> JSONResponse:
@@ -42,12 +39,14 @@ def _error(message: str, status: int) -> JSONResponse:
 
 
 def _status(err: UprisingError) -> int:
-    if isinstance(err, BadRequest):
+    if isinstance(err, BadBody):
         return err.status
     if isinstance(err, RequestTooLarge):
         return 413
     if isinstance(err, ServerBusy):
         return 429
+    if isinstance(err, RunStopped):
+        return 503
     return 400
 
 
@@ -60,13 +59,7 @@ async def _read_json(request: Request) -> dict[str, Any]:
         body += chunk
         if len(body) > MAX_BODY_BYTES:
             raise BadRequest(f"request body: larger than {MAX_BODY_BYTES} bytes", 413)
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BadRequest(
-            "request body: not valid JSON; expected an object like "
-            '{"scenario": "epstein-2002", "parameters": {"run.steps": 50}}'
-        ) from None
+    data = parse_body(body)
     if not isinstance(data, dict):
         raise BadRequest("request body: expected a JSON object with fields scenario and parameters")
     return data
@@ -92,7 +85,11 @@ async def scenarios_endpoint(request: Request) -> JSONResponse:
     return JSONResponse(
         {
             "scenarios": builtin_names(),
-            "limits": {"max_agents": limits.max_agents, "max_ticks": limits.max_ticks},
+            "limits": {
+                "max_agents": limits.max_agents,
+                "max_ticks": limits.max_ticks,
+                "max_work": limits.max_work,
+            },
         }
     )
 
@@ -133,7 +130,7 @@ async def run_endpoint(request: Request) -> JSONResponse:
     try:
         name, parameters = _run_request(await _read_json(request))
         scenario = build_scenario(name, parameters)
-        output = await anyio.to_thread.run_sync(run_from_web, scenario, server_config().limits)
+        output = await _run_while_connected(request, scenario)
     except UprisingError as err:
         return _error(str(err), _status(err))
     national = output.national()
@@ -148,6 +145,30 @@ async def run_endpoint(request: Request) -> JSONResponse:
             "national": {c: national[c].to_list() for c in national.columns},
         }
     )
+
+
+async def _run_while_connected(request: Request, scenario):
+    """Run `scenario` in a worker thread, stopping it at the end of a tick if the client goes away."""
+    gone = threading.Event()
+
+    async def watch() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        gone.set()
+
+    done: list[Any] = []
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(watch)
+        try:
+            done.append(
+                await anyio.to_thread.run_sync(run_from_web, scenario, server_config().limits, None, gone)
+            )
+        except UprisingError as err:  # raised after the group, not wrapped in an exception group
+            done.append(err)
+        tasks.cancel_scope.cancel()
+    if isinstance(done[0], UprisingError):
+        raise done[0]
+    return done[0]
 
 
 async def unknown_endpoint(request: Request) -> JSONResponse:

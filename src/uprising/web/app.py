@@ -2,7 +2,7 @@
 
 Each browser session has its own state (Solara's reactive variables are per session); runs
 go through `uprising.web.runs.run_from_web`, in a background thread, so the page stays live
-and shows the run's progress tick by tick.
+and shows the run's progress tick by tick; a run stops when its page's session closes.
 """
 
 from __future__ import annotations
@@ -34,9 +34,20 @@ day = solara.reactive(0)
 ticks_done = solara.reactive((0, 0))
 
 
+def _session_closed():
+    """The event set when this browser session's kernel closes (None outside a session)."""
+    from solara.server import kernel_context
+
+    try:
+        return kernel_context.get_current_context().closed_event
+    except RuntimeError:  # no kernel: the page rendered outside a server
+        return None
+
+
 @task
-def run_task(scenario) -> RunView:
-    """Run `scenario` in a background thread, reporting its ticks, and compute its figures' data."""
+def run_task(scenario, closed=None) -> RunView:
+    """Run `scenario` in a background thread, reporting its ticks, and compute its figures' data;
+    stop it when `closed` (the session's end) is set."""
     steps = max(scenario.run.steps, 1)
     last = [-1]
 
@@ -47,7 +58,7 @@ def run_task(scenario) -> RunView:
             run_task.progress = percent
             ticks_done.value = (tick, total)
 
-    output = run_from_web(scenario, server_config().limits, progress)
+    output = run_from_web(scenario, server_config().limits, progress, closed)
     result = run_view(output)
     view.value = result
     day.value = 0
@@ -120,7 +131,7 @@ def RunControls(specs: list[ParameterSpec], errors: dict[str, str]):
             request_error.value = str(err)
             return
         ticks_done.value = (0, scenario.run.steps)
-        run_task(scenario)
+        run_task(scenario, _session_closed())
 
     solara.Button(
         "Run",
@@ -129,7 +140,10 @@ def RunControls(specs: list[ParameterSpec], errors: dict[str, str]):
         disabled=bool(errors) or run_task.pending,
         classes=["run-button"],
     )
-    solara.Text(f"this server's caps: {limits.max_agents:,} agents, {limits.max_ticks:,} ticks per run")
+    solara.Text(
+        f"this server's caps: {limits.max_agents:,} agents, {limits.max_ticks:,} ticks and "
+        f"{limits.max_work:.3g} agent-site visits per run"
+    )
     if errors:
         solara.Error(next(iter(errors.values())), classes=["request-error"])
     if request_error.value:

@@ -14,10 +14,13 @@ from uprising.web.limits import ServerLimits
 
 @dataclass(frozen=True)
 class ServerConfig:
-    """Caps on runs started from the web, and the store to browse (None: no store)."""
+    """Caps on runs started from the web, the store to browse (None: no store), and the address
+    served (requests for any other host or from any other origin are refused)."""
 
     limits: ServerLimits = field(default_factory=ServerLimits)
     db: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8765
 
 
 _current = ServerConfig()

@@ -1,8 +1,17 @@
-"""The caps a server puts on runs started from the web, and the agent estimate they are checked on.
+"""The caps a server puts on runs started from the web, and the estimates they are checked on.
 
 A request is refused before anything is built when its world would hold more agents than
-`max_agents` or its run would take more ticks than `max_ticks`: one request cannot exhaust
-the machine that serves everybody else.
+`max_agents`, its run would take more ticks than `max_ticks`, or its work would pass
+`max_work`: one request cannot exhaust the machine that serves everybody else.
+
+Work counts what a tick costs beyond its agents: every agent looks at the sites in its vision,
+so a run's work is agents x ticks x (sites in the citizens' vision + sites in the cops'), in
+agent-site visits, with visions clamped to the world as the engine clamps them (on the torus,
+sites that wrap onto one another are one). Measured on 2 cores, a tick of the random-sequential
+torus visits about 2.6e10 sites a second at visions of 50 and 100 sites (300 x 300 sites), so
+the default cap of 1e12 is about 40 s of compute. One tick is also capped (`MAX_TICK_WORK`,
+about 40 ms there): the engine holds the interpreter for a whole tick, and the server answers
+other calls, and stops a run, only between ticks.
 """
 
 from __future__ import annotations
@@ -15,6 +24,8 @@ from uprising.scenario.model import Scenario, TorusWorld
 
 DEFAULT_MAX_AGENTS = 400_000
 DEFAULT_MAX_TICKS = 2_000
+DEFAULT_MAX_WORK = 10**12
+MAX_TICK_WORK = 10**9
 
 
 class RequestTooLarge(UprisingError):
@@ -23,16 +34,19 @@ class RequestTooLarge(UprisingError):
 
 @dataclass(frozen=True)
 class ServerLimits:
-    """The most agents and ticks one run started from the web may have."""
+    """The most agents, ticks and work (agent-site visits) one run started from the web may have."""
 
     max_agents: int = DEFAULT_MAX_AGENTS
     max_ticks: int = DEFAULT_MAX_TICKS
+    max_work: int = DEFAULT_MAX_WORK
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_agents <= 1_000_000_000:
             raise UprisingError(f"--max-agents {self.max_agents}: must be in [1, 1000000000]")
         if not 1 <= self.max_ticks <= 10_000_000:
             raise UprisingError(f"--max-ticks {self.max_ticks}: must be in [1, 10000000]")
+        if not 1 <= self.max_work <= 10**18:
+            raise UprisingError(f"--max-work {self.max_work}: must be in [1, 1000000000000000000]")
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +78,40 @@ def estimated_agents(scenario: Scenario) -> int:
     return citizens + police + military
 
 
+def vision_sites(scenario: Scenario) -> tuple[int, int]:
+    """The sites in the citizens' and in the cops' vision (the centre included), as the engine sees them.
+
+    On the torus a vision wider than the world wraps onto sites already seen, which count once
+    (the engine merges them); on a map the whole shape counts, the map's edge unknown before building.
+    """
+    from uprising.engine.neighbourhood import row_spans
+
+    world = scenario.world
+    shape = scenario.rules.neighbourhood
+    torus = isinstance(world, TorusWorld)
+    height, width = (world.height, world.width) if torus else (1, 1)
+    sites = []
+    for section in (scenario.citizens, scenario.cops):
+        radius = section.vision
+        if not torus and section.vision_km is not None:
+            radius = section.vision_km / world.resolution_km
+        spans = row_spans(shape, radius, height, width, torus)
+        sites.append(sum(min(2 * int(w) + 1, width) if torus else 2 * int(w) + 1 for _, w in spans))
+    return sites[0], sites[1]
+
+
+def estimated_work(scenario: Scenario) -> tuple[int, int]:
+    """The work of one tick and of the whole run, in agent-site visits (module docstring)."""
+    per_tick = estimated_agents(scenario) * sum(vision_sites(scenario))
+    return per_tick, per_tick * scenario.run.steps
+
+
+def _size_hint(scenario: Scenario) -> str:
+    if isinstance(scenario.world, TorusWorld):
+        return "lower world.width, world.height or the densities"
+    return "raise world.population_scale"
+
+
 def check_request(scenario: Scenario, limits: ServerLimits) -> None:
     """Raise RequestTooLarge when the scenario's run is above the server's caps."""
     steps = scenario.run.steps
@@ -74,12 +122,27 @@ def check_request(scenario: Scenario, limits: ServerLimits) -> None:
         )
     agents = estimated_agents(scenario)
     if agents > limits.max_agents:
-        hint = (
-            "raise world.population_scale"
-            if not isinstance(scenario.world, TorusWorld)
-            else "lower world.width, world.height or the densities"
-        )
         raise RequestTooLarge(
             f"world: about {agents:,} agents, above this server's cap of {limits.max_agents:,} "
-            f"(the server's --max-agents); {hint}"
+            f"(the server's --max-agents); {_size_hint(scenario)}"
+        )
+    cit, cop = vision_sites(scenario)
+    per_tick, work = estimated_work(scenario)
+    visions = ", ".join(
+        f"{name}.vision_km"
+        if section.vision_km is not None and not isinstance(scenario.world, TorusWorld)
+        else f"{name}.vision"
+        for name, section in (("citizens", scenario.citizens), ("cops", scenario.cops))
+    )
+    sizes = f"about {agents:,} agents x ({cit:,} + {cop:,}) sites in vision ({visions})"
+    if per_tick > MAX_TICK_WORK:
+        raise RequestTooLarge(
+            f"{visions}: {sizes} = {per_tick:.3g} site visits a tick, above the cap of "
+            f"{MAX_TICK_WORK:.3g} a tick (the server answers between ticks); "
+            f"lower the visions or {_size_hint(scenario).removeprefix('lower ')}"
+        )
+    if work > limits.max_work:
+        raise RequestTooLarge(
+            f"run.steps, {visions}: {sizes} x {steps:,} ticks = {work:.3g} site visits, above this "
+            f"server's cap of {limits.max_work:.3g} (the server's --max-work); lower run.steps or the visions"
         )

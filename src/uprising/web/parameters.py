@@ -8,9 +8,11 @@ Peru) is left out. The parameters a scenario lists as calibrated are added after
 
 from __future__ import annotations
 
+import json
 import math
 import typing
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -60,27 +62,70 @@ class ParameterSpec:
         return f"[{lo}, {hi}]"
 
     def parse(self, raw: Any) -> int | float:
-        """The value `raw` (a number or its text) as this parameter's type, checked against its range."""
-        text = str(raw).strip()
-        try:
-            value = float(text) if not isinstance(raw, int | float) else float(raw)
-        except ValueError:
+        """The value `raw` (a number or its text) as this parameter's type, checked against its range.
+
+        Numbers are read exactly (as decimals, never through a float), so an integer keeps every
+        digit or is refused; `true` and `false` are not numbers.
+        """
+        shown = _shown(raw)
+        exact = _exact(raw)
+        if exact is None:
+            raise UprisingError(f"{self.path} = {shown}: not a number (allowed range {self.range_text})")
+        if not exact.is_finite():
             raise UprisingError(
-                f"{self.path} = {text!r}: not a number (allowed range {self.range_text})"
-            ) from None
-        if not math.isfinite(value):
-            raise UprisingError(
-                f"{self.path} = {text}: not a finite number (allowed range {self.range_text})"
+                f"{self.path} = {shown}: not a finite number (allowed range {self.range_text})"
             )
         if self.kind is int:
-            if not value.is_integer():
-                raise UprisingError(f"{self.path} = {text}: must be a whole number in {self.range_text}")
-            value = int(value)
-        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            if exact != exact.to_integral_value():
+                raise UprisingError(f"{self.path} = {shown}: must be a whole number in {self.range_text}")
+            low = INT64_MIN if self.low is None else self.low
+            high = INT64_MAX if self.high is None else self.high
+            if not low <= exact <= high:
+                raise UprisingError(f"{self.path} = {shown}: out of range, allowed range {self.range_text}")
+            return int(exact)
+        value = float(exact)
+        if not math.isfinite(value):
             raise UprisingError(
-                f"{self.path} = {_number(value)}: out of range, allowed range {self.range_text}"
+                f"{self.path} = {shown}: not a finite number (allowed range {self.range_text})"
             )
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            raise UprisingError(f"{self.path} = {shown}: out of range, allowed range {self.range_text}")
         return value
+
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+SHOWN_CHARS = 40
+
+
+def _exact(raw: Any) -> Decimal | None:
+    """`raw` (a JSON number read as Decimal, an int, a float or text) exactly; None if not a number."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, Decimal | int | float):
+        return Decimal(raw)
+    if isinstance(raw, str):
+        try:
+            return Decimal(raw.strip())
+        except InvalidOperation:
+            return None
+    return None
+
+
+def _shown(raw: Any) -> str:
+    """The value as the user gave it, cut short when long (a 5000-digit number is not echoed)."""
+    if isinstance(raw, bool):
+        text = "true" if raw else "false"
+    elif isinstance(raw, int) and raw.bit_length() > 4 * SHOWN_CHARS:
+        return f"an integer of {raw.bit_length()} bits"
+    elif isinstance(raw, str):
+        text = raw.strip() if _exact(raw) is not None else repr(raw.strip())
+    elif isinstance(raw, dict | list) or raw is None:
+        text = json.dumps(raw, default=str)
+    else:
+        text = str(raw)
+    if len(text) > SHOWN_CHARS:
+        return f"{text[: SHOWN_CHARS // 2]}... ({len(text)} characters)"
+    return text
 
 
 def _number(x: int | float) -> str:

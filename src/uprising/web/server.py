@@ -2,7 +2,9 @@
 
 The dashboard's page and assets come from Solara (its JavaScript bundles from the packaged
 `solara-assets`, so nothing is fetched from outside); the API's routes go first so that
-`/api/...` never falls through to the page.
+`/api/...` never falls through to the page. Every request passes the address guard first.
+On SIGTERM or Ctrl+C the runs in progress stop at the end of their tick, so the server exits
+promptly instead of finishing them.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ def create_app(config: ServerConfig):
     import solara.server.settings as solara_settings
     import solara.server.starlette as solara_starlette
     from starlette.applications import Starlette
+    from starlette.middleware import Middleware
 
     from uprising.web import api
+    from uprising.web.address_guard import AddressGuard
 
     solara_settings.telemetry.mixpanel_enable = False
     solara_settings.theme.title = "uprising"
@@ -35,7 +39,10 @@ def create_app(config: ServerConfig):
         solara_app.apps["__default__"] = solara_app.AppScript(PAGE)
     return Starlette(
         routes=[*api.routes, *solara_starlette.routes],
-        middleware=solara_starlette.middleware,
+        middleware=[
+            Middleware(AddressGuard, host=config.host, port=config.port),
+            *solara_starlette.middleware,
+        ],
         lifespan=solara_starlette.lifespan,
     )
 
@@ -58,10 +65,27 @@ def check_port(host: str, port: int) -> None:
             raise UprisingError(f"--port {port}: cannot listen on {host} ({why})") from None
 
 
-def serve(host: str, port: int, config: ServerConfig) -> None:
-    """Serve the dashboard at http://host:port/ until interrupted."""
+SHUTDOWN_GRACE_S = 2  # for open connections (the dashboard's WebSockets) once runs have stopped
+
+
+def serve(config: ServerConfig) -> None:
+    """Serve the dashboard at http://host:port/ of `config` until interrupted."""
     import uvicorn
 
-    check_port(host, port)
+    from uprising.web.runs import stop_all_runs
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:
+            stop_all_runs()
+            super().handle_exit(sig, frame)
+
+    check_port(config.host, config.port)
     app = create_app(config)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    settings = uvicorn.Config(
+        app,
+        host=config.host,
+        port=config.port,
+        log_level="warning",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+    )
+    Server(settings).run()
