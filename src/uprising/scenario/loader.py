@@ -1,6 +1,7 @@
 """Load scenarios from YAML (built-in names or files), apply `--set key=value` overrides.
 
-YAML is read with `yaml.safe_load`: a scenario file is data, never code.
+YAML is read as plain data within fixed bounds (see `bounded_yaml`): a scenario file is data,
+never code, and a hostile one is refused in one line before it can exhaust memory or time.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Tag, ValidationError
+from pydantic.fields import FieldInfo
 
 from uprising.dynamics.config import Dynamics
 from uprising.errors import ScenarioError
 from uprising.institutions.config import InstitutionsConfig
+from uprising.scenario.bounded_yaml import MAX_BYTES, load_bounded, shown_name
 from uprising.scenario.model import Scenario
 
 BUILTIN_PACKAGE = "uprising.scenario.builtin"
@@ -29,80 +31,147 @@ def builtin_names() -> list[str]:
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+def _read_text(path: Path, label: str) -> str:
+    """The text of a scenario file, reading at most MAX_BYTES + 1 bytes (so /dev/zero stops)."""
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise ScenarioError(f"scenario file {label}: not found") from None
+    except OSError as err:
+        raise ScenarioError(f"scenario file {label}: unreadable ({err.strerror})") from None
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError(f"scenario file {label}: larger than {MAX_BYTES:,} bytes (the limit)")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ScenarioError(f"scenario file {label}: not UTF-8 text (byte {err.start})") from None
+
+
 def _read_yaml(name_or_path: str) -> tuple[str, dict[str, Any]]:
     path = Path(name_or_path)
     if name_or_path in builtin_names():
         text = resources.files(BUILTIN_PACKAGE).joinpath(f"{name_or_path}.yaml").read_text("utf-8")
         label = name_or_path
     elif path.suffix in (".yaml", ".yml") or path.exists():
-        try:
-            text = path.read_text("utf-8")
-        except FileNotFoundError:
-            raise ScenarioError(f"scenario file {name_or_path}: not found") from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise ScenarioError(f"scenario file {name_or_path}: unreadable ({err})") from None
         label = str(path)
+        text = _read_text(path, label)
     else:
         raise ScenarioError(
-            f"scenario {name_or_path!r}: unknown; built-in scenarios are {', '.join(builtin_names())}"
-            " (or give a path to a .yaml file)"
+            f"scenario {name_or_path[:60]!r}: unknown; built-in scenarios are "
+            f"{', '.join(builtin_names())} (or give a path to a .yaml file)"
         )
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        where = getattr(err, "problem_mark", None)
-        line = f" at line {where.line + 1}" if where is not None else ""
-        raise ScenarioError(f"scenario {label}: malformed YAML{line}") from None
+    data = load_bounded(text, f"scenario {label}")
     if not isinstance(data, dict):
         raise ScenarioError(f"scenario {label}: expected a mapping of sections at the top level")
     return label, data
 
 
-def _model_in(annotation: Any) -> Any:
-    """The pydantic model inside an annotation (`Model`, `Model | None`, a tagged union), if any."""
+def _models_in(annotation: Any) -> list[tuple[type[BaseModel], str | None]]:
+    """The pydantic models an annotation may hold (`Model`, `Model | None`, a tagged union),
+    each with its union tag if it has one; list and dict items are not looked into."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
+        return [(annotation, None)]
+    if typing.get_origin(annotation) in (list, dict):
+        return []
+    if typing.get_origin(annotation) is typing.Annotated:
+        inner, *meta = typing.get_args(annotation)
+        tags = [m.tag for m in meta if isinstance(m, Tag)]
+        return [(model, tags[0] if tags else tag) for model, tag in _models_in(inner)]
+    return [found for arg in typing.get_args(annotation) for found in _models_in(arg)]
+
+
+def _item_type(annotation: Any) -> Any:
+    """The type of the items of the list or dict in an annotation (`list[X] | None` gives X)."""
+    origin = typing.get_origin(annotation)
+    if origin in (list, dict):
+        return typing.get_args(annotation)[-1]
     for arg in typing.get_args(annotation):
-        found = _model_in(arg)
+        found = _item_type(arg)
         if found is not None:
             return found
     return None
 
 
-def _field_range(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str:
-    """The allowed range of the field at `loc`, read from its `ge`/`le` constraints."""
-    current: Any = model
-    field = None
+def field_at(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[list[str], FieldInfo | None]:
+    """The `--set` key path of a pydantic error location and the field it ends on.
+
+    A location also holds the tags of unions (`world.torus.width`, `changes.0.SetValue.tick`),
+    which a user never writes; they are left out of the path.
+    """
+    path: list[str] = []
+    field: FieldInfo | None = None
+    annotation: Any = model
     for part in loc:
-        if isinstance(part, int) or current is None or not hasattr(current, "model_fields"):
-            return ""
-        field = current.model_fields.get(part)
-        if field is None:
-            return ""
-        current = _model_in(field.annotation)
-    if field is None:
-        return ""
+        models = _models_in(annotation)
+        named = [m for m, _ in models if isinstance(part, str) and part in m.model_fields]
+        if named:
+            field = named[0].model_fields[part]
+            annotation = field.annotation
+            path.append(part)
+            continue
+        tagged = [m for m, tag in models if part in (tag, m.__name__)]
+        if tagged:
+            annotation = tagged[0]
+            continue
+        # A list index, a dict key, or a field that does not exist.
+        path.append(str(part) if isinstance(part, int) else shown_name(part))
+        field, annotation = None, _item_type(annotation)
+    return path, field
+
+
+def _bounds(field: FieldInfo | None) -> tuple[Any, Any]:
     lo = hi = None
-    for meta in field.metadata:
+    for meta in field.metadata if field is not None else ():
         lo = getattr(meta, "ge", lo)
         hi = getattr(meta, "le", hi)
+    return lo, hi
+
+
+def _field_range(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str:
+    """The allowed range of the field at `loc`, read from its `ge`/`le` constraints."""
+    if model is None:
+        return ""
+    lo, hi = _bounds(field_at(model, loc)[1])
     if lo is None and hi is None:
         return ""
     return f" (allowed range [{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}])"
 
 
+_RULES = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">", "less_than": "<"}
+
+
+def _shown_value(value: Any) -> str:
+    """` = value` for a value a message may quote: a number, a boolean, a short name or date."""
+    if isinstance(value, bool) or value is None:
+        return f" = {value}"
+    if isinstance(value, int) and value.bit_length() <= 64 or isinstance(value, float):
+        return f" = {value!r}"
+    if isinstance(value, str) and shown_name(value, 41) == value and len(value) <= 40:
+        return f" = {value!r}"
+    return ""
+
+
 def format_validation_error(label: str, err: ValidationError, model: type[BaseModel]) -> str:
-    """One line naming the first failing field, its value and the allowed range."""
+    """One line naming the first failing field by its `--set` key, its value and the allowed range.
+
+    Field names and values are quoted only where they look like names or numbers: the input
+    may be any file, whose lines must never be echoed.
+    """
     first = err.errors()[0]
-    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p in ("SetValue", "Ramp")))
-    path = ".".join(str(p) for p in loc) or "(top level)"
-    if first["type"] == "extra_forbidden":
-        return f"scenario {label}: unknown field {path}"
-    value = first.get("input")
-    shown = "" if isinstance(value, dict | list) else f" = {value!r}"
-    msg = first["msg"].removeprefix("Value error, ")
+    parts, _ = field_at(model, tuple(first["loc"]))
+    path = ".".join(parts) or "(top level)"
     more = f" (and {len(err.errors()) - 1} more)" if len(err.errors()) > 1 else ""
-    return f"scenario {label}: {path}{shown}: {msg}{_field_range(model, loc)}{more}"
+    if first["type"] == "extra_forbidden":
+        return f"scenario {label}: unknown field {path}{more}"
+    rule = _RULES.get(first["type"])
+    if rule is not None:
+        limit = next(iter(first.get("ctx", {}).values()), "")
+        msg = f"must be {rule} {limit}"
+    else:
+        msg = first["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
+    shown = _shown_value(first.get("input"))
+    return f"scenario {label}: {path}{shown}: {msg}{_field_range(model, tuple(first['loc']))}{more}"
 
 
 def _leaf_paths(data: dict[str, Any], prefix: str = "") -> list[str]:
@@ -123,9 +192,9 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> d
     """Apply `key=value` overrides; a key is a dotted path or a unique field name."""
     data = json.loads(json.dumps(data, default=str))  # deep copy of plain data (dates as ISO text)
     # Optional sections count with their defaults, so their fields can be set too.
-    defaults = Scenario(
-        name="_", institutions=InstitutionsConfig(), dynamics=Dynamics()
-    ).model_dump(mode="json")
+    defaults = Scenario(name="_", institutions=InstitutionsConfig(), dynamics=Dynamics()).model_dump(
+        mode="json"
+    )
     default_paths = _leaf_paths(defaults)
     for item in overrides:
         if "=" not in item:
@@ -138,7 +207,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> d
                 hint = f"; did you mean one of {', '.join(matches)}" if matches else ""
                 raise ScenarioError(f"--set {key}: unknown parameter of scenario {label}{hint}")
             key = matches[0]
-        value = yaml.safe_load(raw) if raw else None
+        value = load_bounded(raw, f"--set {key}") if raw else None
         node = data
         parts = key.split(".")
         for part in parts[:-1]:
