@@ -8,10 +8,38 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer vendors click
+from typer.core import TyperGroup
 
 from uprising.errors import UprisingError
 
+
+class OneLineErrors(TyperGroup):
+    """The command group, reporting click's own usage errors (a missing argument, an unknown
+    option, a bad integer) as one `error: ...` line with exit code 2 instead of a framed box."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except NoArgsIsHelpError as err:  # `uprising` alone: the help, as asked
+            typer.echo(err.format_message())
+            sys.exit(0)
+        except ClickException as err:
+            ctx = getattr(err, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            message = " ".join(err.format_message().split())
+            sys.stderr.write(f"error: {message}{hint}\n")
+            sys.exit(2)
+        except typer.Abort:
+            sys.stderr.write("error: interrupted\n")
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     name="uprising",
     help="Simulate political crises: uprisings, repression and institutional breakdown.",
     no_args_is_help=True,

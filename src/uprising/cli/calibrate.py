@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
-from uprising.cli.run import SchedulerOption, SetOption, WorkersOption, wide_console
+from uprising.cli.run import SchedulerOption, SetOption, WorkersOption, check_seed, wide_console
 
 
 @app.command("calibrate")
@@ -65,6 +65,7 @@ def calibrate_command(
     from uprising.scenario import load_scenario, scenario_hash
     from uprising.store import DEFAULT_PATH, Store
 
+    check_seed(seed)
     overrides = tuple(set_ or [])
     if workers is not None:
         check_workers(workers)

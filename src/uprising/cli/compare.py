@@ -40,6 +40,7 @@ def compare_command(
     Prints, for each output, the mean paired difference (alternative minus baseline) and its
     95% t interval; the table is stored with the experiment.
     """
+    from uprising.cli.run import check_seed
     from uprising.errors import UprisingError
     from uprising.experiment.compare import run_compare
     from uprising.experiment.ensemble import MAX_RUNS
@@ -53,9 +54,11 @@ def compare_command(
         raise UprisingError("--set: give at least one change key=value for the alternative")
     if not 2 <= runs <= MAX_RUNS:
         raise UprisingError(f"--runs {runs}: must be from 2 to {MAX_RUNS} for a comparison")
+    seeds = runs if not independent_seeds else 2 * runs  # independent: the alternative's follow
     if workers is not None:
         check_workers(workers)
     baseline = load_scenario(scenario, overrides)
+    check_seed(seed, seeds, baseline.run.seed)
     load_scenario(scenario, overrides + changes)
     store = Store(db)
     with run_progress(f"{baseline.name} compare", enabled=not as_json) as progress:

@@ -51,6 +51,25 @@ SaveEveryOption = Annotated[
     ),
 ]
 
+SEED_MAX = 2**63 - 1
+"""The largest seed: runs are stored with 64-bit signed integer seeds."""
+
+
+def check_seed(seed: int | None, count: int = 1, scenario_seed: int | None = None) -> None:
+    """Refuse a first seed whose `count` runs (seeds seed .. seed + count - 1) do not all fit in
+    0 to SEED_MAX: `seed` (--seed) if given, else the scenario's own `scenario_seed` (run.seed)."""
+    from uprising.errors import UprisingError
+
+    option = "--seed" if seed is not None else "run.seed"
+    first = seed if seed is not None else scenario_seed
+    if first is None:
+        return
+    last = SEED_MAX - max(count, 1) + 1
+    if not 0 <= first <= last:
+        shown = str(first) if abs(first).bit_length() <= 256 else "(a number too large)"
+        span = f"; its {count} runs use seeds up to seed + {count - 1}" if count > 1 else ""
+        raise UprisingError(f"{option} {shown}: out of range (allowed range [0, {last}]{span})")
+
 
 class RunsPerSecondColumn(ProgressColumn):
     """Throughput of the runs done by this command (runs resumed from the store left out)."""
@@ -230,6 +249,7 @@ def run_command(
         check_workers(workers)
     overrides = list(set_ or [])
     base = load_scenario(scenario, overrides)
+    check_seed(seed, runs, base.run.seed)
     store = Store(db)
     with run_progress(f"{base.name}", enabled=not as_json) as progress:
         result = run_ensemble(

@@ -53,6 +53,7 @@ def sensitivity_command(
     Every run uses the same seed, so differences come from the parameters alone. Morris gives
     mu* (mean |elementary effect|) and sigma; Sobol gives S1 and ST with 95% confidence.
     """
+    from uprising.cli.run import check_seed
     from uprising.experiment.calibrate import calibrated_ranges, parse_param_option
     from uprising.experiment.executor import check_workers
     from uprising.experiment.sensitivity import check_method, plot_sensitivity, run_sensitivity, runs_needed
@@ -60,6 +61,7 @@ def sensitivity_command(
     from uprising.scenario import load_scenario
     from uprising.store import Store
 
+    check_seed(seed)
     names = check_outputs([n.strip() for n in outputs.split(",") if n.strip()])
     if workers is not None:
         check_workers(workers)

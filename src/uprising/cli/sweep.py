@@ -39,12 +39,16 @@ def sweep_command(
 
     Every point runs the same seeds; the table gives each point's mean outputs over them.
     """
+    from uprising.cli.run import check_seed
+    from uprising.errors import UprisingError
     from uprising.experiment.ensemble import check_runs
     from uprising.experiment.executor import check_workers
     from uprising.experiment.sweep import parse_grid, parse_lhs, run_sweep, sweep_points
     from uprising.scenario import load_scenario
     from uprising.store import Store
 
+    if lhs_seed < 0:
+        raise UprisingError(f"--lhs-seed {lhs_seed}: out of range (allowed range [0, inf])")
     parsed_grid = parse_grid(grid or [])
     parsed_lhs = parse_lhs(lhs or [])
     sweep_points(parsed_grid, parsed_lhs, samples, lhs_seed)  # checks before anything runs
@@ -53,6 +57,7 @@ def sweep_command(
         check_workers(workers)
     overrides = list(set_ or [])
     base = load_scenario(scenario, overrides)
+    check_seed(seed, runs_per_point, base.run.seed)
     store = Store(db)
     with run_progress(f"{base.name} sweep", enabled=not as_json) as progress:
         result = run_sweep(
