@@ -45,9 +45,11 @@ def simulate_command(
     as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
 ) -> None:
     """Run one scenario once and summarise it."""
+    from uprising.cli.run import check_seed
     from uprising.engine import Simulation
     from uprising.scenario import load_scenario, scenario_hash
 
+    check_seed(seed)
     overrides = list(set_ or [])
     if seed is not None:
         overrides.append(f"run.seed={seed}")
