@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import random
 import tempfile
 import warnings
@@ -34,8 +35,9 @@ from pydantic import ValidationError
 
 from uprising.errors import ScenarioError, UprisingError
 from uprising.experiment.executor import RunTask, map_runs
+from uprising.experiment.snapshot import ScenarioSnapshot
 from uprising.experiment.summary_stats import Target, normalised_distance
-from uprising.scenario.loader import apply_overrides, format_validation_error, load_scenario
+from uprising.scenario.loader import apply_overrides, format_validation_error
 from uprising.scenario.model import Scenario
 
 MAX_BUDGET = 10_000_000
@@ -276,6 +278,7 @@ class Calibration:
     seed: int
     population_size: int
     history_db: str | None = None  # pyabc's history database, when it is kept
+    scenario_data: dict[str, Any] | None = None  # the scenario file's data as read at the start
     summary: pl.DataFrame = field(init=False)  # parameter, median, low, high (90%), prior, target
 
     def __post_init__(self) -> None:
@@ -330,7 +333,7 @@ def population_size_for(budget: int, populations: int, population_size: int | No
 
 
 def _evaluator(
-    scenario_ref: str,
+    snapshot: ScenarioSnapshot,
     overrides: tuple[str, ...],
     ranges: list[ParameterRange],
     target: Target,
@@ -340,17 +343,13 @@ def _evaluator(
 ) -> Callable[[list[tuple[float, ...]]], list[dict[str, float]]]:
     """A function that runs the scenario for each parameter vector and returns their statistics."""
 
+    def task_of(position: int, values: tuple[float, ...]) -> RunTask:
+        changed = overrides + tuple(parameter_override(r, v) for r, v in zip(ranges, values, strict=True))
+        run = snapshot.build(changed)  # from the file as read at the start, whatever it holds now
+        return RunTask(snapshot.ref, changed, simulation_seed(seed, values), "abc", position, run)
+
     def evaluate(batch: list[tuple[float, ...]]) -> list[dict[str, float]]:
-        tasks = [
-            RunTask(
-                scenario_ref,
-                overrides + tuple(parameter_override(r, v) for r, v in zip(ranges, values, strict=True)),
-                simulation_seed(seed, values),
-                "abc",
-                position,
-            )
-            for position, values in enumerate(batch)
-        ]
+        tasks = [task_of(position, values) for position, values in enumerate(batch)]
         stats: dict[int, dict[str, float]] = {}
         for task, output in map_runs(tasks, workers=workers, scheduler=scheduler):
             stats[task.position] = target.stats_of(output)
@@ -394,10 +393,13 @@ def calibrate(
     `budget` bounds the simulations run (a generation that would exceed it is not started or
     is abandoned, and the last complete one is the posterior). `scheduler`: a Dask scheduler
     address or Client (default: `workers` local processes). `history_db`: where pyabc keeps
-    its history (default: a temporary folder, removed afterwards).
+    its history (default: a temporary folder, removed afterwards); a calibration that fails or
+    is interrupted removes it, and removes the `running-<pid>.db` left beside it by a
+    calibration process that was killed.
     `on_generation(generation, accepted, simulations so far)` is called after each generation.
     """
-    scenario = load_scenario(scenario_ref, list(overrides))
+    snapshot = ScenarioSnapshot(scenario_ref)
+    scenario = snapshot.scenario(overrides)
     ranges = calibrated_ranges(scenario)
     seed = scenario.run.seed if seed is None else int(seed)
     size = population_size_for(budget, populations, population_size)
@@ -407,12 +409,18 @@ def calibrate(
 
         client = scheduler = connect_scheduler(scheduler)  # once, for every batch of runs
     try:
-        evaluate = _evaluator(scenario_ref, tuple(overrides), ranges, target, seed, workers, scheduler)
+        evaluate = _evaluator(snapshot, tuple(overrides), ranges, target, seed, workers, scheduler)
         with tempfile.TemporaryDirectory(prefix="uprising-abc-") as tmp, _quiet_pyabc():
             db = history_db if history_db is not None else Path(tmp) / "history.db"
-            particles, generations, used = _run_abc(
-                ranges, target, evaluate, seed, budget, populations, size, db, on_generation
-            )
+            remove_stale_histories(db.parent)
+            try:
+                particles, generations, used = _run_abc(
+                    ranges, target, evaluate, seed, budget, populations, size, db, on_generation
+                )
+            except BaseException:  # failed or interrupted: no history of a calibration that never ended
+                if history_db is not None:  # (a temporary folder goes with its contents)
+                    remove_history(history_db)
+                raise
     finally:
         if client is not None:
             client.close()
@@ -428,7 +436,39 @@ def calibrate(
         seed=seed,
         population_size=size,
         history_db=str(history_db) if history_db is not None else None,
+        scenario_data=snapshot.data,
     )
+
+
+def remove_history(db: Path) -> None:
+    """Remove a pyabc history database with its SQLite journals, and its folder once empty."""
+    for path in (db, *(db.with_name(db.name + end) for end in ("-journal", "-wal", "-shm"))):
+        path.unlink(missing_ok=True)
+    try:
+        db.parent.rmdir()
+    except OSError:  # not empty, or not there
+        pass
+
+
+def remove_stale_histories(folder: Path) -> None:
+    """Remove the `running-<pid>.db` histories in `folder` whose process is gone (killed before
+    it could remove or rename its history)."""
+    if not folder.is_dir():
+        return
+    for db in folder.glob("running-*.db"):
+        pid = db.stem.removeprefix("running-")
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_exists(int(pid)):
+            remove_history(db)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def _run_abc(
@@ -517,7 +557,10 @@ def calibrated_scenario(calibration: Calibration) -> dict[str, Any]:
     overrides = list(calibration.overrides) + [
         parameter_override(r, medians[r.path]) for r in calibration.ranges
     ]
-    data = apply_overrides(_scenario_data(calibration.scenario_ref), overrides, calibration.scenario.name)
+    source = calibration.scenario_data
+    if source is None:
+        source = _scenario_data(calibration.scenario_ref)
+    data = apply_overrides(source, overrides, calibration.scenario.name)
     data["name"] = calibration.scenario.name
     rows = {r["parameter"]: r for r in calibration.summary.iter_rows(named=True)}
     entries = data.setdefault("calibrated", {})

@@ -18,8 +18,8 @@ from scipy import stats
 from uprising.errors import UprisingError
 from uprising.experiment.ensemble import MAX_RUNS, ExperimentResult, run_experiment
 from uprising.experiment.executor import RunTask
+from uprising.experiment.snapshot import ScenarioSnapshot, snapshot_of
 from uprising.observed import scalar_metrics
-from uprising.scenario import load_scenario
 from uprising.store import Store
 
 BASELINE = "baseline"
@@ -77,7 +77,7 @@ def paired_differences(
 
 
 def run_compare(
-    scenario: str,
+    scenario: str | ScenarioSnapshot,
     changes: Sequence[str],
     runs: int = 8,
     first_seed: int | None = None,
@@ -94,9 +94,10 @@ def run_compare(
         raise UprisingError("compare: give the alternative's changes with --set key=value")
     if not 2 <= runs <= MAX_RUNS:
         raise UprisingError(f"--runs {runs}: must be from 2 to {MAX_RUNS} for a comparison")
-    base = load_scenario(scenario, list(overrides))
+    snapshot = snapshot_of(scenario)
+    base = snapshot.scenario(overrides)
     first = base.run.seed if first_seed is None else int(first_seed)
-    tasks = compare_tasks(scenario, changes, runs, first, overrides, common_seeds)
+    tasks = compare_tasks(snapshot.ref, changes, runs, first, overrides, common_seeds)
     spec = {
         "overrides": list(overrides),
         "changes": list(changes),
@@ -104,7 +105,7 @@ def run_compare(
         "first_seed": first,
         "common_seeds": common_seeds,
     }
-    result = run_experiment("compare", scenario, overrides, tasks, spec, store, workers, scheduler, progress)
+    result = run_experiment("compare", snapshot, overrides, tasks, spec, store, workers, scheduler, progress)
     arms: dict[str, list[dict[str, float]]] = {BASELINE: [], ALTERNATIVE: []}
     for task, output in zip(result.tasks, result.outputs, strict=True):
         arms[task.label].append(scalar_metrics(output))

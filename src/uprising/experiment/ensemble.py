@@ -1,22 +1,27 @@
 """Ensembles: many runs of one scenario over seeds, stored as one experiment that can resume.
 
 `run_experiment` is the shared machinery of every kind of experiment (ensemble, sweep,
-comparison, calibration, sensitivity): check every task's scenario before anything is written,
+comparison, calibration, sensitivity): read the scenario once and build every task's scenario
+from that snapshot before anything is written (so every run runs what was read at the start),
 open (or find again) the experiment in the store, run only the tasks not yet done, and write the
-finished runs from this process in batches, each batch one transaction.
+finished runs from this process in batches, each batch one transaction. SIGTERM stops it after
+writing the runs finished.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from uprising.errors import UprisingError
 from uprising.experiment.executor import RunTask, map_runs
+from uprising.experiment.lifetime import Terminated
+from uprising.experiment.snapshot import ScenarioSnapshot, snapshot_of
 from uprising.recorder.output import RunOutput
-from uprising.scenario import Scenario, load_scenario, scenario_hash
+from uprising.scenario import scenario_hash
 from uprising.store import PlannedRun, Store
 
 MAX_RUNS = 100_000
@@ -48,19 +53,20 @@ def check_save_every(seconds: float) -> float:
     return seconds
 
 
-def check_tasks(tasks: Sequence[RunTask]) -> dict[tuple[str, tuple[str, ...]], Scenario]:
-    """Load each distinct (scenario, overrides) once, so a bad one fails before any run or write."""
-    loaded: dict[tuple[str, tuple[str, ...]], Scenario] = {}
+def snapshot_tasks(tasks: Sequence[RunTask], snapshot: ScenarioSnapshot) -> list[RunTask]:
+    """The tasks, each carrying its scenario built from a snapshot (the experiment's, or one read
+    now for a task of another scenario); a bad one fails before any run or write."""
+    snapshots = {snapshot.ref: snapshot}
+    carried = []
     for task in tasks:
-        key = (task.scenario, task.overrides)
-        if key not in loaded:
-            loaded[key] = load_scenario(task.scenario, list(task.overrides))
-    return loaded
+        source = snapshots.setdefault(task.scenario, snapshot_of(task.scenario))
+        carried.append(replace(task, snapshot=source.scenario(task.overrides)))
+    return carried
 
 
 def run_experiment(
     kind: str,
-    scenario: str,
+    scenario: str | ScenarioSnapshot,
     overrides: Sequence[str],
     tasks: Sequence[RunTask],
     spec: dict[str, Any],
@@ -73,16 +79,17 @@ def run_experiment(
     """Run `tasks` as one experiment of `kind`; store it (and resume it) when `store` is given.
 
     `scenario` and `overrides` name the experiment's base scenario (its hash identifies the
-    experiment with `kind` and `spec`). `progress(done, total)` is called once before the first
-    run (done counting the runs resumed from the store) and after each run. Finished runs are
+    experiment with `kind` and `spec`); a name or path is read once here, a snapshot is used as
+    it is, and every task runs the scenario built from it. `progress(done, total)` is called once
+    before the first run (done counting the runs resumed from the store) and after each run. Finished runs are
     written in one transaction per `save_every` seconds (0: after each run), so a killed
     experiment loses at most the runs of the last window, which a re-run redoes.
     """
     check_save_every(save_every)
     started = time.perf_counter()
-    tasks = list(tasks)
-    base = load_scenario(scenario, list(overrides))
-    check_tasks(tasks)
+    snapshot = snapshot_of(scenario)
+    base = snapshot.scenario(overrides)
+    tasks = snapshot_tasks(tasks, snapshot)
     client = None
     if isinstance(scheduler, str):
         from uprising.experiment.executor import connect_scheduler
@@ -95,7 +102,7 @@ def run_experiment(
         experiment_id = None
         if store is not None:
             planned = [PlannedRun(t.position, t.scenario, t.seed, t.overrides, t.label) for t in tasks]
-            plan = store.open_experiment(kind, scenario, scenario_hash(base), spec, planned)
+            plan = store.open_experiment(kind, snapshot.ref, scenario_hash(base), spec, planned)
             experiment_id, run_ids, done = plan.experiment_id, plan.run_ids, plan.done
         todo = [t for i, t in enumerate(tasks) if not run_ids or run_ids[i] not in done]
         total = len(tasks)
@@ -124,6 +131,13 @@ def run_experiment(
                 finished += 1
                 if progress is not None:
                     progress(finished, total)
+        except Terminated:
+            flush()
+            sys.stderr.write(
+                f"stopped by SIGTERM after {finished} of {total} runs; they are stored"
+                + (", run the same command again to resume\n" if store is not None else "\n")
+            )
+            raise
         finally:
             flush()  # runs finished before an interruption are kept
     finally:
@@ -150,7 +164,7 @@ def ensemble_tasks(scenario: str, runs: int, first_seed: int, overrides: Sequenc
 
 
 def run_ensemble(
-    scenario: str,
+    scenario: str | ScenarioSnapshot,
     runs: int = 8,
     first_seed: int | None = None,
     overrides: Sequence[str] = (),
@@ -162,10 +176,11 @@ def run_ensemble(
 ) -> ExperimentResult:
     """An ensemble of `runs` seeds (from the scenario's own seed by default), stored if asked."""
     check_runs(runs)
-    base = load_scenario(scenario, list(overrides))
+    snapshot = snapshot_of(scenario)
+    base = snapshot.scenario(overrides)
     first = base.run.seed if first_seed is None else int(first_seed)
-    tasks = ensemble_tasks(scenario, runs, first, overrides)
+    tasks = ensemble_tasks(snapshot.ref, runs, first, overrides)
     spec = {"overrides": list(overrides), "first_seed": first, "runs": runs}
     return run_experiment(
-        "ensemble", scenario, overrides, tasks, spec, store, workers, scheduler, progress, save_every
+        "ensemble", snapshot, overrides, tasks, spec, store, workers, scheduler, progress, save_every
     )

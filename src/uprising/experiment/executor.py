@@ -1,8 +1,11 @@
 """Run many (scenario, overrides, seed) tasks on local processes or a Dask cluster.
 
-`map_runs` yields each task with its RunOutput as runs complete. Workers load the scenario
-themselves from (name or path, overrides) and return the output; they never write anything, so
-the parent alone writes to the store. The engine's random numbers are a pure function of
+`map_runs` yields each task with its RunOutput as runs complete. A task carries the scenario it
+runs (the experiment's snapshot, read once; see `snapshot.py`), so editing a scenario file
+during an experiment changes none of its runs; a task without one loads it from (name or path,
+overrides). Workers return the output and never write anything, so the parent alone writes to
+the store. Local workers die with the parent, and SIGTERM stops the parent cleanly (see
+`lifetime.py`). The engine's random numbers are a pure function of
 (seed, tick, agent, stream), so a task gives the same output on any executor, whatever the
 number of workers or threads.
 """
@@ -15,11 +18,13 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from uprising.errors import UprisingError
+from uprising.experiment.lifetime import SigtermGuard, sigterm_stops, watch_parent
 from uprising.recorder.output import RunOutput
+from uprising.scenario.model import Scenario
 
 DASK_CONNECT_TIMEOUT = 5.0  # seconds to reach a scheduler before giving up
 MAX_WORKERS = 1024
@@ -29,13 +34,18 @@ _RUN_LOCK = threading.Lock()  # one simulation at a time per process (numba's pa
 
 @dataclass(frozen=True)
 class RunTask:
-    """One run to do: a scenario (built-in name or YAML path), overrides and a seed."""
+    """One run to do: a scenario (built-in name or YAML path), overrides and a seed.
+
+    `snapshot`: the scenario with the overrides applied, as the experiment read it once; the
+    run uses it instead of reading the file again. Not part of the task's identity.
+    """
 
     scenario: str
     overrides: tuple[str, ...] = ()
     seed: int = 1
     label: str = ""  # the group the run belongs to (a sweep point, a comparison arm)
     position: int = 0  # the run's place in its experiment
+    snapshot: Scenario | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -45,11 +55,13 @@ class RunTask:
 
 
 def run_task(task: RunTask) -> RunOutput:
-    """Load the task's scenario and run it with the task's seed (what every worker calls)."""
+    """Run the task's scenario (its snapshot, else loaded) with its seed (what every worker calls)."""
     from uprising.runner import run_scenario
     from uprising.scenario import load_scenario
 
-    scenario = load_scenario(task.scenario, list(task.overrides))
+    scenario = task.snapshot
+    if scenario is None:
+        scenario = load_scenario(task.scenario, list(task.overrides))
     with _RUN_LOCK:
         return run_scenario(scenario, seed=task.seed)
 
@@ -71,10 +83,12 @@ def check_workers(workers: int | None) -> int:
     return workers
 
 
-def _share_threads(threads: int) -> None:
-    """Worker initialiser: give each worker its share of the cores for numba's parallel loops."""
+def _start_worker(threads: int, parent_pid: int) -> None:
+    """Worker initialiser: die with the parent, and take a share of the cores for numba's
+    parallel loops."""
     import numba
 
+    watch_parent(parent_pid)
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
 
 
@@ -82,7 +96,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     """Forkserver where the platform has it (cheap, safe with threads), else spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["uprising.runner", "uprising.scenario"])
+        ctx.set_forkserver_preload(["uprising.runner", "uprising.scenario", "uprising.experiment.executor"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -124,32 +138,39 @@ def map_runs(
     """
     tasks = list(tasks)
     total = len(tasks)
-    if scheduler is not None:
-        results = _map_dask(tasks, scheduler)
-    else:
-        count = min(check_workers(workers), max(total, 1))
-        results = _map_inline(tasks) if count == 1 else _map_pool(tasks, count)
-    for done, item in enumerate(results, start=1):
-        if progress is not None:
-            progress(done, total)
-        yield item
+    with sigterm_stops() as guard:
+        if scheduler is not None:
+            results = _map_dask(tasks, scheduler, guard)
+        else:
+            count = min(check_workers(workers), max(total, 1))
+            results = _map_inline(tasks, guard) if count == 1 else _map_pool(tasks, count, guard)
+        for done, item in enumerate(results, start=1):
+            if progress is not None:
+                progress(done, total)
+            yield item
 
 
-def _map_inline(tasks: list[RunTask]) -> Iterator[tuple[RunTask, RunOutput]]:
+def _map_inline(tasks: list[RunTask], guard: SigtermGuard) -> Iterator[tuple[RunTask, RunOutput]]:
     for task in tasks:
-        yield task, run_task(task)
+        with guard.waiting():
+            output = run_task(task)
+        yield task, output
 
 
-def _map_pool(tasks: list[RunTask], workers: int) -> Iterator[tuple[RunTask, RunOutput]]:
+def _map_pool(tasks: list[RunTask], workers: int, guard: SigtermGuard) -> Iterator[tuple[RunTask, RunOutput]]:
     threads = max(1, default_workers() // workers)
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=_pool_context(), initializer=_share_threads, initargs=(threads,)
+        max_workers=workers,
+        mp_context=_pool_context(),
+        initializer=_start_worker,
+        initargs=(threads, os.getpid()),
     )
     try:
         futures: dict[Future[RunOutput], RunTask] = {pool.submit(run_task, t): t for t in tasks}
         pending = set(futures)
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            with guard.waiting():
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in sorted(finished, key=lambda f: futures[f].position):
                 try:
                     output = future.result()
@@ -159,11 +180,26 @@ def _map_pool(tasks: list[RunTask], workers: int) -> Iterator[tuple[RunTask, Run
                         " run the same command again to resume"
                     ) from None
                 yield futures[future], output
+    except BaseException:  # interrupted, failed, or abandoned by the caller: no run is worth waiting for
+        _stop_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _map_dask(tasks: list[RunTask], scheduler: str | Any) -> Iterator[tuple[RunTask, RunOutput]]:
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers now (their runs are abandoned) and reap them."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    for process in processes:
+        process.join(timeout=5)
+
+
+def _map_dask(
+    tasks: list[RunTask], scheduler: str | Any, guard: SigtermGuard
+) -> Iterator[tuple[RunTask, RunOutput]]:
     from dask.distributed import as_completed
 
     client = connect_scheduler(scheduler) if isinstance(scheduler, str) else scheduler
@@ -171,8 +207,14 @@ def _map_dask(tasks: list[RunTask], scheduler: str | Any) -> Iterator[tuple[RunT
         futures = [client.submit(run_task, t, pure=False) for t in tasks]
         by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
         try:
-            for future in as_completed(futures, loop=client.loop):
-                yield by_key[future.key], future.result()
+            completed = as_completed(futures, loop=client.loop)
+            while True:
+                with guard.waiting():
+                    future = next(completed, None)
+                    if future is None:
+                        break
+                    output = future.result()
+                yield by_key[future.key], output
         finally:
             client.cancel(futures)
     finally:

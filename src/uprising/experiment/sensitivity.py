@@ -255,9 +255,10 @@ def run_sensitivity(
     """Run the design of `method` over `ranges` and analyse `outputs`; stored (and resumable) as an
     experiment of kind 'sensitivity' when `store` is given, with tables 'indices' and 'design'."""
     from uprising.experiment.ensemble import run_experiment
-    from uprising.scenario import load_scenario
+    from uprising.experiment.snapshot import ScenarioSnapshot
 
-    base = load_scenario(scenario_ref, list(overrides))
+    snapshot = ScenarioSnapshot(scenario_ref)
+    base = snapshot.scenario(overrides)
     check_method(method, samples, len(ranges))
     seed = base.run.seed if seed is None else int(seed)
     problem = Problem.of(ranges)
@@ -271,7 +272,7 @@ def run_sensitivity(
         "parameters": [[r.path, r.low, r.high] for r in ranges],
     }
     result = run_experiment(
-        "sensitivity", scenario_ref, overrides, tasks, spec, store, workers, scheduler, progress
+        "sensitivity", snapshot, overrides, tasks, spec, store, workers, scheduler, progress
     )
     Y = output_matrix(result.outputs, outputs)
     table = analyse(problem, method, X, Y, seed)

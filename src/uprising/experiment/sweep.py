@@ -21,8 +21,8 @@ from scipy.stats import qmc
 from uprising.errors import ScenarioError, UprisingError
 from uprising.experiment.ensemble import ExperimentResult, check_runs, run_experiment
 from uprising.experiment.executor import RunTask
+from uprising.experiment.snapshot import ScenarioSnapshot, snapshot_of
 from uprising.observed import scalar_metrics
-from uprising.scenario import load_scenario
 from uprising.store import Store
 
 MAX_SAMPLES = 100_000
@@ -150,20 +150,23 @@ def points_table(points: Sequence[SweepPoint], result: ExperimentResult) -> pl.D
 
 
 def _check_keys(
-    scenario: str, overrides: Sequence[str], grid: dict[str, list[str]], lhs: dict[str, tuple[float, float]]
+    scenario: ScenarioSnapshot,
+    overrides: Sequence[str],
+    grid: dict[str, list[str]],
+    lhs: dict[str, tuple[float, float]],
 ) -> None:
     """Each swept parameter must exist: an unknown one fails naming its --grid or --lhs option."""
     for flag, keys in (("--grid", list(grid)), ("--lhs", list(lhs))):
         for key in keys:
             value = grid[key][0] if key in grid else repr(lhs[key][0])
             try:
-                load_scenario(scenario, [*overrides, f"{key}={value}"])
+                scenario.scenario([*overrides, f"{key}={value}"])
             except ScenarioError as err:
                 raise ScenarioError(str(err).replace("--set ", f"{flag} ", 1)) from None
 
 
 def run_sweep(
-    scenario: str,
+    scenario: str | ScenarioSnapshot,
     grid: dict[str, list[str]],
     lhs: dict[str, tuple[float, float]] | None = None,
     samples: int | None = None,
@@ -180,10 +183,11 @@ def run_sweep(
     lhs = lhs or {}
     points = sweep_points(grid, lhs, samples, lhs_seed)
     check_runs(runs_per_point, "--runs-per-point")
-    base = load_scenario(scenario, list(overrides))
+    snapshot = snapshot_of(scenario)
+    base = snapshot.scenario(overrides)
     first = base.run.seed if first_seed is None else int(first_seed)
-    _check_keys(scenario, overrides, grid, lhs)
-    tasks = sweep_tasks(scenario, points, runs_per_point, first, overrides)
+    _check_keys(snapshot, overrides, grid, lhs)
+    tasks = sweep_tasks(snapshot.ref, points, runs_per_point, first, overrides)
     spec = {
         "overrides": list(overrides),
         "grid": grid,
@@ -193,7 +197,7 @@ def run_sweep(
         "runs_per_point": runs_per_point,
         "first_seed": first,
     }
-    result = run_experiment("sweep", scenario, overrides, tasks, spec, store, workers, scheduler, progress)
+    result = run_experiment("sweep", snapshot, overrides, tasks, spec, store, workers, scheduler, progress)
     table = points_table(points, result)
     if store is not None and result.experiment_id is not None:
         store.save_table(result.experiment_id, "points", table)
