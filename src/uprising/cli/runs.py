@@ -1,4 +1,5 @@
-"""`uprising runs list | show ID | export ID`: browse the store and export runs' daily series."""
+"""`uprising runs list | show ID | export ID | verify`: browse the store, export runs' daily
+series, check the store."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rich.table import Table
 from uprising.cli.app import app, reports_bad_input
 from uprising.cli.run import DbOption, wide_console
 from uprising.errors import UprisingError
+from uprising.files import atomic_path, describe_os_error
 
 if TYPE_CHECKING:
     from uprising.store import Store
@@ -172,13 +174,57 @@ def export_command(
     kind, ident = store.resolve(id_)
     frame = export_frame(store, kind, ident)
     path = out or Path(f"{ident}.{format_}")
+    check_export_target(path, format_, db)
+    try:
+        with atomic_path(path) as part:
+            frame.write_csv(part) if format_ == "csv" else frame.write_parquet(part)
+    except (OSError, pl.exceptions.PolarsError) as err:
+        raise UprisingError(f"--out {path}: cannot write ({describe_os_error(err)})") from None
+    Console().print(f"wrote {frame.height} rows of {frame['run_id'].n_unique()} run(s) to {path}")
+
+
+def check_export_target(path: Path, format_: str, db: Path) -> None:
+    """Refuse an --out that would replace the store, its log, or a file that is not an export."""
+    from uprising.store.schema import DUCKDB_MAGIC
+    from uprising.store.wal import wal_path
+
     if not path.parent.is_dir():
         raise UprisingError(f"--out {path}: folder {path.parent} does not exist")
-    part = path.with_name(path.name + ".part")
-    try:
-        frame.write_csv(part) if format_ == "csv" else frame.write_parquet(part)
-        part.replace(path)
-    except OSError as err:
-        part.unlink(missing_ok=True)
-        raise UprisingError(f"--out {path}: cannot write ({err.strerror})") from None
-    Console().print(f"wrote {frame.height} rows of {frame['run_id'].n_unique()} run(s) to {path}")
+    if path.is_dir():
+        raise UprisingError(f"--out {path}: is a folder, expected a file name")
+    for kept in (db, wal_path(db)):
+        if path.exists() and kept.exists() and path.samefile(kept):
+            raise UprisingError(f"--out {path}: is the store {db} itself; give another file name")
+    if not path.exists():
+        return
+    with path.open("rb") as f:
+        head = f.read(16)
+    if head[8:12] == DUCKDB_MAGIC or path.suffix.lower() != f".{format_}":
+        raise UprisingError(
+            f"--out {path}: exists and is not a .{format_} export; remove it or give another file name"
+        )
+
+
+@runs_app.command("verify")
+@reports_bad_input
+def verify_command(
+    db: DbOption = Path("uprising.duckdb"),
+    as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
+) -> None:
+    """Check a store: its file and log, DuckDB's checksums, the counts of runs and their rows.
+
+    One line per check; exit code 0 when the store is sound, 2 when it is not.
+    """
+    from uprising.store.verify import verify_store
+
+    findings = verify_store(db)
+    sound = all(f.ok for f in findings)
+    if as_json:
+        checks = [{"check": f.check, "ok": f.ok, "detail": f.detail} for f in findings]
+        typer.echo(json.dumps({"db": str(db), "sound": sound, "checks": checks}))
+    else:
+        for f in findings:
+            typer.echo(f"{'ok  ' if f.ok else 'FAIL'}  {f.check}: {f.detail}")
+    if not sound:
+        failed = next(f for f in findings if not f.ok)
+        raise UprisingError(f"--db {db}: not sound ({failed.check}: {failed.detail})")

@@ -182,14 +182,10 @@ class Store:
             yield empty
 
     def _fold_wal(self) -> None:
-        """Fold a whole write-ahead log left by a stopped writer into the file, where it can be
-        written; a reader of a read-only folder replays it in memory instead."""
-        try:
-            with self._connect(read_only=False) as con:
-                con.execute("CHECKPOINT")
-        except DataError:
-            if os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
-                raise
+        """Fold a whole write-ahead log left by a stopped writer into the file where it can: a
+        reader of a read-only folder or a full disk replays it in memory instead."""
+        with suppress(DataError, duckdb.Error), self._connect(read_only=False) as con:
+            con.execute("CHECKPOINT")
 
     @contextmanager
     def _write(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -251,7 +247,7 @@ class Store:
                     self._make_tables(con)
             _link_new(tmp, self.path)
         except duckdb.Error as err:
-            raise DataError(f"--db {self.path}: cannot create the store ({_writing_error(err)})") from None
+            raise DataError(f"--db {self.path}: cannot create the store ({describe_os_error(err)})") from None
         except OSError as err:
             raise DataError(f"--db {self.path}: cannot create the store ({describe_os_error(err)})") from None
         finally:
