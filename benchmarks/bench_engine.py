@@ -61,7 +61,7 @@ def main() -> None:
         label = f"{args.width} x {args.width} torus, {args.schedule}"
         label += "" if args.tick == "auto" else f", {args.tick}"
     sim = Simulation(sc)
-    sim._one_pass = {"auto": None, "phased": False, "one-pass": True}[args.tick]
+    sim.one_pass = {"auto": None, "phased": False, "one-pass": True}[args.tick]
     sim.step()
     sim.counts()
     spent: dict[str, float] = collections.defaultdict(float)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from uprising.engine import simulate
+from uprising.model import simulate
 from uprising.scenario import load_scenario
 
 WINDOW = slice(50, 201)  # ticks 50..200 inclusive, as in benchmarks/mesa_reference.py

@@ -6,7 +6,7 @@ import numba
 import numpy as np
 import pytest
 
-from uprising.engine import simulate
+from uprising.model import simulate
 from uprising.scenario import load_scenario
 
 

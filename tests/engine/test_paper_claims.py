@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from uprising.engine import Simulation, simulate
+from uprising.model import Model, simulate
 from uprising.scenario import load_scenario
 
 SEEDS = range(1, 21)
@@ -22,7 +22,7 @@ def series(name: str, seed: int, *extra: str) -> dict[str, np.ndarray]:
 @pytest.mark.slow
 def test_run2_outbursts_recur():
     """'Punctuated equilibrium': long calm broken by repeated outbursts (actives > 50)."""
-    from uprising.engine import count_outbursts
+    from uprising.recorder.output import count_outbursts
 
     counts = [count_outbursts(series("epstein-2002-run2", s, "run.steps=500")["active"], 50)
               for s in SEEDS]  # fmt: skip
@@ -59,8 +59,9 @@ def test_run1_actives_are_rarer_next_to_cops():
     """'Deceptive behaviour': a citizen next to a cop is less often active than one away."""
     near_rates, far_rates = [], []
     for s in SEEDS:
-        sim = Simulation(load_scenario("epstein-2002-run1", [f"run.seed={s}"]))
-        sim.run(100)
+        model = Model(load_scenario("epstein-2002-run1", [f"run.seed={s}"]))
+        model.step(100)
+        sim = model.sim
         lat = sim.world.lattice
         cop_near = np.zeros(lat.cells, dtype=bool)
         ys, xs = np.divmod(sim.cop_cell, lat.width)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from uprising.engine import simulate
+from uprising.model import simulate
 from uprising.scenario import builtin_names, load_scenario
 
 FINGERPRINTS = Path(__file__).with_name("fingerprints.json")

@@ -9,6 +9,7 @@ import pytest
 
 from uprising.engine import Simulation
 from uprising.errors import ScenarioError
+from uprising.model import Model
 from uprising.scenario import load_scenario
 from uprising.world.build import build_world
 from uprising.world.lattice import FORCE_POLICE, Lattice, World
@@ -26,8 +27,8 @@ def test_recomputed_traits_give_the_series_of_stored_ones():
     sc = scenario()
     world = build_world(sc)
     assert world.hardship.shape[0] == world.citizens > 0
-    stored = Simulation(sc, world).run().series
-    recomputed = Simulation(sc).run().series
+    stored = Model(sc, world=world).run().series
+    recomputed = Model(sc).run().series
     for key in stored:
         np.testing.assert_array_equal(stored[key], recomputed[key])
 
@@ -126,19 +127,17 @@ def test_move_stripes_keep_same_parity_claims_apart(height, reach):
     ],
 )
 @pytest.mark.parametrize("height", [50, 150])  # one pass per step, then the tick in one pass
-def test_arrests_summed_from_either_side_are_the_same(monkeypatch, overrides, height):
+def test_arrests_summed_from_either_side_are_the_same(overrides, height):
     # With few actives, each active sums the shares of the cops around it; otherwise each cop's
     # share is summed along rows first. Both give the same integer sums, so the same run.
-    import uprising.engine.simulation as simulation
-
     sc = load_scenario("epstein-2002", ["run.schedule=synchronous", "run.steps=80",
                                         "world.width=50", f"world.height={height}", *overrides])  # fmt: skip
     runs = []
     for every in (10**12, 0):  # from the actives' side only without actives, then always
-        monkeypatch.setattr(simulation, "SPARSE_ACTIVES", every)
-        sim = Simulation(sc)
-        sim._one_pass = True  # where the lattice is tall enough
-        runs.append((sim.run().series, sim.cit_cell.copy()))
+        model = Model(sc)
+        model.sim.sparse_actives = every
+        model.sim.one_pass = True  # where the lattice is tall enough
+        runs.append((model.run().series, model.sim.cit_cell.copy()))
     (a, cells_a), (b, cells_b) = runs
     assert a["jailed"].max() > 0
     for key in a:
@@ -167,10 +166,11 @@ def test_the_tick_in_one_pass_over_the_rows_is_the_tick_step_by_step(overrides, 
     for one_pass, threads in ((False, 2), (True, 2), (True, 1)):
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         try:
-            sim = Simulation(sc, bounded_world(150, 4) if world else None)
-            sim._one_pass = one_pass
+            model = Model(sc, world=bounded_world(150, 4) if world else None)
+            sim = model.sim
+            sim.one_pass = one_pass
             assert sites.wave_bands(150, sim._margin, threads).shape[0] == threads + 1  # tall enough
-            runs.append((sim.run().series, sim.cit_cell.copy(), sim.cop_cell.copy(), sim.jail.copy()))
+            runs.append((model.run().series, sim.cit_cell.copy(), sim.cop_cell.copy(), sim.jail.copy()))
         finally:
             numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     (a, *rest_a) = runs[0]
@@ -190,7 +190,7 @@ def test_the_tick_counts_the_actives_after_the_decisions(one_pass):
                                         "world.width=60", "world.height=150",
                                         "citizens.legitimacy=0.5"])  # fmt: skip
     sim = Simulation(sc)
-    sim._one_pass = one_pass
+    sim.one_pass = one_pass
     seen = 0
     for _ in range(30):
         sim.step()

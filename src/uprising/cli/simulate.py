@@ -11,6 +11,7 @@ from rich.console import Console
 
 from uprising.cli.app import app, reports_bad_input
 from uprising.errors import UprisingError
+from uprising.files import atomic_path, describe_os_error
 
 
 def write_series(series: dict, out: Path, stem: str) -> list[Path]:
@@ -22,13 +23,16 @@ def write_series(series: dict, out: Path, stem: str) -> list[Path]:
     except OSError as err:
         raise UprisingError(f"--out {out}: cannot create the folder ({err.strerror})") from None
     frame = pl.DataFrame({k: v for k, v in series.items()})
-    paths = [out / f"{stem}.parquet", out / f"{stem}.csv"]
-    # Write to temporary names, then rename: a crash never leaves a half-written file.
-    for path, writer in zip(paths, (frame.write_parquet, frame.write_csv), strict=True):
-        tmp = path.with_suffix(path.suffix + ".part")
-        writer(tmp)
-        tmp.replace(path)
-    return paths
+    parquet, csv = out / f"{stem}.parquet", out / f"{stem}.csv"
+    # Both files are written to temporary names and renamed once both are whole: a failure
+    # (a full disk) leaves neither, nor any temporary file.
+    try:
+        with atomic_path(parquet) as parquet_tmp, atomic_path(csv) as csv_tmp:
+            frame.write_parquet(parquet_tmp)
+            frame.write_csv(csv_tmp)
+    except (OSError, pl.exceptions.PolarsError) as err:
+        raise UprisingError(f"--out {out}: cannot write the series ({describe_os_error(err)})") from None
+    return [parquet, csv]
 
 
 @app.command("simulate")
@@ -46,7 +50,7 @@ def simulate_command(
 ) -> None:
     """Run one scenario once and summarise it."""
     from uprising.cli.run import check_seed
-    from uprising.engine import Simulation
+    from uprising.model import simulate
     from uprising.scenario import load_scenario, scenario_hash
 
     check_seed(seed)
@@ -59,8 +63,7 @@ def simulate_command(
     if sc.dynamics is not None:
         _simulate_crisis(sc, out, as_json)
         return
-    sim = Simulation(sc)
-    result = sim.run()
+    result = simulate(sc)
     summary = result.summary()
     summary["scenario_hash"] = scenario_hash(sc)
     written: list[Path] = []

@@ -3,6 +3,6 @@
 The engine knows lattices and agents, nothing of Peru.
 """
 
-from uprising.engine.simulation import RunResult, Simulation, count_outbursts, simulate
+from uprising.engine.simulation import Simulation
 
-__all__ = ["RunResult", "Simulation", "count_outbursts", "simulate"]
+__all__ = ["Simulation"]

@@ -1,10 +1,9 @@
-"""One run of a scenario: state arrays, the tick loop, scheduled changes, the per-tick series."""
+"""The engine's state of one run and its step: agents' arrays, per-department levers, one tick.
+
+The run loop, the hooks between ticks and the records live above (`uprising.model.Model`).
+"""
 
 from __future__ import annotations
-
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numba
 import numpy as np
@@ -14,60 +13,10 @@ from uprising.engine.neighbourhood import offsets, reduced_offsets, row_spans
 from uprising.engine.random import seed_to_uint64
 from uprising.engine.rules import ACTIVE, JAIL_FOREVER, JAILED, QUIET, ROUNDING_CODES
 from uprising.errors import ScenarioError
-from uprising.scenario.model import Ramp, Scenario, SetValue
+from uprising.scenario.model import Scenario
 from uprising.world.lattice import FORCE_POLICE, World
 
 SERIES = ("tick", "quiescent", "active", "jailed", "arrests", "cops")
-
-
-@dataclass
-class RunResult:
-    scenario: str
-    seed: int
-    steps: int
-    citizens: int
-    cops: int
-    schedule: str
-    seconds: float
-    series: dict[str, np.ndarray]
-    outburst_level: int
-    metadata: dict[str, object] = field(default_factory=dict)
-
-    steady_seconds: float = 0.0  # wall time of ticks 2..steps (the first one loads kernels)
-
-    @property
-    def citizen_updates_per_s(self) -> float:
-        """Citizen decisions per second in steady state (the first tick excluded)."""
-        if self.steps < 2:
-            return self.citizens * self.steps / self.seconds if self.seconds > 0 else 0.0
-        return self.citizens * (self.steps - 1) / self.steady_seconds
-
-    def summary(self) -> dict[str, object]:
-        """The run in one flat record (what `simulate --json` prints)."""
-        active = self.series["active"][1:] if self.steps > 0 else self.series["active"]
-        return {
-            "scenario": self.scenario,
-            "seed": self.seed,
-            "steps": self.steps,
-            "schedule": self.schedule,
-            "citizens": self.citizens,
-            "cops": self.cops,
-            "mean_active": float(active.mean()),
-            "peak_active": int(active.max()),
-            "final_active": int(self.series["active"][-1]),
-            "final_jailed": int(self.series["jailed"][-1]),
-            "outbursts": count_outbursts(self.series["active"], self.outburst_level),
-            "outburst_level": self.outburst_level,
-            "seconds": round(self.seconds, 6),
-            "citizen_updates_per_s": round(self.citizen_updates_per_s, 1),
-            **self.metadata,
-        }
-
-
-def count_outbursts(active: np.ndarray, level: int) -> int:
-    """Episodes in which actives rise above `level`, each ending when they fall back to it."""
-    above = np.asarray(active) > level
-    return int(np.count_nonzero(above[1:] & ~above[:-1]) + int(above[0]))
 
 
 class Simulation:
@@ -234,21 +183,31 @@ class Simulation:
         # reach in rows of a vision or a move; on lattices too short for it, one pass per step.
         shapes = (self._spans_cit, self._spans_cop, self._offs)
         self._margin = max([int(np.abs(rows[:, 0]).max(initial=0)) for rows in shapes] + [1])
-        self._one_pass: bool | None = None  # None: by the lattice's size (sites.WAVE_MIN_CELLS)
+        # Public choices of how the synchronous torus is worked; every choice gives the same run.
+        self.one_pass: bool | None = None  # one wave over the rows; None: by size (sites.WAVE_MIN_CELLS)
+        self.sparse_actives = SPARSE_ACTIVES  # arrests from the actives' side below 1 active in this many
         self._last_actives = int(np.count_nonzero(self.state == ACTIVE))  # which arrest sum is quicker
 
-    # ---- scheduled changes -------------------------------------------------------------
-    def _apply_changes(self, tick: int) -> None:
-        for change in self.scenario.changes:
-            if isinstance(change, SetValue) and change.tick == tick:
-                self._set(change.param, change.value)
-            elif isinstance(change, Ramp) and tick >= change.start:
-                if (tick - change.start) % change.every == 0:
-                    current = self._get(change.param)
-                    new = current + change.step
-                    new = max(new, change.until) if change.step < 0 else min(new, change.until)
-                    if new != current:
-                        self._set(change.param, new)
+    # ---- levers ---------------------------------------------------------------------------
+    def reset_levers(self) -> None:
+        """Threshold shifts to 0 and risk multipliers to 1, as at the start of every tick."""
+        self.threshold_dept[:] = 0.0
+        self.risk_mult_dept[:] = 1.0
+
+    def parameter(self, param: str) -> float:
+        """A run-time parameter: `legitimacy`, `threshold` or `cop_density`."""
+        self._check_parameter(param)
+        return self._get(param)
+
+    def set_parameter(self, param: str, value: float) -> None:
+        """Set a run-time parameter from the next step on (falling `cop_density` removes cops,
+        drawn with the next tick's random stream)."""
+        self._check_parameter(param)
+        self._set(param, float(value))
+
+    def _check_parameter(self, param: str) -> None:
+        if param not in (*self.params, "cop_density"):
+            raise ScenarioError(f"parameter {param!r}: one of legitimacy, threshold, cop_density")
 
     def _get(self, param: str) -> float:
         if param == "cop_density":
@@ -264,7 +223,7 @@ class Simulation:
         m = self.cop_cell.shape[0]
         if target >= m:
             return  # adding cops is not scheduled by any preset; removal is
-        rng = np.random.default_rng([int(self.seed), self.tick, 99])
+        rng = np.random.default_rng([int(self.seed), self.tick + 1, 99])
         keep = np.sort(rng.permutation(m)[:target])
         removed = np.setdiff1d(np.arange(m), keep)
         if self.scenario.run.schedule == "random-sequential":
@@ -279,9 +238,8 @@ class Simulation:
 
     # ---- the tick ----------------------------------------------------------------------
     def step(self) -> None:
-        """Advance one tick."""
+        """Advance one tick (the levers as the hooks left them)."""
         self.tick += 1
-        self._apply_changes(self.tick)
         if self.scenario.run.schedule == "random-sequential":
             self._step_sequential()
         else:
@@ -367,7 +325,7 @@ class Simulation:
         sites.occupy(self.cit_cell, self.cop_cell, self.state, self.jail, occ)
         if not r.jailed_keep_site:
             sites.serve_off_site(self.cit_cell, self.jail)
-        one_pass = lat.cells >= sites.WAVE_MIN_CELLS if self._one_pass is None else self._one_pass
+        one_pass = lat.cells >= sites.WAVE_MIN_CELLS if self.one_pass is None else self.one_pass
         bands = sites.wave_bands(h, self._margin, threads) if one_pass else np.zeros(0, np.int64)
         if bands.shape[0] > 1:
             # 2-5 in one pass over the rows; arrests are summed from the actives' side when they
@@ -377,7 +335,7 @@ class Simulation:
                 self.jail, self.hardship, self.risk, self.cell_dept, lat.departments, *levers, k,
                 rounding, r.active_counts_self_twice, self._p_table, self._spans_cit,
                 self._spans_cop, bits, self._max_jail, r.jail_term_inclusive, r.jailed_keep_site,
-                self._last_actives * SPARSE_ACTIVES < n, r.movement, self._offs, self._lin,
+                self._last_actives * self.sparse_actives < n, r.movement, self._offs, self._lin,
                 self._offs_cit.shape[0], self._offs_cop.shape[0], self._shared_offs, self._reach,
                 r.move_tries, self._slot_bits, h, w, torus, bands, self._margin,
             )  # fmt: skip
@@ -410,7 +368,7 @@ class Simulation:
         # from the actives' side when they are few (the same sums, so the same arrests).
         self.arrests_by_dept[:] = sites.arrest_rows(
             self.seed, self.tick, occ, self.cit_cell, self.cell_dept, lat.departments,
-            self.state, self.jail, after, actives * SPARSE_ACTIVES < n, self._spans_cop, h, w,
+            self.state, self.jail, after, actives * self.sparse_actives < n, self._spans_cop, h, w,
             torus, self._share_bits, self._max_jail, r.jail_term_inclusive, r.jailed_keep_site,
             bands,
         )  # fmt: skip
@@ -456,34 +414,6 @@ class Simulation:
         agents = self.world.citizens + self.cop_cell.shape[0]
         return sum(self.array_bytes().values()) / max(agents, 1)
 
-    def run(self, steps: int | None = None, progress: Callable[[int], None] | None = None) -> RunResult:
-        """Run `steps` ticks (the scenario's by default) and return the per-tick series."""
-        steps = self.scenario.run.steps if steps is None else steps
-        rows = np.zeros((steps + 1, len(SERIES)), dtype=np.int64)
-        rows[0] = (0, *self.counts(), 0, self.cop_cell.shape[0])
-        start = time.perf_counter()
-        after_first = start
-        for t in range(1, steps + 1):
-            self.step()
-            if t == 1:
-                after_first = time.perf_counter()
-            rows[t] = (self.tick, *self.counts(), self.arrests_by_dept.sum(), self.cop_cell.size)
-            if progress is not None:
-                progress(t)
-        seconds = time.perf_counter() - start
-        return RunResult(
-            scenario=self.scenario.name,
-            seed=self.scenario.run.seed,
-            steps=steps,
-            citizens=self.world.citizens,
-            cops=int(self.world.cops),
-            schedule=self.scenario.run.schedule,
-            seconds=seconds,
-            steady_seconds=time.perf_counter() - after_first,
-            series={name: rows[:, j].copy() for j, name in enumerate(SERIES)},
-            outburst_level=self.scenario.run.outburst_level,
-        )
-
 
 # Arrests are summed from the actives' side when fewer than one citizen in this many is active.
 SPARSE_ACTIVES = 64
@@ -505,9 +435,4 @@ def _held_bytes(array: np.ndarray) -> int:
     return int(array.itemsize + sum((d - 1) * abs(s) for d, s in spans))
 
 
-def simulate(scenario: Scenario, world: World | None = None, steps: int | None = None) -> RunResult:
-    """Build the world, run the scenario, return its series."""
-    return Simulation(scenario, world).run(steps)
-
-
-__all__ = ["FORCE_POLICE", "JAIL_FOREVER", "RunResult", "Simulation", "count_outbursts", "simulate"]
+__all__ = ["FORCE_POLICE", "JAIL_FOREVER", "Simulation"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 DAILY_COLUMNS = (
@@ -26,6 +27,8 @@ DAILY_COLUMNS = (
 )  # fmt: skip
 COUNT_COLUMNS = DAILY_COLUMNS[2:]
 EVENT_COLUMNS = ("day", "kind", "department", "outcome", "votes")
+# The per-tick national series of a run (in agents, not people), kept in memory, not stored.
+TICK_COLUMNS = ("tick", "quiescent", "active", "jailed", "arrests", "cops")
 
 DAILY_SCHEMA = {
     "day": pl.Int32,
@@ -39,6 +42,12 @@ EVENT_SCHEMA = {
     "outcome": pl.String,
     "votes": pl.Int32,  # -1 when the event is not a vote
 }
+
+
+def count_outbursts(active: Any, level: int) -> int:
+    """Episodes in which actives rise above `level`, each ending when they fall back to it."""
+    above = np.asarray(active) > level
+    return int(np.count_nonzero(above[1:] & ~above[:-1]) + int(above[0]))
 
 
 def empty_events() -> pl.DataFrame:
@@ -61,6 +70,43 @@ class RunOutput:
     population_scale: float = 1.0
     ticks_per_day: int = 1
     start_date: str | None = None  # ISO date of day 0, when the scenario is dated
+    ticks: pl.DataFrame | None = None  # TICK_COLUMNS, one row per tick from 0 (not stored)
+    steady_seconds: float = 0.0  # wall time of ticks 2.. (the first one loads kernels)
+    citizens: int = 0  # citizen agents
+
+    @property
+    def series(self) -> dict[str, Any]:
+        """The per-tick series as numpy arrays by name (TICK_COLUMNS)."""
+        if self.ticks is None:
+            raise ValueError("this output has no per-tick series (a stored run keeps days only)")
+        return {name: self.ticks[name].to_numpy() for name in TICK_COLUMNS}
+
+    def summary(self) -> dict[str, Any]:
+        """The classic model's run in one flat record, from its per-tick series."""
+        series = self.series
+        steps = len(series["tick"]) - 1
+        active = series["active"][1:] if steps > 0 else series["active"]
+        if steps > 1 and self.steady_seconds > 0:
+            rate = self.citizens * (steps - 1) / self.steady_seconds
+        else:
+            rate = self.citizens * steps / self.seconds if self.seconds > 0 else 0.0
+        level = int(self.parameters["run"]["outburst_level"])
+        return {
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "steps": steps,
+            "schedule": self.parameters["run"]["schedule"],
+            "citizens": self.citizens,
+            "cops": int(series["cops"][0]),
+            "mean_active": float(active.mean()),
+            "peak_active": int(active.max()),
+            "final_active": int(series["active"][-1]),
+            "final_jailed": int(series["jailed"][-1]),
+            "outbursts": count_outbursts(series["active"], level),
+            "outburst_level": level,
+            "seconds": round(self.seconds, 6),
+            "citizen_updates_per_s": round(rate, 1),
+        }
 
     @property
     def days(self) -> int:
