@@ -20,6 +20,7 @@ def invoke(*args: str):
         (["--port", "70000"], ["--port 70000", "[1, 65535]"]),
         (["--max-agents", "0"], ["--max-agents 0", "[1, 1000000000]"]),
         (["--max-ticks", "0"], ["--max-ticks 0", "[1, 10000000]"]),
+        (["--max-work", "0"], ["--max-work 0", "[1, 1000000000000000000]"]),
         (["--host", "no-such-host.invalid"], ["--host no-such-host.invalid"]),
     ],
 )

@@ -64,6 +64,15 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
+def _exact_number(text: str) -> Decimal | str:
+    """A JSON number as an exact Decimal; its text when its exponent is past what Decimal holds
+    (1e99999999999999999999), for the parameter it is given to to refuse as not a number."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return text
+
+
 def parse_body(body: bytes) -> Any:
     """The JSON value of `body`, numbers as Decimal; BadBody naming what is wrong otherwise."""
     if len(body) > MAX_BODY_BYTES:
@@ -77,8 +86,14 @@ def parse_body(body: bytes) -> Any:
         place = f"field {where!r}" if where else "request body"
         raise BadBody(f"{place}: JSON nested deeper than {MAX_DEPTH} levels; a run request has 2")
     try:
-        return json.loads(text, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=_no_repeats)
-    except (json.JSONDecodeError, InvalidOperation):
+        return json.loads(
+            text,
+            parse_float=_exact_number,
+            parse_int=_exact_number,
+            parse_constant=str,  # NaN, Infinity: kept as text, refused as not finite numbers
+            object_pairs_hook=_no_repeats,
+        )
+    except json.JSONDecodeError:
         raise BadBody(
             "request body: not valid JSON; expected an object like "
             '{"scenario": "epstein-2002", "parameters": {"run.steps": 50}}'

@@ -11,7 +11,9 @@ sites that wrap onto one another are one). Measured on 2 cores, a tick of the ra
 torus visits about 2.6e10 sites a second at visions of 50 and 100 sites (300 x 300 sites), so
 the default cap of 1e12 is about 40 s of compute. One tick is also capped (`MAX_TICK_WORK`,
 about 40 ms there): the engine holds the interpreter for a whole tick, and the server answers
-other calls, and stops a run, only between ticks.
+other calls, and stops a run, only between ticks. Before the first tick the engine lays out
+the (2 r + 1)^2 offsets of a vision of radius r in Python, whatever the world's size (1.8 s
+at r = 1000): radii above `MAX_VISION_REACH` (0.1 s) are refused as well.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ DEFAULT_MAX_AGENTS = 400_000
 DEFAULT_MAX_TICKS = 2_000
 DEFAULT_MAX_WORK = 10**12
 MAX_TICK_WORK = 10**9
+MAX_VISION_REACH = 250  # sites (or cells of a map), the largest radius laid out
 
 
 class RequestTooLarge(UprisingError):
@@ -78,6 +81,18 @@ def estimated_agents(scenario: Scenario) -> int:
     return citizens + police + military
 
 
+def vision_reach(scenario: Scenario) -> tuple[float, float]:
+    """The citizens' and the cops' vision radius in sites (cells of the map where given in km)."""
+    world = scenario.world
+    radii = []
+    for section in (scenario.citizens, scenario.cops):
+        radius = section.vision
+        if not isinstance(world, TorusWorld) and section.vision_km is not None:
+            radius = section.vision_km / world.resolution_km
+        radii.append(radius)
+    return radii[0], radii[1]
+
+
 def vision_sites(scenario: Scenario) -> tuple[int, int]:
     """The sites in the citizens' and in the cops' vision (the centre included), as the engine sees them.
 
@@ -91,10 +106,7 @@ def vision_sites(scenario: Scenario) -> tuple[int, int]:
     torus = isinstance(world, TorusWorld)
     height, width = (world.height, world.width) if torus else (1, 1)
     sites = []
-    for section in (scenario.citizens, scenario.cops):
-        radius = section.vision
-        if not torus and section.vision_km is not None:
-            radius = section.vision_km / world.resolution_km
+    for radius in vision_reach(scenario):
         spans = row_spans(shape, radius, height, width, torus)
         sites.append(sum(min(2 * int(w) + 1, width) if torus else 2 * int(w) + 1 for _, w in spans))
     return sites[0], sites[1]
@@ -145,4 +157,10 @@ def check_request(scenario: Scenario, limits: ServerLimits) -> None:
         raise RequestTooLarge(
             f"run.steps, {visions}: {sizes} x {steps:,} ticks = {work:.3g} site visits, above this "
             f"server's cap of {limits.max_work:.3g} (the server's --max-work); lower run.steps or the visions"
+        )
+    reach = max(vision_reach(scenario))
+    if reach > MAX_VISION_REACH:
+        raise RequestTooLarge(
+            f"{visions}: a radius of {reach:g} sites; the engine lays out (2 r + 1)^2 offsets of a "
+            f"vision before the first tick, so this server allows radii up to {MAX_VISION_REACH} sites"
         )
