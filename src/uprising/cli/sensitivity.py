@@ -56,7 +56,13 @@ def sensitivity_command(
     from uprising.cli.run import check_seed
     from uprising.experiment.calibrate import calibrated_ranges, parse_param_option
     from uprising.experiment.executor import check_workers
-    from uprising.experiment.sensitivity import check_method, plot_sensitivity, run_sensitivity, runs_needed
+    from uprising.experiment.sensitivity import (
+        check_method,
+        plot_sensitivity,
+        run_sensitivity,
+        runs_needed,
+        write_table_csv,
+    )
     from uprising.experiment.summary_stats import check_outputs
     from uprising.scenario import load_scenario
     from uprising.store import Store
@@ -84,9 +90,7 @@ def sensitivity_command(
         stem = f"{base.name}-{method}-{result.experiment_id}"
         title = f"{base.name}: {method} sensitivity, {result.runs.height} runs"
         written.append(plot_sensitivity(result.table, method, out / f"{stem}.png", title))
-        csv_path = out / f"{stem}.csv"
-        result.table.write_csv(csv_path)
-        written.append(csv_path)
+        written.append(write_table_csv(result.table, out / f"{stem}.csv"))
     if as_json:
         line = {
             "experiment": result.experiment_id,

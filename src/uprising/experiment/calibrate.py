@@ -37,6 +37,7 @@ from uprising.errors import ScenarioError, UprisingError
 from uprising.experiment.executor import RunTask, map_runs
 from uprising.experiment.snapshot import ScenarioSnapshot
 from uprising.experiment.summary_stats import Target, normalised_distance
+from uprising.files import describe_os_error, write_text_atomic
 from uprising.scenario.loader import apply_overrides, format_validation_error
 from uprising.scenario.model import Scenario
 
@@ -580,9 +581,7 @@ def write_scenario(data: dict[str, Any], path: Path) -> Scenario:
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_text_atomic(path, text)
     except OSError as err:
-        raise UprisingError(f"--write-scenario {path}: cannot write ({err.strerror})") from None
+        raise UprisingError(f"--write-scenario {path}: cannot write ({describe_os_error(err)})") from None
     return scenario

@@ -25,6 +25,7 @@ from uprising.errors import UprisingError
 from uprising.experiment.calibrate import ParameterRange, parameter_override
 from uprising.experiment.executor import RunTask, map_runs
 from uprising.experiment.summary_stats import OUTPUT_UNITS, scalar_outputs
+from uprising.files import atomic_path, describe_os_error, write_text_atomic
 from uprising.recorder.output import RunOutput
 
 METHODS = ("morris", "sobol")
@@ -217,11 +218,27 @@ def plot_sensitivity(table: pl.DataFrame, method: str, path: Path, title: str = 
     if title:
         fig.suptitle(title, fontsize=11)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part.png")
-    fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=120, format="png")
+    except OSError as err:
+        raise UprisingError(
+            f"--out {path.parent}: cannot write {path.name} ({describe_os_error(err)})"
+        ) from None
+    finally:
+        plt.close(fig)
+    return path
+
+
+def write_table_csv(table: pl.DataFrame, path: Path) -> Path:
+    """Write a table as CSV atomically; one error line naming the cause otherwise."""
+    try:
+        write_text_atomic(path, table.write_csv())
+    except OSError as err:
+        raise UprisingError(
+            f"--out {path.parent}: cannot write {path.name} ({describe_os_error(err)})"
+        ) from None
     return path
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from uprising.errors import UprisingError
+from uprising.files import describe_os_error, write_bytes_atomic
 from uprising.recorder.output import RunOutput
 from uprising.report.choropleth import choropleth_figure, map_days
 from uprising.report.deaths import deaths_figure
@@ -31,13 +32,13 @@ def _png(fig: Figure) -> bytes:
 
 
 def _write(path: Path, data: bytes) -> None:
-    """Write through a temporary name, so that a crash never leaves half a file."""
-    tmp = path.with_name(path.name + ".part")
+    """Write atomically: a failure (a full disk) leaves neither half a file nor a temporary one."""
     try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        write_bytes_atomic(path, data)
     except OSError as err:
-        raise UprisingError(f"--out {path.parent}: cannot write {path.name} ({err.strerror})") from None
+        raise UprisingError(
+            f"--out {path.parent}: cannot write {path.name} ({describe_os_error(err)})"
+        ) from None
 
 
 def _intro(outputs: list[RunOutput], days: int) -> list[tuple[str, str]]:

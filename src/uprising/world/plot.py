@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from uprising.errors import UprisingError
+from uprising.files import atomic_path, describe_os_error
 from uprising.world.lattice import World
 from uprising.world.peru import PeruData, lonlat_to_xy_km
 from uprising.world.summary import department_hardship
@@ -129,8 +130,9 @@ def plot_world(world: World, path: Path, data: PeruData | None = None, title: st
     if title:
         fig.suptitle(title)
     try:
-        fig.savefig(path, dpi=110, format="png")
+        with atomic_path(path) as tmp:  # a failure leaves no empty or partial PNG
+            fig.savefig(tmp, dpi=110, format="png")
     except OSError as err:
-        raise UprisingError(f"--png {path}: cannot write ({err.strerror})") from None
+        raise UprisingError(f"--png {path}: cannot write ({describe_os_error(err)})") from None
     finally:
         plt.close(fig)
