@@ -141,6 +141,8 @@ class Model:
             self.hooks.append(CrisisHook(self.crisis))
         self.hooks.extend(user_hooks)
         self.reporters = dict(reporters or {})
+        if "tick" in self.reporters:
+            raise UprisingError("reporters: 'tick' names the frame's tick column; choose another name")
         self._recorder = Recorder(
             self.departments, scenario.run.ticks_per_day, self.sim.world.population_scale
         )
