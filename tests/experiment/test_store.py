@@ -218,3 +218,30 @@ def test_a_stored_ensemble_equals_the_same_ensemble_unstored(tmp_path: Path):
     assert plain.experiment_id is None
     for a, b in zip(stored.outputs, plain.outputs, strict=True):
         assert a.daily.equals(b.daily)
+
+
+def test_each_write_leaves_the_database_file_holding_everything(tmp_path: Path):
+    store = Store(tmp_path / "s.duckdb")
+    plan = store.open_experiment("calibration", "made-up", "h", {}, planned(2))
+    store.save_runs(plan.experiment_id, [(plan.run_ids[0], synthetic_output(100))])
+    assert not (tmp_path / "s.duckdb.wal").exists()
+    store.save_table(plan.experiment_id, "posterior", pl.DataFrame({"x": [1.0]}))
+    assert not (tmp_path / "s.duckdb.wal").exists()
+
+
+def test_runs_verify_reports_a_sound_store_and_rows_of_unknown_runs(tmp_path: Path):
+    import uprising.cli.main  # noqa: F401  (registers every command)
+    from tests.cli_checks import invoke_command, one_error_line
+
+    db = tmp_path / "s.duckdb"
+    store = Store(db)
+    plan = store.open_experiment("ensemble", "made-up", "h", {}, planned(2))
+    store.save_runs(plan.experiment_id, [(plan.run_ids[0], synthetic_output(100))])
+    sound = invoke_command("runs", "verify", "--db", str(db), "--json")
+    assert sound.exit_code == 0, sound.output
+    report = json.loads(sound.stdout)
+    assert report["sound"] and "1 runs done, 1 pending" in str(report["checks"])
+    with duckdb.connect(str(db)) as con:
+        con.execute("INSERT INTO daily (run_id, day, department) VALUES ('nobody', 0, 'Puno')")
+    line = one_error_line(invoke_command("runs", "verify", "--db", str(db)))
+    assert "not sound (no daily or event rows of unfinished runs: no: 1 found)" in line

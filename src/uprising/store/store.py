@@ -197,8 +197,14 @@ class Store:
         if not check_store_file(self.path):
             self._create()
         elif not self._checked:
-            with self._read():
-                pass  # raises for a DuckDB file that is not a store, before writing to it
+            with self._read() as con:  # raises for a file that is not a store, before writing to it
+                try:
+                    scan_tables(con)
+                except duckdb.Error as err:
+                    raise DataError(
+                        f"--db {self.path}: damaged ({_first_line(err)[:200]}); nothing was written;"
+                        f" see `uprising runs verify --db {self.path}`"
+                    ) from None
         with self._connect(read_only=False) as con:
             try:
                 # Each commit is followed by an explicit checkpoint (see `_commit`), so the one
@@ -562,6 +568,15 @@ class Store:
                 " give more characters"
             )
         return found[0]  # type: ignore[return-value]
+
+
+def scan_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Read every column of every table in full, so DuckDB checks the checksum of each block
+    (a store found damaged is never written); returns the tables' names."""
+    tables = [r[0] for r in _rows(con, "SELECT table_name FROM duckdb_tables() ORDER BY table_name")]
+    for table in tables:
+        _rows(con, f'SELECT count(*), bit_xor(hash(COLUMNS(*))) FROM "{table}"')
+    return tables
 
 
 def _lock(path: Path, shared: bool) -> int | None:

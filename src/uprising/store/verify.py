@@ -15,7 +15,7 @@ import duckdb
 
 from uprising.errors import UprisingError
 from uprising.store.schema import FORMAT, TABLE_NAMES, check_store_file
-from uprising.store.store import Store, _rows
+from uprising.store.store import Store, _rows, scan_tables
 from uprising.store.wal import wal_path, wal_problem
 
 
@@ -87,17 +87,11 @@ def verify_store(path: Path) -> list[Finding]:
 
 def _check_contents(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     """The checks made inside the database, once it opens."""
-    tables = [r[0] for r in _rows(con, "SELECT table_name FROM duckdb_tables() ORDER BY table_name")]
-    findings = []
-    scanned = 0
-    for table in tables:
-        try:  # reads every block of every column, so DuckDB checks each block's checksum
-            _rows(con, f'SELECT count(*), bit_xor(hash(COLUMNS(*))) FROM "{table}"')
-            scanned += 1
-        except duckdb.Error as err:
-            findings.append(Finding("blocks", False, f"table {table}: {str(err).splitlines()[0]}"))
-            return findings
-    findings.append(Finding("blocks", True, f"{scanned} tables read in full, every checksum matches"))
+    try:
+        tables = scan_tables(con)
+    except duckdb.Error as err:
+        return [Finding("blocks", False, str(err).splitlines()[0])]
+    findings = [Finding("blocks", True, f"{len(tables)} tables read in full, every checksum matches")]
     missing = [t for t in TABLE_NAMES if t not in tables]
     if missing:
         return [*findings, Finding("format", False, f"not an uprising store (no table {missing[0]})")]
