@@ -11,14 +11,18 @@
 import tempfile
 from pathlib import Path
 
+import matplotlib
+import matplotlib.pyplot as plt
 import polars as pl
 
+import uprising
 from uprising.experiment.ensemble import run_ensemble
 from uprising.runner import run_scenario
 from uprising.scenario import builtin_names, load_scenario
 from uprising.store import Store
 
 CLASSIC_STEPS = 200  # ticks of the classic model (as in its scenario)
+matplotlib.use("Agg")  # figures to files, no screen needed
 PERU_STEPS = 8  # ticks of peru-2022: 8 ticks of 6 hours are its first 2 days (None: all 100)
 
 # %% [markdown]
@@ -57,6 +61,66 @@ unhappy = run_scenario(
     load_scenario("epstein-2002", [f"run.steps={CLASSIC_STEPS}", "citizens.legitimacy=0.6"]), seed=1
 )
 print("mean active, L = 0.8:", out.daily["active"].mean(), " L = 0.6:", unhappy.daily["active"].mean())
+
+# %% [markdown]
+# ## 1b. Step by step, as in Mesa
+#
+# `uprising.Model` is the run loop itself: build it from a scenario with keyword overrides
+# (`__` for the dots of a `--set` key), step it, read its state, collect reporters after
+# every tick as Mesa's `DataCollector` does. `run_scenario` above is `Model(...).run()`.
+
+# %%
+model = uprising.Model.from_scenario(
+    "epstein-2002",
+    seed=1,
+    citizens__legitimacy=0.7,
+    run__steps=CLASSIC_STEPS,
+    reporters={"active": lambda m: m.counts()["active"], "jailed": lambda m: m.counts()["jailed"]},
+)
+model.step(10)
+print("after", model.tick, "ticks:", model.counts())
+model.run()  # on to the scenario's last tick
+collected = model.collect()  # a polars frame, one row per tick; collect(pandas=True) for pandas
+print(collected.tail(3))
+
+# %% [markdown]
+# A hook is any object with `before_tick(model, tick)` and/or `after_tick(model, tick)`. It
+# runs between ticks like the built-in mechanisms and acts through the model's levers
+# (`lower_legitimacy`, `shift_threshold`, `scale_risk`, `set_parameter`), never on the
+# engine's arrays. Here a shock lowers legitimacy by 0.3 at tick 50, and a curfew of our own
+# triples the risk citizens weigh from tick 50 to tick 99 (levers act on the synchronous
+# schedule).
+
+
+# %%
+class Shock:
+    def before_tick(self, model, tick):
+        if tick == 50:
+            model.lower_legitimacy(0.3)
+
+
+class Curfew:
+    def before_tick(self, model, tick):
+        if 50 <= tick < 100:
+            model.scale_risk(3.0)
+
+
+def actives(hooks):
+    m = uprising.Model.from_scenario(
+        "epstein-2002", seed=1, hooks=hooks, run__schedule="synchronous", run__steps=CLASSIC_STEPS
+    )
+    return m.run().series["active"]
+
+
+shock, shock_and_curfew = actives([Shock()]), actives([Shock(), Curfew()])
+print("peak active after the shock:", shock.max(), " with the curfew:", shock_and_curfew.max())
+fig, ax = plt.subplots(figsize=(6, 3))
+ax.plot(shock, label="legitimacy shock at tick 50")
+ax.plot(shock_and_curfew, label="shock and curfew, ticks 50-99")
+ax.set_xlabel("tick")
+ax.set_ylabel("active citizens (agents)")
+ax.legend()
+fig.savefig(Path(tempfile.mkdtemp()) / "curfew.png")
 
 # %% [markdown]
 # ## 2. Peru, December 2022
