@@ -82,8 +82,9 @@ class _Composer(yaml.SafeLoader):
 class _Budget:
     """Walks a composed document once per distinct node, as it would be expanded."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, resolve: Any) -> None:
         self.where = where
+        self.resolve = resolve  # the tag YAML gives a plain scalar by its text
         self.sizes: dict[int, tuple[int, int, int]] = {}  # id(node) -> values, chars, depth
         self.open: set[int] = set()
 
@@ -104,6 +105,11 @@ class _Budget:
         values, chars, depth = 1, 0, 1
         if isinstance(node, yaml.ScalarNode):
             chars = len(node.value)
+            # An explicit tag that the text does not match (`!!int abc`) would crash PyYAML.
+            if node.tag != _YAML + "str" and node.tag != self.resolve(
+                yaml.ScalarNode, node.value, (True, False)
+            ):
+                self.refuse(f"{at}the value does not match its tag {_tag_name(node.tag)}")
         else:
             for key, value in self._children(node, path):
                 sub = f"{path}.{key}" if path and key else (key or path)
@@ -145,18 +151,23 @@ def load_bounded(text: str, where: str) -> Any:
     """
     if len(text) > MAX_BYTES:
         raise ScenarioError(f"{where}: larger than {MAX_BYTES:,} bytes (the limit)")
-    loader = _Composer(text, where)
+    loader = None
     try:
+        loader = _Composer(text, where)  # reads the text: a control character is refused here
         node = loader.get_single_node()
         if node is None:
             return None
-        _Budget(where).measure(node, "")
+        _Budget(where, loader.resolve).measure(node, "")
         return loader.construct_document(node)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
+        if isinstance(err, yaml.reader.ReaderError):
+            line = f" (a control character at character {err.position})"
         raise ScenarioError(f"{where}: malformed YAML{line}") from None
-    except (ValueError, OverflowError):  # a date like 2022-13-45, an integer past 4300 digits
+    except (ValueError, OverflowError, LookupError, AttributeError, TypeError):
+        # A date like 2022-13-45, an integer past 4300 digits: PyYAML's own checks, not YAMLError.
         raise ScenarioError(f"{where}: a date or number that cannot be read") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
