@@ -119,9 +119,9 @@ class Store:
     def _connect(self, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to the existing file, once no other process writes it.
 
-        The process holds its own lock on the file (shared to read, exclusive to write) while it
-        checks the write-ahead log and for the connection's life, so a log is only read while no
-        one writes it. Only DuckDB's lock conflict means "locked": any other error opening the
+        The connection holds its own lock on the file (shared to read, exclusive to write) while
+        it checks the write-ahead log and for its life, so a log is only read while no store
+        writes it. Only DuckDB's lock conflict means "locked": any other error opening the
         file (a checksum error, a damaged header) is reported at once.
         """
         deadline = time.monotonic() + self.lock_timeout
@@ -580,17 +580,19 @@ def scan_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _lock(path: Path, shared: bool) -> int | None:
-    """An open descriptor of `path` holding this process's lock on it, or None while another
-    process holds a conflicting one (DuckDB locks the same way, so its writers count)."""
+    """An open descriptor of `path` holding a lock on it, or None while another connection of
+    a store (in this process or another) holds a conflicting one.
+
+    A BSD lock (flock), which belongs to this descriptor alone: DuckDB's own lock on the file is
+    a POSIX record lock, which belongs to the process, so closing a descriptor that held one
+    would also drop DuckDB's while another connection in the process still has the file open.
+    """
     try:
-        fd = os.open(path, os.O_RDONLY if shared else os.O_RDWR)
-    except PermissionError:
-        fd = os.open(path, os.O_RDONLY)  # a read-only file: DuckDB reports the write it refuses
-        shared = True
+        fd = os.open(path, os.O_RDONLY)
     except OSError as err:
         raise DataError(f"--db {path}: cannot open ({describe_os_error(err)})") from None
     try:
-        fcntl.lockf(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
         return None
