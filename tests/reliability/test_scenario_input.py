@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import uprising.cli.main  # noqa: F401  (registers every command)
@@ -82,6 +82,8 @@ def test_any_text_as_a_scenario_file(cases, folder):
 
     @settings(HYPOTHESIS, max_examples=budget(150, 5000))
     @given(text=documents)
+    @example(text="[" * 3000 + "]" * 3000)  # a RecursionError before the depth limit
+    @example(text="run: {steps: !!int ''}")  # an IndexError inside PyYAML
     def check(text: str) -> None:
         tried.append(1)
         path = folder / "any.yaml"
@@ -97,6 +99,8 @@ def test_any_string_as_a_set_override(cases):
 
     @settings(HYPOTHESIS, max_examples=budget(150, 5000))
     @given(items=st.lists(set_items, min_size=1, max_size=3))
+    @example(items=["run.steps=" + "9" * 5000])  # a ValueError: past Python's 4300 digits
+    @example(items=["world.width=!!float x"])  # a ValueError inside PyYAML
     def check(items: list[str]) -> None:
         tried.append(1)
         # The message may quote the command line, never a scenario file.
