@@ -61,6 +61,7 @@ from uprising.store.wal import check_wal, wal_path
 
 DEFAULT_PATH = Path("uprising.duckdb")
 KINDS = ("ensemble", "sweep", "compare", "calibration", "sensitivity")
+UNREADABLE = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT)  # a file that is not damaged
 LOCK_CONFLICT = "Could not set lock on file"  # how DuckDB 2.0.1 says another process holds the file
 TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -618,9 +619,11 @@ def _first_line(err: BaseException) -> str:
 
 
 def _opening_error(err: duckdb.Error) -> str:
-    """What a failed open says: a damaged file in its own words, or why the file is unreadable."""
-    if isinstance(err, duckdb.IOException) and "checksum" not in str(err).lower():
-        return f"cannot open ({describe_os_error(err)})"
+    """What a failed open says: why the file is unreadable (a permission), or else that it is
+    damaged, in DuckDB's words (a checksum error, a file cut short)."""
+    cause = describe_os_error(err)
+    if cause in {os.strerror(code).lower() for code in UNREADABLE}:
+        return f"cannot open ({cause})"
     return f"corrupt or unreadable database ({_first_line(err)[:300]})"
 
 
