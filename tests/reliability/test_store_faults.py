@@ -273,7 +273,8 @@ def test_an_export_that_cannot_be_written_says_why_and_leaves_nothing(tmp_path: 
     experiment_id = make_store(db)
     size, read_only = disk_options
     with small_disk(tmp_path / "disk", size, read_only) as disk:
-        (disk / "pad").write_bytes(b"x" * 4096) if not read_only else None
+        if not read_only:
+            (disk / "pad").write_bytes(b"x" * 4096)
         out = disk / "runs.parquet"
         result = cli(
             "runs", "export", experiment_id, "--db", str(db), "--format", "parquet", "--out", str(out)
