@@ -80,7 +80,7 @@ def folder():
 def test_any_text_as_a_scenario_file(cases, folder):
     tried = []
 
-    @settings(HYPOTHESIS, max_examples=budget(150, 5000))
+    @settings(HYPOTHESIS, max_examples=budget(100, 5000))
     @given(text=documents)
     @example(text="[" * 3000 + "]" * 3000)  # a RecursionError before the depth limit
     @example(text="run: {steps: !!int ''}")  # an IndexError inside PyYAML
@@ -97,7 +97,7 @@ def test_any_text_as_a_scenario_file(cases, folder):
 def test_any_string_as_a_set_override(cases):
     tried = []
 
-    @settings(HYPOTHESIS, max_examples=budget(150, 5000))
+    @settings(HYPOTHESIS, max_examples=budget(100, 5000))
     @given(items=st.lists(set_items, min_size=1, max_size=3))
     @example(items=["run.steps=" + "9" * 5000])  # a ValueError: past Python's 4300 digits
     @example(items=["world.width=!!float x"])  # a ValueError inside PyYAML
@@ -113,7 +113,7 @@ def test_any_string_as_a_set_override(cases):
 def test_the_command_answers_any_input_in_one_line(cases, folder):
     tried = []
 
-    @settings(HYPOTHESIS, max_examples=budget(20, 400))
+    @settings(HYPOTHESIS, max_examples=budget(15, 400))
     @given(text=documents, item=set_items)
     def check(text: str, item: str) -> None:
         tried.append(1)
