@@ -103,6 +103,17 @@ EMPTY_ROWS = {
 }
 
 
+def observed_label(folder: Path) -> str:
+    """How the file names the observed data: the package's by its place in the package, a user's
+    folder by its name only (no machine's paths in a file meant to be shared)."""
+    from uprising.observed.loader import OBSERVED_DIR, data_path
+
+    packaged = data_path(f"{OBSERVED_DIR}/deaths.csv").parent
+    if Path(folder).resolve() == Path(packaged).resolve():
+        return f"package data {OBSERVED_DIR}"
+    return Path(folder).name
+
+
 def cut_observed(folder: Path, last: date, into: Path) -> Path:
     """Copies of the observed files of `folder` with only the rows dated up to `last`."""
     from uprising.world.peru import load_peru_data
@@ -306,7 +317,7 @@ def forecast_data(
         "seeds": [o.seed for o in outputs],
         "population_scale": outputs[0].population_scale if outputs else None,
         "ticks_per_day": request.scenario.run.ticks_per_day,
-        "observed": str(request.observed),
+        "observed": observed_label(request.observed),
         "fit": fit_metadata(posterior, drawn, request.fit_budget, request.fit_populations),
         "command": request.command,
         **request.extra,
