@@ -95,7 +95,7 @@ class CrisisHook:
 
     def after_tick(self, model: Model, tick: int) -> None:
         killed, blockades = self.crisis.after_tick(tick)
-        model.record_casualties(killed, blockades)
+        model.record_casualties(killed, blockades, self.crisis.participants_dept)
 
 
 class Model:
@@ -149,6 +149,7 @@ class Model:
         self._states = np.zeros((self._n_dept, 3), dtype=np.int64)
         self._killed = np.zeros(self._n_dept, dtype=np.int64)
         self._blockades = np.zeros(self._n_dept, dtype=np.int64)
+        self._participants: np.ndarray | None = None
         self._ticks: list[tuple[int, ...]] = []
         self._reported: list[list[float]] = []
         self._active_cells = np.zeros(lat.cells, dtype=np.int32)
@@ -263,10 +264,15 @@ class Model:
         self._synchronous_lever("lower_legitimacy")
         self.sim.legitimacy_drop[self._where(departments)] += float(amount)
 
-    def record_casualties(self, killed: np.ndarray, blockades: np.ndarray) -> None:
-        """Add this tick's people killed and set its road points held, per department."""
+    def record_casualties(
+        self, killed: np.ndarray, blockades: np.ndarray, participants: np.ndarray | None = None
+    ) -> None:
+        """Add this tick's people killed, set its road points held and people in the street
+        (participants; None: every active), per department."""
         self._killed += np.asarray(killed, dtype=np.int64)
         np.maximum(self._blockades, np.asarray(blockades, dtype=np.int64), out=self._blockades)
+        if participants is not None:
+            self._participants = np.asarray(participants, dtype=np.int64)
 
     # -- read-only views ---------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
@@ -336,7 +342,9 @@ class Model:
         states_by_department(sim.cit_cell, sim.home, sim.state.view(np.uint8), sim.cell_dept, self._states)
         forces = forces_by_department(sim.cop_cell, sim.cell_dept, self._n_dept)
         arrests = sim.arrests_by_dept.astype(np.int64) if sim.tick else np.zeros(self._n_dept, np.int64)
-        self._recorder.record(sim.tick, self._states, arrests, self._killed, self._blockades, forces)
+        self._recorder.record(
+            sim.tick, self._states, arrests, self._killed, self._blockades, forces, self._participants
+        )
         total = self._states.sum(axis=0)
         self._ticks.append(
             (sim.tick, int(total[QUIET]), int(total[ACTIVE]), int(total[JAILED]), int(arrests.sum()),
@@ -346,6 +354,7 @@ class Model:
             self._reported.append([reporter(self) for reporter in self.reporters.values()])
         self._killed[:] = 0
         self._blockades[:] = 0
+        self._participants = None
 
     def _where(self, departments: Sequence[str] | None) -> np.ndarray:
         if departments is None:

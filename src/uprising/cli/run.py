@@ -155,30 +155,49 @@ def print_torus_summary(console: Console, outputs: list[RunOutput]) -> None:
 def print_map_summary(
     console: Console, summary: dict[str, Any], observed: dict[str, Any] | None, start: date | None
 ) -> None:
-    """Departments ranked by protest, deaths simulated vs observed, departments active by day."""
+    """Departments ranked by street participation per 1,000, with supporters beside it, deaths
+    simulated vs observed, departments reported active by day."""
     active = summary["active_by_department"]
     per_1000 = summary.get("active_per_1000_by_department", {})
+    street = summary.get("participation_peak_per_1000", per_1000)
+    reported = summary.get("days_reported_active_by_department", {})
+    seen_days = (observed or {}).get("days_reported_active_by_department", {})
     deaths = summary["deaths_by_department"]
     seen = (observed or {}).get("deaths_by_department", {})
-    table = Table(title="Departments ranked by protest (median over runs)", title_justify="left")
-    for column in ("#", "department", "peak active", "per 1,000", "deaths (sim.)", "deaths (obs.)"):
+    share = summary.get("participation_peak_share")
+    title = "Departments ranked by street participation (median over runs)"
+    if share is not None:
+        title += f"; national peak: {1000 * share:.1f} participants per 1,000"
+    table = Table(title=title, title_justify="left")
+    columns = (
+        "#", "department", "participants per 1,000", "supporters (peak)", "supporters per 1,000",
+        "days reported (sim.)", "days reported (obs.)", "deaths (sim.)", "deaths (obs.)",
+    )  # fmt: skip
+    for column in columns:
         table.add_column(column, justify="left" if column == "department" else "right")
-    ranked = sorted(active, key=lambda d: (-active[d], d))
+    ranked = sorted(active, key=lambda d: (-street.get(d, 0), -active[d], d))
     for rank, dept in enumerate(ranked, start=1):
         obs = seen.get(dept)
         table.add_row(
             str(rank),
             dept,
+            f"{street.get(dept, 0):.1f}",
             f"{active[dept]:,}",
             f"{per_1000.get(dept, 0):.1f}",
+            f"{reported.get(dept, 0):g}",
+            str(seen_days[dept]) if dept in seen_days else "-",
             f"{deaths.get(dept, 0):g}",
             "-" if obs is None else str(obs),
         )
-    table.add_row("", "total", "", "", f"{sum(deaths.values()):g}", str(sum(seen.values())) if seen else "-")
+    table.add_row(
+        "", "total", "", "", "", "", "", f"{sum(deaths.values()):g}", str(sum(seen.values())) if seen else "-"
+    )
     console.print(table)
-    by_day = summary["departments_active_by_day"]
+    by_day = summary.get("departments_reported_active_by_day", summary["departments_active_by_day"])
     seen_by_day = (observed or {}).get("departments_active_by_day") or []
-    days = Table(title="Departments active by day (median over runs)", title_justify="left")
+    days = Table(
+        title="Departments reported active by day (median over runs; observation model)", title_justify="left"
+    )
     for column in ("day", "date", "simulated", "observed"):
         days.add_column(column, justify="right")
     for day, value in enumerate(by_day):
@@ -189,13 +208,19 @@ def print_map_summary(
 
 
 def ensemble_metrics(outputs: list[RunOutput]) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The ensemble's median metrics, and the observed ones for runs on the map of Peru."""
+    """The ensemble's median metrics, and the observed ones for runs on the map of Peru (then
+    `ranking_spearman`: the model's ranking of departments by days reported active against the
+    observed one)."""
     from uprising.observed import ensemble_summary, load_observed, observed_metrics, run_metrics
+    from uprising.observed.metrics import ranking_spearman
 
     summary = ensemble_summary([run_metrics(o) for o in outputs])
     observed = None
     if outputs and _world_kind(outputs[0]) == "peru":
         observed = observed_metrics(load_observed(), days=outputs[0].days)
+        summary["ranking_spearman"] = ranking_spearman(
+            summary["days_reported_active_by_department"], observed["days_reported_active_by_department"]
+        )
     return summary, observed
 
 

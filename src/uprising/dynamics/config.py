@@ -46,23 +46,86 @@ class LegitimacyFeedback(Section):
 
 
 class Lethality(Section):
-    """Deaths where forces meet an active crowd above a size.
+    """Deaths in confrontation events where forces defend or clear a point against a crowd.
 
-    Expected deaths per day in a cell: (police_rate * police + military_rate * military) / 1000
-    * (crowd / crowd_min_people) ** crowd_exponent * (site_multiplier at a strategic site), with
-    forces and crowd in people; only where the crowd is at least `crowd_min_people`.
+    A confrontation happens in a tick at a cell where forces stand among at least
+    `crowd_min_people` participants, with a rate per day of
+    (police_rate * police + military_rate * military) / 1000 * (crowd / crowd_min_people) **
+    crowd_exponent, times `site_multiplier` at a strategic site and `emergency_multiplier` while
+    an emergency (a deployment) is in force in the department; forces and crowd in people. Its toll
+    is zero-inflated and heavy-tailed: nobody dies with probability 1 - `lethal_share`, else
+    1 + a negative binomial of mean `toll_mean` - 1 and dispersion `toll_dispersion` (smaller:
+    heavier tail), `military_toll_multiplier` times larger where soldiers stand, at most `toll_max`.
     """
 
     enabled: bool = True
-    crowd_min_people: int = Field(1500, ge=1, le=10_000_000, description="smallest deadly crowd, people")
-    police_rate: float = Field(0.02, ge=0.0, le=100.0, description="deaths per day per 1,000 police")
-    military_rate: float = Field(0.2, ge=0.0, le=100.0, description="deaths per day per 1,000 soldiers")
-    crowd_exponent: float = Field(0.5, ge=0.0, le=3.0, description="how deaths grow with crowd size")
-    site_multiplier: float = Field(
-        4.0, ge=1.0, le=100.0, description="confrontations at strategic sites are this much deadlier"
+    crowd_min_people: int = Field(
+        1500, ge=1, le=10_000_000, description="smallest crowd forces confront, people"
     )
+    police_rate: float = Field(
+        0.02, ge=0.0, le=100.0, description="confrontations per day per 1,000 police at a crowd"
+    )
+    military_rate: float = Field(
+        0.2, ge=0.0, le=100.0, description="confrontations per day per 1,000 soldiers at a crowd"
+    )
+    crowd_exponent: float = Field(0.5, ge=0.0, le=3.0, description="how confrontations grow with crowd size")
+    site_multiplier: float = Field(
+        4.0, ge=1.0, le=100.0, description="confrontations at strategic sites are this much likelier"
+    )
+    emergency_multiplier: float = Field(
+        1.0, ge=0.0, le=100.0, description="likelier while an emergency is in force (rules of engagement)"
+    )
+    lethal_share: float = Field(0.3, ge=0.0, le=1.0, description="share of confrontations that kill anyone")
+    toll_mean: float = Field(2.5, ge=1.0, le=100.0, description="mean toll of a deadly confrontation, people")
+    toll_dispersion: float = Field(
+        0.5, gt=0.0, le=100.0, description="negative binomial dispersion of the toll (small: heavy tail)"
+    )
+    military_toll_multiplier: float = Field(
+        2.0, ge=0.0, le=20.0, description="deadly confrontations with soldiers kill this much more"
+    )
+    toll_max: int = Field(30, ge=1, le=1000, description="largest toll of one confrontation, people")
     blockade_rate: float = Field(
         0.003, ge=0.0, le=1.0, description="deaths per held road point per day (accidents, blockades)"
+    )
+
+
+class Participation(Section):
+    """Supporters (Epstein's actives) who take part in a street action on a day.
+
+    A supporter takes part on a day with probability exp(-cost), cost = daily_cost * (1 -
+    call_cut where a call is in force) + fatigue_cost * consecutive days the department was out
+    + sunday_cost on Sundays + holiday_cost on public holidays. With `enabled` off every
+    supporter is a participant (the model before participation).
+    """
+
+    enabled: bool = True
+    daily_cost: float = Field(3.0, ge=0.0, le=20.0, description="cost of a day in the street, no call")
+    call_cut: float = Field(
+        0.5, ge=0.0, le=1.0, description="share of the cost organisers take away where a call is in force"
+    )
+    fatigue_cost: float = Field(
+        0.05, ge=0.0, le=5.0, description="cost added per consecutive day the department was out"
+    )
+    out_min_people: int = Field(
+        1000, ge=1, le=10_000_000, description="participants for a department-day to count as a day out"
+    )
+    sunday_cost: float = Field(0.3, ge=0.0, le=10.0, description="cost added on Sundays")
+    holiday_cost: float = Field(1.5, ge=0.0, le=10.0, description="cost added on public holidays")
+    holidays: list[date] = Field(
+        default_factory=list, description="public holidays (ISO dates) within the run"
+    )
+
+
+class Observation(Section):
+    """How sources see the run: a department is reported active on a day when its peak street
+    participation reaches `threshold_people`, and then with probability `detection` (the
+    observed lists are lower bounds). Deaths and road points are counted as they happen."""
+
+    threshold_people: int = Field(
+        1000, ge=0, le=10_000_000, description="participants for a department-day to be reportable"
+    )
+    detection: float = Field(
+        0.8, ge=0.0, le=1.0, description="probability a reportable department-day is reported"
     )
 
 
@@ -115,6 +178,7 @@ class Site(Section):
     name: str
     lon: float = Field(ge=-82.0, le=-68.0, description="longitude, degrees")
     lat: float = Field(ge=-18.5, le=0.5, description="latitude, degrees")
+    kind: Literal["airport", "police_station", "bridge", "road", "public_building"] = "airport"
     attraction_people: float = Field(
         2000.0, ge=0.0, le=1e7, description="pull on travelling actives, in people"
     )
@@ -161,7 +225,23 @@ class Modifier(_Event):
     travel_multiplier: float = Field(1.0, ge=0.0, le=1.0, description="multiplies the travel rate")
 
 
-Event = Annotated[LegitimacyShock | Deployment | Modifier, Field(discriminator="kind")]
+class Call(_Event):
+    """A dated call to mobilise (a regional or national strike, a march): organisers lower the
+    cost of taking part where it is in force; with `march_to`, a share of the supporters of the
+    called departments travels to that department's capital (a march on Lima) or, with
+    "capital", to their own regional capital."""
+
+    kind: Literal["call"] = "call"
+    days: float = Field(1.0, gt=0.0, le=365.0, description="how long the call is in force, days")
+    march_to: str = Field(
+        "", description='"" (no march), "capital" (own regional capital) or a department (its capital)'
+    )
+    march_share: float = Field(
+        0.05, ge=0.0, le=1.0, description="share of the marching departments' supporters who travel, per day"
+    )
+
+
+Event = Annotated[LegitimacyShock | Deployment | Modifier | Call, Field(discriminator="kind")]
 
 
 class Dynamics(Section):
@@ -171,6 +251,8 @@ class Dynamics(Section):
         1000, ge=1, le=10_000_000, description="a department is active with this many people active"
     )
     legitimacy: LegitimacyFeedback = LegitimacyFeedback()
+    participation: Participation = Participation()
+    observation: Observation = Observation()
     lethality: Lethality = Lethality()
     blockades: Blockades = Blockades()
     contagion: Contagion = Contagion()

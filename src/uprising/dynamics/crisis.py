@@ -11,8 +11,13 @@ Per tick t (day = (t - 1) // ticks_per_day):
    `delay_days` ago, coordination; once a day the forces move toward their department's
    largest crowds.
 2. the engine decides and arrests (Epstein's rules on the map).
-3. `after_tick`: deaths where forces meet a large crowd, blockades where crowds stand on road
-   points, feedback of deaths and arrests on legitimacy, decay of the drops, travel of actives.
+3. `after_tick`: participants drawn from the supporters on each cell (`participation.py`),
+   confrontations where forces meet a large crowd of them and their tolls (`confrontation.py`),
+   blockades where participants stand on road points, feedback of deaths and arrests on
+   legitimacy, decay of the drops, travel of participants.
+Epstein's actives are *supporters*; the crowds that block, confront and travel are the day's
+*participants*, a share of them (`Participation`); marches of a dated call move participants
+to a capital on each day the call is in force.
 Random draws are keyed by (seed, tick, stream), so results do not depend on threads.
 """
 
@@ -25,8 +30,10 @@ from datetime import date
 import numba
 import numpy as np
 
-from uprising.dynamics.config import Deployment, Dynamics, LegitimacyShock, Modifier
-from uprising.dynamics.geography import road_cells, site_cells
+from uprising.dynamics.config import Call, Deployment, Dynamics, LegitimacyShock, Modifier
+from uprising.dynamics.confrontation import confrontation_rate, confrontation_tolls
+from uprising.dynamics.geography import capital_cells, road_cells, site_cells
+from uprising.dynamics.participation import participants_per_cell, participation_probability
 from uprising.engine import crowds, synchronous
 from uprising.engine.neighbourhood import row_spans
 from uprising.engine.rules import ACTIVE
@@ -38,6 +45,8 @@ from uprising.world.lattice import FORCE_MILITARY, FORCE_POLICE
 STREAM_DEATHS = 101
 STREAM_DEPLOY = 102
 STREAM_REDEPLOY = 103
+STREAM_PARTICIPATION = 104
+STREAM_MARCH = 105
 
 
 @dataclass
@@ -82,6 +91,13 @@ class Crisis:
         self.road = np.zeros(cells, dtype=np.bool_)
         self.road[road_cells(lat, np.asarray(self.capitals_lonlat, float), self.adj)] = True
         self.site_cell = site_cells(lat, [(s.lon, s.lat) for s in self.cfg.sites])
+        for i, (s, c) in enumerate(zip(self.cfg.sites, self.site_cell, strict=True)):
+            if c < 0:
+                raise ScenarioError(
+                    f"dynamics.sites.{i} ({s.name}): lon {s.lon}, lat {s.lat} is outside the map's "
+                    "departments (a site must fall on a cell of a department)"
+                )
+        self.capital_cell = capital_cells(lat, np.asarray(self.capitals_lonlat, float), sim.home)
         self.site = np.zeros(cells, dtype=np.bool_)
         self.site[self.site_cell[self.site_cell >= 0]] = True
         # Pull of each cell on travelling actives, in agents.
@@ -94,6 +110,14 @@ class Crisis:
         radius = self.cfg.travel.radius_km / float(lat.cell_km)
         self.spans = row_spans("euclidean", radius, lat.height, lat.width, False)
         self.actives_here = np.zeros(cells, dtype=np.int64)
+        self.participants_here = np.zeros(cells, dtype=np.int64)
+        self.participants_dept = np.zeros(self.n_dept, dtype=np.int64)  # people, this tick
+        self.day_peak = np.zeros(self.n_dept, dtype=np.int64)  # participants, today's peak
+        self.streak = np.zeros(self.n_dept, dtype=np.int64)  # consecutive days out before today
+        self.called = np.zeros(self.n_dept, dtype=bool)
+        self.emergency = np.zeros(self.n_dept, dtype=bool)
+        self.p_today = np.ones(self.n_dept)
+        self.marches: list[tuple[Call, np.ndarray, np.ndarray]] = []  # in force today
         self.police_here = np.zeros(cells, dtype=np.int64)
         self.military_here = np.zeros(cells, dtype=np.int64)
         self.score = np.zeros(cells, dtype=np.float64)
@@ -113,7 +137,10 @@ class Crisis:
         self.deaths_so_far = 0
         self.departments_active_by_day: list[int] = []
         for day, e in self.timeline:
-            for key in e.departments:
+            keys = list(e.departments)
+            if isinstance(e, Call) and e.march_to not in ("", "capital"):
+                keys.append(e.march_to)
+            for key in keys:
                 try:
                     self._dept(key)
                 except UprisingError as err:
@@ -139,6 +166,8 @@ class Crisis:
         sim.threshold_dept[:] = 0.0
         sim.risk_mult_dept[:] = 1.0
         self.travel_mult[:] = 1.0
+        if first_of_day:
+            self._new_day(day)
         for index, (start, e) in enumerate(self.timeline):
             if isinstance(e, Modifier) and start <= (tick - 1) / tpd < start + e.days:
                 where = self._targets(e.departments)
@@ -159,10 +188,57 @@ class Crisis:
             sim.threshold_dept[:] -= self.cfg.contagion.strength * share
         if self.cfg.coordination.enabled:
             sim.risk_mult_dept[:] *= 1.0 - self.cfg.coordination.strength * self.active_history[-1].mean()
+        if first_of_day:
+            self._march(tick)
+        # Only the day's participants travel (the probability of taking part scales the rate).
+        self.travel_mult *= self.p_today
         if first_of_day and tick > 1:
             self._redeploy(tick)
         if first_of_day and self.institutions is not None:
             self._roll_calls(day)
+
+    def _new_day(self, day: int) -> None:
+        """Calls, emergencies and marches in force today; fatigue; the chance of taking part."""
+        from datetime import timedelta
+
+        if day > 0:
+            out = self.day_peak >= self.cfg.participation.out_min_people
+            self.streak = np.where(out, self.streak + 1, 0)
+        self.day_peak[:] = 0
+        self.called[:] = False
+        self.emergency[:] = False
+        self.marches = []
+        for start, e in self.timeline:
+            if isinstance(e, Call) and start <= day < start + e.days:
+                where = self._targets(e.departments)
+                self.called[where] = True
+                if e.march_to:
+                    to = (
+                        self.capital_cell[where]
+                        if e.march_to == "capital"
+                        else np.full(where.size, self.capital_cell[self._dept(e.march_to)])
+                    )
+                    self.marches.append((e, where, to))
+            elif isinstance(e, Deployment) and start <= day and (e.days is None or day < start + e.days):
+                self.emergency[self._targets(e.departments)] = True
+        today = self.start_date + timedelta(days=day)
+        self.p_today = participation_probability(self.cfg.participation, self.called, self.streak, today)
+
+    def _march(self, tick: int) -> None:
+        """Supporters of the departments a call marches from travel to its capital today."""
+        if not self.marches:
+            return
+        sim = self.sim
+        rng = np.random.default_rng([int(sim.seed), tick, STREAM_MARCH])
+        home_dept = sim.cell_dept[sim.home]
+        supporter = sim.state == ACTIVE
+        for e, where, to in self.marches:
+            for d, cell in zip(where, to, strict=True):
+                if cell < 0:
+                    continue
+                who = np.flatnonzero(supporter & (home_dept == d))
+                going = who[rng.random(who.size) < e.march_share]
+                sim.cit_cell[going] = cell
 
     def _roll_calls(self, day: int) -> None:
         """Congress votes the recorded motions of this date, in the context the run has made:
@@ -245,7 +321,7 @@ class Crisis:
         sim = self.sim
         rng = np.random.default_rng([int(sim.seed), tick, STREAM_REDEPLOY])
         crowd_min = self.cfg.blockades.crowd_min_people / self.scale
-        crowd_cells = np.flatnonzero(self.actives_here >= max(crowd_min, 1.0))
+        crowd_cells = np.flatnonzero(self.participants_here >= max(crowd_min * self.scale, 1.0))
         if crowd_cells.size == 0:
             return
         crowd_dept = sim.cell_dept[crowd_cells]
@@ -256,17 +332,55 @@ class Crisis:
             who = np.flatnonzero(moving & (force_dept == d))
             if who.size == 0:
                 continue
-            weights = self.actives_here[cells].astype(np.float64)
+            weights = self.participants_here[cells].astype(np.float64)
             sim.cop_cell[who] = rng.choice(cells, size=who.size, p=weights / weights.sum())
 
     # ---- after the engine ----------------------------------------------------------------
+    def _confrontations(self, day: int, crowd: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """People killed this tick in confrontations, per department (each one an event)."""
+        sim, lt = self.sim, self.cfg.lethality
+        killed = np.zeros(self.n_dept, dtype=np.int64)
+        cells = np.flatnonzero(crowd >= lt.crowd_min_people)
+        if cells.size == 0:
+            return killed
+        blocks = numba.get_num_threads()
+        police, military = self.police_here, self.military_here
+        for kind, out in ((FORCE_POLICE, police), (FORCE_MILITARY, military)):
+            synchronous.count_per_cell(sim.cop_cell, sim.cop_kind, kind, out, False, blocks)
+        dept = sim.cell_dept[cells]
+        rate = confrontation_rate(
+            lt, police[cells] * self.scale, military[cells] * self.scale, crowd[cells].astype(np.float64),
+            self.site[cells], self.emergency[dept],
+        )  # fmt: skip
+        happened = rng.random(cells.size) < -np.expm1(-rate / self.ticks_per_day)
+        if not happened.any():
+            return killed
+        where = cells[happened]
+        tolls = confrontation_tolls(rng, lt, military[where] > 0)
+        np.add.at(killed, sim.cell_dept[where], tolls)
+        names = {int(c): s.name for s, c in zip(self.cfg.sites, self.site_cell, strict=True)}
+        for c, toll in zip(where, tolls, strict=True):
+            place = names.get(int(c), "road" if self.road[c] else "street")
+            forces = "army" if military[c] > 0 else "police"
+            self.events.append(
+                DayEvent(
+                    day, "confrontation", self.names[sim.cell_dept[c]], f"{forces} at {place}: {toll} killed"
+                )
+            )
+        return killed
+
     def after_tick(self, tick: int) -> tuple[np.ndarray, np.ndarray]:
         """(people killed this tick, road points held now), per department."""
         sim, cfg, tpd = self.sim, self.cfg, self.ticks_per_day
         day = (tick - 1) // tpd
         blocks = numba.get_num_threads()
         synchronous.count_per_cell(sim.cit_cell, sim.state, ACTIVE, self.actives_here, False, blocks)
-        crowd_people = self.actives_here * self.scale
+        # Supporters on each cell, in people; the day's participants among them.
+        rng_part = np.random.default_rng([int(sim.seed), tick, STREAM_PARTICIPATION])
+        p_cell = self.p_today[np.maximum(sim.cell_dept, 0)]
+        supporters = np.rint(self.actives_here * self.scale).astype(np.int64)
+        self.participants_here = participants_per_cell(rng_part, supporters, p_cell)
+        crowd_people = self.participants_here
         killed = np.zeros(self.n_dept, dtype=np.int64)
         rng = np.random.default_rng([int(sim.seed), tick, STREAM_DEATHS])
         blockades = np.zeros(self.n_dept, dtype=np.int64)
@@ -275,21 +389,9 @@ class Crisis:
             blockades = np.bincount(sim.cell_dept[np.flatnonzero(held)], minlength=self.n_dept)
             blockades = blockades.astype(np.int64)
         if cfg.lethality.enabled:
-            lt = cfg.lethality
-            cells = np.flatnonzero(crowd_people >= lt.crowd_min_people)
-            if cells.size:
-                police, military = self.police_here, self.military_here
-                for kind, out in ((FORCE_POLICE, police), (FORCE_MILITARY, military)):
-                    synchronous.count_per_cell(sim.cop_cell, sim.cop_kind, kind, out, False, blocks)
-                force = (
-                    (lt.police_rate * police[cells] + lt.military_rate * military[cells]) * self.scale / 1000
-                )
-                rate = force * (crowd_people[cells] / lt.crowd_min_people) ** lt.crowd_exponent
-                rate = rate * np.where(self.site[cells], lt.site_multiplier, 1.0) / tpd
-                deaths = rng.poisson(rate)
-                np.add.at(killed, sim.cell_dept[cells], deaths)
-            if lt.blockade_rate > 0 and blockades.any():
-                killed += rng.poisson(lt.blockade_rate * blockades / tpd)
+            killed += self._confrontations(day, crowd_people, rng)
+            if cfg.lethality.blockade_rate > 0 and blockades.any():
+                killed += rng.poisson(cfg.lethality.blockade_rate * blockades / tpd)
         for d in np.flatnonzero(killed):
             self.events.append(DayEvent(day, "deaths", self.names[d], f"{int(killed[d])} killed"))
         # Legitimacy: decay toward the base, then the feedback of this tick's repression.
@@ -303,15 +405,17 @@ class Crisis:
                 + fb.death_national * killed.sum()
                 + fb.arrest_local * arrested_people / 1000.0
             )
-        active_people = np.bincount(sim.cell_dept, weights=crowd_people, minlength=self.n_dept)
-        active_now = active_people >= cfg.active_department_people
+        self.participants_dept = np.bincount(sim.cell_dept, weights=crowd_people, minlength=self.n_dept)
+        self.participants_dept = self.participants_dept.astype(np.int64)
+        np.maximum(self.day_peak, self.participants_dept, out=self.day_peak)
+        active_now = self.participants_dept >= cfg.active_department_people
         self.active_history.append(active_now)
         self.deaths_so_far += int(killed.sum())
         if (tick - 1) % tpd == 0:
             self.departments_active_by_day.append(0)
         self.departments_active_by_day[-1] = max(self.departments_active_by_day[-1], int(active_now.sum()))
         if cfg.travel.enabled and cfg.travel.rate > 0:
-            np.add(self.actives_here, self.pull, out=self.score)
+            np.add(self.participants_here / self.scale, self.pull, out=self.score)
             crowds.best_cell_within(
                 self.score, self.sim.world.lattice.height, self.sim.world.lattice.width,
                 self.spans, self.inside, self.best,

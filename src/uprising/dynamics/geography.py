@@ -61,3 +61,23 @@ def site_cells(lattice: Lattice, lonlat: list[tuple[float, float]]) -> np.ndarra
     lon, lat = np.array(lonlat, float).T
     cells = lonlat_to_cell(lattice, lon, lat)
     return np.where((cells >= 0) & (lattice.department[np.maximum(cells, 0)] >= 0), cells, -1)
+
+
+def capital_cells(lattice: Lattice, capitals_lonlat: np.ndarray, homes: np.ndarray) -> np.ndarray:
+    """Cell of each department's capital; where it falls off the department's cells (a coastal
+    capital at a coarse resolution), the department's most populated cell (-1: no cell)."""
+    from uprising.world.peru import lonlat_to_cell
+
+    n = len(lattice.department_names)
+    cells = lonlat_to_cell(lattice, capitals_lonlat[:, 0], capitals_lonlat[:, 1]) if n else np.zeros(0, int)
+    people = np.bincount(homes, minlength=lattice.cells)
+    out = np.full(n, -1, dtype=np.int64)
+    for d in range(n):
+        c = int(cells[d])
+        if c >= 0 and lattice.department[c] == d:
+            out[d] = c
+            continue
+        mine = np.flatnonzero(lattice.department == d)
+        if mine.size:
+            out[d] = mine[np.argmax(people[mine])]
+    return out

@@ -26,7 +26,7 @@ from uprising.world.peru import read_csv_rows
 
 CLASSIC_STATS = ("mean_active", "peak_active", "final_jailed")
 PERU_METRICS = (
-    "departments_active_by_day",
+    "departments_reported_active_by_day",  # through the observation model, as the sources saw it
     "deaths_by_department",
     "cumulative_deaths_by_day",
     "blockades_by_day",
@@ -42,8 +42,9 @@ OUTPUT_UNITS = {
     "total_deaths": "deaths",
     "peak_blockades": "road blockades at the peak",
     "peak_blockade_day": "day of the blockade peak",
-    "departments_active_max": "departments active, most in a day",
-    "departments_active_day4": "departments active by day 4",
+    "departments_active_max": "departments reported active, most in a day",
+    "departments_active_day4": "departments reported active by day 4",
+    "participation_peak": "people in the street at the national peak (participants)",
 }
 
 

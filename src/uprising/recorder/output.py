@@ -10,7 +10,10 @@ also holds the initial state when a run has no tick yet):
 - `quiescent`, `jailed`, `forces`: at the end of the day;
 - `active`: the most citizens active at once during the day (the day's protest peak);
 - `killed`, `arrests`: summed over the day;
-- `blockades`: the most road points held at once during the day.
+- `blockades`: the most road points held at once during the day;
+- `participants`: the most people taking part in street actions at once during the day (the
+  day's peak street participation; `active` counts supporters, Epstein's actives). A run without
+  crisis dynamics counts every active as a participant.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import polars as pl
 
 DAILY_COLUMNS = (
     "day", "department", "quiescent", "active", "jailed", "killed", "arrests", "blockades",
-    "forces",
+    "forces", "participants",
 )  # fmt: skip
 COUNT_COLUMNS = DAILY_COLUMNS[2:]
 EVENT_COLUMNS = ("day", "kind", "department", "outcome", "votes")

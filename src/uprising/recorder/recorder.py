@@ -12,7 +12,8 @@ class Recorder:
     """Collects one record per tick and rolls them into days.
 
     Agent counts (quiescent, active, jailed, arrests, forces) are multiplied by the population
-    scale; `killed` (real people) and `blockades` (road points) are recorded as they are.
+    scale; `killed` and `participants` (real people) and `blockades` (road points) are recorded
+    as they are.
     Tick 0 is the initial state and belongs to day 0; tick t >= 1 belongs to day
     (t - 1) // ticks_per_day.
     """
@@ -21,7 +22,7 @@ class Recorder:
         self.departments = list(departments)
         self.ticks_per_day = int(ticks_per_day)
         self.scale = float(population_scale)
-        self._days: list[np.ndarray] = []  # one int64[n_dept, 7] per day
+        self._days: list[np.ndarray] = []  # one int64[n_dept, 8] per day
         self._current: np.ndarray | None = None
         self._day = -1
 
@@ -36,12 +37,13 @@ class Recorder:
         killed: np.ndarray,  # int64[n_dept] people killed this tick
         blockades: np.ndarray,  # int64[n_dept] road points held now
         forces: np.ndarray,  # int64[n_dept] force agents now
+        participants: np.ndarray | None = None,  # int64[n_dept] people in the street now; None: actives
     ) -> None:
         day = self.day_of(tick)
         if day != self._day:
             if self._current is not None:
                 self._days.append(self._current)
-            self._current = np.zeros((len(self.departments), 7), dtype=np.int64)
+            self._current = np.zeros((len(self.departments), 8), dtype=np.int64)
             self._day = day
         cur = self._current
         assert cur is not None
@@ -52,6 +54,9 @@ class Recorder:
         cur[:, 4] += arrests
         cur[:, 5] = np.maximum(cur[:, 5], blockades)
         cur[:, 6] = forces
+        if participants is None:
+            participants = np.rint(states[:, 1] * self.scale).astype(np.int64)
+        cur[:, 7] = np.maximum(cur[:, 7], participants)
 
     def daily(self) -> pl.DataFrame:
         """The daily table (DAILY_COLUMNS), agent counts scaled to real people."""
@@ -59,7 +64,7 @@ class Recorder:
         n_dept = len(self.departments)
         if not days:
             return pl.DataFrame(schema=DAILY_SCHEMA)
-        block = np.stack(days)  # [day, dept, 7]
+        block = np.stack(days)  # [day, dept, 8]
         scaled = block.astype(np.float64)
         for j in (0, 1, 2, 4, 6):
             scaled[:, :, j] *= self.scale

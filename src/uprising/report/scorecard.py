@@ -95,10 +95,12 @@ def scorecard(metrics: list[dict], observed: ObservedSeries) -> list[ScoreRow]:
         reached = days > FOURTH_DAY
         rows.append(
             score(
-                f"departments active by day {FOURTH_DAY + 1} of the crisis (most on days 0-{FOURTH_DAY})",
+                f"departments reported active by day {FOURTH_DAY + 1} (most on days 0-{FOURTH_DAY})",
                 "departments",
                 max(obs_day4),
-                [max(m["departments_active_by_day"][: FOURTH_DAY + 1]) for m in metrics] if reached else None,
+                [max(m["departments_reported_active_by_day"][: FOURTH_DAY + 1]) for m in metrics]
+                if reached
+                else None,
                 DEPARTMENTS_DAY4,
                 "observed: departments named in reports, a lower bound",
             )
@@ -161,9 +163,9 @@ def scorecard(metrics: list[dict], observed: ObservedSeries) -> list[ScoreRow]:
                 f"mean rank of the {len(southern)} southern departments (1 = most mobilised)",
                 "rank",
                 mean_rank(observed.days_active_by_department, southern),
-                [mean_rank(m["active_per_1000_by_department"], southern) for m in metrics],
+                [mean_rank(m["days_reported_active_by_department"], southern) for m in metrics],
                 SOUTHERN_RANK,
-                "observed: ranked by days reported active; simulated: by peak active per 1,000 inhabitants",
+                "both ranked by days reported active (simulated: through the observation model)",
             )
         )
     return rows

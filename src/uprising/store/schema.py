@@ -11,7 +11,7 @@ from pathlib import Path
 
 from uprising.errors import DataError
 
-FORMAT = "1"  # bumped when a table changes shape
+FORMAT = "2"  # bumped when a table changes shape
 DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 
 TABLES = (
@@ -29,7 +29,7 @@ TABLES = (
     """CREATE TABLE IF NOT EXISTS daily (
         run_id VARCHAR NOT NULL, day INTEGER NOT NULL, department VARCHAR NOT NULL,
         quiescent BIGINT, active BIGINT, jailed BIGINT, killed BIGINT, arrests BIGINT,
-        blockades BIGINT, forces BIGINT)""",
+        blockades BIGINT, forces BIGINT, participants BIGINT)""",
     """CREATE TABLE IF NOT EXISTS events (
         run_id VARCHAR NOT NULL, seq INTEGER NOT NULL, day INTEGER NOT NULL, kind VARCHAR, department VARCHAR,
         outcome VARCHAR, votes INTEGER)""",
