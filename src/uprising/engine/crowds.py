@@ -6,6 +6,7 @@ pulls a crowd (other actives, roads, strategic sites) through a per-cell `pull` 
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit, prange
 
 from uprising.engine.random import uniform
@@ -15,32 +16,35 @@ STREAM_TRAVEL = 7  # whether an active citizen travels this tick
 
 
 @njit(cache=True)
-def _best_near(score, height, width, spans, inside, cell):
-    y = cell // width
-    x = cell - y * width
-    best = cell
-    best_score = score[cell]
-    for k in range(spans.shape[0]):
-        yy = y + spans[k, 0]
-        if yy < 0 or yy >= height:
-            continue
-        w = spans[k, 1]
-        for xx in range(max(0, x - w), min(width, x + w + 1)):
-            cc = yy * width + xx
-            if inside[cc] and score[cc] > best_score:
-                best = cc
-                best_score = score[cc]
-    return best
-
-
-@njit(parallel=True, cache=True)
 def best_cell_within(score, height, width, spans, inside, out):
     """out[c] = the cell within the row spans around c (inside the map) of highest score.
 
-    Ties keep c itself, then the first cell in row-major order, so the result is deterministic.
+    Ties keep c itself, then the first cell in row-major order, so the result is deterministic
+    (`spans` sorted by row, as `row_spans` gives them). Worked from the few cells that can win:
+    each cell inside the map scoring above the lattice's lowest score offers itself to the cells
+    that see it, so a tick costs two passes over the lattice plus the shape's size per such cell,
+    instead of the shape's size per cell.
     """
-    for cell in prange(height * width):
-        out[cell] = _best_near(score, height, width, spans, inside, cell)
+    lowest = np.inf
+    for cell in range(height * width):
+        out[cell] = cell
+        lowest = min(lowest, score[cell])
+    for site in range(height * width):
+        value = score[site]
+        if value <= lowest or not inside[site]:
+            continue
+        y = site // width
+        x = site - y * width
+        for k in range(spans.shape[0]):
+            yy = y - spans[k, 0]  # the cells that see `site` on this row of their shape
+            if yy < 0 or yy >= height:
+                continue
+            w = spans[k, 1]
+            for xx in range(max(0, x - w), min(width, x + w + 1)):
+                cell = yy * width + xx
+                held = out[cell]
+                if value > score[held] or (value == score[held] and held != cell and site < held):
+                    out[cell] = site
 
 
 @njit(parallel=True, cache=True)
