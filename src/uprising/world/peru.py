@@ -57,6 +57,7 @@ from scipy.spatial import cKDTree
 
 from uprising.data import DATA_DIR, data_path
 from uprising.errors import DataError, UprisingError
+from uprising.world.cache import peru_layout
 from uprising.world.config import PeruWorld
 from uprising.world.lattice import FORCE_MILITARY, FORCE_POLICE, Lattice, World
 
@@ -645,12 +646,10 @@ def _streams(seed: int, n: int) -> list[np.random.Generator]:
 def build_peru_world(cfg: PeruWorld, seed: int = 1, data_root: Path | None = None) -> PeruBuild:
     """Build the world of Peru from a `PeruWorld` section and a seed (see the module docstring)."""
     started = time.perf_counter()
-    data = load_peru_data(data_root)
+    layout = peru_layout(cfg, data_root)  # steps 1-3 depend on no seed: built once per process
+    data, lattice, forced = layout.data, layout.lattice(), list(layout.forced)
     rng_hardship, rng_risk, rng_police, rng_military = _streams(seed, 4)
-    lattice, forced = peru_lattice(data, cfg.resolution_km)
-    placement = place_population(data, lattice, cfg)
-    targets = department_targets(data, cfg.population_scale)
-    counts = cell_counts(placement.expected, lattice.department, targets)
+    placement, targets, counts = layout.placement, layout.targets, layout.counts
 
     order = np.argsort(lattice.department, kind="stable")
     order = order[lattice.department[order] >= 0].astype(np.int32)
