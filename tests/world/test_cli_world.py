@@ -13,7 +13,13 @@ from tests.cli_checks import invoke_command, one_error_line
 from uprising.data import DATA_DIR
 
 FAST = ["--resolution", "20", "--scale", "1000"]
-PERU_FILES = ["regions.csv", "regions_provenance.csv", "districts.csv", "departments.geojson"]
+PERU_FILES = [
+    "regions.csv",
+    "regions_provenance.csv",
+    "districts.csv",
+    "runoff_2021_by_district.csv",
+    "departments.geojson",
+]
 
 
 def invoke(*args: str):
@@ -132,6 +138,31 @@ def test_missing_data_dir(tmp_path: Path):
             "unknown ubigeo",
         ),
         ("regions_provenance.csv", lambda t: t.replace("121162", "many"), "castillo_votes"),
+        (
+            "runoff_2021_by_district.csv",
+            lambda t: t.replace(",7463,5966,", ",7463,lots,"),
+            "runoff_2021_by_district.csv: line 2, column fujimori_votes: 'lots' is not a number",
+        ),
+        (
+            "runoff_2021_by_district.csv",
+            lambda t: t.replace(",7463,5966,", ",-7463,5966,"),
+            "line 2, column castillo_votes: -7463 is outside [0, 1e+08]",
+        ),
+        (
+            "runoff_2021_by_district.csv",
+            lambda t: t.replace("ubigeo_inei", "ubigeo"),
+            "runoff_2021_by_district.csv: missing column 'ubigeo_inei'",
+        ),
+        (
+            "runoff_2021_by_district.csv",
+            lambda t: t.replace("\n010101,010101,", "\n010101,019999,"),
+            "line 2, column ubigeo_inei: '019999' is not a district of districts.csv",
+        ),
+        (
+            "runoff_2021_by_district.csv",
+            lambda t: t.replace("\n010101,010101,", "\n010101,010102,"),
+            "line 3, column ubigeo_inei: 010102 twice",
+        ),
     ],
 )
 def test_corrupted_data_file(data_copy: Path, name, corrupt, needle):

@@ -264,8 +264,13 @@ class Crisis:
         where = self._targets(e.departments)
         scope = ";".join(self.names[d] for d in where) if e.departments else ""
         if isinstance(e, LegitimacyShock):
-            ratio = np.maximum(self.castillo_pct[where], 0.0) / self.national_castillo_pct
-            sim.legitimacy_drop[where] += e.size * ratio**e.alignment
+            cell_ratio = sim.world.cell_alignment  # each cell's districts' share / national share
+            if cell_ratio is None:
+                ratio = np.maximum(self.castillo_pct[where], 0.0) / self.national_castillo_pct
+                sim.legitimacy_drop[where] += e.size * ratio**e.alignment
+            else:
+                cells = np.isin(sim.world.lattice.department, where)
+                sim.legitimacy_drop_cell[cells] += e.size * cell_ratio[cells].astype(float) ** e.alignment
             self.events.append(DayEvent(day, e.kind, scope, e.label or f"size {e.size:g}"))
         elif isinstance(e, Deployment):
             rng = np.random.default_rng([int(sim.seed), tick, STREAM_DEPLOY])
@@ -396,6 +401,7 @@ class Crisis:
             self.events.append(DayEvent(day, "deaths", self.names[d], f"{int(killed[d])} killed"))
         # Legitimacy: decay toward the base, then the feedback of this tick's repression.
         sim.legitimacy_drop *= self.decay
+        sim.legitimacy_drop_cell *= self.decay
         fb = cfg.legitimacy
         if fb.feedback:
             arrested_people = sim.arrests_by_dept * self.scale

@@ -94,6 +94,17 @@ class Simulation:
         self.legitimacy_drop = np.zeros(lat.departments, dtype=np.float64)
         self.threshold_dept = np.zeros(lat.departments, dtype=np.float64)
         self.risk_mult_dept = np.ones(lat.departments, dtype=np.float64)
+        # A world with legitimacy per cell: the levers are spread to cells once a tick and each
+        # citizen reads those of its home cell; `legitimacy_drop_cell` adds to the department's
+        # drop (empty otherwise, so that scaling it costs nothing).
+        self._per_cell = world.cell_legitimacy_multiplier is not None
+        if self._per_cell and (lat.capacity == 1 or scenario.run.schedule != "synchronous"):
+            raise ScenarioError(
+                "world: legitimacy per cell needs a map of many agents per cell and "
+                "run.schedule = synchronous"
+            )
+        self.legitimacy_drop_cell = np.zeros(lat.cells if self._per_cell else 0, dtype=np.float64)
+        self._cell_group = np.arange(lat.cells, dtype=np.int32) if self._per_cell else self.cell_dept
 
     @staticmethod
     def _vision_in_cells(scenario: Scenario, lat) -> tuple[float, float]:
@@ -263,14 +274,28 @@ class Simulation:
         self.arrests_by_dept[:] = 0
         self.arrests_by_dept[0] = arrests
 
+    def levers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(group of each cell, and per group: legitimacy, threshold, risk multiplier) for this
+        tick. Groups are the departments, or the cells themselves on a world with legitimacy
+        per cell (the department's levers on each of its cells, plus the cell's own drop)."""
+        world, param = self.world, self.params
+        if not self._per_cell:
+            legit = np.clip(
+                param["legitimacy"] * world.legitimacy_multiplier - self.legitimacy_drop, 0.0, 1.0
+            )
+            return self.cell_dept, legit, self.threshold_dept + param["threshold"], self.risk_mult_dept
+        dept = self.cell_dept
+        legit = param["legitimacy"] * world.cell_legitimacy_multiplier.astype(np.float64)
+        legit -= self.legitimacy_drop[dept]
+        legit -= self.legitimacy_drop_cell
+        np.clip(legit, 0.0, 1.0, out=legit)
+        threshold = (self.threshold_dept + param["threshold"])[dept]
+        return self._cell_group, legit, threshold, self.risk_mult_dept[dept]
+
     def _step_synchronous(self) -> None:
         lat, r = self.world.lattice, self.scenario.rules
         h, w, torus = lat.height, lat.width, lat.torus
-        legit = np.clip(
-            self.params["legitimacy"] * self.world.legitimacy_multiplier - self.legitimacy_drop,
-            0.0,
-            1.0,
-        )
+        group, legit, threshold, risk_mult = self.levers()
         if lat.capacity == 1:
             self._step_on_sites(legit)
             return
@@ -291,8 +316,7 @@ class Simulation:
         # 2. Everyone decides at once (prisoners serve a tick instead).
         synchronous.decide(
             self.cit_cell, self.home, self.hardship, self.risk, self.state, self.jail,
-            self.cell_dept, legit, self._cops_vis, self._actives_vis,
-            self.threshold_dept + self.params["threshold"], self.risk_mult_dept,
+            group, legit, self._cops_vis, self._actives_vis, threshold, risk_mult,
             k, rounding, r.active_counts_self_twice, not one, self._p_quiet,
         )  # fmt: skip
         # 3. Cops take actives: the hazard at a cell sums, over the cops that see it, 1 / A.

@@ -230,14 +230,15 @@ def hazard_at_actives(actives_prefix, share_prefix, spans, height, width, torus,
 
 @njit(parallel=True, cache=True)
 def decide(
-    cit_cell, home, hardship, risk, state, jail, cell_dept, legit_dept,
-    cops_vis, actives_vis, threshold_dept, risk_mult_dept, k, rounding, self_twice, release_home,
+    cit_cell, home, hardship, risk, state, jail, cell_group, legit,
+    cops_vis, actives_vis, threshold, risk_mult, k, rounding, self_twice, release_home,
     p_quiet,
 ):  # fmt: skip
     """Every free citizen chooses active or quiet from the snapshot's counts in vision.
 
-    Legitimacy, threshold and a multiplier of net risk are per department (of the citizen's
-    home): the dynamics move them between ticks. Prisoners serve one tick of their term
+    Legitimacy, threshold and a multiplier of net risk are per group of cells (`cell_group` of
+    the citizen's home: its department, or the cell itself where legitimacy varies by cell):
+    the dynamics move them between ticks. Prisoners serve one tick of their term
     instead (Mesa's order: a term of J keeps a citizen out of J decisions); with
     `release_home`, a prisoner off the lattice goes back to its home cell when the term ends.
     `p_quiet` (from `quiet_arrest_probability`, or empty) holds the estimate of a quiet
@@ -262,9 +263,9 @@ def decide(
             p = arrest_probability(cops_vis[c], actives, k, rounding)
         else:
             p = p_quiet[c]
-        d = cell_dept[home[i]]
-        r = risk[i] * risk_mult_dept[d]
-        state[i] = ACTIVE if wants_active(hardship[i], legit_dept[d], r, p, threshold_dept[d]) else QUIET
+        g = cell_group[home[i]]
+        r = risk[i] * risk_mult[g]
+        state[i] = ACTIVE if wants_active(hardship[i], legit[g], r, p, threshold[g]) else QUIET
 
 
 @njit(parallel=True, cache=True)

@@ -138,6 +138,14 @@ class PeruWorld(_Section):
         "summed from the department vote counts in regions_provenance.csv (votes cast in Peru, "
         "50.44%; 50.13% with the votes cast abroad, which belong to no department)",
     )
+    legitimacy_alignment: Literal["district", "department"] = Field(
+        "district",
+        description="sourced: whose runoff share sets a citizen's legitimacy multiplier and how "
+        "deep a legitimacy shock goes for it. district: its home cell's share, the "
+        "population-weighted mean over the districts whose people were placed on that cell "
+        "(runoff_2021_by_district.csv, ONPE); department: its department's share for everyone "
+        "in it (regions.csv castillo_runoff_pct)",
+    )
 
     # --- security forces ---------------------------------------------------------------------
     police_per_100k: float = Field(

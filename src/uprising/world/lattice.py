@@ -6,8 +6,10 @@ Epstein torus is the special case of one department, `torus=True` and `capacity=
 is a bounded grid with many agents per cell (`capacity=0`, unbounded).
 
 A `World` is a lattice plus the initial population: citizens (home cell, hardship, risk
-aversion), forces (cell, kind), and per-department tables the dynamics read. The engine builds
-its state from a World and knows nothing of where it came from.
+aversion), forces (cell, kind), and per-department tables the dynamics read. A map may also
+carry legitimacy per cell (`cell_legitimacy_multiplier`, `cell_alignment`): then each citizen
+weighs the legitimacy of its home cell rather than of its department. The engine builds its
+state from a World and knows nothing of where it came from.
 """
 
 from __future__ import annotations
@@ -63,6 +65,11 @@ class World:
     # Per-department multipliers and data the dynamics read (length = lattice.departments).
     legitimacy_multiplier: np.ndarray = field(default_factory=lambda: np.ones(1))
     population_scale: float = 1.0  # real people per agent
+    # Per-cell legitimacy, or None (the department's multiplier on all its cells). Both float32
+    # [cells]: the multiplier of perceived legitimacy, and the alignment of the cell's people
+    # with the side a legitimacy shock hits, as a ratio to the national level (1 = national).
+    cell_legitimacy_multiplier: np.ndarray | None = None
+    cell_alignment: np.ndarray | None = None
 
     @property
     def citizens(self) -> int:
@@ -74,7 +81,5 @@ class World:
 
     def agent_bytes(self) -> int:
         """Bytes held by the per-agent arrays of this world."""
-        arrays = (
-            self.citizen_cell, self.hardship, self.risk_aversion, self.cop_cell, self.cop_kind
-        )
+        arrays = (self.citizen_cell, self.hardship, self.risk_aversion, self.cop_cell, self.cop_kind)
         return int(sum(a.nbytes for a in arrays))

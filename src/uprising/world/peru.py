@@ -36,6 +36,11 @@ parameters of `uprising.world.config.PeruWorld`. The steps, each a named functio
    start unless the scenario sets some (`deploy_military` adds them later).
 5. **Department tables**: `legitimacy_multiplier` from Castillo's 2021 runoff share and an
    optional `discrimination_term` in the hardship mean.
+6. **Legitimacy per cell** (`legitimacy_alignment: district`): placement also carries each
+   district's runoff share (runoff_2021_by_district.csv) to the cells its people go to, so a
+   cell's share is the population-weighted mean over its districts; the same multiplier formula
+   applied to it gives `World.cell_legitimacy_multiplier`, and share / national share gives
+   `World.cell_alignment`, the exponent base of the crisis's legitimacy shocks.
 
 Random numbers come from numpy's Philox generator, one independent stream per use spawned
 from the scenario's seed: the same seed gives the same world.
@@ -92,6 +97,7 @@ class PeruData:
     district_department: np.ndarray  # int16[k]
     district_lonlat: np.ndarray  # float64[k, 2]
     district_population: np.ndarray  # int64[k]
+    district_castillo_pct: np.ndarray  # float64[k], 2021 runoff (the province's where no table)
 
     @property
     def departments(self) -> int:
@@ -156,7 +162,8 @@ def _number(
 
 
 def load_peru_data(root: Path | None = None) -> PeruData:
-    """Read and check regions.csv, regions_provenance.csv, districts.csv, departments.geojson.
+    """Read and check regions.csv, regions_provenance.csv, districts.csv,
+    runoff_2021_by_district.csv and departments.geojson.
 
     `root` is the folder holding the `peru/` data folder (default: the packaged data). Any
     missing, unreadable or inconsistent file raises a one-line DataError naming it.
@@ -252,6 +259,7 @@ def load_peru_data(root: Path | None = None) -> PeruData:
     if without:
         raise DataError(f"data file {f_dist}: no district of {names[without[0]]}")
 
+    district_castillo = _district_runoff(base, [r["ubigeo"].strip() for r in drows])
     polygons = _read_polygons(base, index, names)
     return PeruData(
         ubigeo=ubigeo,
@@ -270,7 +278,55 @@ def load_peru_data(root: Path | None = None) -> PeruData:
         district_department=d_dept,
         district_lonlat=d_lonlat,
         district_population=d_pop,
+        district_castillo_pct=district_castillo,
     )
+
+
+def _district_runoff(base: Path, ubigeo: list[str]) -> np.ndarray:
+    """Castillo's share of the valid 2021 runoff votes in each district of districts.csv (in
+    its order), from runoff_2021_by_district.csv; a district where no table was counted gets its
+    province's share (its department's if the whole province counted none)."""
+    relative = f"{PERU_DATA}/runoff_2021_by_district.csv"
+    rows = read_csv_rows(relative, base, ["ubigeo_inei", "castillo_votes", "fujimori_votes"])
+    at = {u: j for j, u in enumerate(ubigeo)}
+    votes = np.full((len(ubigeo), 2), -1.0)
+    for number, r in enumerate(rows, start=2):
+        code = r["ubigeo_inei"].strip()
+        j = at.get(code)
+        if j is None:
+            raise DataError(
+                f"data file {relative}: line {number}, column ubigeo_inei: {code!r} is not a "
+                "district of districts.csv"
+            )
+        if votes[j, 0] >= 0:
+            raise DataError(f"data file {relative}: line {number}, column ubigeo_inei: {code} twice")
+        for k, column in enumerate(("castillo_votes", "fujimori_votes")):
+            value = _number(relative, number, column, r[column], lo=0, hi=1e8)
+            if value != round(value):
+                raise DataError(
+                    f"data file {relative}: line {number}, column {column}: {r[column].strip()!r} "
+                    "is not a whole number"
+                )
+            votes[j, k] = value
+    missing = np.flatnonzero(votes[:, 0] < 0)
+    if missing.size:
+        raise DataError(
+            f"data file {relative}: column ubigeo_inei: no row for district {ubigeo[missing[0]]} "
+            f"({missing.size} districts of districts.csv missing)"
+        )
+    share = np.full(len(ubigeo), np.nan)
+    for width in (6, 4, 2):  # district, then province, then department
+        keys = np.array([u[:width] for u in ubigeo])
+        groups, inverse = np.unique(keys, return_inverse=True)
+        castillo = np.bincount(inverse, weights=votes[:, 0], minlength=groups.size)
+        valid = np.bincount(inverse, weights=votes.sum(axis=1), minlength=groups.size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pct = np.where(valid > 0, 100.0 * castillo / np.maximum(valid, 1), np.nan)
+        share = np.where(np.isnan(share), pct[inverse], share)
+    if np.isnan(share).any():
+        where = ubigeo[int(np.flatnonzero(np.isnan(share))[0])]
+        raise DataError(f"data file {relative}: no counted vote in the department of {where}")
+    return share
 
 
 def _read_polygons(base: Path, index: dict[str, int], names: list[str]) -> list:
@@ -431,13 +487,18 @@ class Placement:
     """Expected people per cell, and where each district was put."""
 
     expected: np.ndarray  # float64[cells], real people
+    castillo_pct: np.ndarray  # float64[cells], mean runoff share of the people placed; NaN: none
     seat_cell: np.ndarray  # int64[k] capital cell of each district (after snapping)
     sigma_km: np.ndarray  # float64[k] kernel width of each district
     snapped: int  # districts whose capital fell outside their department's cells
 
 
 def place_population(data: PeruData, lattice: Lattice, cfg: PeruWorld) -> Placement:
-    """Spread each district's people over the cells of its department near its capital."""
+    """Spread each district's people over the cells of its department near its capital.
+
+    Each cell also gets the population-weighted mean of the runoff shares of the districts
+    whose people were put on it: an agent of that cell is aligned as its district on average.
+    """
     cell = float(lattice.cell_km or 1.0)
     h, w = lattice.height, lattice.width
     dept = lattice.department
@@ -465,11 +526,14 @@ def place_population(data: PeruData, lattice: Lattice, cfg: PeruWorld) -> Placem
     sigma = np.clip(cfg.spread * np.sqrt(territory), cfg.sigma_min_km, cfg.sigma_max_km)
 
     expected = np.zeros(h * w)
-    grid = expected.reshape(h, w)
+    aligned = np.zeros(h * w)  # people x their district's share, summed per cell
+    grid, agrid = expected.reshape(h, w), aligned.reshape(h, w)
     dgrid = dept.reshape(h, w)
     pop = data.district_population.astype(float)
+    share = data.district_castillo_pct
     spread_pop = pop * (1.0 - cfg.seat_share)
     np.add.at(expected, seat, pop * cfg.seat_share)
+    np.add.at(aligned, seat, pop * cfg.seat_share * share)
     rows, cols = np.divmod(seat, w)
     reach = np.ceil(3.0 * sigma / cell).astype(np.int64)
     for j in range(k):
@@ -483,10 +547,17 @@ def place_population(data: PeruData, lattice: Lattice, cfg: PeruWorld) -> Placem
         weight *= dgrid[i0:i1, j0:j1] == d_of[j]
         total = weight.sum()
         if total > 0 and np.isfinite(total):
-            grid[i0:i1, j0:j1] += weight * (spread_pop[j] / total)
+            weight *= spread_pop[j] / total
+            grid[i0:i1, j0:j1] += weight
+            agrid[i0:i1, j0:j1] += weight * share[j]
         else:
             expected[seat[j]] += spread_pop[j]
-    return Placement(expected=expected, seat_cell=seat, sigma_km=sigma, snapped=snapped)
+            aligned[seat[j]] += spread_pop[j] * share[j]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        castillo = np.where(expected > 0, aligned / expected, np.nan)
+    return Placement(
+        expected=expected, castillo_pct=castillo, seat_cell=seat, sigma_km=sigma, snapped=snapped
+    )
 
 
 def department_targets(data: PeruData, population_scale: float) -> np.ndarray:
@@ -581,6 +652,19 @@ def legitimacy_multiplier(
     """
     m = 1.0 - strength * (np.asarray(castillo_pct, float) - national_pct) / 100.0
     return np.clip(m, *LEGITIMACY_MULTIPLIER_RANGE)
+
+
+def cell_castillo_pct(
+    placement: Placement, department: np.ndarray, castillo_pct: np.ndarray, national_pct: float
+) -> np.ndarray:
+    """Castillo's runoff share (%) of each cell's people (`Placement.castillo_pct`); a cell with
+    nobody placed takes its department's share, a cell outside every department the national."""
+    share = placement.castillo_pct.copy()
+    empty = ~np.isfinite(share)
+    inside = department >= 0
+    share[empty & inside] = np.asarray(castillo_pct, float)[department[empty & inside]]
+    share[empty & ~inside] = national_pct
+    return share
 
 
 def police_count(population: np.ndarray, per_100k: float, population_scale: float) -> np.ndarray:
@@ -680,6 +764,13 @@ def build_peru_world(cfg: PeruWorld, seed: int = 1, data_root: Path | None = Non
             cop_cells.append(citizen_cell[rng_police.integers(lo, hi, int(police[d]))])
     cop_cell = np.concatenate(cop_cells).astype(np.int32) if cop_cells else np.zeros(0, np.int32)
 
+    cell_multiplier = cell_alignment = None
+    if cfg.legitimacy_alignment == "district":
+        national = data.national_castillo_pct
+        share = cell_castillo_pct(placement, lattice.department, data.castillo_pct, national)
+        cell_multiplier = legitimacy_multiplier(share, national, cfg.legitimacy_strength)
+        cell_multiplier = cell_multiplier.astype(np.float32)
+        cell_alignment = (share / national).astype(np.float32)
     world = World(
         lattice=lattice,
         citizen_cell=citizen_cell,
@@ -691,6 +782,8 @@ def build_peru_world(cfg: PeruWorld, seed: int = 1, data_root: Path | None = Non
             data.castillo_pct, data.national_castillo_pct, cfg.legitimacy_strength
         ),
         population_scale=float(cfg.population_scale),
+        cell_legitimacy_multiplier=cell_multiplier,
+        cell_alignment=cell_alignment,
     )
     for key, soldiers in cfg.military_at_start.items():
         d = department_index(data.names, key, data.ubigeo)

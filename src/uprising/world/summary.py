@@ -21,20 +21,44 @@ def department_hardship(world: World) -> tuple[np.ndarray, np.ndarray]:
         dept = world.lattice.department[world.citizen_cell[a : a + _CHUNK]].astype(np.int64)
         inside = dept >= 0
         count += np.bincount(dept[inside], minlength=k)
-        total += np.bincount(
-            dept[inside], weights=world.hardship[a : a + _CHUNK][inside], minlength=k
-        )
+        total += np.bincount(dept[inside], weights=world.hardship[a : a + _CHUNK][inside], minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
     return count, mean
 
 
+def department_legitimacy(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mean, min, max) legitimacy multiplier of each department's citizens: the department's
+    own on every one of them, or, with legitimacy per cell, over their home cells."""
+    lattice = world.lattice
+    k = lattice.departments
+    dept_m = np.asarray(world.legitimacy_multiplier, float)
+    cell_m = world.cell_legitimacy_multiplier
+    if cell_m is None:
+        return dept_m, dept_m, dept_m
+    people = np.bincount(world.citizen_cell, minlength=lattice.cells)
+    dept = lattice.department.astype(np.int64)
+    lived = np.flatnonzero((people > 0) & (dept >= 0))
+    count = np.bincount(dept[lived], weights=people[lived], minlength=k)
+    total = np.bincount(dept[lived], weights=people[lived] * cell_m[lived], minlength=k)
+    populated = count > 0
+    low = np.where(populated, np.inf, dept_m)
+    high = np.where(populated, -np.inf, dept_m)
+    np.minimum.at(low, dept[lived], cell_m[lived])
+    np.maximum.at(high, dept[lived], cell_m[lived])
+    mean = np.where(populated, total / np.maximum(count, 1), dept_m)
+    return mean, low, high
+
+
 def world_bytes(world: World) -> int:
-    """Bytes of every array of the world: per-agent arrays, the lattice and department tables."""
+    """Bytes of every array of the world: per-agent arrays, the lattice and the department and
+    cell tables."""
+    cell_tables = (world.cell_legitimacy_multiplier, world.cell_alignment)
     return (
         world.agent_bytes()
         + world.lattice.department.nbytes
         + np.asarray(world.legitimacy_multiplier).nbytes
+        + sum(a.nbytes for a in cell_tables if a is not None)
     )
 
 
@@ -50,6 +74,7 @@ def summarise(
     k = lattice.departments
     cells = np.bincount(lattice.department[lattice.department >= 0], minlength=k)
     citizens, mean_h = department_hardship(world)
+    legit_mean, legit_min, legit_max = department_legitimacy(world)
     cop_dept = lattice.department[world.cop_cell].astype(np.int64)
     police = np.bincount(cop_dept[world.cop_kind == FORCE_POLICE], minlength=k)
     military = np.bincount(cop_dept[world.cop_kind == FORCE_MILITARY], minlength=k)
@@ -67,7 +92,8 @@ def summarise(
             "police": int(police[d]),
             "military": int(military[d]),
             "mean_hardship": None if np.isnan(mean_h[d]) else round(float(mean_h[d]), 4),
-            "legitimacy_multiplier": round(float(np.asarray(world.legitimacy_multiplier)[d]), 4),
+            "legitimacy_multiplier": round(float(legit_mean[d]), 4),
+            "legitimacy_multiplier_range": [round(float(legit_min[d]), 4), round(float(legit_max[d]), 4)],
         }
         if details is not None:
             data = details.data
@@ -75,9 +101,7 @@ def summarise(
             row["population_source"] = int(data.population[d])
             row["hardship_model_mean"] = round(float(details.hardship_mu[d]), 4)
             row["discrimination_term"] = (
-                None
-                if details.discrimination_missing[d]
-                else round(float(details.discrimination[d]), 4)
+                None if details.discrimination_missing[d] else round(float(details.discrimination[d]), 4)
             )
         rows.append(row)
     out: dict[str, Any] = {
@@ -127,7 +151,7 @@ def format_summary(summary: dict[str, Any]) -> str:
     cols = f"{'department':<15} {'cells':>7} {'agents':>10} {'people':>11} "
     if has_source:
         cols += f"{'source':>11} "
-    cols += f"{'police':>7} {'military':>8} {'hardship':>8} {'legit.x':>7}"
+    cols += f"{'police':>7} {'military':>8} {'hardship':>8} {'legit.x':>7} {'range':>11}"
     lines.append(cols)
     lines.append("-" * len(cols))
     for r in summary["departments"]:
@@ -135,7 +159,9 @@ def format_summary(summary: dict[str, Any]) -> str:
         if has_source:
             line += f"{r['population_source']:>11,} "
         h = "-" if r["mean_hardship"] is None else f"{r['mean_hardship']:.3f}"
+        low, high = r["legitimacy_multiplier_range"]
         line += f"{r['police']:>7,} {r['military']:>8,} {h:>8} {r['legitimacy_multiplier']:>7.3f}"
+        line += f" {low:>5.3f}-{high:<5.3f}"
         lines.append(line)
     lines.append("-" * len(cols))
     total = f"{'total':<15} {grid['cells_in_departments']:>7,} {summary['citizens']:>10,} "
@@ -153,7 +179,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     if has_source:
         lines.append(
             "people = agents x scale; source = INEI 2017 population (regions.csv); "
-            "hardship = mean H of the department's citizens; legit.x = legitimacy multiplier"
+            "hardship = mean H of the department's citizens; legit.x = their mean legitimacy "
+            "multiplier, range = its lowest and highest on their home cells"
         )
     lines.extend(f"note: {n}" for n in summary["notes"])
     return "\n".join(lines)

@@ -1,0 +1,220 @@
+"""Legitimacy inside departments: each cell's runoff share from the districts placed on it, the
+multiplier and the depth of legitimacy shocks per cell, and the engine reading them."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pytest
+
+from uprising.data import DATA_DIR
+from uprising.dynamics.config import Dynamics, LegitimacyShock
+from uprising.dynamics.crisis import Crisis
+from uprising.engine.rules import ACTIVE
+from uprising.engine.simulation import Simulation
+from uprising.errors import ScenarioError
+from uprising.scenario import load_scenario
+from uprising.scenario.model import Scenario
+from uprising.world import peru
+from uprising.world.config import PeruWorld
+from uprising.world.lattice import Lattice, World
+
+COARSE = PeruWorld(resolution_km=20, population_scale=1000)
+
+
+@pytest.fixture(scope="module")
+def build() -> peru.PeruBuild:
+    """The shipped world at 5 km and 1:100; its `data` serves the tests of the data alone."""
+    return peru.build_peru_world(PeruWorld(), seed=3)
+
+
+@pytest.fixture(scope="module")
+def data(build) -> peru.PeruData:
+    return build.data
+
+
+def test_every_district_has_its_runoff_share(data):
+    share = data.district_castillo_pct
+    assert share.shape == data.district_population.shape
+    assert np.all(np.isfinite(share)) and share.min() > 0 and share.max() < 100
+    with (DATA_DIR / "peru" / "runoff_2021_by_district.csv").open(encoding="utf-8") as fh:
+        rows = {r["ubigeo_inei"]: r for r in csv.DictReader(fh)}
+    with (DATA_DIR / "peru" / "districts.csv").open(encoding="utf-8") as fh:
+        order = [r["ubigeo"] for r in csv.DictReader(fh)]
+    assert sorted(rows) == sorted(order)
+    counted = [j for j, u in enumerate(order) if rows[u]["castillo_pct_valid"]]
+    assert len(counted) == len(order) - 18
+    file_pct = np.array([float(rows[order[j]]["castillo_pct_valid"]) for j in counted])
+    assert np.abs(share[counted] - file_pct).max() < 0.006  # the file rounds to 0.01
+    # A district with no counted table takes its province's share.
+    for j in sorted(set(range(len(order))) - set(counted)):
+        same = [i for i in counted if order[i][:4] == order[j][:4]]
+        votes = np.array(
+            [[int(rows[order[i]][c]) for c in ("castillo_votes", "fujimori_votes")] for i in same]
+        )
+        assert share[j] == pytest.approx(100 * votes[:, 0].sum() / votes.sum())
+
+
+def test_a_cell_share_lies_between_its_departments_districts(data):
+    lattice, _ = peru.peru_lattice(data, COARSE.resolution_km)
+    placed = peru.place_population(data, lattice, COARSE)
+    lived = np.flatnonzero(placed.expected > 0)
+    assert np.all(np.isnan(placed.castillo_pct[placed.expected == 0]))
+    dept = lattice.department[lived]
+    share = data.district_castillo_pct
+    low = np.array([share[data.district_department == d].min() for d in range(data.departments)])
+    high = np.array([share[data.district_department == d].max() for d in range(data.departments)])
+    cells = placed.castillo_pct[lived]
+    assert np.all(cells >= low[dept] - 1e-9) and np.all(cells <= high[dept] + 1e-9)
+
+
+def test_a_cell_share_is_its_districts_mean_weighted_by_the_people_placed(data):
+    lattice, _ = peru.peru_lattice(data, COARSE.resolution_km)
+    # Two shares only (0 and 100): a cell's share is then 100 x the part of its people from
+    # the second kind of district, which placing that kind alone measures.
+    odd = np.arange(len(data.district_population)) % 2 == 1
+    two = replace(data, district_castillo_pct=np.where(odd, 100.0, 0.0))
+    both = peru.place_population(two, lattice, COARSE)
+    only_odd = peru.place_population(
+        replace(two, district_population=np.where(odd, data.district_population, 0)), lattice, COARSE
+    )
+    lived = both.expected > 0
+    assert np.allclose(both.castillo_pct[lived], 100 * only_odd.expected[lived] / both.expected[lived])
+
+
+def test_lima_cells_differ_and_the_east_and_south_of_the_city_are_more_aligned(build, data):
+    world = build.world
+    lima = data.names.index("Lima")
+    people = np.bincount(world.citizen_cell, minlength=world.lattice.cells)
+    cells = np.flatnonzero((world.lattice.department == lima) & (people > 0))
+    share = world.cell_alignment[cells] * data.national_castillo_pct
+    assert share.max() - share.min() > 30
+    # The capital's own cells (the 43 districts of the province of Lima) range from San Isidro's
+    # 12% to Lurigancho's 48%: some hold people far above the department's 35%.
+    city = cells[people[cells] >= 5_000]  # cells of 500,000 people or more at 1:100
+    assert world.cell_alignment[city].max() * data.national_castillo_pct > data.castillo_pct[lima] + 5
+    multiplier = world.cell_legitimacy_multiplier[cells]
+    assert multiplier.max() - multiplier.min() > 0.05
+    expected = peru.legitimacy_multiplier(share, data.national_castillo_pct, PeruWorld().legitimacy_strength)
+    assert np.allclose(multiplier, expected, atol=1e-6)
+
+
+def test_department_alignment_leaves_the_world_without_cell_tables():
+    world = peru.build_peru_world(COARSE.model_copy(update={"legitimacy_alignment": "department"})).world
+    assert world.cell_legitimacy_multiplier is None and world.cell_alignment is None
+
+
+# --- the engine and the crisis on a small map --------------------------------------------------
+
+DAY0 = date(2022, 12, 7)
+
+
+def strip_world(multiplier: list[float], alignment: list[float], per_cell: int = 50) -> World:
+    """One row of cells, two departments (the first half, the second half), no police,
+    `per_cell` citizens on every cell with hardship 0.5 and risk aversion 0."""
+    cells = len(multiplier)
+    lattice = Lattice(
+        height=1,
+        width=cells,
+        torus=False,
+        capacity=0,
+        department=(np.arange(cells) >= cells // 2).astype(np.int16),
+        department_names=["North", "South"],
+        cell_km=5.0,
+        origin_lonlat=(-75.0, -12.0),
+    )
+    home = np.repeat(np.arange(cells, dtype=np.int32), per_cell)
+    return World(
+        lattice=lattice,
+        citizen_cell=home,
+        hardship=np.full(home.size, 0.5, np.float32),
+        risk_aversion=np.zeros(home.size, np.float32),
+        cop_cell=np.zeros(0, np.int32),
+        cop_kind=np.zeros(0, np.int8),
+        legitimacy_multiplier=np.ones(2),
+        population_scale=1.0,
+        cell_legitimacy_multiplier=np.asarray(multiplier, np.float32),
+        cell_alignment=np.asarray(alignment, np.float32),
+    )
+
+
+def strip_scenario(timeline: list) -> Scenario:
+    off = {"enabled": False}
+    dynamics = Dynamics(
+        legitimacy={"feedback": False, "half_life_days": 1000},
+        lethality=off,
+        blockades=off,
+        contagion=off,
+        travel=off,
+        forces={"redeploy_share": 0.0},
+        timeline=timeline,
+    )
+    return Scenario.model_validate(
+        {
+            "name": "strip",
+            "citizens": {"legitimacy": 0.8, "threshold": 0.1, "vision": 1},
+            "cops": {"vision": 1},
+            "rules": {"movement": False},
+            "run": {"schedule": "synchronous", "ticks_per_day": 1, "start_date": DAY0},
+            "dynamics": dynamics.model_dump(),
+        }
+    )
+
+
+def test_each_citizen_weighs_the_legitimacy_of_its_own_cell():
+    # Grievance H (1 - L m) = 0.5 (1 - 0.8 m) exceeds the threshold 0.1 only where m < 1.
+    world = strip_world([0.5, 1.0, 1.2, 0.5], [1.0] * 4)
+    sim = Simulation(strip_scenario([]), world)
+    group, legit, _, _ = sim.levers()
+    assert np.array_equal(group, np.arange(4)) and np.allclose(legit, [0.4, 0.8, 0.96, 0.4])
+    sim.step()
+    active = np.bincount(sim.cit_cell[sim.state == ACTIVE], minlength=4)
+    assert active.tolist() == [50, 0, 0, 50]
+
+
+def test_a_shock_drops_legitimacy_per_cell_by_size_times_alignment_to_the_power():
+    ratio = [0.5, 1.0, 1.5, 2.0]
+    shocks = [
+        LegitimacyShock(when=DAY0, size=0.1, alignment=2.0),
+        LegitimacyShock(when=date(2022, 12, 8), departments=["South"], size=0.05, alignment=1.0),
+    ]
+    sc = strip_scenario(shocks)
+    sim = Simulation(sc, strip_world([1.0] * 4, ratio))
+    crisis = Crisis(
+        sim=sim,
+        cfg=sc.dynamics,
+        start_date=DAY0,
+        ticks_per_day=1,
+        castillo_pct=np.array([40.0, 60.0]),  # per department: unused where cells have their own
+        national_castillo_pct=50.0,
+        adjacency=np.array([[0, 1], [1, 0]], dtype=bool),
+        capitals_lonlat=np.array([[-74.95, -12.02], [-74.85, -12.02]]),
+    )
+    crisis.before_tick(1)
+    first = 0.1 * np.array(ratio) ** 2.0
+    assert np.allclose(sim.legitimacy_drop_cell, first, rtol=1e-6)
+    assert np.all(sim.legitimacy_drop == 0.0)
+    sim.step()
+    crisis.after_tick(1)
+    decay = crisis.decay
+    crisis.before_tick(2)
+    second = first * decay + np.array([0.0, 0.0, 0.05 * 1.5, 0.05 * 2.0])
+    assert np.allclose(sim.legitimacy_drop_cell, second, rtol=1e-6)
+    # A department's drop (feedback, a hook) still reaches all its cells, on top of theirs.
+    sim.legitimacy_drop[0] = 0.2
+    legit = sim.levers()[1]
+    assert np.allclose(legit, np.clip(0.8 - second - [0.2, 0.2, 0.0, 0.0], 0, 1), rtol=1e-6)
+
+
+def test_per_cell_legitimacy_needs_a_map_of_many_agents_per_cell():
+    torus = load_scenario("epstein-2002", ["world.width=10", "world.height=10"])
+    from uprising.world.classic import build_torus_world
+
+    world = build_torus_world(torus)
+    assert world.cell_legitimacy_multiplier is None
+    assert Simulation(torus, world).legitimacy_drop_cell.size == 0
+    with pytest.raises(ScenarioError, match="legitimacy per cell"):
+        Simulation(torus, replace(world, cell_legitimacy_multiplier=np.ones(100, np.float32)))
