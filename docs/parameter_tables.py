@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from uprising.dynamics.config import Deployment, Dynamics, LegitimacyShock, Modifier, Site
+from uprising.dynamics.config import Call, Deployment, Dynamics, LegitimacyShock, Modifier, Site
 from uprising.institutions.config import InstitutionsConfig
 from uprising.scenario.model import Citizens, Cops, Prior, Ramp, Rules, Run, SetValue, TorusWorld
 from uprising.world.config import PeruWorld
@@ -104,6 +104,7 @@ SECTIONS: list[tuple[str, str, type[BaseModel], str]] = [
      "`legitimacy_shock`: "),
     ("", "dynamics.timeline[]", Deployment, "`deployment`: "),
     ("", "dynamics.timeline[]", Modifier, "`curfew`, `strike`, `lull`: "),
+    ("", "dynamics.timeline[]", Call, "`call`: "),
     ("`calibrated:` parameters tuned to data (dotted path -> prior)", "calibrated.*", Prior, ""),
     ("`institutions:` Congress and the executive (see [Institutions](institutions.md))",
      "institutions", InstitutionsConfig, ""),
