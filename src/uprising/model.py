@@ -397,11 +397,11 @@ def _crisis(scenario: Scenario, sim: Simulation) -> Any:
     from uprising.dynamics.crisis import Crisis
     from uprising.dynamics.geography import adjacency_matrix
     from uprising.institutions.config import InstitutionsConfig
-    from uprising.world.peru import load_peru_data
+    from uprising.world.cache import peru_data
 
     if scenario.run.start_date is None:
         raise ScenarioError("run.start_date: a scenario with dynamics needs the date of day 0")
-    data = load_peru_data()
+    data = peru_data()  # read once per process
     if list(data.names) != list(sim.world.lattice.department_names):
         raise ScenarioError("dynamics: the world's departments are not those of the Peru data")
     return Crisis(

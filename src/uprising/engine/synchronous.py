@@ -55,6 +55,12 @@ def count_per_cell(cells_of, state, wanted, out, one_per_cell, blocks):
                 out[c] = 1
         return
     blocks = max(1, min(blocks, n // 65536))
+    if blocks == 1:  # one block counts straight into `out`
+        for i in range(n):
+            c = cells_of[i]
+            if c >= 0 and (every or state[i] == wanted):
+                out[uintp(c)] += 1
+        return
     size = (n + blocks - 1) // blocks
     partial = np.zeros((blocks, out.shape[0]), dtype=out.dtype)
     for b in prange(blocks):
