@@ -54,6 +54,7 @@ import math
 import time
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -674,6 +675,7 @@ def police_count(population: np.ndarray, per_100k: float, population_scale: floa
     )
 
 
+@lru_cache(maxsize=4096)  # the crisis looks up its timeline's departments every tick
 def _fold(name: str) -> str:
     """Case- and accent-insensitive form of a name: 'Junín' and 'JUNIN' fold alike."""
     decomposed = unicodedata.normalize("NFD", name.strip())
