@@ -105,6 +105,7 @@ class Simulation:
             )
         self.legitimacy_drop_cell = np.zeros(lat.cells if self._per_cell else 0, dtype=np.float64)
         self._cell_group = np.arange(lat.cells, dtype=np.int32) if self._per_cell else self.cell_dept
+        self._cell_levers = np.zeros((3, lat.cells if self._per_cell else 0), dtype=np.float64)
 
     @staticmethod
     def _vision_in_cells(scenario: Scenario, lat) -> tuple[float, float]:
@@ -284,13 +285,13 @@ class Simulation:
                 param["legitimacy"] * world.legitimacy_multiplier - self.legitimacy_drop, 0.0, 1.0
             )
             return self.cell_dept, legit, self.threshold_dept + param["threshold"], self.risk_mult_dept
-        dept = self.cell_dept
-        legit = param["legitimacy"] * world.cell_legitimacy_multiplier.astype(np.float64)
-        legit -= self.legitimacy_drop[dept]
-        legit -= self.legitimacy_drop_cell
-        np.clip(legit, 0.0, 1.0, out=legit)
-        threshold = (self.threshold_dept + param["threshold"])[dept]
-        return self._cell_group, legit, threshold, self.risk_mult_dept[dept]
+        legit, threshold, risk_mult = self._cell_levers
+        synchronous.cell_levers(
+            self.cell_dept, world.cell_legitimacy_multiplier, param["legitimacy"],
+            self.legitimacy_drop, self.legitimacy_drop_cell, self.threshold_dept + param["threshold"],
+            self.risk_mult_dept, legit, threshold, risk_mult,
+        )  # fmt: skip
+        return self._cell_group, legit, threshold, risk_mult
 
     def _step_synchronous(self) -> None:
         lat, r = self.world.lattice, self.scenario.rules

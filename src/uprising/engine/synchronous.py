@@ -274,6 +274,22 @@ def decide(
         state[i] = ACTIVE if wants_active(hardship[i], legit[g], r, p, threshold[g]) else QUIET
 
 
+@njit(cache=True)
+def cell_levers(
+    cell_dept, multiplier, legitimacy, drop_dept, drop_cell, threshold_dept, risk_dept,
+    legit, threshold, risk_mult,
+):  # fmt: skip
+    """The levers of each cell where legitimacy varies by cell: legitimacy * multiplier[c] minus
+    its department's drop and its own, clipped to [0, 1]; its department's threshold and risk
+    multiplier. One thread: a pass over the cells costs less than waking the others."""
+    for c in range(cell_dept.shape[0]):
+        d = cell_dept[c]
+        value = legitimacy * multiplier[c] - drop_dept[d] - drop_cell[c]
+        legit[c] = min(1.0, max(0.0, value))
+        threshold[c] = threshold_dept[d]
+        risk_mult[c] = risk_dept[d]
+
+
 @njit(parallel=True, cache=True)
 def arrest(
     seed, tick, cit_cell, home, cell_dept, n_dept, state, jail, hazard, max_jail, jail_inclusive,
