@@ -1,0 +1,159 @@
+"""Runs per second of `peru-2022` at 1:1000 and 1:100 on one core, beside a previous version.
+
+Each version runs in its own process (one numba thread) that keeps its kernels and whatever
+it memoises between runs, as a calibration's worker does; the two processes take turns, one
+round of runs at each scale each, so the machine's noise falls on both alike. The figure kept
+for each case is the round with the least CPU time per run (`time.process_time`, which a busy
+machine inflates less than the wall clock). The previous version is a git worktree of
+`--peer` (default: the commit before the world memo and the sparse crowd kernel), removed at
+the end.
+
+With `--stats N`, N seeds at each scale give the run-to-run spread of the scalar summaries
+(`uprising.observed.metrics.scalar_metrics`), and the difference between the scales' means
+is set beside it.
+
+Run: python benchmarks/bench_runs.py [--runs 10] [--rounds 3] [--steps 100] [--stats 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+PEER = "e7125eb"  # the runner before the world memo and the sparse best-cell kernel
+SCENARIO = "peru-2022"
+SCALES = (1000, 100)
+
+
+def serve(steps: int) -> None:
+    """Worker: for each line 'SCALE RUNS FIRST_SEED STATS' run and answer one JSON line."""
+    from uprising.runner import run_scenario
+    from uprising.scenario.loader import load_scenario
+
+    scenarios = {}
+    for line in sys.stdin:
+        scale, runs, first, stats = (int(x) for x in line.split())
+        if scale not in scenarios:
+            overrides = [f"world.population_scale={scale}", f"run.steps={steps}"]
+            scenarios[scale] = load_scenario(SCENARIO, overrides)
+            run_scenario(scenarios[scale], seed=first)  # load the kernels, fill any memo
+        cpu, wall, summaries = time.process_time(), time.perf_counter(), []
+        for seed in range(first, first + runs):
+            out = run_scenario(scenarios[scale], seed=seed)
+            if stats:
+                from uprising.observed.metrics import scalar_metrics
+
+                summaries.append(scalar_metrics(out))
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        print(json.dumps({"cpu": cpu / runs, "wall": wall / runs, "summaries": summaries}), flush=True)
+
+
+class Worker:
+    """A version of the code in its own one-thread process."""
+
+    def __init__(self, src: Path, steps: int) -> None:
+        env = {**os.environ, "PYTHONPATH": str(src), "NUMBA_NUM_THREADS": "1"}
+        command = [sys.executable, str(Path(__file__).resolve()), "--serve", "--steps", str(steps)]
+        self.process = subprocess.Popen(
+            command, env=env, cwd=src.parent, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def ask(self, scale: int, runs: int, first: int, stats: bool = False) -> dict:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(f"{scale} {runs} {first} {int(stats)}\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer:
+            raise SystemExit(f"the worker of {self.process.args} stopped")
+        return json.loads(answer)
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+def speed(workers: dict[str, Worker], runs: int, rounds: int) -> None:
+    best: dict[tuple[str, int], dict] = {}
+    for r in range(rounds):
+        for scale in SCALES:
+            n = max(1, runs * scale // 1000)
+            for name, worker in workers.items():
+                answer = worker.ask(scale, n, 1 + r * n)
+                key = (name, scale)
+                if key not in best or answer["cpu"] < best[key]["cpu"]:
+                    best[key] = answer
+    print(f"{SCENARIO}, one thread, {runs} runs a round at 1:1000, best of {rounds} rounds (CPU s per run)")
+    print(f"{'scale':<8}{'version':<10}{'ms/run':>9}{'wall ms':>9}{'runs/s':>9}{'10k runs, 2 cores':>19}")
+    for scale in SCALES:
+        for name in workers:
+            b = best[(name, scale)]
+            minutes = 10_000 * b["cpu"] / 2 / 60
+            row = f"1:{scale:<6}{name:<10}{1000 * b['cpu']:>9.1f}{1000 * b['wall']:>9.1f}"
+            print(f"{row}{1 / b['cpu']:>9.2f}{minutes:>15.1f} min")
+        if "previous" in workers:
+            ratio = best[("previous", scale)]["cpu"] / best[("this", scale)]["cpu"]
+            print(f"1:{scale:<6}this / previous runs per second: {ratio:.2f}x")
+
+
+def spread(worker: Worker, seeds: int) -> None:
+    rows = {scale: worker.ask(scale, seeds, 1, stats=True)["summaries"] for scale in SCALES}
+    a, b = SCALES
+    print(f"\nscalar summaries over {seeds} seeds: mean and run-to-run sd at each scale;")
+    print("diff/sd: difference of the means over the larger sd; z: over its standard error")
+    head = f"{'summary':<26}{f'1:{a} mean':>12}{'sd':>10}{f'1:{b} mean':>12}{'sd':>10}"
+    print(f"{head}{'diff/sd':>9}{'z':>7}")
+    for key in rows[a][0]:
+        x = np.array([r[key] for r in rows[a]])
+        y = np.array([r[key] for r in rows[b]])
+        sd = max(x.std(ddof=1), y.std(ddof=1))
+        se = np.sqrt(x.var(ddof=1) / x.size + y.var(ddof=1) / y.size)
+        diff = x.mean() - y.mean()
+        in_sd = diff / sd if sd > 0 else (0.0 if diff == 0 else np.inf)
+        z = diff / se if se > 0 else (0.0 if diff == 0 else np.inf)
+        cells = f"{x.mean():>12.4g}{x.std(ddof=1):>10.3g}{y.mean():>12.4g}{y.std(ddof=1):>10.3g}"
+        print(f"{key:<26}{cells}{in_sd:>9.2f}{z:>7.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10, help="runs a round at 1:1000 (a tenth at 1:100)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each case (the best is kept)")
+    parser.add_argument("--steps", type=int, default=100, help="ticks a run (100: 7 to 31 December)")
+    parser.add_argument("--peer", default=PEER, help="git revision of the previous version")
+    parser.add_argument("--no-peer", action="store_true", help="time this version alone")
+    parser.add_argument("--stats", type=int, default=0, help="seeds a scale for the summaries' spread")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.steps)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        workers = {"this": Worker(ROOT / "src", args.steps)}
+        peer = Path(folder) / "peer"
+        if not args.no_peer:
+            git = ["git", "-C", str(ROOT), "worktree"]
+            subprocess.run([*git, "add", "--detach", str(peer), args.peer], check=True, capture_output=True)
+            workers["previous"] = Worker(peer / "src", args.steps)
+        try:
+            speed(workers, args.runs, args.rounds)
+            if args.stats:
+                spread(workers["this"], args.stats)
+        finally:
+            for worker in workers.values():
+                worker.close()
+            if not args.no_peer:
+                subprocess.run([*git, "remove", "--force", str(peer)], check=False, capture_output=True)
+
+
+if __name__ == "__main__":
+    main()
