@@ -16,6 +16,8 @@ from tests.cli_checks import invoke_command, one_error_line
 from uprising.data import data_path
 from uprising.forecast.files import ACTIVE, BLOCKADES, DEATHS, SERIES, read_forecast
 from uprising.forecast.forecast import fit_target
+from uprising.observed.metrics import run_metrics
+from uprising.observed.observation import reported_active_of
 from uprising.runner import run_scenario
 from uprising.scenario import load_scenario
 
@@ -56,14 +58,19 @@ def test_the_file_holds_each_series_members_and_quantiles_for_the_days_after_the
     assert meta["command"].startswith("uprising forecast peru-2022 --fit-until 2022-12-15")
 
 
-def test_members_are_the_runs_daily_deaths_blockades_and_active_departments(made):
+def test_members_are_the_runs_daily_deaths_blockades_and_departments_reported_active(made):
     fc = read_forecast(made)
     output = run_scenario(load_scenario("peru-2022", [*SMALL, "run.steps=44"]), seed=2023)
     killed = output.daily["killed"].to_numpy().reshape(output.days, 25)
     assert np.array_equal(fc.members[DEATHS][1], killed[9:11])
     assert fc.members[BLOCKADES][1].tolist() == output.national()["blockades"].to_list()[9:11]
-    active = output.daily["active"].to_numpy().reshape(output.days, 25) >= 1000
-    assert np.array_equal(fc.members[ACTIVE][1], active[9:11])
+    # Active departments are those the sources would report (the observation model), as in the
+    # run's metrics: never a department without 1,000 participants, whatever its supporters.
+    reported = run_metrics(output)["departments_reported_active_by_day"]
+    assert fc.members[ACTIVE][1].sum(axis=1).tolist() == reported[9:11]
+    assert np.array_equal(fc.members[ACTIVE][1], reported_active_of(output)[9:11])
+    participants = output.daily["participants"].to_numpy().reshape(output.days, 25)
+    assert not np.any((fc.members[ACTIVE][1] > 0) & (participants[9:11] < 1000))
 
 
 def test_score_prints_one_json_line_with_the_model_and_three_baselines(made):

@@ -217,11 +217,12 @@ def daily_matrix(output: RunOutput, column: str) -> np.ndarray:
 
 
 def member_series(output: RunOutput, window: Window) -> dict[str, np.ndarray]:
-    """One run's observable series over the forecast window."""
-    from uprising.observed.metrics import active_min_people
+    """One run's observable series over the forecast window; departments active are those the
+    sources would report, through the run's observation model (as in the run's metrics)."""
+    from uprising.observed.observation import reported_active_of
 
     days = slice(window.fit_day + 1, window.last_day + 1)
-    active = daily_matrix(output, "active")[days] >= active_min_people(output)
+    active = reported_active_of(output)[days].astype(np.int64)
     return {
         DEATHS: daily_matrix(output, "killed")[days],
         BLOCKADES: output.national()["blockades"].to_numpy()[days],
