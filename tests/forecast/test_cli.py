@@ -161,6 +161,34 @@ def test_score_refuses_observed_data_with_nothing_in_the_forecast_window(made, t
     assert "no observation within the forecast window (2022-12-16 to 2022-12-17)" in line
 
 
+def test_score_joins_the_fit_windows_folder_and_the_forecast_windows(made, tmp_path):
+    # The observations split at the fit date into two folders score as the one folder does.
+    from uprising.forecast.forecast import cut_observed
+
+    fit_part, rest = tmp_path / "fit", tmp_path / "rest"
+    fit_part.mkdir()
+    cut_observed(OBSERVED, date(2022, 12, 15), fit_part)
+    shutil.copytree(OBSERVED, rest)
+    for name in ("deaths.csv", "blockades.csv", "regions_active.csv"):
+        lines = (OBSERVED / name).read_text("utf-8").splitlines()
+        later = [line for line in lines[1:] if line[:10] > "2022-12-15"]
+        (rest / name).write_text("\n".join([lines[0], *later]) + "\n", "utf-8")
+    (rest / "events.csv").unlink()
+    joined = invoke_command(
+        "score", str(made), "--observed", str(fit_part), "--observed", str(rest), "--json"
+    )
+    whole = invoke_command("score", str(made), "--observed", str(OBSERVED), "--json")
+    assert joined.exit_code == 0, joined.output
+    assert json.loads(joined.stdout) == json.loads(whole.stdout)
+
+
+def test_score_refuses_a_folder_given_twice(made):
+    line = one_error_line(
+        invoke_command("score", str(made), "--observed", str(OBSERVED), "--observed", str(OBSERVED))
+    )
+    assert "given twice" in line
+
+
 @pytest.mark.parametrize(
     "content",
     [b"", b"not json", b'{"format": "something-else"}', b"\x1f\x8b\x08garbage", "members"],

@@ -142,7 +142,11 @@ def _cell(value: float | None, best: bool = False) -> str:
 def score_command(
     forecast: Annotated[Path, typer.Argument(help="forecast file written by `uprising forecast`")],
     observed: Annotated[
-        Path, typer.Option(help="folder of observed data: deaths.csv, blockades.csv, regions_active.csv")
+        list[Path],
+        typer.Option(
+            help="folder of observed data: deaths.csv, blockades.csv, regions_active.csv; repeat it to "
+            "join folders (the fit window's data and the forecast window's)"
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
 ) -> None:
@@ -162,7 +166,8 @@ def score_command(
     console = wide_console()
     console.print(
         f"[bold]{meta.get('scenario')}[/bold]  forecast {fc.dates[0]} to {fc.until}, fit to "
-        f"{fc.fit_until} ({fit.get('method', '?')}), {meta.get('runs')} runs, observed {observed}"
+        f"{fc.fit_until} ({fit.get('method', '?')}), {meta.get('runs')} runs, observed "
+        f"{', '.join(str(o) for o in observed)}"
     )
     if fit.get("method") == "none":
         console.print(f"  note: {fit.get('note')}")

@@ -9,6 +9,7 @@ Deaths are a complete list: a department and day without a row had none.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,8 +37,11 @@ class ObservedDays:
         return len(self.blockades)
 
 
-def observed_days(folder: Path, start: date, until: date, departments: list[str]) -> ObservedDays:
-    """The observed data of `folder` on the calendar start..until (one error line otherwise).
+def observed_days(
+    folders: Path | Sequence[Path], start: date, until: date, departments: list[str]
+) -> ObservedDays:
+    """The observed data of one folder, or of several joined, on the calendar start..until (one
+    error line otherwise).
 
     Rows dated after `until` are left out (they lie past the forecast); rows dated before the
     scenario's day 0, and departments the forecast does not have, are refused.
@@ -45,8 +49,19 @@ def observed_days(folder: Path, start: date, until: date, departments: list[str]
     from uprising.observed import load_observed
     from uprising.observed.loader import NATIONAL
 
-    obs = load_observed(folder)
-    frames = {"deaths": obs.deaths, "blockades": obs.blockades, "regions_active": obs.regions_active}
+    folders = [folders] if isinstance(folders, Path | str) else list(folders)
+    folder = ", ".join(str(f) for f in folders)
+    if len({Path(f).resolve() for f in folders}) < len(folders):
+        raise DataError(f"--observed {folder}: a folder is given twice; each must be given once")
+    loaded = [load_observed(f) for f in folders]
+    frames = {
+        key: pl.concat([getattr(obs, attribute) for obs in loaded], how="vertical_relaxed")
+        for key, attribute in (
+            ("deaths", "deaths"),
+            ("blockades", "blockades"),
+            ("regions_active", "regions_active"),
+        )
+    }
     for key, frame in frames.items():
         before = frame.filter(pl.col("date") < start)
         if before.height:

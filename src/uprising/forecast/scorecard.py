@@ -10,6 +10,7 @@ intervals, ends included.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,15 @@ def _mean(values: np.ndarray) -> float | None:
     return round(float(np.mean(values)), 4) if np.size(values) else None
 
 
-def score_forecast(forecast: Forecast, folder: Path) -> dict[str, Any]:
-    """The scores as in `uprising score --json`, plus the number of observations per series."""
-    observed = observed_days(folder, forecast.start_date, forecast.until, forecast.departments)
+def score_forecast(forecast: Forecast, folders: Path | Sequence[Path]) -> dict[str, Any]:
+    """The scores as in `uprising score --json`, plus the number of observations per series.
+
+    Several folders are read as one (their rows joined): the fit window's data, which the
+    baselines use, and the forecast window's may live apart.
+    """
+    folders = [folders] if isinstance(folders, Path | str) else list(folders)
+    folder = ", ".join(str(f) for f in folders)
+    observed = observed_days(folders, forecast.start_date, forecast.until, forecast.departments)
     window = np.arange(forecast.day_of(forecast.fit_until) + 1, forecast.day_of(forecast.until) + 1)
     if (
         not (observed.deaths[window].any() or observed.reported[window].any())
