@@ -18,7 +18,8 @@ import time
 
 import numba
 
-from uprising.engine import Simulation, sequential, sites, synchronous
+from uprising.engine import sequential, sites, synchronous
+from uprising.engine_params import build_simulation
 from uprising.scenario import load_scenario
 
 
@@ -60,7 +61,7 @@ def main() -> None:
         )  # fmt: skip
         label = f"{args.width} x {args.width} torus, {args.schedule}"
         label += "" if args.tick == "auto" else f", {args.tick}"
-    sim = Simulation(sc)
+    sim = build_simulation(sc)
     sim.one_pass = {"auto": None, "phased": False, "one-pass": True}[args.tick]
     sim.step()
     sim.counts()

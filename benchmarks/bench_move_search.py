@@ -12,8 +12,9 @@ import time
 import numpy as np
 from numba import njit, uint32, uint64, uintp
 
-from uprising.engine import Simulation, sites
+from uprising.engine import sites
 from uprising.engine.random import draw_indexed, stream_key
+from uprising.engine_params import build_simulation
 from uprising.scenario import load_scenario
 
 _LOW16 = uint64(0xFFFF)
@@ -53,10 +54,10 @@ def search_with_masks(work, lin, cells, key, target):
 
 def main() -> None:
     sc = load_scenario("epstein-2002", ["world.width=1000", "world.height=1000", "run.schedule=synchronous"])
-    sim = Simulation(sc)
+    sim = build_simulation(sc)
     for _ in range(3):
         sim.step()
-    width, reach = sim.world.lattice.width, sim._reach
+    width, reach = sim.world.lattice.width, sim.stepper.reach
     occupied = np.zeros(width * width, dtype=np.uint32)  # a site map: agent 0 on every site
     free = np.ones(width * width, dtype=bool)
     free[sim.cit_cell[sim.cit_cell >= 0]] = False
@@ -69,8 +70,8 @@ def main() -> None:
     answers = []
     for fn in (search_with_branches, search_with_masks):
         target = np.empty(width * width, dtype=np.uint32)
-        fn(occupied, sim._lin, cells, key, target)
-        best = min(_timed(fn, occupied, sim._lin, cells, key, target) for _ in range(10))
+        fn(occupied, sim.stepper.lin, cells, key, target)
+        best = min(_timed(fn, occupied, sim.stepper.lin, cells, key, target) for _ in range(10))
         answers.append(target[cells].copy())
         print(f"{fn.__name__:22s} {best / cells.size * 1e9:6.2f} ns per mover")
     print("same sites:", bool(np.array_equal(answers[0], answers[1])))

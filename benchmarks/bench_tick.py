@@ -18,7 +18,7 @@ import time
 
 import numba
 
-from uprising.engine import Simulation
+from uprising.engine_params import build_simulation
 from uprising.scenario import load_scenario
 from uprising.world.build import build_world
 
@@ -33,7 +33,7 @@ def main() -> None:
     started = time.perf_counter()
     world = build_world(sc)
     build_seconds = time.perf_counter() - started
-    sim = Simulation(sc, world)
+    sim = build_simulation(sc, world)
     sim.step()
     sim.counts()
     times = []

@@ -39,13 +39,14 @@ from uprising.engine import synchronous
 from uprising.engine.rules import ACTIVE, JAILED, QUIET
 from uprising.engine.simulation import Simulation
 from uprising.engine.tally import forces_by_department, states_by_department
+from uprising.engine_params import build_simulation
 from uprising.errors import ScenarioError, UprisingError
 from uprising.recorder import Recorder, RunOutput
 from uprising.recorder.output import EVENT_SCHEMA, TICK_COLUMNS, empty_events
 from uprising.scenario.model import Ramp, Scenario, SetValue
 
 if TYPE_CHECKING:
-    from uprising.world.lattice import World
+    from uprising.engine.lattice import World
 
 Reporter = Callable[["Model"], float | int]
 
@@ -129,7 +130,7 @@ class Model:
                 raise UprisingError(f"hooks: {type(hook).__name__} has neither before_tick nor after_tick")
         self.scenario = scenario
         self._started = time.perf_counter()
-        self.sim = Simulation(scenario, world)
+        self.sim = build_simulation(scenario, world)
         lat = self.sim.world.lattice
         self.departments = list(lat.department_names)
         self._n_dept = lat.departments

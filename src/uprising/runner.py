@@ -15,7 +15,7 @@ from uprising.recorder import RunOutput
 from uprising.scenario.model import Scenario
 
 if TYPE_CHECKING:
-    from uprising.world.lattice import World
+    from uprising.engine.lattice import World
 
 
 def run_scenario(

@@ -9,10 +9,10 @@ import pytest
 
 from uprising.dynamics.config import Deployment, Dynamics, LegitimacyShock, Site
 from uprising.dynamics.crisis import Crisis
+from uprising.engine.lattice import FORCE_MILITARY, Lattice, World
 from uprising.engine.rules import ACTIVE
-from uprising.engine.simulation import Simulation
+from uprising.engine_params import build_simulation
 from uprising.scenario.model import Scenario
-from uprising.world.lattice import FORCE_MILITARY, Lattice, World
 
 DAY0 = date(2022, 12, 7)
 TPD = 2  # ticks per day
@@ -55,7 +55,7 @@ def scenario(dynamics: Dynamics, legitimacy: float = 0.9, threshold: float = 0.1
 def crisis_for(sc: Scenario, world: World) -> Crisis:
     adjacency = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=bool)
     capitals = np.array([[-74.8, -12.07], [-74.35, -12.07], [-73.9, -12.07]])
-    sim = Simulation(sc, world)
+    sim = build_simulation(sc, world)
     return Crisis(
         sim=sim,
         cfg=sc.dynamics,

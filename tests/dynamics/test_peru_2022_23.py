@@ -13,9 +13,9 @@ import uprising.cli.simulate  # noqa: F401  (registers the command)
 from tests.cli_checks import invoke_command, one_error_line
 from tests.dynamics.test_crisis import DAY0, TPD, crisis_for, run, scenario, three_departments
 from uprising.dynamics.config import Deployment, Dynamics
+from uprising.engine.lattice import FORCE_MILITARY
 from uprising.runner import run_scenario
 from uprising.scenario import load_scenario
-from uprising.world.lattice import FORCE_MILITARY
 
 FIRST_2023 = date(2023, 1, 1)
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from uprising.engine import Simulation
+from uprising.engine.lattice import FORCE_POLICE, Lattice, World
 from uprising.engine.neighbourhood import offsets, row_spans
 from uprising.engine.rules import (
     ACTIVE,
@@ -18,8 +18,8 @@ from uprising.engine.rules import (
     arrest_probability,
     jail_term,
 )
+from uprising.engine_params import build_simulation
 from uprising.scenario import load_scenario
-from uprising.world.lattice import FORCE_POLICE, Lattice, World
 
 SCHEDULES = ["random-sequential", "synchronous"]
 
@@ -51,7 +51,7 @@ def tiny_scenario(schedule, **params):
 def test_citizen_just_above_and_below_threshold(schedule, hardship, expected):
     # L = 0 and no cop in sight: G = H, P = 0, active iff H > T = 0.1.
     sc = tiny_scenario(schedule, legitimacy=0.0, threshold=0.1)
-    sim = Simulation(sc, tiny_world([(2, 2)], [], hardship=[hardship], risk=[1.0]))
+    sim = build_simulation(sc, tiny_world([(2, 2)], [], hardship=[hardship], risk=[1.0]))
     sim.step()
     assert sim.state[0] == expected
 
@@ -59,7 +59,7 @@ def test_citizen_just_above_and_below_threshold(schedule, hardship, expected):
 @pytest.mark.parametrize("schedule", SCHEDULES)
 def test_cop_arrests_the_one_active_in_vision(schedule):
     sc = tiny_scenario(schedule, legitimacy=0.0, max_jail_term=5)
-    sim = Simulation(sc, tiny_world([(2, 2)], [(2, 3)], hardship=[1.0], risk=[0.0]))
+    sim = build_simulation(sc, tiny_world([(2, 2)], [(2, 3)], hardship=[1.0], risk=[0.0]))
     # The citizen (G = 1, R = 0) turns active whatever the cop; in the random order the cop
     # may act before it does, so by the second tick it has surely been taken.
     sim.step()
@@ -70,7 +70,7 @@ def test_cop_arrests_the_one_active_in_vision(schedule):
 @pytest.mark.parametrize("schedule", SCHEDULES)
 def test_cop_out_of_vision_arrests_no_one(schedule):
     sc = tiny_scenario(schedule, legitimacy=0.0)
-    sim = Simulation(sc, tiny_world([(0, 0)], [(2, 2)], hardship=[1.0], risk=[0.0]))
+    sim = build_simulation(sc, tiny_world([(0, 0)], [(2, 2)], hardship=[1.0], risk=[0.0]))
     for _ in range(5):
         sim.step()
     assert sim.state[0] == ACTIVE
@@ -79,7 +79,7 @@ def test_cop_out_of_vision_arrests_no_one(schedule):
 @pytest.mark.parametrize("schedule", SCHEDULES)
 def test_prisoner_is_released_and_decides_again(schedule):
     sc = tiny_scenario(schedule, legitimacy=0.0, max_jail_term=3)
-    sim = Simulation(sc, tiny_world([(2, 2)], [(2, 3)], hardship=[1.0], risk=[0.0]))
+    sim = build_simulation(sc, tiny_world([(2, 2)], [(2, 3)], hardship=[1.0], risk=[0.0]))
     sim.state[0] = JAILED
     sim.jail[0] = 2
     sim.cop_cell[:] = 0  # move the cop out of sight so the released citizen stays free
@@ -96,8 +96,8 @@ def test_prisoner_is_released_and_decides_again(schedule):
 def test_vision_wraps_around_the_torus(schedule):
     # A cop at (4, 2) is one step from (0, 2) across the edge: C = 1, A = 1, P = 0.9 > G - T.
     sc = tiny_scenario(schedule, legitimacy=0.5, arrest_rounding="literal")
-    wrapped = Simulation(sc, tiny_world([(0, 2)], [(4, 2)], hardship=[1.0], risk=[1.0]))
-    far = Simulation(sc, tiny_world([(0, 2)], [(2, 0)], hardship=[1.0], risk=[1.0]))
+    wrapped = build_simulation(sc, tiny_world([(0, 2)], [(4, 2)], hardship=[1.0], risk=[1.0]))
+    far = build_simulation(sc, tiny_world([(0, 2)], [(2, 0)], hardship=[1.0], risk=[1.0]))
     wrapped.step()
     far.step()
     assert wrapped.state[0] == QUIET
@@ -157,7 +157,7 @@ def test_prisoner_off_the_lattice_comes_back_on_a_free_site(movement):
         "synchronous", legitimacy=0.0, max_jail_term=3, **{"rules.jailed_keep_site": "false",
                                                            "rules.movement": movement},
     )  # fmt: skip
-    sim = Simulation(sc, tiny_world([(2, 2), (0, 0)], [], hardship=[1.0, 0.0], risk=[0.0, 0.0]))
+    sim = build_simulation(sc, tiny_world([(2, 2), (0, 0)], [], hardship=[1.0, 0.0], risk=[0.0, 0.0]))
     sim.state[0], sim.jail[0], sim.cit_cell[0] = JAILED, 2, -1
     cells = []
     for _ in range(4):

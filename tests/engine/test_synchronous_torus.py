@@ -7,12 +7,12 @@ import numba
 import numpy as np
 import pytest
 
-from uprising.engine import Simulation
+from uprising.engine.lattice import FORCE_POLICE, Lattice, World
+from uprising.engine_params import build_simulation
 from uprising.errors import ScenarioError
 from uprising.model import Model
 from uprising.scenario import load_scenario
 from uprising.world.build import build_world
-from uprising.world.lattice import FORCE_POLICE, Lattice, World
 
 
 def scenario(seed: int = 5, size: int = 60):
@@ -43,13 +43,13 @@ def test_traits_are_uniform_on_zero_one():
 
 
 def test_a_run_holds_at_most_24_bytes_per_agent():
-    sim = Simulation(scenario(size=400))
+    sim = build_simulation(scenario(size=400))
     sim.step()
     assert sim.bytes_per_agent() <= 24.0
 
 
 def test_no_site_ever_holds_two_agents():
-    sim = Simulation(load_scenario("netlogo-rebellion", ["run.schedule=synchronous", "run.seed=2"]))
+    sim = build_simulation(load_scenario("netlogo-rebellion", ["run.schedule=synchronous", "run.seed=2"]))
     for _ in range(60):
         sim.step()
         cells = np.concatenate([sim.cit_cell[sim.cit_cell >= 0], sim.cop_cell])
@@ -81,7 +81,7 @@ def test_a_bounded_grid_keeps_everyone_on_it_one_per_site(keep_site):
     for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
         numba.set_num_threads(threads)
         try:
-            sim = Simulation(sc, bounded_world(24, 3))
+            sim = build_simulation(sc, bounded_world(24, 3))
             moved = False
             start = sim.cit_cell.copy()
             for _ in range(30):
@@ -102,7 +102,7 @@ def test_a_vision_too_wide_for_the_packed_counts_is_refused_in_one_line():
     sc = load_scenario("epstein-2002", ["run.schedule=synchronous", "world.width=400",
                                         "world.height=400", "citizens.vision=190"])  # fmt: skip
     with pytest.raises(ScenarioError, match=r"citizens\.vision .* at most 65536 together"):
-        Simulation(sc)
+        build_simulation(sc)
 
 
 @pytest.mark.parametrize("height", [1, 13, 14, 28, 40, 57, 120, 1000, 5003])
@@ -169,7 +169,7 @@ def test_the_tick_in_one_pass_over_the_rows_is_the_tick_step_by_step(overrides, 
             model = Model(sc, world=bounded_world(150, 4) if world else None)
             sim = model.sim
             sim.one_pass = one_pass
-            assert sites.wave_bands(150, sim._margin, threads).shape[0] == threads + 1  # tall enough
+            assert sites.wave_bands(150, sim.stepper.margin, threads).shape[0] == threads + 1  # tall enough
             runs.append((model.run().series, sim.cit_cell.copy(), sim.cop_cell.copy(), sim.jail.copy()))
         finally:
             numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
@@ -189,12 +189,12 @@ def test_the_tick_counts_the_actives_after_the_decisions(one_pass):
     sc = load_scenario("epstein-2002", ["run.schedule=synchronous", "run.seed=3",
                                         "world.width=60", "world.height=150",
                                         "citizens.legitimacy=0.5"])  # fmt: skip
-    sim = Simulation(sc)
+    sim = build_simulation(sc)
     sim.one_pass = one_pass
     seen = 0
     for _ in range(30):
         sim.step()
         _, active, _ = sim.counts()
-        assert sim._last_actives == active + int(sim.arrests_by_dept.sum())
+        assert sim.stepper.last_actives == active + int(sim.arrests_by_dept.sum())
         seen += active
     assert seen > 0

@@ -13,14 +13,14 @@ import pytest
 from uprising.data import DATA_DIR
 from uprising.dynamics.config import Dynamics, LegitimacyShock
 from uprising.dynamics.crisis import Crisis
+from uprising.engine.lattice import Lattice, World
 from uprising.engine.rules import ACTIVE
-from uprising.engine.simulation import Simulation
+from uprising.engine_params import build_simulation
 from uprising.errors import ScenarioError
 from uprising.scenario import load_scenario
 from uprising.scenario.model import Scenario
 from uprising.world import peru
 from uprising.world.config import PeruWorld
-from uprising.world.lattice import Lattice, World
 
 COARSE = PeruWorld(resolution_km=20, population_scale=1000)
 
@@ -167,7 +167,7 @@ def strip_scenario(timeline: list) -> Scenario:
 def test_each_citizen_weighs_the_legitimacy_of_its_own_cell():
     # Grievance H (1 - L m) = 0.5 (1 - 0.8 m) exceeds the threshold 0.1 only where m < 1.
     world = strip_world([0.5, 1.0, 1.2, 0.5], [1.0] * 4)
-    sim = Simulation(strip_scenario([]), world)
+    sim = build_simulation(strip_scenario([]), world)
     group, legit, _, _ = sim.levers()
     assert np.array_equal(group, np.arange(4)) and np.allclose(legit, [0.4, 0.8, 0.96, 0.4])
     sim.step()
@@ -182,7 +182,7 @@ def test_a_shock_drops_legitimacy_per_cell_by_size_times_alignment_to_the_power(
         LegitimacyShock(when=date(2022, 12, 8), departments=["South"], size=0.05, alignment=1.0),
     ]
     sc = strip_scenario(shocks)
-    sim = Simulation(sc, strip_world([1.0] * 4, ratio))
+    sim = build_simulation(sc, strip_world([1.0] * 4, ratio))
     crisis = Crisis(
         sim=sim,
         cfg=sc.dynamics,
@@ -215,6 +215,6 @@ def test_per_cell_legitimacy_needs_a_map_of_many_agents_per_cell():
 
     world = build_torus_world(torus)
     assert world.cell_legitimacy_multiplier is None
-    assert Simulation(torus, world).legitimacy_drop_cell.size == 0
+    assert build_simulation(torus, world).legitimacy_drop_cell.size == 0
     with pytest.raises(ScenarioError, match="legitimacy per cell"):
-        Simulation(torus, replace(world, cell_legitimacy_multiplier=np.ones(100, np.float32)))
+        build_simulation(torus, replace(world, cell_legitimacy_multiplier=np.ones(100, np.float32)))

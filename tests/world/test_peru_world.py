@@ -7,10 +7,10 @@ import pytest
 import shapely
 from scipy.stats import spearmanr
 
+from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE
 from uprising.errors import UprisingError
 from uprising.world import peru
 from uprising.world.config import PeruWorld
-from uprising.world.lattice import FORCE_MILITARY, FORCE_POLICE
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from uprising.engine.lattice import World
 from uprising.errors import ScenarioError
 from uprising.scenario.loader import load_scenario
 from uprising.scenario.model import Scenario, TorusWorld
 from uprising.world.build import build_world
 from uprising.world.config import PeruWorld
-from uprising.world.lattice import World
 
 
 def test_peru_2022_builds_a_peru_world():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from uprising.engine import Simulation
+from uprising.engine_params import build_simulation
 from uprising.scenario import load_scenario
 
 
@@ -21,7 +21,7 @@ def ours_citizen_updates_per_second(
         [f"world.width={width}", f"world.height={height}", f"run.schedule={schedule}",
          f"run.seed={seed}"],
     )  # fmt: skip
-    sim = Simulation(sc)
+    sim = build_simulation(sc)
     sim.step()  # loads the compiled kernels
     start = time.perf_counter()
     for _ in range(steps):

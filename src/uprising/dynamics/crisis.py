@@ -35,12 +35,12 @@ from uprising.dynamics.confrontation import confrontation_rate, confrontation_to
 from uprising.dynamics.geography import capital_cells, road_cells, site_cells
 from uprising.dynamics.participation import participants_per_cell, participation_probability
 from uprising.engine import crowds, synchronous
+from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE
 from uprising.engine.neighbourhood import row_spans
 from uprising.engine.rules import ACTIVE
 from uprising.engine.simulation import Simulation
 from uprising.errors import ScenarioError, UprisingError
 from uprising.institutions.config import InstitutionsConfig
-from uprising.world.lattice import FORCE_MILITARY, FORCE_POLICE
 
 STREAM_DEATHS = 101
 STREAM_DEPLOY = 102
@@ -78,7 +78,7 @@ class Crisis:
         sim, lat = self.sim, self.sim.world.lattice
         if lat.cell_km is None:
             raise ScenarioError("dynamics: need a map world (world.kind = peru), not the torus")
-        if sim.scenario.run.schedule != "synchronous":
+        if not sim.config.synchronous:
             raise ScenarioError("dynamics: need run.schedule = synchronous")
         self.names = list(lat.department_names)
         self.n_dept = len(self.names)

@@ -14,8 +14,8 @@ import csv
 import numpy as np
 
 from uprising.data import data_path
+from uprising.engine.lattice import Lattice
 from uprising.errors import DataError
-from uprising.world.lattice import Lattice
 
 
 def adjacency_matrix(ubigeo: list[str]) -> np.ndarray:

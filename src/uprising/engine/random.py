@@ -18,7 +18,7 @@ STREAM_ARREST = 4  # whom a cop arrests / whether an active is arrested
 STREAM_PRIORITY = 5  # tie-break between agents that want the same site
 STREAM_RELEASE = 6  # where a released prisoner reappears
 
-_GOLDEN = uint64(0x9E3779B97F4A7C15)
+GOLDEN = uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, SplitMix64's increment
 _M1 = uint64(0xBF58476D1CE4E5B9)
 _M2 = uint64(0x94D049BB133111EB)
 _KT = uint64(0xD1B54A32D192ED03)
@@ -30,7 +30,7 @@ _INV53 = 1.0 / 9007199254740992.0  # 2**-53
 @njit(inline="always", cache=True)
 def mix64(x):
     """SplitMix64 finaliser: a bijection of uint64 with strong avalanche."""
-    z = x + _GOLDEN
+    z = x + GOLDEN
     z = (z ^ (z >> uint64(30))) * _M1
     z = (z ^ (z >> uint64(27))) * _M2
     return z ^ (z >> uint64(31))

@@ -73,7 +73,7 @@ from uprising.engine.rules import (
 )
 from uprising.engine.sequential import _row_range, _span_row
 from uprising.engine.synchronous import _span_base
-from uprising.world.classic import citizen_traits, traits_key
+from uprising.engine.traits import citizen_traits, traits_key
 
 ROW_BLOCKS = 64  # rows are worked in this many blocks, each block by one thread at a time
 OCCUPY_CHUNKS = 256  # `occupy` writes the agents in this many chunks

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from uprising.engine.lattice import World
 from uprising.world.config import PeruWorld
-from uprising.world.lattice import World
 
 if TYPE_CHECKING:
     from uprising.scenario.model import Scenario

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from uprising.data import DATA_DIR
+from uprising.engine.lattice import Lattice
 from uprising.world.config import PeruWorld
-from uprising.world.lattice import Lattice
 
 if TYPE_CHECKING:
     from uprising.world.peru import PeruData, Placement

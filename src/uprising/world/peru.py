@@ -62,10 +62,10 @@ import shapely
 from scipy.spatial import cKDTree
 
 from uprising.data import DATA_DIR, data_path
+from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE, Lattice, World
 from uprising.errors import DataError, UprisingError
 from uprising.world.cache import peru_layout
 from uprising.world.config import PeruWorld
-from uprising.world.lattice import FORCE_MILITARY, FORCE_POLICE, Lattice, World
 
 PERU_DATA = "peru"
 KM_PER_DEG_LAT = 110.574  # length of one degree of latitude near 9 S, km

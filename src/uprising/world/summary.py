@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from uprising.world.lattice import FORCE_MILITARY, FORCE_POLICE, World
+from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE, World
 from uprising.world.peru import PeruBuild
 
 _CHUNK = 1 << 22

@@ -1,0 +1,267 @@
+"""One stepper per schedule: the work arrays of a run and its tick, given its `Simulation`.
+
+- `SequentialStepper`: random-sequential, one agent at a time (`uprising.engine.sequential`);
+- `MapStepper`: synchronous on a map of many agents per cell (`uprising.engine.synchronous`);
+- `SiteStepper`: synchronous on a lattice of one agent per site (`uprising.engine.sites`),
+  in one pass over the rows or one pass per phase (`Simulation.one_pass`).
+
+Each reads the levers the hooks left on the simulation and writes its arrests by department.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numba
+import numpy as np
+
+from uprising.engine import sequential, sites, synchronous
+from uprising.engine.neighbourhood import reduced_offsets
+from uprising.engine.rules import ACTIVE
+from uprising.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from uprising.engine.simulation import Simulation
+
+
+class Stepper:
+    """A schedule's tick; `cops_removed` keeps its work arrays in step with the cops."""
+
+    def step(self, sim: Simulation) -> None:
+        raise NotImplementedError
+
+    def cops_removed(self, sim: Simulation, keep: np.ndarray, removed: np.ndarray) -> None:
+        """Called before `sim.cop_cell` loses the cops `removed` (indices into it)."""
+
+
+class SequentialStepper(Stepper):
+    """Random-sequential: each agent acts in turn, in a new random order every tick."""
+
+    def __init__(self, sim: Simulation) -> None:
+        lat = sim.world.lattice
+        n, m = sim.world.citizens, sim.cop_cell.shape[0]
+        self.occupant = np.full(lat.cells, -1, dtype=np.int32)
+        self.occupant[sim.cit_cell] = np.arange(n, dtype=np.int32)
+        self.occupant[sim.cop_cell] = np.arange(n, n + m, dtype=np.int32)
+        self.kind = np.zeros(lat.cells, dtype=np.uint8)
+        self.kind[sim.cit_cell] = sequential.KIND_CITIZEN
+        self.kind[sim.cop_cell] = sequential.KIND_COP
+        k = max(sim.offs_cit.shape[0], sim.offs_cop.shape[0], 1)
+        self.order = np.empty(n + m, dtype=np.int64)
+        self.scratch = np.empty(k + 2, dtype=np.int64)  # _look writes one past
+        self.seen = np.empty((sequential.SEEN_ROWS, lat.cells), dtype=np.int32)
+        self.seen_with: np.ndarray | None = None  # the cop array `seen` was counted with
+        self.p_table = np.empty(k + 1, dtype=np.float64)  # P for each whole C/A <= k
+        sequential.fill_p_table(sim.config.arrest_prob_constant, self.p_table)
+        self.moves_cit = reduced_offsets(sim.offs_cit, lat.height, lat.width, lat.torus)
+        self.moves_cop = reduced_offsets(sim.offs_cop, lat.height, lat.width, lat.torus)
+
+    def cops_removed(self, sim: Simulation, keep: np.ndarray, removed: np.ndarray) -> None:
+        n = sim.world.citizens
+        self.occupant[sim.cop_cell[removed]] = -1
+        self.kind[sim.cop_cell[removed]] = sequential.KIND_EMPTY
+        self.occupant[sim.cop_cell[keep]] = n + np.arange(keep.shape[0], dtype=np.int32)
+        self.order = np.empty(n + keep.shape[0], dtype=np.int64)
+
+    def step(self, sim: Simulation) -> None:
+        lat, cfg, r = sim.world.lattice, sim.config, sim.config.rules
+        arrests = sequential.sequential_tick(
+            sim.seed, sim.tick, (lat.height, lat.width, lat.torus),
+            sim.spans_cit, sim.spans_cop, self.moves_cit, self.moves_cop, self.seen,
+            self.occupant, self.kind, sim.cit_cell, sim.hardship,
+            sim.risk, sim.state, sim.jail, sim.cop_cell,
+            sim.params["legitimacy"], sim.params["threshold"],
+            cfg.arrest_prob_constant, cfg.rounding,
+            r.active_counts_self_twice, sim.max_jail, r.jail_term_inclusive,
+            r.jailed_keep_site, r.cop_moves_to_arrestee, r.movement, r.phased,
+            r.move_first, self.order, self.scratch, self.p_table,
+            self.seen_with is not sim.cop_cell,  # cops were removed: count `seen` afresh
+        )  # fmt: skip
+        self.seen_with = sim.cop_cell
+        sim.arrests_by_dept[:] = 0
+        sim.arrests_by_dept[0] = arrests
+
+
+class MapStepper(Stepper):
+    """Synchronous on a map of many agents per cell: counts per cell, then everyone at once."""
+
+    def __init__(self, sim: Simulation) -> None:
+        lat = sim.world.lattice
+        cells, n = lat.cells, sim.world.citizens
+        # Counts per cell: on a lattice of one agent per site no count (nor row prefix, nor
+        # sum within vision) passes the row width or the vision's size, so int16 does.
+        most = max(sites_in(sim.spans_cit, lat.width), sites_in(sim.spans_cop, lat.width))
+        small = lat.capacity == 1 and max(lat.width, most) < 2**15
+        count = np.int16 if small else np.int32
+        self.cops_pre = np.empty(cells, dtype=count)  # cops per cell, then its row prefix
+        self.actives_pre = np.empty(cells, dtype=count)  # actives per cell, then its prefix
+        self.cops_vis = np.empty(cells, dtype=count)
+        self.actives_vis = np.empty(cells, dtype=count)
+        self.share = np.empty(cells, dtype=np.float64)
+        self.hazard = np.empty(cells, dtype=np.float64)
+        # Where many citizens share a cell, a quiet citizen's estimate is computed per cell.
+        self.p_quiet = np.empty(cells if n > cells else 0, dtype=np.float64)
+        self.no_state = np.empty(0, dtype=np.int8)  # count_per_cell: every agent counts
+
+    def step(self, sim: Simulation) -> None:
+        lat, cfg, r = sim.world.lattice, sim.config, sim.config.rules
+        h, w, torus = lat.height, lat.width, lat.torus
+        group, legit, threshold, risk_mult = sim.levers()
+        # 1. What every citizen sees: cops and actives within vision, from the snapshot.
+        one, blocks = lat.capacity == 1, numba.get_num_threads()
+        k, rounding = cfg.arrest_prob_constant, cfg.rounding
+        synchronous.count_per_cell(sim.cop_cell, self.no_state, 0, self.cops_pre, one, blocks)
+        synchronous.count_per_cell(sim.cit_cell, sim.state, ACTIVE, self.actives_pre, one, blocks)
+        synchronous.row_prefix2(self.cops_pre, self.actives_pre, h, w)
+        synchronous.vision_sum2(
+            self.cops_pre, self.actives_pre, sim.spans_cit, h, w, torus,
+            self.cops_vis, self.actives_vis,
+        )  # fmt: skip
+        if self.p_quiet.shape[0]:
+            synchronous.quiet_arrest_probability(self.cops_vis, self.actives_vis, k, rounding, self.p_quiet)
+        # 2. Everyone decides at once (prisoners serve a tick instead).
+        synchronous.decide(
+            sim.cit_cell, sim.home, sim.hardship, sim.risk, sim.state, sim.jail,
+            group, legit, self.cops_vis, self.actives_vis, threshold, risk_mult,
+            k, rounding, r.active_counts_self_twice, not one, self.p_quiet,
+        )  # fmt: skip
+        # 3. Cops take actives: the hazard at a cell sums, over the cops that see it, 1 / A.
+        synchronous.count_per_cell(sim.cit_cell, sim.state, ACTIVE, self.actives_pre, one, blocks)
+        synchronous.row_prefix(self.actives_pre, h, w)
+        synchronous.arrest_share_at_cops(
+            self.cops_pre, self.actives_pre, sim.spans_cop, h, w, torus, self.share
+        )
+        synchronous.row_prefix(self.share, h, w)
+        synchronous.hazard_at_actives(self.actives_pre, self.share, sim.spans_cop, h, w, torus, self.hazard)
+        sim.arrests_by_dept[:] = synchronous.arrest(
+            sim.seed, sim.tick, sim.cit_cell, sim.home, sim.cell_dept,
+            lat.departments, sim.state, sim.jail, self.hazard, sim.max_jail,
+            r.jail_term_inclusive, r.jailed_keep_site,
+        )  # fmt: skip
+
+
+class SiteStepper(Stepper):
+    """Synchronous on a lattice of one agent per site (the classic torus), cell by cell: two
+    uint32 per cell, the site map (agents, then claims during the moves) and the packed
+    counts after the decisions."""
+
+    def __init__(self, sim: Simulation) -> None:
+        lat, cfg = sim.world.lattice, sim.config
+        sites_cit = sites_in(sim.spans_cit, lat.width)
+        sites_cop = sites_in(sim.spans_cop, lat.width)
+        if sites_cit + sites_cop > 2**16:
+            raise ScenarioError(
+                f"citizens.vision / cops.vision: visions of {sites_cit} and {sites_cop} sites; "
+                "the synchronous torus allows at most 65536 together"
+            )
+        if sim.world.citizens + sim.cop_cell.shape[0] >= sites.AGENT:
+            raise ScenarioError("world: more than 2**30 - 2 agents on one lattice")
+        self.share_bits = 32 - max(sites_cop, 1).bit_length()
+        # P for every count of cops and of actives a citizen can see (itself counted, twice
+        # at most), unless the table would pass 2**16 entries.
+        pairs = (sites_cit + 1, sites_cit + 3) if (sites_cit + 1) * (sites_cit + 3) <= 2**16 else (0, 0)
+        self.p_table = np.zeros(pairs, dtype=np.float64)
+        sites.fill_pair_table(cfg.arrest_prob_constant, cfg.rounding, self.p_table)
+        self.occ = np.empty(lat.cells, dtype=np.uint32)
+        self.after = np.empty(lat.cells, dtype=np.uint32)
+        # Moves: the citizens' offsets then the cops' (once when they are the same), also as
+        # steps of the cell id for sites at least `reach` from every edge; a claim holds the
+        # offset's index in `slot_bits`.
+        self.shared_offs = np.array_equal(sim.offs_cit, sim.offs_cop)
+        parts = [sim.offs_cit] if self.shared_offs else [sim.offs_cit, sim.offs_cop]
+        self.offs = np.concatenate(parts)
+        self.lin = self.offs[:, 0].astype(np.int64) * lat.width + self.offs[:, 1]
+        self.reach = int(np.abs(self.offs).max(initial=0))
+        self.slot_bits = max(1, (self.offs.shape[0] - 1).bit_length())
+        self.stripes = sites.stripes(lat.height, int(np.abs(self.offs[:, 0]).max(initial=0)))
+        # The tick in one pass over the rows (`sites.tick_rows`) lags its steps by the largest
+        # reach in rows of a vision or a move; on lattices too short for it, one pass per step.
+        shapes = (sim.spans_cit, sim.spans_cop, self.offs)
+        self.margin = max([int(np.abs(rows[:, 0]).max(initial=0)) for rows in shapes] + [1])
+        self.last_actives = int(np.count_nonzero(sim.state == ACTIVE))  # which arrest sum is quicker
+
+    def step(self, sim: Simulation) -> None:
+        lat, cfg, r = sim.world.lattice, sim.config, sim.config.rules
+        h, w, torus = lat.height, lat.width, lat.torus
+        k, rounding, bits = cfg.arrest_prob_constant, cfg.rounding, self.share_bits
+        n = sim.world.citizens
+        occ, after = self.occ, self.after
+        threads = numba.get_num_threads()
+        legit = sim.levers()[1]
+        levers = (legit, sim.threshold_dept + sim.params["threshold"], sim.risk_mult_dept)
+        # 1. Who stands where, with who was active.
+        sites.occupy(sim.cit_cell, sim.cop_cell, sim.state, sim.jail, occ)
+        if not r.jailed_keep_site:
+            sites.serve_off_site(sim.cit_cell, sim.jail)
+        one_pass = lat.cells >= sites.WAVE_MIN_CELLS if sim.one_pass is None else sim.one_pass
+        bands = sites.wave_bands(h, self.margin, threads) if one_pass else np.zeros(0, np.int64)
+        if bands.shape[0] > 1:
+            # 2-5 in one pass over the rows; arrests are summed from the actives' side when they
+            # were few the tick before (the same sums either way, so the same arrests).
+            actives, arrests = sites.tick_rows(
+                sim.seed, sim.tick, occ, after, sim.cit_cell, sim.cop_cell, sim.state,
+                sim.jail, sim.hardship, sim.risk, sim.cell_dept, lat.departments, *levers, k,
+                rounding, r.active_counts_self_twice, self.p_table, sim.spans_cit,
+                sim.spans_cop, bits, sim.max_jail, r.jail_term_inclusive, r.jailed_keep_site,
+                self.last_actives * sim.sparse_actives < n, r.movement, self.offs, self.lin,
+                sim.offs_cit.shape[0], sim.offs_cop.shape[0], self.shared_offs, self.reach,
+                r.move_tries, self.slot_bits, h, w, torus, bands, self.margin,
+            )  # fmt: skip
+            sim.arrests_by_dept[:] = arrests
+            self.last_actives = actives
+        else:
+            self._step_phased(sim, levers)
+        # 6. Prisoners off the lattice whose term is over come back on a free site.
+        if not r.jailed_keep_site:
+            sites.place_released(sim.seed, sim.tick, sim.cit_cell, sim.jail, 4 * r.move_tries, occ)
+
+    def _step_phased(self, sim: Simulation, levers: tuple[np.ndarray, ...]) -> None:
+        """Steps 2-5 of `step` one pass over the lattice each, for lattices too short for
+        `sites.tick_rows`; the same tick."""
+        lat, cfg, r = sim.world.lattice, sim.config, sim.config.rules
+        h, w, torus = lat.height, lat.width, lat.torus
+        n = sim.world.citizens
+        occ, after = self.occ, self.after
+        bands = sites.bands_of(h, numba.get_num_threads())
+        # 2. Counts in vision from the tick's start; everyone decides.
+        actives = sites.decide_rows(
+            occ, sim.spans_cit, h, w, torus, sim.hardship, sim.risk, sim.seed,
+            sim.state, sim.jail, sim.cell_dept, *levers,
+            cfg.arrest_prob_constant, cfg.rounding,
+            r.active_counts_self_twice, self.p_table, bands, after,
+        )  # fmt: skip
+        self.last_actives = actives
+        # 3. Cops take actives: each cop's share 1/A, summed over the cops that see an active;
+        # from the actives' side when they are few (the same sums, so the same arrests).
+        sim.arrests_by_dept[:] = sites.arrest_rows(
+            sim.seed, sim.tick, occ, sim.cit_cell, sim.cell_dept, lat.departments,
+            sim.state, sim.jail, after, actives * sim.sparse_actives < n, sim.spans_cop, h, w,
+            torus, self.share_bits, sim.max_jail, r.jail_term_inclusive, r.jailed_keep_site,
+            bands,
+        )  # fmt: skip
+        # 4. Movement to a random free site in vision, conflicts settled by priority.
+        if r.movement:
+            k_cit, k_cop = sim.offs_cit.shape[0], sim.offs_cop.shape[0]
+            sites.claim_moves(
+                sim.seed, sim.tick, occ, n, self.offs, self.lin, k_cit, k_cop,
+                self.shared_offs, self.reach, h, w, torus, r.move_tries, self.slot_bits,
+                self.stripes,
+            )  # fmt: skip
+            sites.settle_moves(
+                occ, n, sim.cit_cell, sim.cop_cell, self.offs, self.lin, self.reach,
+                h, w, torus, self.slot_bits,
+            )  # fmt: skip
+
+
+def stepper_for(sim: Simulation) -> Stepper:
+    """The stepper of `sim`'s schedule and lattice."""
+    if not sim.config.synchronous:
+        return SequentialStepper(sim)
+    if sim.world.lattice.capacity == 1:
+        return SiteStepper(sim)
+    return MapStepper(sim)
+
+
+def sites_in(spans: np.ndarray, width: int) -> int:
+    """Sites of a vision shape given as row spans (the centre included), on rows `width` wide."""
+    return int(sum(min(2 * int(w) + 1, width) for _, w in spans))
