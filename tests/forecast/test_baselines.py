@@ -73,7 +73,7 @@ def test_baselines_never_read_the_forecast_window(observed):
 
 
 def test_castillo_shares_are_the_departments_share_of_his_runoff_votes():
-    from uprising.world.peru import load_peru_data
+    from uprising.data.peru_data import load_peru_data
 
     names = list(load_peru_data().names)
     share = castillo_shares(names)

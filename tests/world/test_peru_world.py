@@ -7,6 +7,7 @@ import pytest
 import shapely
 from scipy.stats import spearmanr
 
+from uprising.data.peru_data import load_peru_data
 from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE
 from uprising.errors import UprisingError
 from uprising.world import peru
@@ -15,7 +16,7 @@ from uprising.world.config import PeruWorld
 
 @pytest.fixture(scope="module")
 def data() -> peru.PeruData:
-    return peru.load_peru_data()
+    return load_peru_data()
 
 
 @pytest.fixture(scope="module")

@@ -73,7 +73,7 @@ class Crisis:
     events: list[DayEvent] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        from uprising.world.peru import department_index
+        from uprising.data.peru_data import department_index
 
         sim, lat = self.sim, self.sim.world.lattice
         if lat.cell_km is None:

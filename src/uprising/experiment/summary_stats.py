@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from uprising.data.peru_data import read_csv_rows
 from uprising.errors import DataError, UprisingError
 from uprising.recorder.output import RunOutput
 from uprising.scenario.model import Scenario
-from uprising.world.peru import read_csv_rows
 
 CLASSIC_STATS = ("mean_active", "peak_active", "final_jailed")
 PERU_METRICS = (

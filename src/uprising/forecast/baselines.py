@@ -101,7 +101,7 @@ def build_baselines(
 
 def castillo_shares(departments: list[str]) -> np.ndarray | None:
     """Each department's share of Castillo's 2021 runoff votes, or None off Peru's departments."""
-    from uprising.world.peru import load_peru_data
+    from uprising.data.peru_data import load_peru_data
 
     data = load_peru_data()
     votes = dict(zip(data.names, data.castillo_votes.astype(float), strict=True))

@@ -116,7 +116,7 @@ def observed_label(folder: Path) -> str:
 
 def cut_observed(folder: Path, last: date, into: Path) -> Path:
     """Copies of the observed files of `folder` with only the rows dated up to `last`."""
-    from uprising.world.peru import load_peru_data
+    from uprising.data.peru_data import load_peru_data
 
     for name in OBSERVED_FILES:
         source = folder / name

@@ -13,8 +13,8 @@ from pathlib import Path
 import polars as pl
 
 from uprising.data import data_path
+from uprising.data.peru_data import read_csv_rows
 from uprising.errors import DataError
-from uprising.world.peru import read_csv_rows
 
 DAY0 = date(2022, 12, 7)
 OBSERVED_DIR = "peru/observed"
@@ -45,10 +45,10 @@ def _date(value: str, where: str) -> date:
 
 
 def _department(name: str, names: list[str], where: str) -> str:
-    from uprising.world.peru import _fold
+    from uprising.data.peru_data import fold_name
 
-    folded = {_fold(n): n for n in names}
-    key = _fold(name)
+    folded = {fold_name(n): n for n in names}
+    key = fold_name(name)
     if key not in folded:
         raise DataError(f"{where}: unknown department {name!r}; expected one of {', '.join(names)}")
     return folded[key]
@@ -66,7 +66,7 @@ def _int(value: str, where: str, lo: int = 0, hi: int = 1_000_000) -> int:
 
 def load_observed(folder: Path | str | None = None) -> Observed:
     """The observed tables in `folder` (default: the package's December 2022 data)."""
-    from uprising.world.peru import load_peru_data
+    from uprising.data.peru_data import load_peru_data
 
     base = Path(folder) if folder is not None else data_path(f"{OBSERVED_DIR}/deaths.csv").parent
     if not base.is_dir():

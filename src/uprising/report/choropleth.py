@@ -56,7 +56,7 @@ def _patch(geom) -> PathPatch:
 
 def department_shapes(names: list[str]) -> list | None:
     """The packaged polygons of `names` in that order, None when some name is not a department of Peru."""
-    from uprising.world.peru import load_peru_data
+    from uprising.data.peru_data import load_peru_data
 
     data = load_peru_data()
     index = {n: i for i, n in enumerate(data.names)}

@@ -55,7 +55,7 @@ class DepartmentShapes:
 @lru_cache(maxsize=1)
 def department_shapes() -> DepartmentShapes:
     """The department polygons of `data/peru/departments.geojson`, read once."""
-    from uprising.world.peru import load_peru_data
+    from uprising.data.peru_data import load_peru_data
 
     data = load_peru_data()
     rings, points = [], []

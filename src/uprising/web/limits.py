@@ -55,7 +55,7 @@ class ServerLimits:
 @lru_cache(maxsize=1)
 def _peru_population() -> tuple[int, ...]:
     """INEI's 2017 population of each department (regions.csv), read once."""
-    from uprising.world.peru import load_peru_data
+    from uprising.data.peru_data import load_peru_data
 
     return tuple(int(p) for p in load_peru_data().population)
 
@@ -72,7 +72,7 @@ def estimated_agents(scenario: Scenario) -> int:
         return round(sites * min(1.0, world.citizen_density + world.cop_density))
     import numpy as np
 
-    from uprising.world.peru import police_count
+    from uprising.data.peru_data import police_count
 
     population = np.asarray(_peru_population(), dtype=np.int64)
     citizens = int(np.round(population / world.population_scale).sum())

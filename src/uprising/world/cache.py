@@ -28,7 +28,8 @@ from uprising.engine.lattice import Lattice
 from uprising.world.config import PeruWorld
 
 if TYPE_CHECKING:
-    from uprising.world.peru import PeruData, Placement
+    from uprising.data.peru_data import PeruData
+    from uprising.world.peru import Placement
 
 # The world fields that the seed-free steps read (a test checks `place_population` reads no
 # other): two configs that agree on these share a layout.
@@ -62,7 +63,7 @@ class PeruLayout:
 
 def _data_key(root: Path | None) -> tuple:
     """The data folder and (name, size, mtime) of each file of its `peru/` folder."""
-    from uprising.world.peru import PERU_DATA
+    from uprising.data.peru_data import PERU_DATA
 
     folder = (Path(root) if root is not None else DATA_DIR).resolve() / PERU_DATA
     try:
@@ -102,7 +103,7 @@ def _read_only(obj: Any) -> None:
 
 def peru_data(root: Path | None = None) -> PeruData:
     """`load_peru_data(root)`, read once per data folder and state of its files."""
-    from uprising.world.peru import load_peru_data
+    from uprising.data.peru_data import load_peru_data
 
     def load() -> PeruData:
         data = load_peru_data(root)

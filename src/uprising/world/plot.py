@@ -6,10 +6,11 @@ from pathlib import Path
 
 import numpy as np
 
+from uprising.data.peru_data import PeruData
 from uprising.engine.lattice import World
 from uprising.errors import UprisingError
 from uprising.files import atomic_path, describe_os_error
-from uprising.world.peru import PeruData, lonlat_to_xy_km
+from uprising.world.peru import lonlat_to_xy_km
 from uprising.world.summary import department_hardship
 
 
