@@ -16,6 +16,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q
 
 # The reliability suite's long version: more bytes flipped, more kills, more hostile inputs.

@@ -8,6 +8,7 @@ run (naming the scenario fields) and builds the world when none is given.
 from __future__ import annotations
 
 from uprising.engine.lattice import Lattice, World
+from uprising.engine.neighbourhood import row_spans
 from uprising.engine.params import EngineParams, RuleSwitches
 from uprising.engine.rules import ROUNDING_CODES
 from uprising.engine.simulation import Simulation
@@ -88,3 +89,13 @@ def vision_in_cells(scenario: Scenario, lattice: Lattice) -> tuple[float, float]
         else:
             out.append(section.vision_km / lattice.cell_km)
     return out[0], out[1]
+
+
+def sites_in_vision(shape: str, radius: float, torus_size: tuple[int, int] | None) -> int:
+    """Sites in a vision of `radius` cells (the centre included), as the engine sees them: on a
+    torus of (height, width) a vision wider than the world wraps onto sites already seen,
+    which count once; on a map (None) the whole shape counts."""
+    height, width = torus_size or (1, 1)
+    torus = torus_size is not None
+    spans = row_spans(shape, radius, height, width, torus)
+    return sum(min(2 * int(w) + 1, width) if torus else 2 * int(w) + 1 for _, w in spans)

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from uprising.errors import ScenarioError
-from uprising.scenario.loader import _read_yaml, apply_overrides, format_validation_error
+from uprising.scenario.loader import apply_overrides, format_validation_error, read_scenario_yaml
 from uprising.scenario.model import Scenario
 
 
@@ -27,7 +27,7 @@ class ScenarioSnapshot:
 
     def __init__(self, ref: str) -> None:
         self.ref = ref
-        self.label, self._data = _read_yaml(ref)
+        self.label, self._data = read_scenario_yaml(ref)
         self._built: dict[tuple[str, ...], Scenario] = {}
 
     @property

@@ -48,7 +48,8 @@ def _read_text(path: Path, label: str) -> str:
         raise ScenarioError(f"scenario file {label}: not UTF-8 text (byte {err.start})") from None
 
 
-def _read_yaml(name_or_path: str) -> tuple[str, dict[str, Any]]:
+def read_scenario_yaml(name_or_path: str) -> tuple[str, dict[str, Any]]:
+    """The label and the raw mapping of a built-in scenario (by name) or a YAML file (by path)."""
     path = Path(name_or_path)
     if name_or_path in builtin_names():
         text = resources.files(BUILTIN_PACKAGE).joinpath(f"{name_or_path}.yaml").read_text("utf-8")
@@ -223,7 +224,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> d
 
 def load_scenario(name_or_path: str, overrides: list[str] | None = None) -> Scenario:
     """A validated scenario from a built-in name or a YAML path, with overrides applied."""
-    label, data = _read_yaml(name_or_path)
+    label, data = read_scenario_yaml(name_or_path)
     data = apply_overrides(data, overrides or [], label)
     data.setdefault("name", Path(label).stem)
     try:

@@ -99,17 +99,13 @@ def vision_sites(scenario: Scenario) -> tuple[int, int]:
     On the torus a vision wider than the world wraps onto sites already seen, which count once
     (the engine merges them); on a map the whole shape counts, the map's edge unknown before building.
     """
-    from uprising.engine.neighbourhood import row_spans
+    from uprising.engine_params import sites_in_vision
 
     world = scenario.world
     shape = scenario.rules.neighbourhood
-    torus = isinstance(world, TorusWorld)
-    height, width = (world.height, world.width) if torus else (1, 1)
-    sites = []
-    for radius in vision_reach(scenario):
-        spans = row_spans(shape, radius, height, width, torus)
-        sites.append(sum(min(2 * int(w) + 1, width) if torus else 2 * int(w) + 1 for _, w in spans))
-    return sites[0], sites[1]
+    size = (world.height, world.width) if isinstance(world, TorusWorld) else None
+    citizens, cops = (sites_in_vision(shape, radius, size) for radius in vision_reach(scenario))
+    return citizens, cops
 
 
 def estimated_work(scenario: Scenario) -> tuple[int, int]:
