@@ -40,6 +40,7 @@ from uprising.experiment.summary_stats import Target, normalised_distance
 from uprising.files import describe_os_error, write_text_atomic
 from uprising.scenario.loader import apply_overrides, format_validation_error
 from uprising.scenario.model import Scenario
+from uprising.scenario.paths import resolve_parameter
 
 MAX_BUDGET = 10_000_000
 MAX_POPULATIONS = 100
@@ -57,50 +58,6 @@ class ParameterRange:
     high: float
     target: str = ""
     integer: bool = False  # an integer field: values are rounded before a run
-
-
-def _value_at(data: dict[str, Any], path: str) -> tuple[bool, Any]:
-    """Whether `path` (dotted; list items by index, as in dynamics.timeline.0.size) is in `data`,
-    and its value."""
-    node: Any = data
-    for part in path.split("."):
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        else:
-            return False, None
-    return True, node
-
-
-def _leaf_paths(data: Any, prefix: str = "") -> list[str]:
-    if isinstance(data, dict):
-        items: Any = data.items()
-    elif isinstance(data, list):
-        items = enumerate(data)
-    else:
-        return [prefix.rstrip(".")]
-    paths = []
-    for key, value in items:
-        paths.extend(_leaf_paths(value, f"{prefix}{key}."))
-    return paths
-
-
-def resolve_parameter(scenario: Scenario, key: str, option: str) -> tuple[str, bool]:
-    """The full dotted path of a numeric parameter (a path or a unique field name) and whether
-    it holds integers; one error line naming `option` otherwise."""
-    data = scenario.model_dump(mode="json")
-    found, value = _value_at(data, key)
-    if not found:
-        matches = sorted(p for p in _leaf_paths(data) if p.split(".")[-1] == key)
-        if len(matches) != 1:
-            hint = f"; did you mean one of {', '.join(matches)}" if matches else ""
-            raise UprisingError(f"{option} {key}: unknown parameter of scenario {scenario.name}{hint}")
-        key = matches[0]
-        _, value = _value_at(data, key)
-    if isinstance(value, bool) or not isinstance(value, int | float | None):
-        raise UprisingError(f"{option} {key}: not a numeric parameter (it holds {value!r})")
-    return key, isinstance(value, int)
 
 
 def parameter_override(rng: ParameterRange, value: float) -> str:

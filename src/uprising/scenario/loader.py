@@ -21,6 +21,7 @@ from uprising.errors import ScenarioError
 from uprising.institutions.config import InstitutionsConfig
 from uprising.scenario.bounded_yaml import MAX_BYTES, load_bounded, shown_name
 from uprising.scenario.model import Scenario
+from uprising.scenario.paths import dotted_paths
 
 BUILTIN_PACKAGE = "uprising.scenario.builtin"
 
@@ -175,20 +176,6 @@ def format_validation_error(label: str, err: ValidationError, model: type[BaseMo
     return f"scenario {label}: {path}{shown}: {msg}{_field_range(model, tuple(first['loc']))}{more}"
 
 
-def _leaf_paths(data: dict[str, Any], prefix: str = "") -> list[str]:
-    out = []
-    for key, value in data.items():
-        path = f"{prefix}{key}"
-        out.append(path)
-        if isinstance(value, dict):
-            out.extend(_leaf_paths(value, path + "."))
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, dict):
-                    out.extend(_leaf_paths(item, f"{path}.{i}."))
-    return out
-
-
 def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> dict[str, Any]:
     """Apply `key=value` overrides; a key is a dotted path or a unique field name."""
     data = json.loads(json.dumps(data, default=str))  # deep copy of plain data (dates as ISO text)
@@ -196,12 +183,12 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> d
     defaults = Scenario(name="_", institutions=InstitutionsConfig(), dynamics=Dynamics()).model_dump(
         mode="json"
     )
-    default_paths = _leaf_paths(defaults)
+    default_paths = dotted_paths(defaults)
     for item in overrides:
         if "=" not in item:
             raise ScenarioError(f"--set {item!r}: expected key=value")
         key, raw = (s.strip() for s in item.split("=", 1))
-        known = default_paths + _leaf_paths(data)
+        known = default_paths + dotted_paths(data)
         if key not in known:
             matches = sorted({p for p in known if p.split(".")[-1] == key})
             if len(matches) != 1:
