@@ -7,11 +7,11 @@ import json
 from typing import Annotated, Any
 
 import typer
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from uprising.cli.app import app, reports_bad_input
 from uprising.errors import UprisingError
+from uprising.scenario.bounded_yaml import load_bounded
 
 CONTEXT_PREFIX = "context."
 CONFIG_PREFIX = "institutions."
@@ -77,7 +77,7 @@ def split_overrides(
         if "=" not in item:
             raise UprisingError(f"--set {item!r}: expected key=value")
         key, raw = (s.strip() for s in item.split("=", 1))
-        value = yaml.safe_load(raw) if raw else None
+        value = load_bounded(raw, f"--set {key}") if raw else None
         if key.startswith(CONTEXT_PREFIX):
             context[key.removeprefix(CONTEXT_PREFIX)] = value
             continue

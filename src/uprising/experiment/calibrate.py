@@ -494,18 +494,11 @@ def annotated_target(target: str, row: dict[str, Any], simulations: int, seed: i
 
 
 def _scenario_data(scenario_ref: str) -> dict[str, Any]:
-    """The YAML data of a scenario as written (a built-in's or a file's), before validation."""
-    from importlib import resources
+    """The YAML data of a scenario as written (a built-in's or a file's), before validation,
+    read with the scenario loader's bounds."""
+    from uprising.scenario.loader import read_scenario_yaml
 
-    import yaml
-
-    from uprising.scenario.loader import BUILTIN_PACKAGE, builtin_names
-
-    if scenario_ref in builtin_names():
-        text = resources.files(BUILTIN_PACKAGE).joinpath(f"{scenario_ref}.yaml").read_text("utf-8")
-    else:
-        text = Path(scenario_ref).read_text("utf-8")
-    return yaml.safe_load(text)
+    return read_scenario_yaml(scenario_ref)[1]
 
 
 def calibrated_scenario(calibration: Calibration) -> dict[str, Any]:

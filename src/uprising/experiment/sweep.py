@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import yaml
 from scipy.stats import qmc
 
 from uprising.errors import ScenarioError, UprisingError
@@ -23,6 +22,7 @@ from uprising.experiment.ensemble import ExperimentResult, check_runs, run_exper
 from uprising.experiment.executor import RunTask
 from uprising.experiment.snapshot import ScenarioSnapshot, snapshot_of
 from uprising.observed import scalar_metrics
+from uprising.scenario.bounded_yaml import load_bounded
 from uprising.store import Store
 
 MAX_SAMPLES = 100_000
@@ -106,7 +106,9 @@ def sweep_points(
         for sample in hypercube:
             overrides = [f"{k}={v}" for k, v in zip(grid, combo, strict=True)]
             overrides += [f"{k}={v!r}" for k, v in sample.items()]
-            values = {k: yaml.safe_load(v) for k, v in zip(grid, combo, strict=True)} | sample
+            values = {
+                k: load_bounded(str(v), f"--grid {k}") for k, v in zip(grid, combo, strict=True)
+            } | sample
             points.append(SweepPoint(len(points), tuple(overrides), values))
     return points
 
