@@ -20,7 +20,7 @@ def classic_outputs() -> list[RunOutput]:
 
 @pytest.fixture(scope="session")
 def peru_outputs() -> list[RunOutput]:
-    scenario = load_scenario("peru-2022", ["run.steps=12"])
+    scenario = load_scenario("peru-2022", ["run.steps=24"])  # 6 days: the first deaths come on day 4-5
     return [run_scenario(scenario, seed=s) for s in (1, 2)]
 
 

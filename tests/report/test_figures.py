@@ -61,7 +61,12 @@ def test_peru_figures_are_labelled(peru_outputs) -> None:
     axis = day_axis(peru_outputs, observed)
     metrics = [run_metrics(o) for o in peru_outputs]
     timeline = timeline_figure(peru_outputs, observed, metrics)
-    assert "departments with a protest" in panel_titles(timeline)
+    titles = panel_titles(timeline)
+    assert "departments reported active (observation model)" in titles
+    assert titles[:2] == [
+        "supporters: Epstein's active citizens (the day's peak)",
+        "participants: people in the street (the day's peak)",
+    ]
     assert "killed (cumulative)" in panel_titles(timeline)  # observed deaths exist, even if none simulated
     departments = departments_figure(peru_outputs, axis)
     assert len(panel_titles(departments)) == len(peru_outputs[0].departments)

@@ -38,15 +38,15 @@ def observed(run_days: int = 20) -> ObservedSeries:
     )
 
 
-def run(day4: int, peak: int, peak_day: int, deaths_by_24: int, south_deaths: int, per_1000: dict) -> dict:
+def run(day4: int, peak: int, peak_day: int, deaths_by_24: int, south_deaths: int, days_active: dict) -> dict:
     blockades = [0] * 20
     blockades[peak_day] = peak
     return {
-        "departments_active_by_day": [1, 2, day4, 1] + [0] * 16,
+        "departments_reported_active_by_day": [1, 2, day4, 1] + [0] * 16,
         "blockades_by_day": blockades,
         "cumulative_deaths_by_day": [0] * 17 + [deaths_by_24] * 3,
         "deaths_by_department": {"Lima": 0, "Puno": 0, "Cusco": south_deaths // 3, "Ayacucho": south_deaths},
-        "active_per_1000_by_department": per_1000,
+        "days_reported_active_by_department": days_active,
     }
 
 
@@ -86,8 +86,8 @@ def test_scorecard_on_a_constructed_ensemble() -> None:
         run(11, 100, 5, 25, 11, SOUTH_HIGH),
     ]
     rows = rows_by_target(scorecard(good, observed()))
-    assert rows["departments active by day 4 of the crisis"].observed == 12
-    assert rows["departments active by day 4 of the crisis"].median == 12
+    assert rows["departments reported active by day 4"].observed == 12
+    assert rows["departments reported active by day 4"].median == 12
     assert rows["peak national road blockades"].median == 120
     assert rows["day of the peak of blockades"].observed == 5
     assert rows["total deaths by 24 Dec 2022"].observed == 28
@@ -111,7 +111,7 @@ def test_targets_beyond_the_end_of_the_runs_are_not_scored() -> None:
     rows = rows_by_target(scorecard(short, observed(run_days=4)))
     assert rows["peak national road blockades"].passed is None
     assert rows["total deaths by 24 Dec 2022"].passed is None
-    assert rows["departments active by day 4 of the crisis"].passed is True
+    assert rows["departments reported active by day 4"].passed is True
 
 
 def test_mean_rank_shares_ties() -> None:

@@ -110,8 +110,9 @@ def build_report(
         "map",
         "Map",
         choropleth_figure(outputs, axis, days_to_map),
-        "Median over runs of the day's peak of active citizens per 1,000 people living in the "
-        "department (its simulated population on day 0).",
+        "Median over runs of the day's peak of people in the street (participants; supporters, "
+        "Epstein's active citizens, for runs without participation) per 1,000 people living in "
+        "the department (its simulated population on day 0).",
     )
     add(
         "deaths",

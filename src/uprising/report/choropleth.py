@@ -1,4 +1,5 @@
-"""Maps of Peru's departments on chosen days, coloured by active citizens per 1,000 inhabitants.
+"""Maps of Peru's departments on chosen days, coloured by people in the street (participants)
+per 1,000 inhabitants, or by supporters (Epstein's active citizens) for runs without participation.
 
 The colour is the median over runs; inhabitants are the department's simulated people on day 0
 (real-people counts). Polygons are the package's departments.geojson, in longitude/latitude.
@@ -65,9 +66,19 @@ def department_shapes(names: list[str]) -> list | None:
     return [data.polygons[index[n]] for n in names]
 
 
-def active_per_1000(outputs: list[RunOutput]) -> np.ndarray:
-    """[day, department] median over runs of active citizens per 1,000 inhabitants."""
-    active = department_samples(outputs, "active")
+def mapped_quantity(outputs: list[RunOutput]) -> tuple[str, str]:
+    """(daily column, its name on the map): participants where every run records them."""
+    if all("participants" in o.daily.columns for o in outputs) and any(
+        o.daily["participants"].sum() > 0 and not o.daily["participants"].equals(o.daily["active"])
+        for o in outputs
+    ):
+        return "participants", "participants (people in the street)"
+    return "active", "supporters (Epstein's active citizens)"
+
+
+def active_per_1000(outputs: list[RunOutput], column: str = "active") -> np.ndarray:
+    """[day, department] median over runs of a daily count per 1,000 inhabitants."""
+    active = department_samples(outputs, column)
     population = population_samples(outputs)[:, None, :]
     per_1000 = np.where(population > 0, 1000.0 * active / np.maximum(population, 1), 0.0)
     return np.median(per_1000, axis=0)
@@ -81,7 +92,8 @@ def choropleth_figure(
     shapes = department_shapes(names) if len(names) > 1 else None
     if shapes is None:
         return None
-    values = active_per_1000(outputs)
+    column, quantity = mapped_quantity(outputs)
+    values = active_per_1000(outputs, column)
     chosen = map_days(days, values.shape[0])
     vmax = float(values[chosen].max())
     norm = Normalize(vmin=0.0, vmax=vmax if vmax > 0 else 1.0)
@@ -123,9 +135,10 @@ def choropleth_figure(
         patches,
         ax=axes[: len(chosen)].tolist(),
         shrink=0.8,
-        label="active citizens per 1,000 inhabitants (median over runs)",
+        label="per 1,000 inhabitants (median over runs)",
     )
     fig.suptitle(
-        f"active citizens per 1,000 inhabitants by department ({len(outputs)} run(s); label: highest)"
+        f"{quantity}, the day's peak per 1,000 inhabitants by department ({len(outputs)} run(s); "
+        "label: highest)"
     )
     return fig

@@ -1,4 +1,5 @@
-"""The national timeline: active, jailed, killed (cumulative) and blockades per day.
+"""The national timeline: supporters, people in the street, jailed, killed (cumulative),
+blockades and departments reported active, per day.
 
 Each panel shows the ensemble median and its 90% band, with the observed series on top where
 there is one. Killed and blockades appear only when a run or the observed data has any; on the
@@ -76,10 +77,21 @@ def timeline_figure(
     axis = day_axis(outputs, observed)
     active = national_samples(outputs, "active")
     days = active.shape[1]
-    panels: list[tuple[str, np.ndarray, str, list | None, bool, str]] = [
-        ("active citizens (the day's peak)", active, "people", None, False, ""),
-        ("jailed (end of day)", national_samples(outputs, "jailed"), "people", None, False, ""),
-    ]
+    panels: list[tuple[str, np.ndarray, str, list | None, bool, str]] = []
+    street = None
+    if all("participants" in o.daily.columns for o in outputs):
+        street = national_samples(outputs, "participants")
+    if street is not None and street.any() and not np.array_equal(street, active):
+        # With participation, Epstein's actives are supporters; the street is its own panel.
+        panels.append(
+            ("supporters: Epstein's active citizens (the day's peak)", active, "people", None, False, "")
+        )
+        panels.append(
+            ("participants: people in the street (the day's peak)", street, "people", None, False, "")
+        )
+    else:
+        panels.append(("active citizens (the day's peak)", active, "people", None, False, ""))
+    panels.append(("jailed (end of day)", national_samples(outputs, "jailed"), "people", None, False, ""))
     killed = national_samples(outputs, "killed", cumulative=True)
     obs_deaths = observed.cumulative_deaths if observed is not None else None
     if killed.any() or obs_deaths is not None:
@@ -93,10 +105,17 @@ def timeline_figure(
             ("road blockades (the day's peak)", blockades, "road points held", obs_blockades, False, label)
         )
     if metrics and len(outputs[0].departments) > 1:
-        by_day = np.array([m["departments_active_by_day"][:days] for m in metrics], dtype=float)
+        key = "departments_reported_active_by_day"
+        key = key if all(key in m for m in metrics) else "departments_active_by_day"
+        by_day = np.array([m[key][:days] for m in metrics], dtype=float)
         obs_active = observed.departments_active if observed is not None else None
         label = "observed (reported, a lower bound)"
-        panels.append(("departments with a protest", by_day, "departments", obs_active, False, label))
+        title = (
+            "departments reported active (observation model)"
+            if "reported" in key
+            else "departments with a protest"
+        )
+        panels.append((title, by_day, "departments", obs_active, False, label))
 
     cols = 2
     rows = (len(panels) + 1) // cols
