@@ -34,6 +34,7 @@ from uprising.engine.random import (
     uniform,
     unit_float,
 )
+from uprising.engine.rows import row_range, span_row
 from uprising.engine.rules import (
     ACTIVE,
     JAIL_FOREVER,
@@ -73,47 +74,6 @@ def _shuffled(order, seed, tick, stream):
         order[i], order[j] = order[j], order[i]
 
 
-@njit(cache=True)
-def _row_range(x0, w, width, torus):
-    """Columns of a span: (a1, b1, a2, b2), two half-open ranges (the second empty unless wrapped)."""
-    if w >= width:
-        return 0, width, 0, 0
-    a = x0 - w
-    b = x0 + w + 1
-    if not torus:
-        return max(a, 0), min(b, width), 0, 0
-    if a < 0:
-        return 0, b, a + width, width
-    if b > width:
-        return a, width, 0, b - width
-    return a, b, 0, 0
-
-
-@njit(cache=True)
-def _wrap(v, n):
-    """v modulo n, without a division in the usual case of v within one period of [0, n)."""
-    if v < 0:
-        v += n
-        if v < 0:
-            v %= n
-    elif v >= n:
-        v -= n
-        if v >= n:
-            v %= n
-    return v
-
-
-@njit(cache=True)
-def _span_row(y0, dy, height, torus):
-    """The lattice row `dy` rows from `y0` (wrapped on a torus), or -1 when off the lattice."""
-    y = y0 + dy
-    if torus:
-        return _wrap(y, height)
-    if y < 0 or y >= height:
-        return -1
-    return y
-
-
 @njit(cache=True, _nrt=False)
 def _stamp(cell, spans, height, width, torus, seen, row, delta):
     """Add `delta` to `seen[row]` on every site of the vision shape around `cell`.
@@ -124,11 +84,11 @@ def _stamp(cell, spans, height, width, torus, seen, row, delta):
     x0 = cell - y0 * width
     counts = seen[row]
     for s in range(spans.shape[0]):
-        y = _span_row(y0, spans[s, 0], height, torus)
+        y = span_row(y0, spans[s, 0], height, torus)
         if y < 0:
             continue
         base = y * width
-        a1, b1, a2, b2 = _row_range(x0, spans[s, 1], width, torus)
+        a1, b1, a2, b2 = row_range(x0, spans[s, 1], width, torus)
         # Unsigned indices: no negative-index fix-up, so the loops vectorise.
         for x in range(uintp(base + a1), uintp(base + b1)):
             counts[x] += delta
@@ -163,11 +123,11 @@ def _look(cell, spans, height, width, torus, kind, want, found):
     x0 = cell - y0 * width
     listed = 0
     for s in range(spans.shape[0]):
-        y = _span_row(y0, spans[s, 0], height, torus)
+        y = span_row(y0, spans[s, 0], height, torus)
         if y < 0:
             continue
         base = y * width
-        a1, b1, a2, b2 = _row_range(x0, spans[s, 1], width, torus)
+        a1, b1, a2, b2 = row_range(x0, spans[s, 1], width, torus)
         for part in range(2):
             lo = a1 if part == 0 else a2
             hi = b1 if part == 0 else b2
@@ -184,11 +144,11 @@ def _nth_of_kind(cell, spans, height, width, torus, kind, want, nth):
     y0 = cell // width
     x0 = cell - y0 * width
     for s in range(spans.shape[0]):
-        y = _span_row(y0, spans[s, 0], height, torus)
+        y = span_row(y0, spans[s, 0], height, torus)
         if y < 0:
             continue
         base = y * width
-        a1, b1, a2, b2 = _row_range(x0, spans[s, 1], width, torus)
+        a1, b1, a2, b2 = row_range(x0, spans[s, 1], width, torus)
         for part in range(2):
             lo = a1 if part == 0 else a2
             hi = b1 if part == 0 else b2

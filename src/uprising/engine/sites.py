@@ -62,6 +62,7 @@ from uprising.engine.random import (
     uniform,
     unit_float,
 )
+from uprising.engine.rows import MASK32, row_range, segment_sum32, span_base, span_row
 from uprising.engine.rules import (
     ACTIVE,
     JAIL_FOREVER,
@@ -71,8 +72,6 @@ from uprising.engine.rules import (
     jail_term,
     wants_active,
 )
-from uprising.engine.sequential import _row_range, _span_row
-from uprising.engine.synchronous import _span_base
 from uprising.engine.traits import citizen_traits, traits_key
 
 ROW_BLOCKS = 64  # rows are worked in this many blocks, each block by one thread at a time
@@ -91,7 +90,6 @@ EMPTY = 0xFFFFFFFF  # no agent on the site
 # at 3000.
 WAVE_MIN_CELLS = 2000 * 2000
 _LOW16 = uint64(0xFFFF)
-_MASK32 = uint64(0xFFFFFFFF)
 _SIXTEEN = uint64(16)
 
 
@@ -147,14 +145,6 @@ def _reach_of(spans):
 
 
 @njit(inline="always", cache=True)
-def _lattice_row(yy, height, torus):
-    """The lattice row of yy (wrapped on a torus), or -1 off a bounded lattice."""
-    if torus:
-        return yy % height
-    return yy if yy >= 0 and yy < height else -1
-
-
-@njit(inline="always", cache=True)
 def _packed_row(occ, n, y, width, out, base):
     """out[base + x] = the running sum along row y of the packed counts of the tick's start (1
     for a cop, 2**16 for a citizen that was active), modulo 2**32, read from the site map."""
@@ -169,35 +159,11 @@ def _packed_row(occ, n, y, width, out, base):
 
 
 @njit(inline="always", cache=True)
-def _segment32(prefix, base, x, w, width, torus):
-    """The sum over columns x-w..x+w of one row from its prefix, modulo 2**32 (wrapping on a
-    torus, clipped at the edges otherwise)."""
-    last = uint64(prefix[base + width - 1])
-    if w >= width:
-        return last
-    a = x - w
-    b = x + w
-    if torus:
-        if a < 0:
-            return (uint64(prefix[base + b]) + last - uint64(prefix[base + a + width - 1])) & _MASK32
-        if b >= width:
-            lo = uint64(prefix[base + a - 1]) if a > 0 else uint64(0)
-            return (last - lo + uint64(prefix[base + b - width])) & _MASK32
-    else:
-        if a < 0:
-            a = 0
-        if b >= width:
-            b = width - 1
-    lo = uint64(prefix[base + a - 1]) if a > 0 else uint64(0)
-    return (uint64(prefix[base + b]) - lo) & _MASK32
-
-
-@njit(inline="always", cache=True)
 def _span_sum32(prefix, base, x, w, width, torus):
     """The sum over columns x-w..x+w of the row starting at `base` (a row prefix), mod 2**32."""
     if x > w and x + w < width:
         return uint64(prefix[base + x + w]) - uint64(prefix[base + x - w - 1])
-    return _segment32(prefix, base, x, w, width, torus)
+    return segment_sum32(prefix, base, x, w, width, torus)
 
 
 @njit(inline="always", cache=True)
@@ -205,10 +171,10 @@ def _sum32_at(prefix, spans, height, width, torus, y, x):
     """The vision sum at (y, x) of a packed row prefix, modulo 2**32."""
     total = uint64(0)
     for s in range(spans.shape[0]):
-        base = _span_base(y, spans[s, 0], height, width, torus)
+        base = span_base(y, spans[s, 0], height, width, torus)
         if base >= 0:
             total += _span_sum32(prefix, base, x, spans[s, 1], width, torus)
-    return total & _MASK32
+    return total & MASK32
 
 
 @njit(inline="always", cache=True)
@@ -227,7 +193,7 @@ def _ring_sum32_at(ring, origin, height_ring, spans, height, width, torus, y, x)
         if torus or (yy >= 0 and yy < height):
             base = _ring_base(yy, origin, height_ring, width)
             total += _span_sum32(ring, base, x, spans[s, 1], width, torus)
-    return total & _MASK32
+    return total & MASK32
 
 
 @njit(inline="always", cache=True)
@@ -238,7 +204,7 @@ def _add_spans(prefix, base, w, width, torus, out):
     last = prefix[base + width - 1]
     if 2 * w + 1 >= width:  # the span covers the row (or more): only on tiny lattices
         for x in range(width):
-            out[x] += _segment32(prefix, base, x, w, width, torus)
+            out[x] += segment_sum32(prefix, base, x, w, width, torus)
         return
     src = uintp(base)
     reach = uintp(w)
@@ -264,7 +230,7 @@ def _row_vision(prefix, spans, height, width, torus, y, out):
     for x in range(width):
         out[x] = 0
     for s in range(spans.shape[0]):
-        base = _span_base(y, spans[s, 0], height, width, torus)
+        base = span_base(y, spans[s, 0], height, width, torus)
         if base >= 0:
             _add_spans(prefix, base, spans[s, 1], width, torus, out)
 
@@ -360,7 +326,7 @@ def _decide(
 def _fill_counts(occ, n, yy, height, width, torus, ring, origin, height_ring):
     """Row yy (counted from the band, unwrapped) of the packed counts of the tick's start, as a
     row prefix, into its slot of the ring: (yy - origin) % height_ring."""
-    y = _lattice_row(yy, height, torus)
+    y = span_row(yy, 0, height, torus)
     if y >= 0:
         _packed_row(occ, n, y, width, ring, _ring_base(yy, origin, height_ring, width))
 
@@ -490,10 +456,10 @@ def _hazard_around(occ, n, after, spans, height, width, torus, one, y, x):
     shares in `arrest_rows` gives, computed from the active's side."""
     total = uint64(0)
     for s in range(spans.shape[0]):
-        yy = _span_row(y, spans[s, 0], height, torus)
+        yy = span_row(y, spans[s, 0], height, torus)
         if yy < 0:
             continue
-        a1, b1, a2, b2 = _row_range(x, spans[s, 1], width, torus)
+        a1, b1, a2, b2 = row_range(x, spans[s, 1], width, torus)
         for part in range(2):
             for xx in range(a1 if part == 0 else a2, b1 if part == 0 else b2):
                 v = np.int64(occ[uintp(yy * width + xx)])
@@ -508,7 +474,7 @@ def _fill_shares(
     occ, n, after, spans, yy, height, width, torus, one, ring, origin, height_ring, cops, seen, value
 ):
     """Row yy (unwrapped) of the cops' shares (`_share_row`) into its slot of the ring."""
-    y = _lattice_row(yy, height, torus)
+    y = span_row(yy, 0, height, torus)
     if y >= 0:
         base = _ring_base(yy, origin, height_ring, width)
         _share_row(occ, n, after, spans, height, width, torus, one, y, cops, seen, value, ring, base)
@@ -524,7 +490,7 @@ def _arrest_row(
     probability min(1, the shares summed over the cops that see it), from the ring of the
     shares' row prefixes (rows yy - reach .. yy + reach) or, with `sparse`, from the cops
     around it. partial[row, department] counts them. `actives`: a buffer of the row's width."""
-    y = _lattice_row(yy, height, torus)
+    y = span_row(yy, 0, height, torus)
     scale = float(one)
     row = y * width
     k = 0
@@ -574,7 +540,7 @@ def _arrest_range(
                 actives, seen, value,
             )  # fmt: skip
         y = yy - reach
-        if y >= y0 and _lattice_row(y, height, torus) >= 0:
+        if y >= y0 and span_row(y, 0, height, torus) >= 0:
             _arrest_row(
                 seed, tick, occ, n, y, cit_cell, cell_dept, state, jail, after, sparse, spans,
                 height, width, torus, one, max_jail, jail_inclusive, keep_site, ring, origin,
@@ -983,14 +949,14 @@ def tick_rows(
             spare = np.empty(width, dtype=np.int64)
             found = np.empty(width, dtype=np.int64)
             for yy in range(e - 3 * lag, e + 3 * lag):
-                y = _lattice_row(yy, height, torus)
+                y = span_row(yy, 0, height, torus)
                 if y >= 0:
                     _claim_row(
                         mkey, pkey, occ, n, offs, lin, k_cit, k_cop, shared, reach, height,
                         width, torus, tries, slot_bits, y, movers, spare, found,
                     )  # fmt: skip
             for yy in range(e - 4 * lag, e + 4 * lag):
-                y = _lattice_row(yy, height, torus)
+                y = span_row(yy, 0, height, torus)
                 if y >= 0:
                     _settle_row(
                         occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, torus,

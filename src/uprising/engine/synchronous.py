@@ -25,6 +25,7 @@ from uprising.engine.random import (
     STREAM_JAIL,
     uniform,
 )
+from uprising.engine.rows import segment_sum, span_base
 from uprising.engine.rules import (
     ACTIVE,
     JAIL_FOREVER,
@@ -96,50 +97,16 @@ def row_prefix2(a, b, height, width):
 
 
 @njit(inline="always", cache=True)
-def _segment(prefix, base, x, w, width, torus):
-    """Sum over columns x-w..x+w of one row from its inclusive prefix (wrapping on a torus)."""
-    last = prefix[base + width - 1]
-    if w >= width:
-        return last
-    a = x - w
-    b = x + w
-    if torus:
-        if a < 0:
-            return prefix[base + b] + last - prefix[base + a + width - 1]
-        if b >= width:
-            lo = prefix[base + a - 1] if a > 0 else 0
-            return last - lo + prefix[base + b - width]
-    else:
-        if a < 0:
-            a = 0
-        if b >= width:
-            b = width - 1
-    lo = prefix[base + a - 1] if a > 0 else 0
-    return prefix[base + b] - lo
-
-
-@njit(inline="always", cache=True)
-def _span_base(y, dy, height, width, torus):
-    """Start of the row `dy` rows from `y` (wrapped on a torus), or -1 when off the lattice."""
-    yy = y + dy
-    if torus:
-        yy %= height
-    elif yy < 0 or yy >= height:
-        return -1
-    return yy * width
-
-
-@njit(inline="always", cache=True)
 def _add_row_sums(prefix, base, w, width, torus, out, row):
     """out[row + x] += the sum of the span of half-width w around column x, for every x.
 
     Columns whose span neither wraps nor touches an edge take one difference each, in a loop
-    over unsigned indices that the compiler vectorises; the few edge columns take `_segment`.
+    over unsigned indices that the compiler vectorises; the few edge columns take `segment_sum`.
     """
     lo = min(w + 1, width)
     hi = max(width - w, lo)
     for x in range(lo):
-        out[row + x] += _segment(prefix, base, x, w, width, torus)
+        out[row + x] += segment_sum(prefix, base, x, w, width, torus)
     dst = uintp(row)
     src = uintp(base)
     reach = uintp(w)
@@ -147,7 +114,7 @@ def _add_row_sums(prefix, base, w, width, torus, out, row):
     for x in range(uintp(lo), uintp(hi)):  # x >= w + 1: no index goes below the row
         out[dst + x] += prefix[src + x + reach] - prefix[src + x - before]
     for x in range(hi, width):
-        out[row + x] += _segment(prefix, base, x, w, width, torus)
+        out[row + x] += segment_sum(prefix, base, x, w, width, torus)
 
 
 @njit(parallel=True, cache=True)
@@ -158,7 +125,7 @@ def vision_sum(prefix, spans, height, width, torus, out):
         for x in range(width):
             out[row + x] = 0
         for s in range(spans.shape[0]):
-            base = _span_base(y, spans[s, 0], height, width, torus)
+            base = span_base(y, spans[s, 0], height, width, torus)
             if base >= 0:
                 _add_row_sums(prefix, base, spans[s, 1], width, torus, out, row)
 
@@ -172,7 +139,7 @@ def vision_sum2(prefix_a, prefix_b, spans, height, width, torus, out_a, out_b):
             out_a[row + x] = 0
             out_b[row + x] = 0
         for s in range(spans.shape[0]):
-            base = _span_base(y, spans[s, 0], height, width, torus)
+            base = span_base(y, spans[s, 0], height, width, torus)
             if base >= 0:
                 _add_row_sums(prefix_a, base, spans[s, 1], width, torus, out_a, row)
                 _add_row_sums(prefix_b, base, spans[s, 1], width, torus, out_b, row)
@@ -183,9 +150,9 @@ def _sum_at(prefix, spans, height, width, torus, y, x):
     """The vision sum at one cell, added up in `vision_sum`'s order (so to the same bits)."""
     total = prefix[0] - prefix[0]  # a zero of the prefix's type
     for s in range(spans.shape[0]):
-        base = _span_base(y, spans[s, 0], height, width, torus)
+        base = span_base(y, spans[s, 0], height, width, torus)
         if base >= 0:
-            total += _segment(prefix, base, x, spans[s, 1], width, torus)
+            total += segment_sum(prefix, base, x, spans[s, 1], width, torus)
     return total
 
 
