@@ -13,7 +13,8 @@ import typer
 from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
-from uprising.cli.run import SchedulerOption, SetOption, WorkersOption, check_seed, wide_console
+from uprising.cli.console import wide_console
+from uprising.cli.options import SchedulerOption, SetOption, WorkersOption, check_seed
 
 
 @app.command("calibrate")

@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
-from uprising.cli.run import DbOption, SchedulerOption, SetOption, WorkersOption, run_progress, wide_console
+from uprising.cli.console import run_progress, wide_console
+from uprising.cli.options import DbOption, SchedulerOption, SetOption, WorkersOption
 
 
 @app.command("compare")
@@ -40,7 +41,7 @@ def compare_command(
     Prints, for each output, the mean paired difference (alternative minus baseline) and its
     95% t interval; the table is stored with the experiment.
     """
-    from uprising.cli.run import check_seed
+    from uprising.cli.options import check_seed
     from uprising.errors import UprisingError
     from uprising.experiment.compare import run_compare
     from uprising.experiment.ensemble import MAX_RUNS

@@ -12,7 +12,8 @@ import typer
 from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
-from uprising.cli.run import SetOption, WorkersOption, run_progress, wide_console
+from uprising.cli.console import run_progress, wide_console
+from uprising.cli.options import SetOption, WorkersOption
 
 
 def _command_line(scenario: str, options: dict[str, Any], overrides: list[str], force: bool) -> str:

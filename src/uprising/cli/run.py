@@ -1,125 +1,27 @@
-"""`uprising run`: an ensemble of one scenario over seeds, stored, summarised, and reported.
-
-Also the pieces the other experiment commands share: the progress bar, option checks.
-"""
+"""`uprising run`: an ensemble of one scenario over seeds, stored, summarised, and reported."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
-from rich.text import Text
 
 from uprising.cli.app import app, reports_bad_input
+from uprising.cli.console import run_progress, wide_console
+from uprising.cli.options import (
+    DbOption,
+    SaveEveryOption,
+    SchedulerOption,
+    SetOption,
+    WorkersOption,
+    check_seed,
+)
 from uprising.recorder.output import RunOutput
-
-DbOption = Annotated[Path, typer.Option("--db", help="the DuckDB store of experiments")]
-WorkersOption = Annotated[
-    int | None, typer.Option(help="local worker processes (default: all cores; 1 runs in this process)")
-]
-SchedulerOption = Annotated[
-    str | None,
-    typer.Option(help="address of a Dask scheduler (e.g. tcp://host:8786) to run on instead"),
-]
-SetOption = Annotated[
-    list[str] | None,
-    typer.Option("--set", help="override a parameter: key=value (dotted path or unique name)"),
-]
-
-SaveEveryOption = Annotated[
-    float | None,
-    typer.Option(
-        help="seconds between writes of finished runs to the store, 0 to 3600 (0: after each run;"
-        " default 5); a killed command loses at most the runs of one window"
-    ),
-]
-
-SEED_MAX = 2**63 - 1
-"""The largest seed: runs are stored with 64-bit signed integer seeds."""
-
-
-def check_seed(seed: int | None, count: int = 1, scenario_seed: int | None = None) -> None:
-    """Refuse a first seed whose `count` runs (seeds seed .. seed + count - 1) do not all fit in
-    0 to SEED_MAX: `seed` (--seed) if given, else the scenario's own `scenario_seed` (run.seed)."""
-    from uprising.errors import UprisingError
-
-    option = "--seed" if seed is not None else "run.seed"
-    first = seed if seed is not None else scenario_seed
-    if first is None:
-        return
-    last = SEED_MAX - max(count, 1) + 1
-    if not 0 <= first <= last:
-        shown = str(first) if abs(first).bit_length() <= 256 else "(a number too large)"
-        span = f"; its {count} runs use seeds up to seed + {count - 1}" if count > 1 else ""
-        raise UprisingError(f"{option} {shown}: out of range (allowed range [0, {last}]{span})")
-
-
-class RunsPerSecondColumn(ProgressColumn):
-    """Throughput of the runs done by this command (runs resumed from the store left out)."""
-
-    def render(self, task: Task) -> Text:
-        ran = task.completed - task.fields.get("resumed", 0)
-        elapsed = task.finished_time if task.finished else task.elapsed
-        if not elapsed or ran <= 0:
-            return Text("-- runs/s", style="progress.data.speed")
-        return Text(f"{ran / elapsed:.2f} runs/s", style="progress.data.speed")
-
-
-@contextmanager
-def run_progress(description: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr (runs done, elapsed, ETA, runs/s) fed by `progress(done, total)`."""
-    if not enabled:
-        yield lambda done, total: None
-        return
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        RunsPerSecondColumn(),
-        console=Console(stderr=True),
-    )
-    task_id = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal task_id
-        if task_id is None:  # the first call comes once the runs to do are known
-            bar.start()
-            task_id = bar.add_task(description, total=total, completed=done, resumed=done)
-        else:
-            bar.update(task_id, completed=done)
-
-    try:
-        yield progress
-    finally:
-        if task_id is not None:
-            bar.stop()
-
-
-def wide_console() -> Console:
-    """A console for wide tables: the terminal's width, or 160 columns when writing to a file."""
-    console = Console()
-    return console if console.is_terminal else Console(width=160)
 
 
 def _world_kind(output: RunOutput) -> str:

@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
-from uprising.cli.run import DbOption, wide_console
+from uprising.cli.console import wide_console
+from uprising.cli.options import DbOption
 from uprising.errors import UprisingError
 from uprising.files import atomic_path, describe_os_error
 

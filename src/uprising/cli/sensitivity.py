@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
-from uprising.cli.run import DbOption, SchedulerOption, SetOption, WorkersOption, run_progress, wide_console
+from uprising.cli.console import run_progress, wide_console
+from uprising.cli.options import DbOption, SchedulerOption, SetOption, WorkersOption
 from uprising.errors import UprisingError
 
 
@@ -53,7 +54,7 @@ def sensitivity_command(
     Every run uses the same seed, so differences come from the parameters alone. Morris gives
     mu* (mean |elementary effect|) and sigma; Sobol gives S1 and ST with 95% confidence.
     """
-    from uprising.cli.run import check_seed
+    from uprising.cli.options import check_seed
     from uprising.experiment.calibrate import calibrated_ranges, parse_param_option
     from uprising.experiment.executor import check_workers
     from uprising.experiment.sensitivity import (

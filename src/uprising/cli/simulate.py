@@ -49,7 +49,7 @@ def simulate_command(
     as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
 ) -> None:
     """Run one scenario once and summarise it."""
-    from uprising.cli.run import check_seed
+    from uprising.cli.options import check_seed
     from uprising.model import simulate
     from uprising.scenario import load_scenario, scenario_hash
 

@@ -11,7 +11,8 @@ import typer
 from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
-from uprising.cli.run import DbOption, SchedulerOption, SetOption, WorkersOption, run_progress, wide_console
+from uprising.cli.console import run_progress, wide_console
+from uprising.cli.options import DbOption, SchedulerOption, SetOption, WorkersOption
 
 
 @app.command("sweep")
@@ -39,7 +40,7 @@ def sweep_command(
 
     Every point runs the same seeds; the table gives each point's mean outputs over them.
     """
-    from uprising.cli.run import check_seed
+    from uprising.cli.options import check_seed
     from uprising.errors import UprisingError
     from uprising.experiment.ensemble import check_runs
     from uprising.experiment.executor import check_workers

@@ -1,0 +1,49 @@
+"""The options and checks shared by the experiment commands: store, workers, scheduler,
+parameter overrides, save interval and seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DbOption = Annotated[Path, typer.Option("--db", help="the DuckDB store of experiments")]
+WorkersOption = Annotated[
+    int | None, typer.Option(help="local worker processes (default: all cores; 1 runs in this process)")
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(help="address of a Dask scheduler (e.g. tcp://host:8786) to run on instead"),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="override a parameter: key=value (dotted path or unique name)"),
+]
+
+SaveEveryOption = Annotated[
+    float | None,
+    typer.Option(
+        help="seconds between writes of finished runs to the store, 0 to 3600 (0: after each run;"
+        " default 5); a killed command loses at most the runs of one window"
+    ),
+]
+
+SEED_MAX = 2**63 - 1
+"""The largest seed: runs are stored with 64-bit signed integer seeds."""
+
+
+def check_seed(seed: int | None, count: int = 1, scenario_seed: int | None = None) -> None:
+    """Refuse a first seed whose `count` runs (seeds seed .. seed + count - 1) do not all fit in
+    0 to SEED_MAX: `seed` (--seed) if given, else the scenario's own `scenario_seed` (run.seed)."""
+    from uprising.errors import UprisingError
+
+    option = "--seed" if seed is not None else "run.seed"
+    first = seed if seed is not None else scenario_seed
+    if first is None:
+        return
+    last = SEED_MAX - max(count, 1) + 1
+    if not 0 <= first <= last:
+        shown = str(first) if abs(first).bit_length() <= 256 else "(a number too large)"
+        span = f"; its {count} runs use seeds up to seed + {count - 1}" if count > 1 else ""
+        raise UprisingError(f"{option} {shown}: out of range (allowed range [0, {last}]{span})")
