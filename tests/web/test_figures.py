@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from uprising.figures import department_shapes, people
 from uprising.runner import run_scenario
 from uprising.scenario import load_scenario
-from uprising.web.figures import department_shapes, map_figure, people, run_view, timeline_figure
+from uprising.web.figures import map_figure, run_timeline_figure, run_view
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +40,7 @@ def test_the_colour_scale_is_fixed_over_the_run(peru_view):
         fig = map_figure(peru_view, day)
         collection = fig.axes[0].collections[0]
         limits.add(collection.get_clim())
-        parts = sum(len(r) for r in department_shapes().rings)
-        assert len(collection.get_paths()) == parts
+        assert len(collection.get_paths()) == len(department_shapes().names)
         assert fig.axes[0].get_title().endswith(peru_view.day_label(day))
     assert limits == {(0.0, peru_view.vmax)}
     assert peru_view.vmax >= float(peru_view.per_1000.max())
@@ -52,7 +52,7 @@ def test_a_dated_peru_run_is_set_beside_the_observed_december(peru_view):
     observed = observed_metrics(load_observed(), days=peru_view.days)
     assert peru_view.output.start_date == "2022-12-07"
     assert peru_view.observed["departments_active_by_day"] == observed["departments_active_by_day"]
-    fig = timeline_figure(peru_view)
+    fig = run_timeline_figure(peru_view)
     assert len(fig.axes) == 4
     assert any("observed" in t.get_text() for ax in fig.axes[1:] for t in ax.get_legend().get_texts())
     assert peru_view.day_label(1) == "day 1 (08 Dec 2022)"
@@ -60,7 +60,7 @@ def test_a_dated_peru_run_is_set_beside_the_observed_december(peru_view):
 
 def test_the_torus_has_no_map_and_a_single_timeline(torus_view):
     assert not torus_view.on_map and torus_view.observed == {}
-    fig = timeline_figure(torus_view)
+    fig = run_timeline_figure(torus_view)
     assert len(fig.axes) == 1
     assert torus_view.day_label(3) == "day 3"
 

@@ -11,16 +11,12 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from matplotlib.collections import PatchCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.patches import PathPatch
-from matplotlib.path import Path as MplPath
-from shapely.geometry.polygon import orient
 
 from uprising.errors import UprisingError
+from uprising.figures import DayAxis, draw_departments, label_point, new_figure, on_peru_map
 from uprising.recorder.output import RunOutput
-from uprising.report.axes import DayAxis, new_figure
 from uprising.report.ensemble import department_samples, population_samples
 
 DEFAULT_MAP_DAYS = (2, 5, 8, 12)
@@ -40,30 +36,6 @@ def map_days(requested: Sequence[int] | None, days: int) -> list[int]:
     if days > 0 and len(chosen) < len(DEFAULT_MAP_DAYS) and days - 1 not in chosen:
         chosen.append(days - 1)  # a short run: its last day as well
     return chosen or [0]
-
-
-def _patch(geom) -> PathPatch:
-    """One patch of a (Multi)Polygon, holes included (exteriors counter-clockwise, holes clockwise)."""
-    parts = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
-    vertices, codes = [], []
-    for part in parts:
-        part = orient(part, 1.0)
-        for ring in (part.exterior, *part.interiors):
-            xy = np.asarray(ring.coords)[:, :2]
-            vertices.append(xy)
-            codes.append([MplPath.MOVETO] + [MplPath.LINETO] * (len(xy) - 2) + [MplPath.CLOSEPOLY])
-    return PathPatch(MplPath(np.concatenate(vertices), np.concatenate(codes)))
-
-
-def department_shapes(names: list[str]) -> list | None:
-    """The packaged polygons of `names` in that order, None when some name is not a department of Peru."""
-    from uprising.data.peru_data import load_peru_data
-
-    data = load_peru_data()
-    index = {n: i for i, n in enumerate(data.names)}
-    if not all(n in index for n in names):
-        return None
-    return [data.polygons[index[n]] for n in names]
 
 
 def mapped_quantity(outputs: list[RunOutput]) -> tuple[str, str]:
@@ -89,41 +61,28 @@ def choropleth_figure(
 ) -> Figure | None:
     """One map per chosen day (None when the runs are not on the map of Peru)."""
     names = outputs[0].departments
-    shapes = department_shapes(names) if len(names) > 1 else None
-    if shapes is None:
+    if not on_peru_map(names):
         return None
     column, quantity = mapped_quantity(outputs)
     values = active_per_1000(outputs, column)
     chosen = map_days(days, values.shape[0])
     vmax = float(values[chosen].max())
     norm = Normalize(vmin=0.0, vmax=vmax if vmax > 0 else 1.0)
-    cmap = "YlOrRd"
-    lon0, lat0, lon1, lat1 = np.array([s.bounds for s in shapes]).T
-    west, south, east, north = lon0.min(), lat0.min(), lon1.max(), lat1.max()
-    aspect = 1.0 / math.cos(math.radians((south + north) / 2))
     cols = min(len(chosen), 4)
     rows = math.ceil(len(chosen) / cols)
     fig = new_figure(3.4 * cols + 1.2, 4.4 * rows + 0.4)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax, day in zip(axes, chosen, strict=False):
-        patches = PatchCollection(
-            [_patch(s) for s in shapes], cmap=cmap, norm=norm, edgecolor="#444444", linewidth=0.4
-        )
-        patches.set_array(values[day])
-        ax.add_collection(patches)
-        ax.set_xlim(west - 0.3, east + 0.3)
-        ax.set_ylim(south - 0.3, north + 0.3)
-        ax.set_aspect(aspect)
+        patches = draw_departments(ax, names, values[day], norm, linewidth=0.4)
         ax.set_title(axis.label_of(day), fontsize=10)
         ax.set_xlabel("longitude (°, west negative)", fontsize=8)
         ax.set_ylabel("latitude (°, south negative)", fontsize=8)
         ax.tick_params(labelsize=7)
         top = int(np.argmax(values[day]))
         if values[day, top] > 0:
-            p = shapes[top].representative_point()
             ax.annotate(
                 f"{names[top]}\n{values[day, top]:.3g}",
-                (p.x, p.y),
+                label_point(names[top]),
                 fontsize=7,
                 ha="center",
                 va="center",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from uprising.figures import new_figure
 from uprising.recorder.output import RunOutput
-from uprising.report.axes import new_figure
 from uprising.report.ensemble import Band, department_samples
 from uprising.report.observed_series import ObservedSeries
 from uprising.report.timeline import OBS_COLOUR, SIM_COLOUR

@@ -6,8 +6,8 @@ import math
 
 from matplotlib.figure import Figure
 
+from uprising.figures import PEOPLE, DayAxis, from_zero, new_figure
 from uprising.recorder.output import RunOutput
-from uprising.report.axes import PEOPLE, DayAxis, from_zero, new_figure
 from uprising.report.ensemble import department_samples
 from uprising.report.timeline import draw_band
 

@@ -12,8 +12,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from uprising.figures import PEOPLE, DayAxis, from_zero, new_figure
 from uprising.recorder.output import RunOutput
-from uprising.report.axes import PEOPLE, DayAxis, from_zero, new_figure
 from uprising.report.ensemble import Band, national_samples
 from uprising.report.observed_series import ObservedSeries
 

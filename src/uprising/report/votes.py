@@ -14,8 +14,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from uprising.errors import UprisingError
+from uprising.figures import new_figure
 from uprising.recorder.output import RunOutput
-from uprising.report.axes import new_figure
 from uprising.report.timeline import OBS_COLOUR, SIM_COLOUR
 
 VOTE_KIND = "vote"

@@ -4,73 +4,24 @@
 inhabitants by department and day, a colour scale fixed over the whole run, the observed
 series aligned to the run's days) and keeps each frame it has drawn, so that moving the day
 slider only draws a day not seen yet.
-Figures are drawn outside pyplot (no global state: several sessions draw at once).
+The drawing itself is the figure library's (`uprising.figures`), shared with the report.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PatchCollection
+from matplotlib.colors import Normalize
 from matplotlib.dates import DateFormatter, DayLocator
 from matplotlib.figure import Figure
-from matplotlib.patches import Polygon
 from matplotlib.patheffects import withStroke
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
+from uprising.figures import PEOPLE, draw_departments, label_point, new_figure, on_peru_map, png_bytes
 from uprising.recorder.output import RunOutput
-
-MAP_CMAP = "YlOrRd"
-
-
-def new_figure(width: float, height: float, constrained: bool = True) -> Figure:
-    fig = Figure(figsize=(width, height), layout="constrained" if constrained else None, dpi=100)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def png_bytes(fig: Figure) -> bytes:
-    """The figure as PNG, compressed lightly (drawing a frame must stay well under a second)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
-    return buffer.getvalue()
-
-
-@dataclass(frozen=True)
-class DepartmentShapes:
-    """Department outlines in lon/lat, in the order of the packaged data, with label points."""
-
-    names: tuple[str, ...]
-    rings: tuple[tuple[np.ndarray, ...], ...]  # exterior rings of each department's polygons
-    label_points: np.ndarray  # float64[d, 2]
-    bounds: tuple[float, float, float, float]  # lon_min, lat_min, lon_max, lat_max
-
-
-@lru_cache(maxsize=1)
-def department_shapes() -> DepartmentShapes:
-    """The department polygons of `data/peru/departments.geojson`, read once."""
-    from uprising.data.peru_data import load_peru_data
-
-    data = load_peru_data()
-    rings, points = [], []
-    for geom in data.polygons:
-        parts = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
-        rings.append(tuple(np.asarray(p.exterior.coords) for p in parts))
-        point = geom.representative_point()
-        points.append((point.x, point.y))
-    lon_min, lat_min, lon_max, lat_max = np.array([g.bounds for g in data.polygons]).T
-    return DepartmentShapes(
-        names=tuple(data.names),
-        rings=tuple(rings),
-        label_points=np.asarray(points),
-        bounds=(float(lon_min.min()), float(lat_min.min()), float(lon_max.max()), float(lat_max.max())),
-    )
 
 
 @dataclass
@@ -98,7 +49,7 @@ class RunView:
     def timeline_png(self) -> bytes:
         """The timeline as PNG, drawn once."""
         if self._timeline is None:
-            self._timeline = png_bytes(timeline_figure(self))
+            self._timeline = png_bytes(run_timeline_figure(self))
         return self._timeline
 
     def date_of(self, day: int) -> date | None:
@@ -143,7 +94,7 @@ def run_view(output: RunOutput) -> RunView:
     population = _matrix(output, "quiescent")[0] + active[0] + _matrix(output, "jailed")[0]
     per_1000 = 1000.0 * active / np.maximum(population, 1)[None, :]
     national = {c: output.national()[c].to_numpy() for c in ("active", "jailed", "killed", "blockades")}
-    on_map = len(output.departments) > 1 and set(output.departments) <= set(department_shapes().names)
+    on_map = on_peru_map(output.departments)
     modelled: dict[str, list[int]] = {}
     observed: dict[str, list[int | None]] = {}
     if on_map:
@@ -170,46 +121,22 @@ def run_view(output: RunOutput) -> RunView:
 
 def map_figure(view: RunView, day: int) -> Figure:
     """Choropleth of Peru's departments: active people per 1,000 inhabitants on `day`."""
-    shapes = department_shapes()
     fig = new_figure(4.9, 5.3, constrained=False)  # fixed axes: no layout pass per frame
     ax = fig.add_axes((0.15, 0.08, 0.6, 0.86))
     colour_axes = fig.add_axes((0.79, 0.2, 0.035, 0.6))
-    index = {name: i for i, name in enumerate(view.output.departments)}
-    patches, values = [], []
-    for d, name in enumerate(shapes.names):
-        value = view.per_1000[day, index[name]] if name in index else np.nan
-        for ring in shapes.rings[d]:
-            patches.append(Polygon(ring, closed=True))
-            values.append(value)
-    collection = PatchCollection(patches, cmap=MAP_CMAP, edgecolor="#444444", linewidth=0.5)
-    collection.set_array(np.ma.masked_invalid(np.asarray(values)))
-    collection.set_clim(0.0, view.vmax)
-    ax.add_collection(collection)
-    for d, name in enumerate(shapes.names):
-        if name in index:
-            x, y = shapes.label_points[d]
-            ax.text(
-                x, y, name.title(), fontsize=6.5, ha="center", va="center", color="#222222",
-                path_effects=[withStroke(linewidth=2, foreground="white", alpha=0.8)],
-            )  # fmt: skip
-    lon_min, lat_min, lon_max, lat_max = shapes.bounds
-    ax.set_xlim(lon_min - 0.3, lon_max + 0.3)
-    ax.set_ylim(lat_min - 0.3, lat_max + 0.3)
-    ax.set_aspect(1.0 / np.cos(np.radians(0.5 * (lat_min + lat_max))))
+    names = view.output.departments
+    collection = draw_departments(ax, names, view.per_1000[day], Normalize(0.0, view.vmax))
+    for name in names:
+        ax.text(
+            *label_point(name), name.title(), fontsize=6.5, ha="center", va="center", color="#222222",
+            path_effects=[withStroke(linewidth=2, foreground="white", alpha=0.8)],
+        )  # fmt: skip
     ax.set_xlabel("longitude, °", fontsize=8)
     ax.set_ylabel("latitude, °", fontsize=8)
     ax.tick_params(labelsize=8)
     ax.set_title(f"active per 1,000 inhabitants, {view.day_label(day)}", fontsize=10)
     fig.colorbar(collection, cax=colour_axes, label="active people per 1,000 inhabitants (day's peak)")
     return fig
-
-
-def people(value: float, _position: object = None) -> str:
-    """An axis label for a count of people: 950, 12k, 3.5M."""
-    for size, suffix in ((1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / size:.3g}{suffix}"
-    return f"{value:.0f}"
 
 
 def _x(view: RunView) -> list[Any]:
@@ -219,7 +146,7 @@ def _x(view: RunView) -> list[Any]:
     return [view.date_of(d) for d in range(view.days)]
 
 
-def timeline_figure(view: RunView) -> Figure:
+def run_timeline_figure(view: RunView) -> Figure:
     """National daily totals of the run, with the observed series beside them where there are some."""
     overlay = bool(view.modelled)
     fig = new_figure(6.2, 5.3 if overlay else 3.0)
@@ -259,7 +186,7 @@ def timeline_figure(view: RunView) -> Figure:
         else:
             ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
         ax.grid(alpha=0.3)
-    axes[0].yaxis.set_major_formatter(FuncFormatter(people))
+    axes[0].yaxis.set_major_formatter(PEOPLE)
     if not view.output.start_date:
         for ax in axes[-2:] if overlay else axes:
             ax.set_xlabel("day")

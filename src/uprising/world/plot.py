@@ -9,18 +9,10 @@ import numpy as np
 from uprising.data.peru_data import PeruData
 from uprising.engine.lattice import World
 from uprising.errors import UprisingError
+from uprising.figures import polygon_rings
 from uprising.files import atomic_path, describe_os_error
 from uprising.world.peru import lonlat_to_xy_km
 from uprising.world.summary import department_hardship
-
-
-def _rings(geom) -> list[np.ndarray]:
-    polys = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
-    rings = []
-    for p in polys:
-        rings.append(np.asarray(p.exterior.coords))
-        rings.extend(np.asarray(r.coords) for r in p.interiors)
-    return rings
 
 
 def plot_world(world: World, path: Path, data: PeruData | None = None, title: str = "") -> None:
@@ -53,9 +45,7 @@ def plot_world(world: World, path: Path, data: PeruData | None = None, title: st
     _, mean_h = department_hardship(world)
 
     tall = extent[3] / max(extent[1], 1e-9)
-    fig, axes = plt.subplots(
-        1, 2, figsize=(13, max(4.5, min(10, 5.3 * tall))), layout="constrained"
-    )
+    fig, axes = plt.subplots(1, 2, figsize=(13, max(4.5, min(10, 5.3 * tall))), layout="constrained")
     ax1, ax2 = axes
 
     positive = density[(density > 0) & ~outside]
@@ -71,13 +61,9 @@ def plot_world(world: World, path: Path, data: PeruData | None = None, title: st
         norm = Normalize(vmin=0.5 * world.population_scale, vmax=max(1.0, float(density.max())))
         values = shown
         label = f"population density ({unit})"
-    im1 = ax1.imshow(
-        values, extent=extent, origin="upper", cmap=cmap1, norm=norm, interpolation="nearest"
-    )
+    im1 = ax1.imshow(values, extent=extent, origin="upper", cmap=cmap1, norm=norm, interpolation="nearest")
     fig.colorbar(im1, ax=ax1, shrink=0.8, extend="min", label=label)
-    ax1.set_title(
-        f"population density (grey: {'department cell' if geo else 'site'} with no agent)"
-    )
+    ax1.set_title(f"population density (grey: {'department cell' if geo else 'site'} with no agent)")
 
     hard = np.ma.masked_where(outside, np.where(outside, 0.0, mean_h[np.maximum(dept, 0)]))
     cmap2 = plt.get_cmap("YlOrRd").with_extremes(bad="white")
@@ -102,7 +88,7 @@ def plot_world(world: World, path: Path, data: PeruData | None = None, title: st
         lat_s = lat_n - h * cell / 110.574
         for ax in axes:
             for geom in data.polygons:
-                for ring in _rings(geom):
+                for ring in polygon_rings(geom):
                     x, y = lonlat_to_xy_km(lattice, ring[:, 0], ring[:, 1])
                     ax.plot(x, y, color="black", linewidth=0.5)
             ax.set_xlabel(f"km east of {abs(lon_w):.2f}°W")

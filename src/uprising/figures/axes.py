@@ -1,4 +1,5 @@
-"""Axis conventions shared by the report's figures: days (or dates) on x, people on y.
+"""Axis conventions shared by the figures of the report and the dashboard: days (or dates) on
+x, people on y.
 
 A dated run (one with a `start_date`) shows calendar dates; an undated one shows day numbers.
 """
@@ -11,17 +12,7 @@ from datetime import date, timedelta
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.dates import DateFormatter
-from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-
-def new_figure(width: float, height: float) -> Figure:
-    """A figure drawn by the Agg backend, outside pyplot (no global state, safe in threads)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
 
 
 class DayAxis:
@@ -68,7 +59,8 @@ def from_zero(ax: Axes) -> None:
     ax.set_ylim(0.0, top * 1.08 if top > 0 else 1.0)
 
 
-def _people(value: float, _pos: int | None = None) -> str:
+def people(value: float, _pos: int | None = None) -> str:
+    """An axis label for a count of people: 950, 12k, 3.5M."""
     a = abs(value)
     if a >= 1e6:
         return f"{value / 1e6:.3g}M"
@@ -77,5 +69,5 @@ def _people(value: float, _pos: int | None = None) -> str:
     return f"{value:.3g}" if a else "0"
 
 
-PEOPLE = FuncFormatter(_people)
+PEOPLE = FuncFormatter(people)
 """Tick labels of counts of people: 1.2k, 3.4M."""
