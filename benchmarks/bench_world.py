@@ -30,7 +30,7 @@ def one(scale: float, resolution: float, seed: int) -> dict:
     """Build once in this process and measure it."""
     import numpy as np  # noqa: F401  (imports before the baseline)
 
-    from uprising.world.config import PeruWorld
+    from uprising.scenario.world import PeruWorld
     from uprising.world.peru import build_peru_world
     from uprising.world.summary import world_bytes
 

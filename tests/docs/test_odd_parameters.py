@@ -11,7 +11,7 @@ from tests.docs.conftest import DOCS
 from uprising.dynamics.config import Dynamics
 from uprising.institutions.config import InstitutionsConfig
 from uprising.scenario.model import Scenario
-from uprising.world.config import PeruWorld
+from uprising.scenario.world import PeruWorld
 
 MODEL_MD = DOCS / "model.md"
 SECTIONS = ("world", "citizens", "cops", "rules", "run", "changes", "dynamics", "calibrated", "institutions")

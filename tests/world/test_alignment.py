@@ -19,8 +19,8 @@ from uprising.engine_params import build_simulation
 from uprising.errors import ScenarioError
 from uprising.scenario import load_scenario
 from uprising.scenario.model import Scenario
+from uprising.scenario.world import PeruWorld
 from uprising.world import peru
-from uprising.world.config import PeruWorld
 
 COARSE = PeruWorld(resolution_km=20, population_scale=1000)
 

@@ -10,8 +10,8 @@ from scipy.stats import spearmanr
 from uprising.data.peru_data import load_peru_data
 from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE
 from uprising.errors import UprisingError
+from uprising.scenario.world import PeruWorld
 from uprising.world import peru
-from uprising.world.config import PeruWorld
 
 
 @pytest.fixture(scope="module")

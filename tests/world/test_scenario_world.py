@@ -10,8 +10,8 @@ from uprising.engine.lattice import World
 from uprising.errors import ScenarioError
 from uprising.scenario.loader import load_scenario
 from uprising.scenario.model import Scenario, TorusWorld
+from uprising.scenario.world import PeruWorld
 from uprising.world.build import build_world
-from uprising.world.config import PeruWorld
 
 
 def test_peru_2022_builds_a_peru_world():

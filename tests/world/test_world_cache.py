@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from uprising.data import DATA_DIR
+from uprising.scenario.world import PeruWorld
 from uprising.world import cache, peru
-from uprising.world.config import PeruWorld
 
 COARSE = {"resolution_km": 20.0, "population_scale": 1000.0}
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from uprising.cli.app import app, reports_bad_input
 from uprising.errors import UprisingError
-from uprising.world.config import PeruWorld
+from uprising.scenario.world import PeruWorld
 
 
 def _option_value(flag: str, text: str, field: str, unit: str) -> float:

@@ -10,41 +10,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from uprising.dynamics.config import Dynamics
 from uprising.institutions.config import InstitutionsConfig
-from uprising.world.config import PeruWorld
-
-
-class Section(BaseModel):
-    """Base of every scenario section: unknown fields are errors, values are checked on set."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-
-class TorusWorld(Section):
-    """The classic Epstein lattice: a torus of sites holding at most one agent each."""
-
-    kind: Literal["torus"] = "torus"
-    width: int = Field(40, ge=1, le=20_000, description="sites across")
-    height: int = Field(40, ge=1, le=20_000, description="sites down")
-    citizen_density: float = Field(0.7, ge=0.0, le=1.0, description="share of sites with a citizen")
-    cop_density: float = Field(0.074, ge=0.0, le=1.0, description="share of sites with a cop")
-    placement: Literal["bernoulli", "exact"] = Field(
-        "bernoulli",
-        description="bernoulli: each site draws citizen/cop/empty (Mesa); "
-        "exact: exactly round(density * sites) of each, on random sites (NetLogo)",
-    )
-
-    @model_validator(mode="after")
-    def _densities_fit(self) -> TorusWorld:
-        total = self.citizen_density + self.cop_density
-        if total > 1.0 + 1e-12:
-            raise ValueError(
-                f"citizen_density + cop_density = {total:g}: must be in [0, 1]"
-            )
-        return self
+from uprising.scenario.section import Section
+from uprising.scenario.world import PeruWorld, TorusWorld
 
 
 class Citizens(Section):

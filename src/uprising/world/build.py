@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from uprising.engine.lattice import World
-from uprising.world.config import PeruWorld
+from uprising.scenario.world import PeruWorld
 
 if TYPE_CHECKING:
     from uprising.scenario.model import Scenario

@@ -25,7 +25,7 @@ import numpy as np
 
 from uprising.data import DATA_DIR
 from uprising.engine.lattice import Lattice
-from uprising.world.config import PeruWorld
+from uprising.scenario.world import PeruWorld
 
 if TYPE_CHECKING:
     from uprising.data.peru_data import PeruData

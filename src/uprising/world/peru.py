@@ -1,7 +1,7 @@
 """The world of Peru: departments rasterised to square cells, people and forces placed on them.
 
 Everything comes from the files in `uprising/data/peru/` (see SOURCES.md there) and the
-parameters of `uprising.world.config.PeruWorld`. The steps, each a named function:
+parameters of `uprising.scenario.world.PeruWorld`. The steps, each a named function:
 
 1. **Projection** (`lonlat_to_xy_km`, `cell_centres_lonlat`). A local equirectangular
    projection: x = (lon - lon_west) * 111.320 cos(lat0) km, y = (lat - lat_south) * 110.574 km,
@@ -60,8 +60,8 @@ from scipy.spatial import cKDTree
 from uprising.data.peru_data import PeruData, department_index, police_count
 from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE, Lattice, World
 from uprising.errors import DataError, UprisingError
+from uprising.scenario.world import PeruWorld
 from uprising.world.cache import peru_layout
-from uprising.world.config import PeruWorld
 
 KM_PER_DEG_LAT = 110.574  # length of one degree of latitude near 9 S, km
 KM_PER_DEG_LON_EQUATOR = 111.320  # length of one degree of longitude at the equator, km

@@ -1,4 +1,5 @@
-"""The `world:` section of a scenario for the map of Peru.
+"""The `world:` section of a scenario: the classic torus (`TorusWorld`) or the map of Peru
+(`PeruWorld`), built by `uprising.world`.
 
 Every parameter of the Peru world sits here, typed, range-checked and documented. Each
 description starts with where the value comes from:
@@ -6,22 +7,40 @@ description starts with where the value comes from:
 - ``sourced:`` the default is a published figure (the citation follows);
 - ``assumed:`` a modelling choice with no figure behind it;
 - ``calibrated:`` a free parameter, to be tuned against the observed crisis by the dynamics.
-
-This module must not import `uprising.scenario` (the scenario model imports it).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, model_validator
+
+from uprising.scenario.section import Section
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+class TorusWorld(Section):
+    """The classic Epstein lattice: a torus of sites holding at most one agent each."""
+
+    kind: Literal["torus"] = "torus"
+    width: int = Field(40, ge=1, le=20_000, description="sites across")
+    height: int = Field(40, ge=1, le=20_000, description="sites down")
+    citizen_density: float = Field(0.7, ge=0.0, le=1.0, description="share of sites with a citizen")
+    cop_density: float = Field(0.074, ge=0.0, le=1.0, description="share of sites with a cop")
+    placement: Literal["bernoulli", "exact"] = Field(
+        "bernoulli",
+        description="bernoulli: each site draws citizen/cop/empty (Mesa); "
+        "exact: exactly round(density * sites) of each, on random sites (NetLogo)",
+    )
+
+    @model_validator(mode="after")
+    def _densities_fit(self) -> TorusWorld:
+        total = self.citizen_density + self.cop_density
+        if total > 1.0 + 1e-12:
+            raise ValueError(f"citizen_density + cop_density = {total:g}: must be in [0, 1]")
+        return self
 
 
-class PeruWorld(_Section):
+class PeruWorld(Section):
     """Peru's 25 departments rasterised to square cells, with its 2017 population placed on them.
 
     Build it with `uprising.world.peru.build_peru_world`; `uprising world` prints a summary.
