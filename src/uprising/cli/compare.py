@@ -45,6 +45,7 @@ def compare_command(
     from uprising.errors import UprisingError
     from uprising.experiment.compare import run_compare
     from uprising.experiment.ensemble import MAX_RUNS
+    from uprising.experiment.execution import ExecutionOptions
     from uprising.experiment.executor import check_workers
     from uprising.scenario import load_scenario
     from uprising.store import Store
@@ -63,10 +64,8 @@ def compare_command(
     load_scenario(scenario, overrides + changes)
     store = Store(db)
     with run_progress(f"{baseline.name} compare", enabled=not as_json) as progress:
-        result = run_compare(
-            scenario, changes, runs, seed, overrides, store, workers, scheduler, progress,
-            common_seeds=not independent_seeds,
-        )  # fmt: skip
+        execution = ExecutionOptions(store, workers, scheduler, progress)
+        result = run_compare(scenario, changes, runs, seed, overrides, not independent_seeds, execution)
     table = result.extra["differences"]
     if as_json:
         line = {

@@ -67,6 +67,7 @@ def forecast_command(
     from uprising.errors import UprisingError
     from uprising.experiment.calibrate import calibrated_ranges, population_size_for
     from uprising.experiment.ensemble import check_runs, run_experiment
+    from uprising.experiment.execution import ExecutionOptions
     from uprising.experiment.executor import check_workers
     from uprising.forecast import forecast as fc
     from uprising.forecast.files import check_new_file, write_forecast
@@ -122,7 +123,8 @@ def forecast_command(
         store.save_table(plan.experiment_id, "generations", posterior.generations)
     spec = {"forecast": request.command, "particle_of_member": drawn}
     with run_progress(f"{base.name} forecast") as progress:
-        result = run_experiment("ensemble", scenario, overrides, tasks, spec, store, workers, None, progress)
+        execution = ExecutionOptions(store, workers, progress=progress)
+        result = run_experiment("ensemble", scenario, overrides, tasks, spec, execution)
     write_forecast(fc.forecast_data(request, result.outputs, posterior, drawn), out, force)
     fitted = "no fit" if posterior is None else f"ABC-SMC fit of {posterior.simulations} runs"
     typer.echo(

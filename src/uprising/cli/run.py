@@ -165,7 +165,8 @@ def run_command(
 
     Running the same command again resumes it: runs already in the store are not redone.
     """
-    from uprising.experiment.ensemble import SAVE_EVERY, check_runs, check_save_every, run_ensemble
+    from uprising.experiment.ensemble import check_runs, check_save_every, run_ensemble
+    from uprising.experiment.execution import SAVE_EVERY, ExecutionOptions
     from uprising.experiment.executor import check_workers
     from uprising.scenario import load_scenario
     from uprising.store import Store
@@ -179,9 +180,8 @@ def run_command(
     check_seed(seed, runs, base.run.seed)
     store = Store(db)
     with run_progress(f"{base.name}", enabled=not as_json) as progress:
-        result = run_ensemble(
-            scenario, runs, seed, overrides, store, workers, scheduler, progress, save_every
-        )
+        execution = ExecutionOptions(store, workers, scheduler, progress, save_every)
+        result = run_ensemble(scenario, runs, seed, overrides, execution)
     outputs = result.outputs
     summary, observed = ensemble_metrics(outputs)
     report = None

@@ -56,6 +56,7 @@ def sensitivity_command(
     """
     from uprising.cli.options import check_seed
     from uprising.experiment.calibrate import calibrated_ranges, parse_param_option
+    from uprising.experiment.execution import ExecutionOptions
     from uprising.experiment.executor import check_workers
     from uprising.experiment.sensitivity import (
         check_method,
@@ -83,9 +84,8 @@ def sensitivity_command(
     store = Store(db)
     total = runs_needed(method, samples, len(ranges))
     with run_progress(f"{base.name} {method} ({total} runs)", enabled=not as_json) as progress:
-        result = run_sensitivity(
-            scenario, ranges, names, method, samples, seed, overrides, store, workers, scheduler, progress
-        )
+        execution = ExecutionOptions(store, workers, scheduler, progress)
+        result = run_sensitivity(scenario, ranges, names, method, samples, seed, overrides, execution)
     written = []
     if out is not None:
         stem = f"{base.name}-{method}-{result.experiment_id}"

@@ -43,6 +43,7 @@ def sweep_command(
     from uprising.cli.options import check_seed
     from uprising.errors import UprisingError
     from uprising.experiment.ensemble import check_runs
+    from uprising.experiment.execution import ExecutionOptions
     from uprising.experiment.executor import check_workers
     from uprising.experiment.sweep import parse_grid, parse_lhs, run_sweep, sweep_points
     from uprising.scenario import load_scenario
@@ -61,10 +62,10 @@ def sweep_command(
     check_seed(seed, runs_per_point, base.run.seed)
     store = Store(db)
     with run_progress(f"{base.name} sweep", enabled=not as_json) as progress:
+        execution = ExecutionOptions(store, workers, scheduler, progress)
         result = run_sweep(
-            scenario, parsed_grid, parsed_lhs, samples, runs_per_point, seed, overrides, store,
-            workers, scheduler, progress, lhs_seed,
-        )  # fmt: skip
+            scenario, parsed_grid, parsed_lhs, samples, runs_per_point, seed, overrides, lhs_seed, execution
+        )
     table = result.extra["points"]
     if as_json:
         line = {

@@ -8,8 +8,8 @@ between seeds. Each output's mean difference comes with a 95% t interval.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Unpack
 
 import numpy as np
 import polars as pl
@@ -17,10 +17,10 @@ from scipy import stats
 
 from uprising.errors import UprisingError
 from uprising.experiment.ensemble import MAX_RUNS, ExperimentResult, run_experiment
+from uprising.experiment.execution import ExecutionKeywords, ExecutionOptions, execution_options
 from uprising.experiment.executor import RunTask
 from uprising.experiment.snapshot import ScenarioSnapshot, snapshot_of
 from uprising.observed import scalar_metrics
-from uprising.store import Store
 
 BASELINE = "baseline"
 ALTERNATIVE = "alternative"
@@ -82,11 +82,9 @@ def run_compare(
     runs: int = 8,
     first_seed: int | None = None,
     overrides: Sequence[str] = (),
-    store: Store | None = None,
-    workers: int | None = None,
-    scheduler: str | Any | None = None,
-    progress: Callable[[int, int], None] | None = None,
     common_seeds: bool = True,
+    options: ExecutionOptions | None = None,
+    **execution: Unpack[ExecutionKeywords],
 ) -> ExperimentResult:
     """Run the comparison; `result.extra['differences']` is the table of `paired_differences`
     (also saved as table 'differences')."""
@@ -105,12 +103,13 @@ def run_compare(
         "first_seed": first,
         "common_seeds": common_seeds,
     }
-    result = run_experiment("compare", snapshot, overrides, tasks, spec, store, workers, scheduler, progress)
+    opts = execution_options(options, execution)
+    result = run_experiment("compare", snapshot, overrides, tasks, spec, opts)
     arms: dict[str, list[dict[str, float]]] = {BASELINE: [], ALTERNATIVE: []}
     for task, output in zip(result.tasks, result.outputs, strict=True):
         arms[task.label].append(scalar_metrics(output))
     table = paired_differences(arms[BASELINE], arms[ALTERNATIVE])
-    if store is not None and result.experiment_id is not None:
-        store.save_table(result.experiment_id, "differences", table)
+    if opts.store is not None and result.experiment_id is not None:
+        opts.store.save_table(result.experiment_id, "differences", table)
     result.extra["differences"] = table
     return result

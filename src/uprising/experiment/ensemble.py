@@ -12,20 +12,24 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Unpack
 
 from uprising.errors import UprisingError
+from uprising.experiment.execution import (
+    ExecutionKeywords,
+    ExecutionOptions,
+    execution_options,
+)
 from uprising.experiment.executor import RunTask, map_runs
 from uprising.experiment.lifetime import Terminated
 from uprising.experiment.snapshot import ScenarioSnapshot, snapshot_of
 from uprising.recorder.output import RunOutput
 from uprising.scenario import scenario_hash
-from uprising.store import PlannedRun, Store
+from uprising.store import PlannedRun
 
 MAX_RUNS = 100_000
-SAVE_EVERY = 5.0  # seconds: finished runs wait at most about this long before they are written
 
 
 @dataclass
@@ -70,11 +74,8 @@ def run_experiment(
     overrides: Sequence[str],
     tasks: Sequence[RunTask],
     spec: dict[str, Any],
-    store: Store | None = None,
-    workers: int | None = None,
-    scheduler: str | Any | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    save_every: float = SAVE_EVERY,
+    options: ExecutionOptions | None = None,
+    **execution: Unpack[ExecutionKeywords],
 ) -> ExperimentResult:
     """Run `tasks` as one experiment of `kind`; store it (and resume it) when `store` is given.
 
@@ -83,9 +84,12 @@ def run_experiment(
     it is, and every task runs the scenario built from it. `progress(done, total)` is called once
     before the first run (done counting the runs resumed from the store) and after each run. Finished runs are
     written in one transaction per `save_every` seconds (0: after each run), so a killed
-    experiment loses at most the runs of the last window, which a re-run redoes.
+    experiment loses at most the runs of the last window, which a re-run redoes. `options` (or
+    the same fields as keywords) say where the runs are stored and what runs them.
     """
-    check_save_every(save_every)
+    opts = execution_options(options, execution)
+    store, workers, scheduler, progress = opts.store, opts.workers, opts.scheduler, opts.progress
+    save_every = check_save_every(opts.save_every)
     started = time.perf_counter()
     snapshot = snapshot_of(scenario)
     base = snapshot.scenario(overrides)
@@ -168,11 +172,8 @@ def run_ensemble(
     runs: int = 8,
     first_seed: int | None = None,
     overrides: Sequence[str] = (),
-    store: Store | None = None,
-    workers: int | None = None,
-    scheduler: str | Any | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    save_every: float = SAVE_EVERY,
+    options: ExecutionOptions | None = None,
+    **execution: Unpack[ExecutionKeywords],
 ) -> ExperimentResult:
     """An ensemble of `runs` seeds (from the scenario's own seed by default), stored if asked."""
     check_runs(runs)
@@ -181,6 +182,4 @@ def run_ensemble(
     first = base.run.seed if first_seed is None else int(first_seed)
     tasks = ensemble_tasks(snapshot.ref, runs, first, overrides)
     spec = {"overrides": list(overrides), "first_seed": first, "runs": runs}
-    return run_experiment(
-        "ensemble", snapshot, overrides, tasks, spec, store, workers, scheduler, progress, save_every
-    )
+    return run_experiment("ensemble", snapshot, overrides, tasks, spec, execution_options(options, execution))

@@ -16,13 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import polars as pl
 
 from uprising.errors import UprisingError
 from uprising.experiment.calibrate import ParameterRange, parameter_override
+from uprising.experiment.execution import ExecutionKeywords, ExecutionOptions, execution_options
 from uprising.experiment.executor import RunTask, map_runs
 from uprising.experiment.summary_stats import OUTPUT_UNITS, scalar_outputs
 from uprising.files import atomic_path, describe_os_error, write_text_atomic
@@ -264,10 +265,8 @@ def run_sensitivity(
     samples: int = 10,
     seed: int | None = None,
     overrides: tuple[str, ...] = (),
-    store: Any = None,
-    workers: int | None = None,
-    scheduler: Any = None,
-    progress: Callable[[int, int], None] | None = None,
+    options: ExecutionOptions | None = None,
+    **execution: Unpack[ExecutionKeywords],
 ) -> SensitivityResult:
     """Run the design of `method` over `ranges` and analyse `outputs`; stored (and resumable) as an
     experiment of kind 'sensitivity' when `store` is given, with tables 'indices' and 'design'."""
@@ -288,15 +287,14 @@ def run_sensitivity(
         "seed": seed,
         "parameters": [[r.path, r.low, r.high] for r in ranges],
     }
-    result = run_experiment(
-        "sensitivity", snapshot, overrides, tasks, spec, store, workers, scheduler, progress
-    )
+    opts = execution_options(options, execution)
+    result = run_experiment("sensitivity", snapshot, overrides, tasks, spec, opts)
     Y = output_matrix(result.outputs, outputs)
     table = analyse(problem, method, X, Y, seed)
     runs = runs_table(problem, X, Y)
-    if store is not None and result.experiment_id is not None:
-        store.save_table(result.experiment_id, "indices", table)
-        store.save_table(result.experiment_id, "design", runs)
+    if opts.store is not None and result.experiment_id is not None:
+        opts.store.save_table(result.experiment_id, "indices", table)
+        opts.store.save_table(result.experiment_id, "design", runs)
     return SensitivityResult(
         method, problem, table, runs, result.experiment_id, result.seconds, result.ran, result.resumed
     )

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import polars as pl
@@ -19,11 +19,11 @@ from scipy.stats import qmc
 
 from uprising.errors import ScenarioError, UprisingError
 from uprising.experiment.ensemble import ExperimentResult, check_runs, run_experiment
+from uprising.experiment.execution import ExecutionKeywords, ExecutionOptions, execution_options
 from uprising.experiment.executor import RunTask
 from uprising.experiment.snapshot import ScenarioSnapshot, snapshot_of
 from uprising.observed import scalar_metrics
 from uprising.scenario.bounded_yaml import load_bounded
-from uprising.store import Store
 
 MAX_SAMPLES = 100_000
 MAX_POINTS = 100_000
@@ -175,11 +175,9 @@ def run_sweep(
     runs_per_point: int = 1,
     first_seed: int | None = None,
     overrides: Sequence[str] = (),
-    store: Store | None = None,
-    workers: int | None = None,
-    scheduler: str | Any | None = None,
-    progress: Callable[[int, int], None] | None = None,
     lhs_seed: int = 0,
+    options: ExecutionOptions | None = None,
+    **execution: Unpack[ExecutionKeywords],
 ) -> ExperimentResult:
     """Run a sweep; `result.extra['points']` is the points table (also saved as table 'points')."""
     lhs = lhs or {}
@@ -199,9 +197,10 @@ def run_sweep(
         "runs_per_point": runs_per_point,
         "first_seed": first,
     }
-    result = run_experiment("sweep", snapshot, overrides, tasks, spec, store, workers, scheduler, progress)
+    opts = execution_options(options, execution)
+    result = run_experiment("sweep", snapshot, overrides, tasks, spec, opts)
     table = points_table(points, result)
-    if store is not None and result.experiment_id is not None:
-        store.save_table(result.experiment_id, "points", table)
+    if opts.store is not None and result.experiment_id is not None:
+        opts.store.save_table(result.experiment_id, "points", table)
     result.extra["points"] = table
     return result
