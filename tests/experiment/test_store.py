@@ -25,7 +25,7 @@ def synthetic_output(seed: int) -> RunOutput:
     departments = ["Puno", "Cusco"]
     rows = [
         {"day": d, "department": name, "quiescent": 100 - d, "active": d * (i + 1), "jailed": d,
-         "killed": i, "arrests": d + i, "blockades": seed % 3, "forces": 10}
+         "killed": i, "arrests": d + i, "blockades": seed % 3, "forces": 10, "participants": d * i}
         for d in range(3) for i, name in enumerate(departments)
     ]  # fmt: skip
     daily = pl.DataFrame(rows).with_columns(pl.col("day").cast(pl.Int32))
