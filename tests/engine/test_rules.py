@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from uprising.engine import sequential, sites
 from uprising.engine.lattice import FORCE_POLICE, Lattice, World
 from uprising.engine.neighbourhood import offsets, row_spans
 from uprising.engine.rules import (
@@ -166,3 +167,53 @@ def test_prisoner_off_the_lattice_comes_back_on_a_free_site(movement):
     assert cells[0] == -1 and cells[1] >= 0  # out after two ticks served
     assert cells[1] != int(sim.cit_cell[1])
     assert sim.state[0] == ACTIVE  # and it decides again the tick after
+
+
+def map_world(hardship, risk):
+    """One citizen alone on a 5 x 5 bounded map (many agents per cell: the map's stepper)."""
+    lattice = Lattice(
+        height=5, width=5, torus=False, capacity=0,
+        department=np.zeros(25, dtype=np.int16), department_names=["all"],
+    )  # fmt: skip
+    return World(
+        lattice=lattice,
+        citizen_cell=np.array([12], dtype=np.int32),
+        hardship=np.array([hardship], dtype=np.float32),
+        risk_aversion=np.array([risk], dtype=np.float32),
+        cop_cell=np.zeros(0, dtype=np.int32),
+        cop_kind=np.zeros(0, dtype=np.int8),
+    )
+
+
+# Values exact in binary (float32 hardship, float64 legitimacy and threshold), so that
+# G = H (1 - L) = 0.25 equals T = 0.25 to the last bit: the rule is strict, G - R P > T.
+@pytest.mark.parametrize("lattice", ["random-sequential", "synchronous", "synchronous map"])
+@pytest.mark.parametrize(("threshold", "expected"), [(0.25, QUIET), (0.2499, ACTIVE), (0.2501, QUIET)])
+def test_citizen_at_the_exact_threshold_stays_quiet(lattice, threshold, expected):
+    schedule = lattice.split()[0]
+    sc = tiny_scenario(schedule, legitimacy=0.5, threshold=threshold)
+    if lattice.endswith("map"):
+        sim = build_simulation(sc, map_world(0.5, 1.0))
+    else:
+        sim = build_simulation(sc, tiny_world([(2, 2)], [], hardship=[0.5], risk=[1.0]))
+    sim.step()
+    assert sim.state[0] == expected
+
+
+@pytest.mark.parametrize("mode", ["literal", "floor", "round"])
+@pytest.mark.parametrize("k", [2.3, 1.15, 0.7])
+def test_every_arrest_probability_table_holds_the_rule_bit_for_bit(mode, k):
+    # The random-sequential table (P per whole C/A) and the site lattice's (P per count of
+    # cops and actives) are read instead of the rule; each entry must be the rule's own value.
+    rounding = ROUNDING_CODES[mode]
+    by_ratio = np.empty(113, dtype=np.float64)
+    sequential.fill_p_table(k, by_ratio)
+    by_pair = np.zeros((30, 32), dtype=np.float64)
+    sites.fill_pair_table(k, rounding, by_pair)
+    for cops in range(by_pair.shape[0]):
+        for actives in range(1, by_pair.shape[1]):
+            rule = arrest_probability(cops, actives, k, rounding)
+            assert by_pair[cops, actives] == rule
+            assert sequential._arrest_probability(cops, actives, k, rounding, by_ratio) == rule
+    for r in range(by_ratio.shape[0]):
+        assert by_ratio[r] == arrest_probability(r, 1, k, rounding)

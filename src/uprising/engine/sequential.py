@@ -241,9 +241,9 @@ def _arrest_probability(cops, actives, k, rounding, p_table):
 
 @njit(cache=True, _nrt=False)
 def fill_p_table(k, p_table):
-    """p_table[r] = P at a whole ratio C/A = r, as `rules.arrest_probability` computes it."""
+    """p_table[r] = P at a whole ratio C/A = r, by `rules.arrest_probability` itself (r cops, 1 active)."""
     for r in range(p_table.shape[0]):
-        p_table[r] = 1.0 - math.exp(-k * float(r))
+        p_table[r] = arrest_probability(r, 1, k, ROUND_LITERAL)
 
 
 @njit(cache=True, _nrt=False)
