@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import distributed
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -89,7 +90,6 @@ def test_the_same_seed_gives_the_same_particles_in_process_and_on_two_worker_pro
 
 
 def test_a_dask_scheduler_gives_the_same_particles_as_this_process(case):
-    distributed = pytest.importorskip("distributed")
     options = dict(budget=40, populations=2, population_size=10, seed=11)
     inline = calibrate(str(case["scenario"]), target_of(case), workers=1, **options)
     with (

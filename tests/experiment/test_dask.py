@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import distributed
 import pytest
 from typer.testing import CliRunner
 
@@ -13,8 +14,6 @@ import uprising.cli.runs  # noqa: F401  (registers `runs`: with two commands, `r
 from uprising.cli.app import app
 from uprising.experiment import run_ensemble
 from uprising.store import Store
-
-distributed = pytest.importorskip("distributed")
 
 OVERRIDES = ["run.steps=30"]
 

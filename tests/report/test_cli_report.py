@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 import uprising.cli.report  # noqa: F401  (registers the command)
+import uprising.store as store_module
 from tests.cli_checks import invoke_command, one_error_line
-
-store_module = pytest.importorskip("uprising.store")
 
 
 def invoke(*args: str):
