@@ -12,6 +12,8 @@ import pytest
 from uprising.model import Model, simulate
 from uprising.scenario import load_scenario
 
+pytestmark = pytest.mark.statistical
+
 SEEDS = range(1, 21)
 
 
