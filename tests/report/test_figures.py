@@ -80,10 +80,14 @@ def test_peru_figures_are_labelled(peru_outputs) -> None:
 def test_map_colour_is_active_per_thousand_inhabitants(peru_outputs) -> None:
     values = active_per_1000(peru_outputs[:1])
     daily = peru_outputs[0].daily
-    lima = daily.filter(pl.col("department") == "Lima")
-    people = lima["quiescent"][0] + lima["active"][0] + lima["jailed"][0]
-    expected = 1000 * lima["active"][1] / people
-    assert values[1, peru_outputs[0].departments.index("Lima")] == pytest.approx(expected)
+    departments = peru_outputs[0].departments
+    rates = []
+    for name in departments:
+        rows = daily.filter(pl.col("department") == name)
+        people = rows["quiescent"][0] + rows["active"][0] + rows["jailed"][0]
+        rates.append(1000 * rows["active"][1] / people)
+    assert max(rates) > 0  # some department has actives on day 1: the check is not 0 == 0
+    assert values[1] == pytest.approx(rates)
 
 
 def test_map_days_default_to_the_days_the_runs_reach() -> None:
