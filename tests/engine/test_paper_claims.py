@@ -33,6 +33,28 @@ def test_run2_outbursts_recur():
     assert min(calm) > 0.5  # most of the time is calm between outbursts
 
 
+def outburst_intervals(active: np.ndarray, level: int = 50) -> np.ndarray:
+    """Ticks from the start of one outburst (actives rising above `level`) to the next's."""
+    above = active > level
+    return np.diff(np.flatnonzero(above[1:] & ~above[:-1]) + 1)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="not reproduced: outbursts start every 27-28 ticks (s.d. 8-9) against the paper's mean "
+    "wait of 60 (s.d. 55). Each outburst ends with nearly every active jailed for a uniform term "
+    "below J_max = 30, and the next starts as they come back, so the jail term sets the period "
+    "and its spread: J_max 60 doubles the wait (45 ticks end to start against 21)",
+)
+def test_run2_waits_between_outbursts_are_the_papers():
+    """Run 2's statistics (Epstein 2002): mean wait between outbursts 60 ticks, s.d. 55."""
+    waits = np.concatenate([outburst_intervals(series("epstein-2002-run2", s, "run.steps=1000")["active"])
+                            for s in SEEDS[:10]])  # fmt: skip
+    assert 30 <= waits.mean() <= 120  # half to twice the paper's mean
+    assert waits.std(ddof=1) >= 0.5 * waits.mean()  # as irregular as the paper's, half at least
+
+
 @pytest.mark.slow
 def test_run4_abrupt_drop_peaks_higher_than_run3_gradual_decline():
     higher = sum(
