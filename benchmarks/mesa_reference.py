@@ -1,8 +1,10 @@
 """Reference runs of Mesa's Epstein civil-violence example, for validating our engine.
 
-Runs Mesa's own example (imported, not copied) at its default parameters for seeds 1..N and
-writes, per seed, the agent counts, the active / quiet / arrested series per tick and the
-summary statistics that the engine's validation tests compare against.
+Runs Mesa's own example (imported, not copied) at its default parameters, or with some of its
+keyword arguments changed (``--set legitimacy=0.82``), for seeds 1..N and writes, per seed, the
+agent counts, the active / quiet / arrested series per tick and the summary statistics that the
+engine's validation tests compare against. The file is rewritten after every seed, so a long
+run stopped early still holds the seeds it finished.
 
 Tick 0 is the state after construction; tick t is the state after t calls of ``model.step()``.
 States are counted from the citizens themselves, not from the data collector.
@@ -11,6 +13,9 @@ Usage::
 
     python benchmarks/mesa_reference.py --seeds 40 --steps 200 \
         --out benchmarks/reference/mesa_epstein.json
+    python benchmarks/mesa_reference.py --seeds 120 --jobs 2 --set legitimacy=0.82 \
+        --set cop_density=0.04 --set max_jail_term=30 \
+        --out benchmarks/reference/mesa_epstein_run2.json
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import argparse
 import datetime
 import inspect
 import json
+import multiprocessing
 import platform
 import statistics
 import sys
@@ -34,7 +40,7 @@ WINDOW_FIRST = 50
 WINDOW_LAST = 200
 """Last tick (inclusive) of that window, when the run is at least this long."""
 
-STATISTICS = ("mean_active", "peak_active", "final_jailed")
+STATISTICS = ("mean_active", "peak_active", "time_active", "final_jailed")
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "reference" / "mesa_epstein.json"
 
@@ -67,7 +73,8 @@ def count_states(model: EpsteinCivilViolence) -> tuple[int, int, int]:
 
 
 def window_stats(active_series: list[int], arrested_series: list[int]) -> dict[str, float]:
-    """Mean and peak actives over ticks WINDOW_FIRST..WINDOW_LAST, and jailed at WINDOW_LAST.
+    """Mean and peak actives over ticks WINDOW_FIRST..WINDOW_LAST, the share of those ticks
+    with any active citizen, and jailed at WINDOW_LAST.
 
     A run shorter than WINDOW_LAST ticks ends the window at its last tick.
     """
@@ -76,13 +83,14 @@ def window_stats(active_series: list[int], arrested_series: list[int]) -> dict[s
     return {
         "mean_active": sum(window) / len(window),
         "peak_active": max(window),
+        "time_active": sum(a > 0 for a in window) / len(window),
         "final_jailed": arrested_series[last],
     }
 
 
-def run_seed(seed: int, steps: int) -> dict[str, object]:
-    """Run Mesa's example at its defaults for one seed and return its record."""
-    model = EpsteinCivilViolence(seed=seed)
+def run_seed(seed: int, steps: int, changes: dict[str, object] | None = None) -> dict[str, object]:
+    """Run Mesa's example at its defaults, but for `changes`, for one seed and return its record."""
+    model = EpsteinCivilViolence(seed=seed, **(changes or {}))
     citizens = sum(isinstance(a, Citizen) for a in model.agents)
     cops = sum(isinstance(a, Cop) for a in model.agents)
     active_series: list[int] = []
@@ -142,55 +150,85 @@ def to_json(result: dict[str, object]) -> str:
     return encode(result, "") + "\n"
 
 
+def parse_change(text: str) -> tuple[str, object]:
+    """`name=value` for one of Mesa's keyword arguments, the value parsed as JSON (0.82, 30, true)."""
+    name, sep, value = text.partition("=")
+    if not sep or name not in model_defaults():
+        raise argparse.ArgumentTypeError(f"expected name=value, name one of {sorted(model_defaults())}")
+    try:
+        return name, json.loads(value)
+    except json.JSONDecodeError as err:
+        raise argparse.ArgumentTypeError(f"{name}: {value!r} is not a number or true/false") from err
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=40, help="run seeds 1..N (default 40)")
     parser.add_argument("--steps", type=int, default=200, help="steps per run (default 200)")
+    parser.add_argument("--jobs", type=int, default=1, help="seeds run at once (default 1)")
     parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="output JSON (default: %(default)s)"
-    )
+        "--set", type=parse_change, action="append", default=[], metavar="NAME=VALUE",
+        help="change one of Mesa's keyword arguments (repeatable)",
+    )  # fmt: skip
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output JSON (default: %(default)s)")
     args = parser.parse_args(argv)
     if args.seeds < 1:
         parser.error("--seeds must be at least 1")
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
     if args.steps < WINDOW_FIRST:
-        parser.error(
-            f"--steps must be at least {WINDOW_FIRST} (the statistics window starts there)"
-        )
+        parser.error(f"--steps must be at least {WINDOW_FIRST} (the statistics window starts there)")
     return args
+
+
+def _run_one(job: tuple[int, int, dict[str, object]]) -> dict[str, object]:
+    return run_seed(*job)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    changes = dict(args.set)
     seeds = list(range(1, args.seeds + 1))
-    per_seed = []
+    per_seed: list[dict[str, object]] = []
     started = time.perf_counter()
-    for seed in seeds:
-        record = run_seed(seed, args.steps)
-        per_seed.append(record)
-        print(
-            f"seed {seed:3d}: citizens {record['citizens']}, cops {record['cops']}, "
-            f"mean_active {record['mean_active']:.1f}, peak_active {record['peak_active']}, "
-            f"final_jailed {record['final_jailed']}  "
-            f"({time.perf_counter() - started:.0f} s)",
-            file=sys.stderr,
-            flush=True,
-        )
 
-    summary = summarise(per_seed)
-    result = {
-        "mesa_version": mesa.__version__,
-        "python_version": platform.python_version(),
-        "model": "mesa.examples.advanced.epstein_civil_violence.model.EpsteinCivilViolence",
-        "parameters": model_defaults(),
-        "steps": args.steps,
-        "window": {"first_tick": WINDOW_FIRST, "last_tick": min(WINDOW_LAST, args.steps)},
-        "seeds": seeds,
-        "summary": summary,
-        "per_seed": per_seed,
-        "created": datetime.date.today().isoformat(),
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(to_json(result))
+    def write() -> dict[str, dict[str, float]]:
+        per_seed.sort(key=lambda record: record["seed"])
+        summary = summarise(per_seed)
+        result = {
+            "mesa_version": mesa.__version__,
+            "python_version": platform.python_version(),
+            "model": "mesa.examples.advanced.epstein_civil_violence.model.EpsteinCivilViolence",
+            "parameters": {**model_defaults(), **changes},
+            "changed": sorted(changes),
+            "command": " ".join(["python", "benchmarks/mesa_reference.py", *(argv or sys.argv[1:])]),
+            "steps": args.steps,
+            "window": {"first_tick": WINDOW_FIRST, "last_tick": min(WINDOW_LAST, args.steps)},
+            "seeds": [record["seed"] for record in per_seed],
+            "summary": summary,
+            "per_seed": per_seed,
+            "created": datetime.date.today().isoformat(),
+        }
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        partial = args.out.with_suffix(".part")
+        partial.write_text(to_json(result))
+        partial.replace(args.out)  # whole, for whoever reads it meanwhile
+        return summary
+
+    with multiprocessing.Pool(args.jobs) as pool:
+        jobs = [(seed, args.steps, changes) for seed in seeds]
+        for record in pool.imap_unordered(_run_one, jobs):
+            per_seed.append(record)
+            write()
+            print(
+                f"seed {record['seed']:3d}: citizens {record['citizens']}, cops {record['cops']}, "
+                f"mean_active {record['mean_active']:.1f}, peak_active {record['peak_active']}, "
+                f"final_jailed {record['final_jailed']}  "
+                f"({time.perf_counter() - started:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+    summary = write()
 
     print(f"Mesa {mesa.__version__}, {len(seeds)} seeds, {args.steps} steps -> {args.out}")
     for name in STATISTICS:

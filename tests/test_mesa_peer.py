@@ -90,3 +90,16 @@ def test_reference_is_consistent_with_its_series():
                 for a, q, j in zip(active, quiet, arrested, strict=True)
             ), seed
         assert 0 <= record["final_jailed"] <= record["citizens"], seed
+
+
+def test_run2_reference_is_mesa_at_run2_parameters_and_consistent():
+    reference = json.loads((REFERENCE.parent / "mesa_epstein_run2.json").read_text())
+    assert reference["mesa_version"] == "3.3.1" and reference["command"].startswith("python benchmarks/")
+    params = reference["parameters"]
+    assert sorted(reference["changed"]) == ["cop_density", "legitimacy", "max_jail_term"]
+    assert (params["legitimacy"], params["cop_density"], params["max_jail_term"]) == (0.82, 0.04, 30)
+    assert [record["seed"] for record in reference["per_seed"]] == reference["seeds"]
+    for record in reference["per_seed"]:
+        window = record["active_series"][WINDOW_FIRST : WINDOW_LAST + 1]
+        assert record["time_active"] == pytest.approx(sum(a > 0 for a in window) / len(window))
+        assert record["final_jailed"] == record["arrested_series"][WINDOW_LAST]
