@@ -185,8 +185,9 @@ def test_a_run_stops_when_its_client_goes_away_and_readyz_answers_meanwhile(app)
 
     (status, body), seconds, timings = anyio.run(scenario)
     assert_refused(status, body, 503, "client went away")
-    assert seconds < 5, seconds  # the whole run would take about 15 s
-    assert all(s == 200 and t < 0.1 for s, t in timings), timings
+    assert seconds < 10, seconds  # the whole run takes about 15 s on an idle machine
+    # Before the fix a run held the server: /readyz took 2-3 s; a loaded machine can take ~0.1 s.
+    assert all(s == 200 and t < 1.0 for s, t in timings), timings
     status, body = request(app, "POST", "/api/run", small_run())
     assert status == 200, body  # the stopped run let go of the server
 
