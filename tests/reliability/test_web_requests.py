@@ -403,6 +403,6 @@ def test_sigterm_stops_a_run_and_the_server_exits_promptly(tmp_path):
             server.kill()
             server.wait()
         log.close()
-    assert seconds < 3, seconds
+    assert seconds < 8, seconds  # it computed on for about 25 s before the fix
     assert first and first[0][0] == 503 and "the server is stopping" in first[0][1], first
     assert "run stopped at tick" in first[0][1]
