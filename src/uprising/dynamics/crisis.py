@@ -163,8 +163,7 @@ class Crisis:
         tpd = self.ticks_per_day
         day, first_of_day = (tick - 1) // tpd, (tick - 1) % tpd == 0
         sim = self.sim
-        sim.threshold_dept[:] = 0.0
-        sim.risk_mult_dept[:] = 1.0
+        sim.reset_levers()  # as the model does before its hooks; also when the crisis is driven alone
         self.travel_mult[:] = 1.0
         if first_of_day:
             self._new_day(day)

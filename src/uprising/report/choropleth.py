@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from uprising.errors import UprisingError
 from uprising.figures import DayAxis, draw_departments, label_point, new_figure, on_peru_map
 from uprising.recorder.output import RunOutput
-from uprising.report.ensemble import department_samples, population_samples
+from uprising.report.ensemble import department_samples, population_samples, records_participation
 
 DEFAULT_MAP_DAYS = (2, 5, 8, 12)
 
@@ -40,10 +40,7 @@ def map_days(requested: Sequence[int] | None, days: int) -> list[int]:
 
 def mapped_quantity(outputs: list[RunOutput]) -> tuple[str, str]:
     """(daily column, its name on the map): participants where every run records them."""
-    if all("participants" in o.daily.columns for o in outputs) and any(
-        o.daily["participants"].sum() > 0 and not o.daily["participants"].equals(o.daily["active"])
-        for o in outputs
-    ):
+    if records_participation(outputs):
         return "participants", "participants (people in the street)"
     return "active", "supporters (Epstein's active citizens)"
 

@@ -68,3 +68,12 @@ def national_samples(outputs: list[RunOutput], column: str, cumulative: bool = F
 def population_samples(outputs: list[RunOutput]) -> np.ndarray:
     """[run, department] people at day 0 (quiescent + active + jailed), real-people counts."""
     return sum(department_samples(outputs, c)[:, 0, :] for c in ("quiescent", "active", "jailed"))
+
+
+def records_participation(outputs: list[RunOutput]) -> bool:
+    """Whether the runs tell people in the street (`participants`) from supporters (`active`):
+    every run has the column, and some run has participants that are not its supporters."""
+    return all("participants" in o.daily.columns for o in outputs) and any(
+        o.daily["participants"].sum() > 0 and not o.daily["participants"].equals(o.daily["active"])
+        for o in outputs
+    )

@@ -14,7 +14,7 @@ from matplotlib.ticker import MaxNLocator
 
 from uprising.figures import PEOPLE, DayAxis, from_zero, new_figure
 from uprising.recorder.output import RunOutput
-from uprising.report.ensemble import Band, national_samples
+from uprising.report.ensemble import Band, national_samples, records_participation
 from uprising.report.observed_series import ObservedSeries
 
 SIM_COLOUR = "#1f5fa8"
@@ -78,11 +78,9 @@ def timeline_figure(
     active = national_samples(outputs, "active")
     days = active.shape[1]
     panels: list[tuple[str, np.ndarray, str, list | None, bool, str]] = []
-    street = None
-    if all("participants" in o.daily.columns for o in outputs):
-        street = national_samples(outputs, "participants")
-    if street is not None and street.any() and not np.array_equal(street, active):
+    if records_participation(outputs):
         # With participation, Epstein's actives are supporters; the street is its own panel.
+        street = national_samples(outputs, "participants")
         panels.append(
             ("supporters: Epstein's active citizens (the day's peak)", active, "people", None, False, "")
         )
