@@ -37,6 +37,12 @@ class ObservedDays:
         return len(self.blockades)
 
 
+def observed_folders(folders: Path | Sequence[Path]) -> tuple[list[Path], str]:
+    """One folder or several as a list, and how an error line names them."""
+    listed = [Path(folders)] if isinstance(folders, Path | str) else [Path(f) for f in folders]
+    return listed, ", ".join(str(f) for f in listed)
+
+
 def observed_days(
     folders: Path | Sequence[Path], start: date, until: date, departments: list[str]
 ) -> ObservedDays:
@@ -49,18 +55,13 @@ def observed_days(
     from uprising.observed import load_observed
     from uprising.observed.loader import NATIONAL
 
-    folders = [folders] if isinstance(folders, Path | str) else list(folders)
-    folder = ", ".join(str(f) for f in folders)
+    folders, folder = observed_folders(folders)
     if len({Path(f).resolve() for f in folders}) < len(folders):
         raise DataError(f"--observed {folder}: a folder is given twice; each must be given once")
     loaded = [load_observed(f) for f in folders]
     frames = {
-        key: pl.concat([getattr(obs, attribute) for obs in loaded], how="vertical_relaxed")
-        for key, attribute in (
-            ("deaths", "deaths"),
-            ("blockades", "blockades"),
-            ("regions_active", "regions_active"),
-        )
+        key: pl.concat([getattr(obs, key) for obs in loaded], how="vertical_relaxed")
+        for key in SCORED_FILES
     }
     for key, frame in frames.items():
         before = frame.filter(pl.col("date") < start)

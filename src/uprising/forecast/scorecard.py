@@ -19,7 +19,7 @@ import numpy as np
 from uprising.errors import DataError
 from uprising.forecast.baselines import BASELINES, build_baselines, castillo_shares
 from uprising.forecast.files import ACTIVE, BLOCKADES, DEATHS, SERIES, Forecast
-from uprising.forecast.observations import ObservedDays, observed_days
+from uprising.forecast.observations import ObservedDays, observed_days, observed_folders
 from uprising.forecast.scoring import brier, covered, crps_ensemble, crps_poisson
 
 
@@ -33,8 +33,7 @@ def score_forecast(forecast: Forecast, folders: Path | Sequence[Path]) -> dict[s
     Several folders are read as one (their rows joined): the fit window's data, which the
     baselines use, and the forecast window's may live apart.
     """
-    folders = [folders] if isinstance(folders, Path | str) else list(folders)
-    folder = ", ".join(str(f) for f in folders)
+    folders, folder = observed_folders(folders)
     observed = observed_days(folders, forecast.start_date, forecast.until, forecast.departments)
     window = np.arange(forecast.day_of(forecast.fit_until) + 1, forecast.day_of(forecast.until) + 1)
     if (
