@@ -154,9 +154,15 @@ def test_files_that_are_not_stores_are_refused_untouched(tmp_path: Path):
         Store(tmp_path / "missing" / "s.duckdb")
 
 
+# Long enough runs (about 0.2 s each) that a kill after the first saved run lands half-way
+# even when the poll waits on the writer's lock; at 100 ticks all 40 were done in half a second.
+KILL_STEPS = 1000
+
+
 def uprising_run(db: Path, runs: int, json_line: bool = False) -> list[str]:
     command = [sys.executable, "-m", "uprising", "run", "epstein-2002", "--runs", str(runs), "--workers", "2",
-               "--set", "run.steps=100", "--db", str(db), "--no-report", "--save-every", "0"]  # fmt: skip
+               "--set", f"run.steps={KILL_STEPS}", "--db", str(db), "--no-report",
+               "--save-every", "0"]  # fmt: skip
     return command + (["--json"] if json_line else [])
 
 
@@ -191,7 +197,7 @@ def test_a_sigkilled_ensemble_resumes_without_partial_or_repeated_runs(tmp_path:
     with duckdb.connect(str(killed_db), read_only=True) as con:
         rows = dict(con.execute("SELECT run_id, count(*) FROM daily GROUP BY run_id").fetchall())
     assert set(rows) == set(before.filter(pl.col("status") == "done")["run_id"])  # no partial run
-    assert set(rows.values()) == {100}
+    assert set(rows.values()) == {KILL_STEPS}
 
     resumed = subprocess.run(uprising_run(killed_db, runs, json_line=True), capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
@@ -201,7 +207,9 @@ def test_a_sigkilled_ensemble_resumes_without_partial_or_repeated_runs(tmp_path:
     assert after.height == runs and after["run_id"].n_unique() == runs
     assert (after["status"] == "done").all()
 
-    clean = run_ensemble("epstein-2002", runs, overrides=["run.steps=100"], store=Store(clean_db), workers=1)
+    clean = run_ensemble(
+        "epstein-2002", runs, overrides=[f"run.steps={KILL_STEPS}"], store=Store(clean_db), workers=1
+    )
     assert clean.experiment_id == experiment_id
     for a, b in zip(
         store.load_experiment(experiment_id), Store(clean_db).load_experiment(experiment_id), strict=True
