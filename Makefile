@@ -35,3 +35,10 @@ serve: $(STAMP)
 
 clean:
 	rm -rf $(VENV) results build uprising.duckdb
+
+# Mutation testing of the engine's rules (cosmic-ray, benchmarks/mutate.py), on one core; not
+# part of `make test`. Prints each module's killed and surviving mutants.
+.PHONY: mutate
+mutate: $(STAMP)
+	$(PY) -m pip install -q -e '.[mutate]'
+	$(PY) benchmarks/mutate.py

@@ -18,6 +18,7 @@ from uprising.engine.rules import (
     ROUNDING_CODES,
     arrest_probability,
     jail_term,
+    wants_active,
 )
 from uprising.engine_params import build_simulation
 from uprising.scenario import load_scenario
@@ -124,6 +125,54 @@ def test_rounding_modes(cops, actives, mode, ratio):
 
 def test_k_gives_p_of_nine_tenths_at_one_cop_one_active():
     assert arrest_probability(1, 1, 2.3, ROUNDING_CODES["literal"]) == pytest.approx(0.9, abs=0.001)
+
+
+# Exact in binary: G = 0.75 (1 - 0.5) = 0.375 and R P = 0.5 * 0.25 = 0.125, so G - R P = 0.25 to
+# the last bit, and each other operation on these values lands at least 0.1 away.
+@pytest.mark.parametrize(("threshold", "active"), [(0.2499, True), (0.25, False), (0.2501, False)])
+def test_wants_active_is_grievance_minus_net_risk_strictly_above_the_threshold(threshold, active):
+    assert wants_active(0.75, 0.5, 0.5, 0.25, threshold) is active
+
+
+@pytest.mark.parametrize("mode", ["literal", "floor", "round"])
+def test_arrest_probability_reads_the_rounding_code_by_value_not_identity(mode):
+    # The kernels pass the code as a typed integer: the same P as from the Python int.
+    code = ROUNDING_CODES[mode]
+    for cops, actives in [(3, 2), (5, 2), (1, 3)]:
+        assert arrest_probability(cops, actives, 2.3, np.int64(code)) == arrest_probability(
+            cops, actives, 2.3, code
+        )
+
+
+def test_no_cop_in_sight_means_no_risk_in_every_mode():
+    for code in ROUNDING_CODES.values():
+        assert arrest_probability(0, 4, 2.3, code) == 0.0
+
+
+def test_a_jail_term_with_j_max_zero_is_zero():
+    for u in (0.0, 0.5, 0.999999):
+        assert jail_term(u, 0, True) == 0
+        assert jail_term(u, 0, False) == 0
+
+
+def test_the_life_term_is_out_of_reach_of_every_drawn_term():
+    # J_max is at most 1,000,000 (the scenario's bound): no drawn term is the life sentinel.
+    assert jail_term(0.999999999, 1_000_000, True) < JAIL_FOREVER
+    assert JAIL_FOREVER == np.iinfo(np.int32).max
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
+def test_a_prisoner_for_life_is_never_released(schedule):
+    sc = tiny_scenario(schedule, legitimacy=0.0, **{"cops.max_jail_term": "null"})
+    sim = build_simulation(sc, tiny_world([(2, 2)], [(2, 3)], hardship=[1.0], risk=[0.0]))
+    for _ in range(3):
+        sim.step()
+    assert sim.state[0] == JAILED
+    sim.cop_cell[:] = 0  # nothing left to arrest it again if it were let out
+    for _ in range(70):
+        sim.step()
+    assert sim.state[0] == JAILED
+    assert sim.jail[0] == np.iinfo(np.int32).max
 
 
 def test_jail_terms_cover_their_range():
