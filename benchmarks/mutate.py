@@ -5,6 +5,7 @@ Usage::
 
     python benchmarks/mutate.py                                  # every module configured
     python benchmarks/mutate.py --module src/uprising/engine/rules.py
+    python benchmarks/mutate.py --survivors    # only the last run's survivors, against the tests now
 
 The modules, their tests and cosmic-ray's settings are `[tool.cosmic-ray]` of pyproject.toml.
 The tests run with numba's JIT off: the rules and kernels run as Python, so each mutant is
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -53,19 +55,31 @@ def cosmic(tool: str, *args: str, cwd: Path, env: dict) -> str:
     return done.stdout
 
 
-def mutate(module: str, tests: list[str], base: dict) -> tuple[Counter, list[str]]:
-    """Run every mutant of `module`; the count of each outcome and the survivors' diffs."""
+def forget_survivors(session: Path) -> None:
+    """Make the survivors of a kept session pending again, so that `exec` tests them anew."""
+    if not session.exists():
+        raise SystemExit(f"error: --survivors: no session {session} yet; run without it first")
+    with sqlite3.connect(session) as db:
+        db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+
+
+def mutate(module: str, tests: list[str], base: dict, survivors_only: bool) -> tuple[Counter, list[str]]:
+    """Run the mutants of `module`; the count of each outcome and the survivors' diffs."""
     SESSIONS.mkdir(parents=True, exist_ok=True)
     session = SESSIONS / f"{Path(module).stem}.sqlite"
-    session.unlink(missing_ok=True)
+    if survivors_only:
+        forget_survivors(session)
+    else:
+        session.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="mutate-") as tmp:
         root = Path(tmp)
         copy_of_source(root)
         (root / "cosmic-ray.toml").write_text(toml.dumps(config_for(module, tests, base)))
         env = {**os.environ, "PYTHONPATH": str(root / "src"), "NUMBA_DISABLE_JIT": "1"}
         env |= {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-        cosmic("cosmic-ray", "init", "cosmic-ray.toml", str(session), cwd=root, env=env)
-        cosmic("cr-filter-operators", str(session), "cosmic-ray.toml", cwd=root, env=env)
+        if not survivors_only:
+            cosmic("cosmic-ray", "init", "cosmic-ray.toml", str(session), cwd=root, env=env)
+            cosmic("cr-filter-operators", str(session), "cosmic-ray.toml", cwd=root, env=env)
         cosmic("cosmic-ray", "baseline", "cosmic-ray.toml", cwd=root, env=env)
         cosmic("cosmic-ray", "exec", "cosmic-ray.toml", str(session), cwd=root, env=env)
         dump = cosmic("cosmic-ray", "dump", str(session), cwd=root, env=env)
@@ -84,11 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     base = settings()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--module", choices=sorted(base["modules"]), action="append", help="only these")
+    parser.add_argument("--survivors", action="store_true", help="test the last run's survivors again")
     args = parser.parse_args(argv)
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, inherited by every test run
     for module in args.module or list(base["modules"]):
         started = time.perf_counter()
-        counts, survivors = mutate(module, base["modules"][module], base)
+        counts, survivors = mutate(module, base["modules"][module], base, args.survivors)
         for diff in survivors:
             print(f"survived:\n{diff}")
         tested = counts["killed"] + counts["survived"]

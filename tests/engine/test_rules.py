@@ -70,6 +70,17 @@ def test_cop_arrests_the_one_active_in_vision(schedule):
 
 
 @pytest.mark.parametrize("schedule", SCHEDULES)
+def test_cop_leaves_a_quiet_citizen_alone(schedule):
+    # G = 0 never exceeds T: the citizen stays quiet beside the cop and is never taken.
+    sc = tiny_scenario(schedule, legitimacy=0.0, max_jail_term=5)
+    sim = build_simulation(sc, tiny_world([(2, 2)], [(2, 3)], hardship=[0.0], risk=[0.0]))
+    for _ in range(3):
+        sim.step()
+        assert sim.state[0] == QUIET
+        assert sim.state[0] not in (ACTIVE, JAILED)
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
 def test_cop_out_of_vision_arrests_no_one(schedule):
     sc = tiny_scenario(schedule, legitimacy=0.0)
     sim = build_simulation(sc, tiny_world([(0, 0)], [(2, 2)], hardship=[1.0], risk=[0.0]))
