@@ -99,5 +99,5 @@ def test_calibrate_prints_the_fit_and_the_table_as_one_json_line():
     res = run("--calibrate", "--json")
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
-    assert out["converged"] and len(out["table"]) == 12
+    assert out["converged"] and len(out["table"]) == 19  # 12 of 2021-2022, 7 of 2023
     assert out["config"]["vacancy_stance"]["FP"] > 0 > out["config"]["vacancy_stance"]["PL"]

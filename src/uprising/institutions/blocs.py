@@ -1,8 +1,9 @@
 """Parliamentary blocs of the 2021-2026 Congress and their seats on any date.
 
-Seats come from the roll-call records in `peru/congress_votes_by_bloc.csv` (column `seats`, the
-bloc's legal number on that day; `other` counts suspended members) and, before the first
-record, from the installation of Congress (`peru/congress_2021_election.csv`). A date between
+Seats come from the roll-call records in `peru/congress_votes_by_bloc.csv` (2021-2022) and
+`peru/congress_2023_votes_by_bloc.csv` (January-March 2023) (column `seats`, the bloc's legal
+number on that day; `other` counts suspended members) and, before the first record, from the
+installation of Congress (`peru/congress_2021_election.csv`). A date between
 two records takes the nearest earlier record, as the blocs only change by splits and moves
 that the next record shows.
 """
@@ -39,6 +40,9 @@ BLOCS: tuple[str, ...] = (
     "CD-JPP",
 )
 BLOC_INDEX = {code: i for i, code in enumerate(BLOCS)}
+
+# The by-bloc roll-call records, one file per period, read together.
+BY_BLOC_FILES = ("peru/congress_votes_by_bloc.csv", "peru/congress_2023_votes_by_bloc.csv")
 
 # Juntos por el Perú (JP, 2021) continues as Cambio Democrático - Juntos por el Perú (CD-JPP,
 # 2022) with the same five members; the model treats them as one bloc.
@@ -122,15 +126,22 @@ def canonical_bloc(code: str) -> str:
     return code
 
 
+def by_bloc_rows() -> list[dict[str, str]]:
+    """Every row of the by-bloc roll-call records, all periods."""
+    rows: list[dict[str, str]] = []
+    for name in BY_BLOC_FILES:
+        with data_path(name).open(encoding="utf-8", newline="") as f:
+            rows.extend(csv.DictReader(f))
+    return rows
+
+
 @lru_cache(maxsize=1)
 def _records() -> tuple[Composition, ...]:
     by_date: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}
-    path = data_path("peru/congress_votes_by_bloc.csv")
-    with path.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            key = (row["date"], row["time"])
-            code = canonical_bloc(row["bloc"])
-            by_date.setdefault(key, {})[code] = (int(row["seats"]), int(row["other"] or 0))
+    for row in by_bloc_rows():
+        key = (row["date"], row["time"])
+        code = canonical_bloc(row["bloc"])
+        by_date.setdefault(key, {})[code] = (int(row["seats"]), int(row["other"] or 0))
     # One composition per date: the last record of the day.
     last_of_day: dict[str, dict[str, tuple[int, int]]] = {}
     for (date, _time), blocs in sorted(by_date.items()):

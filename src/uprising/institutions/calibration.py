@@ -18,7 +18,7 @@ from scipy.special import log_ndtr, logsumexp
 
 from uprising.institutions.blocs import BLOCS, GROUP_OF, GROUPS
 from uprising.institutions.config import InstitutionsConfig, field_name
-from uprising.institutions.congress import quantiles, simulate_roll_calls
+from uprising.institutions.congress import protest_seen, quantiles, simulate_roll_calls
 from uprising.institutions.context import context_on
 from uprising.institutions.motions import ROLL_CALLS, Motion, passes
 from uprising.institutions.records import recorded_vote
@@ -77,10 +77,12 @@ def design_row(motion: Motion, bloc: str, config: InstitutionsConfig) -> tuple[n
         row[_INDEX["admission_ease"]] = float(motion.admission)
         offset = motion.polarity * config.approval_effect * (ctx.approval - config.approval_reference)
     else:
-        row[_INDEX[f"early_elections_stance.{field_name(bloc)}"]] = 1.0
-        row[_INDEX["terms_2023"]] = float(motion.terms_2023)
-        offset = config.protest_effect * ctx.protest_intensity
-        offset += config.deaths_effect * np.log1p(ctx.deaths)
+        row[_INDEX[f"early_elections_stance.{field_name(bloc)}"]] = motion.polarity
+        row[_INDEX["terms_2023"]] = motion.polarity * float(motion.terms_2023)
+        intensity, deaths = protest_seen(config, ctx)
+        offset = motion.polarity * (
+            config.protest_effect * intensity + config.deaths_effect * np.log1p(deaths)
+        )
     return row, float(offset)
 
 
@@ -197,10 +199,13 @@ class Calibration:
     converged: bool
 
 
-def calibrate_congress(base: InstitutionsConfig | None = None) -> Calibration:
-    """Maximum a posteriori fit of stances, event effects and the draw's shape parameters."""
+def calibrate_congress(
+    base: InstitutionsConfig | None = None, motions: list[Motion] | None = None
+) -> Calibration:
+    """Maximum a posteriori fit of stances, event effects and the draw's shape parameters, on
+    `motions` (default: the fitted roll calls)."""
     base = base or InstitutionsConfig()
-    cells = build_cells(base)
+    cells = build_cells(base, motions)
     sds = np.array([sd for _path, sd in LINEAR])
     n_lin = len(LINEAR)
 
@@ -256,3 +261,53 @@ def calibration_table(
             }
         )
     return rows
+
+
+@dataclass(frozen=True)
+class ProfilePoint:
+    """The fit with one assumed effect held at `value`: its log-likelihood and log-posterior."""
+
+    value: float
+    log_likelihood: float
+    log_posterior: float
+
+
+def effect_profile(
+    effect: str,
+    values: list[float],
+    base: InstitutionsConfig | None = None,
+    motions: list[Motion] | None = None,
+) -> list[ProfilePoint]:
+    """The profile of an assumed effect (`protest_effect`, `deaths_effect`): refit everything
+    else with the effect held at each value. A flat profile means the roll calls cannot tell
+    the values apart."""
+    base = base or InstitutionsConfig()
+    sds = np.array([sd for _path, sd in LINEAR])
+    out = []
+    for value in values:
+        fit = calibrate_congress(with_values(base, {effect: value}), motions)
+        prior = 0.5 * float(np.sum((linear_values(fit.config) / sds) ** 2))
+        cells = build_cells(fit.config, motions)
+        ll = log_likelihood(
+            linear_values(fit.config),
+            fit.config.bloc_shock,
+            fit.config.abstain_band,
+            fit.config.absence,
+            cells,
+            fit.config.noise,
+        )
+        out.append(ProfilePoint(float(value), ll, ll - prior))
+    return out
+
+
+def motions_until(last: str) -> list[Motion]:
+    """The fitted roll calls and every recorded roll call dated up to `last` (YYYY-MM-DD): a fit
+    that keeps the later ones as a hold-out."""
+    import datetime as dt
+
+    until = dt.date.fromisoformat(last)
+    return [
+        m
+        for m in ROLL_CALLS.values()
+        if m.fitted or (m.date is not None and m.date <= until and m.date.year >= 2023)
+    ]

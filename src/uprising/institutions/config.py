@@ -165,6 +165,27 @@ class InstitutionsConfig(Section):
         "stance shift toward early elections per unit of log(1 + deaths before the vote); "
         "assumed, for the same reason as protest_effect",
     )
+    protest_response: bool = Field(
+        True,
+        description="whether stances toward early elections follow the protest and deaths of the "
+        "day (protest_effect, deaths_effect); off, every vote sees the reference vote's protest "
+        "and deaths, as if Congress did not respond to protest after December 2022; on by default (assumed): "
+        "the roll calls of 2021-2023 cannot tell the effect's sign (docs/institutions.md)",
+    )
+    reference_protest_intensity: float = Field(
+        0.52,
+        ge=0.0,
+        le=1.0,
+        description="protest intensity seen with protest_response off: that of the 20 Dec 2022 "
+        "early-elections vote, the last fitted one; sourced (context_on, observed/regions_active.csv)",
+    )
+    reference_deaths: int = Field(
+        27,
+        ge=0,
+        le=100_000,
+        description="deaths seen with protest_response off: those before the 20 Dec 2022 vote "
+        "(sourced: context_on, observed/deaths.csv)",
+    )
     armed_forces_loyalty: float = Field(
         0.1,
         ge=0.0,

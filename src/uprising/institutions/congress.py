@@ -47,12 +47,21 @@ def stances(config: InstitutionsConfig, motion: Motion, context: RollCallContext
             if motion.admission:
                 s += config.admission_ease
         else:
-            s += config.protest_effect * context.protest_intensity
-            s += config.deaths_effect * np.log1p(context.deaths)
+            intensity, deaths = protest_seen(config, context)
+            s += config.protest_effect * intensity + config.deaths_effect * np.log1p(deaths)
             if motion.terms_2023:
                 s += config.terms_2023
+            s *= motion.polarity
         out[i] = s
     return out
+
+
+def protest_seen(config: InstitutionsConfig, context: RollCallContext) -> tuple[float, int]:
+    """The protest intensity and deaths Congress responds to: the day's, or with
+    `protest_response` off, those of the reference vote whatever the day's."""
+    if config.protest_response:
+        return context.protest_intensity, context.deaths
+    return config.reference_protest_intensity, config.reference_deaths
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@
 - allegations: preliminary investigations of the sitting president opened by the Fiscalía de la
   Nación, plus constitutional complaints it filed with Congress (`ALLEGATIONS` below);
 - the self-coup attempt of 7 December 2022 (`peru/observed/events.csv`, `self_coup_attempt`);
-- protest intensity and deaths before the vote (`peru/observed/regions_active.csv` and
-  `peru/observed/deaths.csv`);
+- protest intensity and deaths before the vote (`regions_active.csv` and `deaths.csv` of
+  `peru/observed/` for December 2022 and `peru/observed_2023q1/` for January-March 2023);
 - the president's approval in the latest IEP poll published before the vote (`APPROVAL` below).
 
 Any field can be overridden to ask a counterfactual question.
@@ -106,24 +106,35 @@ def _latest(series: tuple[tuple[dt.date, float, str], ...], date: dt.date, defau
     return value
 
 
+# The observed series, December 2022 and January-March 2023. They are the context of the
+# recorded roll calls only; a simulated run replaces protest and deaths with its own.
+OBSERVED_FOLDERS = ("peru/observed", "peru/observed_2023q1")
+
+
+def _observed_rows(name: str) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for folder in OBSERVED_FOLDERS:
+        with data_path(f"{folder}/{name}").open(encoding="utf-8", newline="") as f:
+            rows.extend(csv.DictReader(f))
+    return rows
+
+
 @lru_cache(maxsize=1)
 def _regions_by_day() -> dict[dt.date, int]:
     counts: dict[dt.date, int] = {}
-    with data_path("peru/observed/regions_active.csv").open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            day = dt.date.fromisoformat(row["date"])
-            counts[day] = counts.get(day, 0) + int(row["active"])
+    for row in _observed_rows("regions_active.csv"):
+        day = dt.date.fromisoformat(row["date"])
+        counts[day] = counts.get(day, 0) + int(row["active"])
     return counts
 
 
 @lru_cache(maxsize=1)
 def _deaths_by_day() -> tuple[tuple[dt.date, int], ...]:
     rows = []
-    with data_path("peru/observed/deaths.csv").open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            if "RETROACTIVE" in row["source"]:
-                continue  # added by the Defensoría in Feb 2023; unknown to legislators in Dec 2022
-            rows.append((dt.date.fromisoformat(row["date"]), int(row["deaths"])))
+    for row in _observed_rows("deaths.csv"):
+        if "RETROACTIVE" in row["source"]:
+            continue  # added by the Defensoría in Feb 2023; unknown to legislators in Dec 2022
+        rows.append((dt.date.fromisoformat(row["date"]), int(row["deaths"])))
     return tuple(rows)
 
 

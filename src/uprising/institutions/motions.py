@@ -88,7 +88,7 @@ class Motion:
     rule: Rule
     description: str
     admission: bool = False  # an early stage (admission, a motion short of removal): easier yes
-    polarity: int = 1  # -1 when yes supports the president
+    polarity: int = 1  # -1 when yes supports the president, or goes against early elections
     terms_2023: bool = False  # the early-elections bill of 16 Dec 2022 (elections in 2023)
     date: dt.date | None = None
     time: str | None = None
@@ -139,11 +139,19 @@ KINDS: dict[str, Motion] = {
             "absolute_majority",
             "reconsideration of a failed early-elections vote",
         ),
+        Motion(
+            "early-elections-agreement",
+            "early_elections",
+            "absolute_majority",
+            "an agreement of the plenary letting early-elections bills be filed again in the session",
+        ),
     )
 }
 
 
-def _recorded(name: str, kind: str, date: str, time: str, fitted: bool, description: str) -> Motion:
+def _recorded(
+    name: str, kind: str, date: str, time: str, fitted: bool, description: str, **changes: object
+) -> Motion:
     """A roll call of `congress_votes.csv` (date, time), voted as a motion of `kind`."""
     return replace(
         KINDS[kind],
@@ -152,6 +160,7 @@ def _recorded(name: str, kind: str, date: str, time: str, fitted: bool, descript
         time=time,
         fitted=fitted,
         description=description,
+        **changes,  # type: ignore[arg-type]
     )
 
 
@@ -256,12 +265,78 @@ ROLL_CALLS: dict[str, Motion] = {
             True,
             description="early-elections reform, elections April 2024, first vote",
         ),
+        # January-March 2023 (`congress_2023_votes.csv`): checks, never fitted by default. The
+        # reforms and reconsiderations of January and February were about elections in 2023.
+        _recorded(
+            "early-elections-reconsideration-2023-01-27",
+            "early-elections-reconsideration",
+            "2023-01-27",
+            "19:21",
+            False,
+            description="reconsideration of the 20 Dec 2022 reform vote, to move elections to 2023",
+            terms_2023=True,
+        ),
+        _recorded(
+            "early-elections-2023-01-28",
+            "early-elections-2023",
+            "2023-01-28",
+            "00:08",
+            False,
+            description="early-elections reform, elections October 2023 (first vote)",
+        ),
+        _recorded(
+            "early-elections-reconsideration-2023-01-30",
+            "early-elections-reconsideration",
+            "2023-01-30",
+            "12:25",
+            False,
+            description="reconsideration of the 28 Jan 2023 reform vote",
+            terms_2023=True,
+        ),
+        _recorded(
+            "early-elections-2023-02-01",
+            "early-elections-2023",
+            "2023-02-01",
+            "16:41",
+            False,
+            description="early-elections reform, new text, elections December 2023 (first vote)",
+        ),
+        _recorded(
+            "early-elections-2023-02-02",
+            "early-elections-2023",
+            "2023-02-02",
+            "20:36",
+            False,
+            description="minority report: elections July 2023 and a referendum on a constituent "
+            "assembly (first vote)",
+        ),
+        _recorded(
+            "early-elections-agreement-2023-02-17",
+            "early-elections-agreement",
+            "2023-02-17",
+            "18:47",
+            False,
+            description="let early-elections reform bills be filed again in this annual session",
+        ),
+        _recorded(
+            "early-elections-agreement-reconsideration-2023-03-03",
+            "early-elections-reconsideration",
+            "2023-03-03",
+            "12:59",
+            False,
+            description="reconsideration of the 17 Feb 2023 agreement (yes: against early elections)",
+            polarity=-1,
+        ),
     )
 }
 
 # Recorded but not modelled: a vote on Congress's own prerogative, off the axis of stances
 # toward the president (docs/institutions.md).
-NOT_MODELLED = {"2022-11-26": "competence lawsuit against the Executive (98 / 10 / 4)"}
+NOT_MODELLED = {
+    "2022-11-26": "competence lawsuit against the Executive (98 / 10 / 4)",
+    "2023-01-10": "confidence vote on the Otárola cabinet (73 / 43 / 6): Congress's stance toward "
+    "the Boluarte government, one roll call, recorded by bloc but not a stance axis of the model",
+}
 
 
 def resolve_motion(name: str, date: dt.date | None) -> tuple[Motion, dt.date]:

@@ -11,7 +11,7 @@ import numpy as np
 
 from uprising.data import data_path
 from uprising.errors import DataError
-from uprising.institutions.blocs import BLOC_INDEX, BLOCS, canonical_bloc
+from uprising.institutions.blocs import BLOC_INDEX, BLOCS, by_bloc_rows, canonical_bloc
 from uprising.institutions.motions import Motion
 
 
@@ -19,9 +19,10 @@ from uprising.institutions.motions import Motion
 class RecordedVote:
     """One roll call as recorded. Per-bloc arrays are in `BLOCS` order.
 
-    `yes`, `no`, `abstain` are the announced totals (`congress_votes.csv`); the per-bloc counts
-    are the record (`congress_votes_by_bloc.csv`), which on 7 Dec 2022 has 102 yes against the
-    announced 101. `absent` lumps absent, present without voting, on leave and suspended.
+    `yes`, `no`, `abstain` are the announced totals (`congress_votes.csv`, and
+    `congress_2023_votes.csv` for 2023); the per-bloc counts are the record (the `_by_bloc`
+    files), which on 7 Dec 2022 has 102 yes against the announced 101. `absent` lumps absent,
+    present without voting, on leave and suspended.
     """
 
     date: dt.date
@@ -42,13 +43,17 @@ class RecordedVote:
         return {b: int(counts[i]) for i, b in enumerate(BLOCS) if self.seats[i]}
 
 
+TOTALS_FILES = ("peru/congress_votes.csv", "peru/congress_2023_votes.csv")
+
+
 @lru_cache(maxsize=1)
 def _totals() -> dict[tuple[str, str], tuple[int, int, int, str]]:
     out = {}
-    with data_path("peru/congress_votes.csv").open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            counts = (int(row["yes"]), int(row["no"]), int(row["abstain"]))
-            out[(row["date"], row["time"])] = (*counts, row["result"])
+    for name in TOTALS_FILES:
+        with data_path(name).open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                counts = (int(row["yes"]), int(row["no"]), int(row["abstain"]))
+                out[(row["date"], row["time"])] = (*counts, row["result"])
     return out
 
 
@@ -56,19 +61,18 @@ def _totals() -> dict[tuple[str, str], tuple[int, int, int, str]]:
 def _by_bloc() -> dict[tuple[str, str], dict[str, np.ndarray]]:
     out: dict[tuple[str, str], dict[str, np.ndarray]] = {}
     columns = ("seats", "yes", "no", "abstain", "absent", "suspended")
-    with data_path("peru/congress_votes_by_bloc.csv").open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            key = (row["date"], row["time"])
-            arrays = out.setdefault(key, {c: np.zeros(len(BLOCS), dtype=np.int64) for c in columns})
-            i = BLOC_INDEX[canonical_bloc(row["bloc"])]
-            seats = int(row["seats"])
-            yes, no, abstain = int(row["yes"]), int(row["no"]), int(row["abstain"])
-            arrays["seats"][i] += seats
-            arrays["yes"][i] += yes
-            arrays["no"][i] += no
-            arrays["abstain"][i] += abstain
-            arrays["absent"][i] += seats - yes - no - abstain
-            arrays["suspended"][i] += int(row["other"] or 0)
+    for row in by_bloc_rows():
+        key = (row["date"], row["time"])
+        arrays = out.setdefault(key, {c: np.zeros(len(BLOCS), dtype=np.int64) for c in columns})
+        i = BLOC_INDEX[canonical_bloc(row["bloc"])]
+        seats = int(row["seats"])
+        yes, no, abstain = int(row["yes"]), int(row["no"]), int(row["abstain"])
+        arrays["seats"][i] += seats
+        arrays["yes"][i] += yes
+        arrays["no"][i] += no
+        arrays["abstain"][i] += abstain
+        arrays["absent"][i] += seats - yes - no - abstain
+        arrays["suspended"][i] += int(row["other"] or 0)
     return out
 
 
