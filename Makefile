@@ -3,12 +3,18 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz bench docs serve clean
+.PHONY: run test fuzz bench docs serve lock clean
 
-$(STAMP): pyproject.toml
+# The exact versions of everything (the extras all, test, mutate and lock), resolved from pyproject's
+# ranges by `make lock`; the package itself goes on top without resolving anything again.
+LOCK := requirements.lock
+LOCK_EXTRAS := --extra all --extra test --extra mutate --extra lock
+
+$(STAMP): pyproject.toml $(LOCK)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,peer]'
+	$(PY) -m pip install -q -r $(LOCK)
+	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -24,7 +30,6 @@ fuzz: $(STAMP)
 	UPRISING_RELIABILITY=long $(VENV)/bin/pytest -q tests/reliability
 
 bench: $(STAMP)
-	$(PY) -m pip install -q -e '.[test,peer]'
 	$(VENV)/bin/uprising bench
 
 docs: $(STAMP)
@@ -32,6 +37,12 @@ docs: $(STAMP)
 
 serve: $(STAMP)
 	$(VENV)/bin/uprising serve
+
+# After a change to pyproject's dependencies: resolve the lock again, keeping every pin that
+# still fits; `make lock LOCK_FLAGS=--upgrade` takes the newest versions the ranges allow.
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml $(LOCK_EXTRAS) --universal --python-version 3.11 \
+		$(LOCK_FLAGS) -o $(LOCK)
 
 clean:
 	rm -rf $(VENV) results build uprising.duckdb

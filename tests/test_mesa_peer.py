@@ -48,7 +48,7 @@ def test_missing_mesa_is_a_user_error(monkeypatch):
 
     # A None entry in sys.modules makes the import fail as if Mesa were not installed.
     monkeypatch.setitem(sys.modules, "mesa", None)
-    with pytest.raises(UprisingError, match=r"pip install -e '\.\[peer\]'"):
+    with pytest.raises(UprisingError, match=r"needs the 'peer' extra: pip install 'uprising\[peer\]'"):
         mesa_peer.mesa_citizen_updates_per_second(10, 10, 1)
 
 
@@ -86,8 +86,7 @@ def test_reference_is_consistent_with_its_series():
             quiet = record["quiet_series"]
             assert record["final_jailed"] == arrested[WINDOW_LAST], seed
             assert all(
-                a + q + j == record["citizens"]
-                for a, q, j in zip(active, quiet, arrested, strict=True)
+                a + q + j == record["citizens"] for a, q, j in zip(active, quiet, arrested, strict=True)
             ), seed
         assert 0 <= record["final_jailed"] <= record["citizens"], seed
 

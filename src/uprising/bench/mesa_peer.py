@@ -12,8 +12,7 @@ import time
 from typing import Any
 
 from uprising.errors import UprisingError
-
-MISSING_MESA = "Mesa is not installed: run pip install -e '.[peer]' to benchmark against it"
+from uprising.extras import missing_extra
 
 
 def _load_mesa() -> tuple[Any, Any, Any, Any]:
@@ -23,13 +22,11 @@ def _load_mesa() -> tuple[Any, Any, Any, Any]:
         from mesa.examples.advanced.epstein_civil_violence.agents import Citizen, Cop
         from mesa.examples.advanced.epstein_civil_violence.model import EpsteinCivilViolence
     except ImportError:
-        raise UprisingError(MISSING_MESA) from None
+        raise missing_extra("peer", "the benchmark against Mesa") from None
     return mesa, EpsteinCivilViolence, Citizen, Cop
 
 
-def mesa_citizen_updates_per_second(
-    width: int, height: int, steps: int, seed: int = 1
-) -> dict[str, Any]:
+def mesa_citizen_updates_per_second(width: int, height: int, steps: int, seed: int = 1) -> dict[str, Any]:
     """Time ``steps`` calls of ``model.step()`` of Mesa's example on a width x height torus.
 
     Construction is excluded from the timing. One citizen update is one citizen's turn in

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
@@ -41,7 +42,7 @@ def bench_command(
             try:
                 peer = mesa_citizen_updates_per_second(width, width, mesa_steps)
             except UprisingError as err:
-                Console(stderr=True).print(f"[yellow]{err}[/yellow]")
+                Console(stderr=True).print(f"[yellow]{escape(str(err))}[/yellow]")
                 no_mesa = True
             else:
                 row["mesa_citizen_updates_per_s"] = peer["citizen_updates_per_s"]

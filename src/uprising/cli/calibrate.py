@@ -15,6 +15,7 @@ from rich.table import Table
 from uprising.cli.app import app, reports_bad_input
 from uprising.cli.console import wide_console
 from uprising.cli.options import SchedulerOption, SetOption, WorkersOption, check_seed
+from uprising.extras import require_extra
 
 
 @app.command("calibrate")
@@ -60,6 +61,7 @@ def calibrate_command(
     --scheduler. The posterior is stored as an experiment of kind 'calibration' (tables
     posterior, summary, generations, observed).
     """
+    require_extra("calibrate", "uprising calibrate")
     from uprising.experiment import calibrate as cal
     from uprising.experiment.executor import check_workers
     from uprising.experiment.summary_stats import load_target

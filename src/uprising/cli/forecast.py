@@ -69,6 +69,7 @@ def forecast_command(
     from uprising.experiment.ensemble import check_runs, run_experiment
     from uprising.experiment.execution import ExecutionOptions
     from uprising.experiment.executor import check_workers
+    from uprising.extras import require_extra
     from uprising.forecast import forecast as fc
     from uprising.forecast.files import check_new_file, write_forecast
     from uprising.scenario import load_scenario, scenario_hash
@@ -83,6 +84,7 @@ def forecast_command(
     if fit_budget < 0:
         raise UprisingError(f"--fit-budget {fit_budget}: must be 0 (no fit) or from 1 to 10000000")
     if fit_budget > 0:
+        require_extra("calibrate", "uprising forecast --fit-budget")
         population_size_for(fit_budget, fit_populations)
         calibrated_ranges(base)
     check_new_file(out, force)

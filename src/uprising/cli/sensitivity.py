@@ -54,6 +54,9 @@ def sensitivity_command(
     Every run uses the same seed, so differences come from the parameters alone. Morris gives
     mu* (mean |elementary effect|) and sigma; Sobol gives S1 and ST with 95% confidence.
     """
+    from uprising.extras import require_extra
+
+    require_extra("sensitivity", "uprising sensitivity")
     from uprising.cli.options import check_seed
     from uprising.experiment.calibrate import calibrated_ranges, parse_param_option
     from uprising.experiment.execution import ExecutionOptions

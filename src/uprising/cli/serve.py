@@ -9,6 +9,7 @@ import typer
 
 from uprising.cli.app import app, reports_bad_input
 from uprising.errors import UprisingError
+from uprising.extras import require_extra
 from uprising.web.limits import DEFAULT_MAX_AGENTS, DEFAULT_MAX_TICKS, DEFAULT_MAX_WORK
 
 
@@ -40,6 +41,7 @@ def serve_command(
     ] = DEFAULT_MAX_WORK,
 ) -> None:
     """Serve the dashboard: pick a scenario, change parameters, run, watch the map by day."""
+    require_extra("web", "uprising serve")
     from uprising.web.config import ServerConfig
     from uprising.web.limits import ServerLimits
     from uprising.web.server import check_port, serve

@@ -23,6 +23,7 @@ from typing import Any
 
 from uprising.errors import UprisingError
 from uprising.experiment.lifetime import SigtermGuard, sigterm_stops, watch_parent
+from uprising.extras import require_extra
 from uprising.recorder.output import RunOutput
 from uprising.scenario.model import Scenario
 
@@ -103,10 +104,9 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 def connect_scheduler(address: str, timeout: float = DASK_CONNECT_TIMEOUT) -> Any:
     """A dask.distributed Client of the scheduler at `address`; one clear error if unreachable."""
-    try:
-        from dask.distributed import Client
-    except ImportError:
-        raise UprisingError("--scheduler: dask.distributed is not installed") from None
+    require_extra("dask", "--scheduler")
+    from dask.distributed import Client
+
     if not address.strip():
         raise UprisingError("--scheduler: empty address; expected e.g. tcp://host:8786")
     from distributed.comm import get_address_host_port
