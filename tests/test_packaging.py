@@ -148,7 +148,10 @@ def test_the_core_installs_and_runs_alone(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     bin_ = venv / "bin"
     subprocess.run(
-        [bin_ / "pip", "install", "-q", "--no-compile", str(ROOT), "-c", str(LOCK)], check=True, env=env, cwd=tmp_path
+        [bin_ / "pip", "install", "-q", "--no-compile", str(ROOT), "-c", str(LOCK)],
+        check=True,
+        env=env,
+        cwd=tmp_path,
     )
 
     listed = subprocess.run([bin_ / "pip", "list", "--format=json"], capture_output=True, text=True, env=env)
