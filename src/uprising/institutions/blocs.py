@@ -5,7 +5,8 @@ Seats come from the roll-call records in `peru/congress_votes_by_bloc.csv` (2021
 number on that day; `other` counts suspended members) and, before the first record, from the
 installation of Congress (`peru/congress_2021_election.csv`). A date between
 two records takes the nearest earlier record, as the blocs only change by splits and moves
-that the next record shows.
+that the next record shows. The blocs themselves (codes, names, groups, calibrated stances) are
+data: `peru/congress_blocs.csv`.
 """
 
 from __future__ import annotations
@@ -22,83 +23,66 @@ LEGAL_NUMBER = 130
 INSTALLED = dt.date(2021, 7, 23)  # installation session of the 2021-2026 Congress
 TERM_ENDS = dt.date(2026, 7, 26)
 
+GROUPS: tuple[str, ...] = ("left", "centre", "right")
+BLOC_TABLE = "peru/congress_blocs.csv"
+
+
+@dataclass(frozen=True)
+class Bloc:
+    """One row of `peru/congress_blocs.csv`: a bloc code of the records and what the model
+    knows of it. `group` is a modelling choice (where the bloc stood toward Castillo's
+    government when it first appears); the two stances are the calibrated defaults."""
+
+    code: str
+    name: str
+    group: str
+    party_2021: str  # its party at the 2021 election, where it had one
+    alias: str  # another code of the same members in the records
+    vacancy_stance: float
+    early_elections_stance: float
+    early_elections_note: str  # why the early-elections stance is what it is, where not fitted
+
+
+@lru_cache(maxsize=1)
+def bloc_table() -> tuple[Bloc, ...]:
+    """Every bloc of the 2021-2026 Congress, in the fixed order used by all arrays."""
+    with data_path(BLOC_TABLE).open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    blocs = tuple(
+        Bloc(
+            code=row["code"],
+            name=row["name"],
+            group=row["group"],
+            party_2021=row["party_2021"],
+            alias=row["alias"],
+            vacancy_stance=float(row["vacancy_stance"]),
+            early_elections_stance=float(row["early_elections_stance"]),
+            early_elections_note=row["early_elections_note"],
+        )
+        for row in rows
+    )
+    for bloc in blocs:
+        if bloc.group not in GROUPS:
+            raise DataError(f"congress_blocs.csv: group of {bloc.code} is {bloc.group!r} (one of {GROUPS})")
+    return blocs
+
+
 # Every bloc code that appears in the records, in a fixed order used by all arrays.
-BLOCS: tuple[str, ...] = (
-    "FP",
-    "RP",
-    "AP-PIS",
-    "AP",
-    "APP",
-    "SP",
-    "PP",
-    "ID",
-    "NA",
-    "PL",
-    "PD",
-    "BM",
-    "PB",
-    "CD-JPP",
-)
+BLOCS: tuple[str, ...] = tuple(b.code for b in bloc_table())
 BLOC_INDEX = {code: i for i, code in enumerate(BLOCS)}
 
 # The by-bloc roll-call records, one file per period, read together.
 BY_BLOC_FILES = ("peru/congress_votes_by_bloc.csv", "peru/congress_2023_votes_by_bloc.csv")
 
-# Juntos por el Perú (JP, 2021) continues as Cambio Democrático - Juntos por el Perú (CD-JPP,
-# 2022) with the same five members; the model treats them as one bloc.
-ALIASES = {"JP": "CD-JPP"}
+# A code of the same members under an earlier name counts as one bloc (congress_blocs.csv, alias).
+ALIASES = {b.alias: b.code for b in bloc_table() if b.alias}
 
-# Modelling choice: where each bloc stood toward Castillo's government when it first appears in
-# the records. Event effects (allegations, the self-coup) differ by group, not by bloc.
-GROUPS: tuple[str, ...] = ("left", "centre", "right")
-GROUP_OF = {
-    "FP": "right",
-    "RP": "right",
-    "AP-PIS": "right",
-    "AP": "centre",
-    "APP": "centre",
-    "SP": "centre",
-    "PP": "centre",
-    "ID": "centre",
-    "NA": "centre",
-    "PL": "left",
-    "PD": "left",
-    "BM": "left",
-    "PB": "left",
-    "CD-JPP": "left",
-}
+# Event effects (allegations, the self-coup) differ by group, not by bloc.
+GROUP_OF = {b.code: b.group for b in bloc_table()}
+BLOC_NAMES = {b.code: b.name for b in bloc_table()}
 
-BLOC_NAMES = {
-    "FP": "Fuerza Popular",
-    "RP": "Renovación Popular",
-    "AP-PIS": "Avanza País - Partido de Integración Social",
-    "AP": "Acción Popular",
-    "APP": "Alianza para el Progreso",
-    "SP": "Somos Perú",
-    "PP": "Podemos Perú",
-    "ID": "Integridad y Desarrollo",
-    "NA": "No agrupados (non-grouped members)",
-    "PL": "Perú Libre",
-    "PD": "Perú Democrático",
-    "BM": "Bloque Magisterial de Concertación Nacional",
-    "PB": "Perú Bicentenario",
-    "CD-JPP": "Cambio Democrático - Juntos por el Perú (Juntos por el Perú in 2021)",
-}
-
-# Party names of the 2021 election file, mapped to the bloc codes of the installation session;
-# Partido Morado's three members sat as non-grouped (SOURCES.md, congress_2021_election.csv).
-_PARTY_CODES = {
-    "Perú Libre": "PL",
-    "Fuerza Popular": "FP",
-    "Acción Popular": "AP",
-    "Alianza para el Progreso": "APP",
-    "Renovación Popular": "RP",
-    "Avanza País": "AP-PIS",
-    "Juntos por el Perú": "CD-JPP",
-    "Somos Perú": "SP",
-    "Podemos Perú": "PP",
-    "Partido Morado": "NA",
-}
+# Party names of the 2021 election file, mapped to the bloc codes of the installation session.
+_PARTY_CODES = {b.party_2021: b.code for b in bloc_table() if b.party_2021}
 
 
 @dataclass(frozen=True)

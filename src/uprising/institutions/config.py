@@ -10,9 +10,11 @@ assumption stated as such. docs/institutions.md shows the fit and its residuals.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
-from uprising.institutions.blocs import BLOC_NAMES
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from uprising.institutions.blocs import BLOC_NAMES, bloc_table
 
 STANCE_RANGE = 10.0
 EFFECT_RANGE = 10.0
@@ -42,42 +44,37 @@ _EE = "early elections at no protest"
 _EE_FIT = "the early-elections roll calls of 16 and 20 Dec 2022 (by bloc)"
 
 
-class VacancyStances(Section):
-    """Stance of each bloc toward removing the president, before any allegation or event."""
-
-    FP: float = _stance(2.702, "FP", _VAC, _VAC_FIT)
-    RP: float = _stance(2.374, "RP", _VAC, _VAC_FIT)
-    AP_PIS: float = _stance(2.408, "AP-PIS", _VAC, _VAC_FIT)
-    AP: float = _stance(-2.12, "AP", _VAC, _VAC_FIT)
-    APP: float = _stance(-1.688, "APP", _VAC, _VAC_FIT)
-    SP: float = _stance(-2.312, "SP", _VAC, _VAC_FIT)
-    PP: float = _stance(-0.165, "PP", _VAC, _VAC_FIT)
-    ID: float = _stance(-2.991, "ID", _VAC, _VAC_FIT)
-    NA: float = _stance(-3.083, "NA", _VAC, _VAC_FIT)
-    PL: float = _stance(-3.096, "PL", _VAC, _VAC_FIT)
-    PD: float = _stance(-3.845, "PD", _VAC, _VAC_FIT)
-    BM: float = _stance(-3.566, "BM", _VAC, _VAC_FIT)
-    PB: float = _stance(-3.483, "PB", _VAC, _VAC_FIT)
-    CD_JPP: float = _stance(-3.262, "CD-JPP", _VAC, _VAC_FIT)
+def _stances(name: str, doc: str, axis: str, fitted_on: str, column: str) -> type[Section]:
+    """A section with one stance field per bloc of `peru/congress_blocs.csv`, its default the
+    calibrated value of `column` there."""
+    fields: dict[str, Any] = {}
+    for bloc in bloc_table():
+        note = (
+            f" ({bloc.early_elections_note})"
+            if column == "early_elections_stance" and bloc.early_elections_note
+            else ""
+        )
+        fields[field_name(bloc.code)] = (
+            float,
+            _stance(getattr(bloc, column), bloc.code, axis, fitted_on + note),
+        )
+    return create_model(name, __base__=Section, __doc__=doc, __module__=__name__, **fields)
 
 
-class EarlyElectionStances(Section):
-    """Stance of each bloc toward early elections (April 2024 terms), no protest and no deaths."""
-
-    FP: float = _stance(2.269, "FP", _EE, _EE_FIT)
-    RP: float = _stance(-1.891, "RP", _EE, _EE_FIT)
-    AP_PIS: float = _stance(-0.908, "AP-PIS", _EE, _EE_FIT)
-    AP: float = _stance(-0.677, "AP", _EE, _EE_FIT)
-    APP: float = _stance(0.783, "APP", _EE, _EE_FIT)
-    SP: float = _stance(-0.15, "SP", _EE, _EE_FIT)
-    PP: float = _stance(0.0, "PP", _EE, _EE_FIT + " (PP had no seats then: left at the prior, 0)")
-    ID: float = _stance(-0.799, "ID", _EE, _EE_FIT)
-    NA: float = _stance(-0.319, "NA", _EE, _EE_FIT)
-    PL: float = _stance(-3.01, "PL", _EE, _EE_FIT)
-    PD: float = _stance(-2.27, "PD", _EE, _EE_FIT)
-    BM: float = _stance(-1.173, "BM", _EE, _EE_FIT)
-    PB: float = _stance(-1.566, "PB", _EE, _EE_FIT)
-    CD_JPP: float = _stance(-0.789, "CD-JPP", _EE, _EE_FIT)
+VacancyStances = _stances(
+    "VacancyStances",
+    "Stance of each bloc toward removing the president, before any allegation or event.",
+    _VAC,
+    _VAC_FIT,
+    "vacancy_stance",
+)
+EarlyElectionStances = _stances(
+    "EarlyElectionStances",
+    "Stance of each bloc toward early elections (April 2024 terms), no protest and no deaths.",
+    _EE,
+    _EE_FIT,
+    "early_elections_stance",
+)
 
 
 def _effect(default: float, description: str) -> float:
@@ -115,8 +112,8 @@ class InstitutionsConfig(Section):
         "calibrated as bloc_shock (suspended members are always absent, congress_votes_by_bloc "
         "column other)",
     )
-    vacancy_stance: VacancyStances = VacancyStances()
-    early_elections_stance: EarlyElectionStances = EarlyElectionStances()
+    vacancy_stance: VacancyStances = VacancyStances()  # type: ignore[valid-type]
+    early_elections_stance: EarlyElectionStances = EarlyElectionStances()  # type: ignore[valid-type]
     admission_ease: float = _effect(
         0.437,
         "added to stances when a vote is an admission or an ordinary motion rather than removal; "
