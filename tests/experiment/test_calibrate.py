@@ -1,18 +1,20 @@
 """Calibration by ABC-SMC: it recovers a legitimacy the model itself produced, gives the same
-posterior whatever the workers, stores it, writes a calibrated scenario, and refuses bad input."""
+posterior whatever the workers, stores it, writes a calibrated scenario, and refuses bad input;
+Peru is compared through the observation model's summaries, and screening knows the noise."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
 import distributed
 import numpy as np
+import polars as pl
 import pytest
-from typer.testing import CliRunner
 
 import uprising.cli.calibrate  # noqa: F401  (registers `calibrate`)
-from uprising.cli.app import app
+from tests.cli_checks import invoke_command
 from uprising.errors import UprisingError
 from uprising.experiment.calibrate import (
     calibrate,
@@ -21,7 +23,9 @@ from uprising.experiment.calibrate import (
     population_size_for,
     simulation_seed,
 )
+from uprising.experiment.sensitivity import noise_floor, without_effect
 from uprising.experiment.summary_stats import (
+    deaths_by_period_and_group,
     flatten_metrics,
     load_target,
     normalised_distance,
@@ -30,6 +34,7 @@ from uprising.experiment.summary_stats import (
 from uprising.runner import run_scenario
 from uprising.scenario import load_scenario
 
+OBSERVED = Path(__file__).parents[2] / "src/uprising/data/peru/observed"
 TRUE_LEGITIMACY = 0.75
 SCENARIO_YAML = """\
 name: small-torus
@@ -41,8 +46,8 @@ calibrated:
 """
 
 
-def invoke(*args: str):
-    return CliRunner().invoke(app, list(args))
+def invoke(command: str, *args: str):
+    return invoke_command(command, *args)
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +107,35 @@ def test_a_dask_scheduler_gives_the_same_particles_as_this_process(case):
     assert on_dask.particles.equals(inline.particles)
 
 
+def test_a_minimum_epsilon_stops_the_generations_once_the_threshold_reaches_it(case):
+    options = dict(budget=200, populations=4, population_size=10, workers=1, seed=5)
+    stopped = calibrate(str(case["scenario"]), target_of(case), min_epsilon=1e9, **options)
+    assert stopped.generations.height == 2  # the prior, then the first finite threshold
+    assert stopped.generations["epsilon"][-1] <= 1e9
+
+
+def test_param_options_choose_the_parameters_searched_and_the_others_keep_their_values(case, tmp_path):
+    written = tmp_path / "calibrated.yaml"
+    args = ["calibrate", str(case["scenario"]), "--observed", str(case["observed"]), "--budget", "20"]
+    args += ["--populations", "1", "--population-size", "20", "--workers", "1"]
+    args += [
+        "--db",
+        str(tmp_path / "s.duckdb"),
+        "--set",
+        "calibrated={citizens.legitimacy: {low: 0.6, high: 0.9}, citizens.threshold: {low: 0.05, high: 0.2}}",
+    ]
+    result = invoke(
+        *args, "--param", "citizens.legitimacy=0.6:0.9", "--write-scenario", str(written), "--json"
+    )
+    assert result.exit_code == 0, result.output
+    posterior = json.loads(result.stdout)["posterior"]
+    assert [row["parameter"] for row in posterior] == ["citizens.legitimacy"]
+    calibrated = load_scenario(str(written))
+    assert calibrated.citizens.threshold == load_scenario(str(case["scenario"])).citizens.threshold
+    assert "[posterior]" in calibrated.calibrated["citizens.legitimacy"].target
+    assert "[posterior]" not in calibrated.calibrated["citizens.threshold"].target
+
+
 def test_the_budget_bounds_the_simulations_and_a_budget_too_small_for_a_generation_is_refused(case):
     result = calibrate(str(case["scenario"]), target_of(case), budget=25, populations=5, population_size=10)
     assert result.simulations <= 25
@@ -144,11 +178,83 @@ def test_classic_statistics_are_read_from_a_series_written_by_simulate(case):
 
 def test_peru_targets_compare_only_the_days_a_run_covers():
     scenario = load_scenario("peru-2022", ["run.steps=8"])  # 2 days of 4 ticks
-    target = load_target(scenario, Path(__file__).parents[2] / "src/uprising/data/peru/observed")
+    target = load_target(scenario, OBSERVED)
     assert target.kind == "peru"
     days = {int(k.split("[")[1].rstrip("]")) for k in target.observed if "_by_day[" in k}
     assert days == {0, 1}
-    assert any(k.startswith("deaths_by_department[") for k in target.observed)
+    deaths = {k for k in target.observed if k.startswith("deaths_by_period_and_group[")}
+    assert deaths == {f"deaths_by_period_and_group[7-10 Dec|{g}]" for g in GROUPS}
+
+
+GROUPS = ("Apurimac-Ayacucho", "south", "Lima-Callao", "rest")
+
+
+def test_a_december_target_holds_the_observation_summaries_only_on_the_days_observed():
+    target = load_target(load_scenario("peru-2022"), OBSERVED)
+    blocks = {k.split("[")[0] for k in target.observed}
+    assert blocks == {"departments_reported_active_by_day", "deaths_by_period_and_group", "blockades_by_day"}
+    blockades = {k: v for k, v in target.observed.items() if k.startswith("blockades_by_day")}
+    assert blockades == {  # Sutran's counts of 12, 16, 17 and 22 Dec; 13 Dec's is of low reliability
+        "blockades_by_day[5]": 120.0,
+        "blockades_by_day[9]": 99.0,
+        "blockades_by_day[10]": 82.0,
+        "blockades_by_day[15]": 6.0,
+    }
+    deaths = {k.split("[")[1].rstrip("]"): v for k, v in target.observed.items() if k.startswith("deaths_")}
+    assert len(deaths) == 12 and sum(deaths.values()) == 28  # the retroactive 29th left out
+    assert deaths["11-15 Dec|Apurimac-Ayacucho"] == 14  # Apurímac 6, Huamanga 8 on 15 Dec
+    assert deaths["7-10 Dec|Apurimac-Ayacucho"] == 0
+
+
+def test_deaths_are_summed_by_period_and_department_group():
+    names = ["Ayacucho", "Puno", "Callao", "Junín"]
+    deaths = np.zeros((12, 4), dtype=int)
+    deaths[3, 0] = 1  # 10 Dec, Ayacucho
+    deaths[4, 0] = 2  # 11 Dec: the next period
+    deaths[8, 1] = 5  # 15 Dec, Puno (south)
+    deaths[9, 2] = 7  # 16 Dec, Callao with Lima
+    deaths[11, 3] = 4  # 18 Dec, Junín: the rest
+    found = deaths_by_period_and_group(deaths, names)
+    assert found["7-10 Dec|Apurimac-Ayacucho"] == 1
+    assert found["11-15 Dec|Apurimac-Ayacucho"] == 2
+    assert found["11-15 Dec|south"] == 5
+    assert found["16-31 Dec|Lima-Callao"] == 7
+    assert found["16-31 Dec|rest"] == 4
+    assert sum(found.values()) == deaths.sum() and len(found) == 12
+    assert set(deaths_by_period_and_group(deaths[:5], names)) == {
+        f"{p}|{g}" for p in ("7-10 Dec", "11-15 Dec") for g in GROUPS
+    }
+
+
+def test_synthetic_observed_files_read_back_as_the_runs_own_summaries(tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        "calibration_coverage", Path(__file__).parents[2] / "benchmarks/calibration_coverage.py"
+    )
+    coverage = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(coverage)
+    overrides = ["world.resolution_km=20", "world.population_scale=1000", "run.steps=40"]
+    scenario = load_scenario("peru-2022", overrides)
+    output = run_scenario(scenario, seed=3)
+    target = load_target(scenario, coverage.write_observed(output, tmp_path / "synthetic"))
+    simulated = target.stats_of(output)
+    assert target.observed == {k: simulated[k] for k in target.observed}
+    days = {k for k in target.observed if k.startswith("blockades_by_day")}
+    assert days == {"blockades_by_day[5]", "blockades_by_day[9]"}  # December's Sutran days within 10
+    assert normalised_distance(simulated, target.observed) == 0.0
+
+
+def test_the_noise_floor_is_the_mu_star_of_seed_noise_and_screens_parameters_below_it():
+    assert noise_floor(np.array([0.0, 1.0])) == pytest.approx(1.5)  # |1 - 0| over a step of 2/3
+    assert noise_floor(np.array([2.0, 2.0, 2.0])) == 0.0
+    table = pl.DataFrame(
+        {
+            "output": ["a", "a", "a", "b", "b", "b"],
+            "parameter": ["x", "y", "z", "x", "y", "z"],
+            "mu_star": [5.0, 0.2, 0.1, 0.0, 3.0, 0.4],
+        }
+    )
+    assert without_effect(table, {"a": 1.0, "b": 1.0}) == ["z"]
+    assert without_effect(table, {"a": 0.05, "b": 0.05}) == []
 
 
 def test_calibrated_ranges_come_from_the_scenario_and_param_options_name_a_known_number(case):
@@ -210,6 +316,9 @@ def test_without_a_store_path_pyabc_keeps_nothing_in_the_working_folder(case, tm
         (["--set", "calibrated={citizens.legitimcy: {low: 0.6, high: 0.9}}"], "legitimcy: unknown parameter"),
         (["--set", "calibrated={}"], "marks no calibrated parameter"),
         (["--observed", "no-such-folder"], "--observed no-such-folder: not a folder"),
+        (["--min-epsilon", "-1"], "--min-epsilon -1.0: must be a finite number >= 0"),
+        (["--param", "legitimacy=0.6:0.9", "--param", "legitimacy=0.7:0.8"], "given more than once"),
+        (["--param", "legitimacy=0.9:0.6"], "must have finite low < high"),
     ],
 )
 def test_bad_options_give_one_error_line_and_exit_code_2(case, tmp_path, options, message):

@@ -35,6 +35,17 @@ def calibrate_command(
         int | None,
         typer.Option(help="particles per generation (default: budget / (3 x populations), at least 10)"),
     ] = None,
+    min_epsilon: Annotated[
+        float, typer.Option(help="stop once a generation's distance threshold is at or below this, >= 0")
+    ] = 0.0,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="key=low:high: a parameter to search (repeatable; default: the calibrated ones); "
+            "the others keep their values",
+        ),
+    ] = None,
     seed: Annotated[
         int | None, typer.Option(help="seed of the calibration (default: the scenario's)")
     ] = None,
@@ -73,8 +84,9 @@ def calibrate_command(
     if workers is not None:
         check_workers(workers)
     size = cal.population_size_for(budget, populations, population_size)
+    cal.check_min_epsilon(min_epsilon)
     base = load_scenario(scenario, list(overrides))
-    ranges = cal.calibrated_ranges(base)
+    ranges = cal.searched_ranges(base, param)
     first_seed = base.run.seed if seed is None else seed
     target = load_target(base, observed)
     store = Store(db if db is not None else DEFAULT_PATH)
@@ -83,6 +95,7 @@ def calibrate_command(
         "budget": budget,
         "populations": populations,
         "population_size": size,
+        "min_epsilon": min_epsilon,
         "seed": first_seed,
         "parameters": [[r.path, r.low, r.high] for r in ranges],
         "observed": target.observed,
@@ -102,6 +115,8 @@ def calibrate_command(
         budget=budget,
         populations=populations,
         population_size=size,
+        min_epsilon=min_epsilon,
+        ranges=ranges,
         workers=workers,
         scheduler=scheduler,
         seed=first_seed,

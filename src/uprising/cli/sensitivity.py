@@ -42,6 +42,13 @@ def sensitivity_command(
     seed: Annotated[
         int | None, typer.Option(help="seed of the design and of every run (default: the scenario's)")
     ] = None,
+    noise_runs: Annotated[
+        int,
+        typer.Option(
+            help="Morris: also run the scenario's values on this many other seeds; parameters whose "
+            "mu* stays below that noise for every output are listed as without effect (0: none)"
+        ),
+    ] = 0,
     set_: SetOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
@@ -63,6 +70,7 @@ def sensitivity_command(
     from uprising.experiment.executor import check_workers
     from uprising.experiment.sensitivity import (
         check_method,
+        check_noise_runs,
         plot_sensitivity,
         run_sensitivity,
         runs_needed,
@@ -84,11 +92,14 @@ def sensitivity_command(
     if twice:
         raise UprisingError(f"--param {twice[0]}: given more than once")
     check_method(method, samples, len(ranges))
+    check_noise_runs(method, noise_runs)
     store = Store(db)
     total = runs_needed(method, samples, len(ranges))
     with run_progress(f"{base.name} {method} ({total} runs)", enabled=not as_json) as progress:
         execution = ExecutionOptions(store, workers, scheduler, progress)
-        result = run_sensitivity(scenario, ranges, names, method, samples, seed, overrides, execution)
+        result = run_sensitivity(
+            scenario, ranges, names, method, samples, seed, overrides, execution, noise_runs
+        )
     written = []
     if out is not None:
         stem = f"{base.name}-{method}-{result.experiment_id}"
@@ -105,6 +116,8 @@ def sensitivity_command(
             "seconds": round(result.seconds, 3),
             "indices": result.table.to_dicts(),
             "outputs": [str(p) for p in written],
+            "noise_floor": result.noise,
+            "no_effect": result.no_effect,
         }
         typer.echo(json.dumps(line))
         return
@@ -125,5 +138,9 @@ def sensitivity_command(
     for row in result.table.iter_rows(named=True):
         table.add_row(row["output"], row["parameter"], *(f"{row[c]:.4g}" for c, _ in columns))
     console.print(table)
+    if result.noise:
+        floors = ", ".join(f"{name} {value:.4g}" for name, value in result.noise.items())
+        console.print(f"noise floor of mu* ({noise_runs} other seeds): {floors}")
+        console.print(f"no measurable effect: {', '.join(result.no_effect) or 'none'}")
     for path in written:
         console.print(f"  wrote {path}")

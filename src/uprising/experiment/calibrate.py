@@ -1,9 +1,14 @@
 """Calibration by ABC-SMC (pyabc) of the parameters a scenario marks `calibrated`.
 
 Each calibrated parameter gets a uniform prior over [low, high]; a particle is accepted when
-the normalised distance between its run's summary statistics and the observed ones (see
-`summary_stats`) is under the generation's threshold (the median distance of the previous
-generation; the first generation is the prior itself).
+the distance between its run's summary statistics and the observed ones (see `summary_stats`)
+is under the generation's threshold (the median distance of the previous generation; the first
+generation is the prior itself). The distance is pyabc's adaptive weighted L1 norm
+(`AdaptivePNormDistance`, Prangle 2017): after each generation every statistic is scaled by
+the median absolute deviation of its values over all the particles simulated, rejected ones
+included, so that a statistic the parameters move little does not drown the others; each
+statistic's weight is also divided by the number of statistics of its summary, so that the 12
+death cells weigh as much as the 4 blockade days.
 
 Reproducibility: pyabc's own parallel samplers reseed every worker from the operating system,
 so their proposals change from one call to the next. `ReplaySampler` instead draws proposal
@@ -36,7 +41,7 @@ from pydantic import ValidationError
 from uprising.errors import ScenarioError, UprisingError
 from uprising.experiment.executor import RunTask, map_runs
 from uprising.experiment.snapshot import ScenarioSnapshot
-from uprising.experiment.summary_stats import Target, normalised_distance
+from uprising.experiment.summary_stats import Target, block_of
 from uprising.files import describe_os_error, write_text_atomic
 from uprising.scenario.loader import apply_overrides, format_validation_error
 from uprising.scenario.model import Scenario
@@ -46,6 +51,7 @@ MAX_BUDGET = 10_000_000
 MAX_POPULATIONS = 100
 INTERVAL = 0.90  # the posterior interval reported: 5% to 95% weighted quantiles
 QUANTILE_ALPHA = 0.5  # each generation's threshold: this quantile of the last one's distances
+MAX_SCALE_WEIGHT_RATIO = 100.0  # no statistic weighs more than 100 times another after scaling
 POSTERIOR_NOTE = "[posterior]"
 
 
@@ -120,6 +126,19 @@ def parse_param_option(scenario: Scenario, spec: str) -> ParameterRange:
     rng = ParameterRange(path, low, high, "", integer)
     check_ranges(scenario, [rng])
     return rng
+
+
+def searched_ranges(scenario: Scenario, specs: list[str] | None) -> list[ParameterRange]:
+    """The ranges of `--param key=low:high` options (each parameter once), or by default the
+    scenario's calibrated parameters."""
+    if not specs:
+        return calibrated_ranges(scenario)
+    ranges = [parse_param_option(scenario, spec) for spec in specs]
+    paths = [r.path for r in ranges]
+    twice = sorted({p for p in paths if paths.count(p) > 1})
+    if twice:
+        raise UprisingError(f"--param {twice[0]}: given more than once")
+    return ranges
 
 
 def simulation_seed(seed: int, values: tuple[float, ...]) -> int:
@@ -340,13 +359,18 @@ def calibrate(
     budget: int = 1000,
     populations: int = 5,
     population_size: int | None = None,
+    min_epsilon: float = 0.0,
+    ranges: list[ParameterRange] | None = None,
     workers: int | None = None,
     scheduler: Any = None,
     seed: int | None = None,
     history_db: Path | None = None,
     on_generation: Callable[[int, int, int], None] | None = None,
 ) -> Calibration:
-    """ABC-SMC over the scenario's calibrated parameters against `target`.
+    """ABC-SMC over the scenario's calibrated parameters (or `ranges`) against `target`.
+
+    It stops after `populations` generations, or once a generation's threshold is at or
+    below `min_epsilon` (in the adaptive distance's units), or when the budget is spent.
 
     `budget` bounds the simulations run (a generation that would exceed it is not started or
     is abandoned, and the last complete one is the posterior). `scheduler`: a Dask scheduler
@@ -358,9 +382,10 @@ def calibrate(
     """
     snapshot = ScenarioSnapshot(scenario_ref)
     scenario = snapshot.scenario(overrides)
-    ranges = calibrated_ranges(scenario)
+    ranges = calibrated_ranges(scenario) if ranges is None else list(ranges)
     seed = scenario.run.seed if seed is None else int(seed)
     size = population_size_for(budget, populations, population_size)
+    check_min_epsilon(min_epsilon)
     client = None
     if isinstance(scheduler, str):
         from uprising.experiment.executor import connect_scheduler
@@ -373,7 +398,13 @@ def calibrate(
             remove_stale_histories(db.parent)
             try:
                 particles, generations, used = _run_abc(
-                    ranges, target, evaluate, seed, budget, populations, size, db, on_generation
+                    ranges,
+                    target,
+                    evaluate,
+                    seed,
+                    (budget, populations, size, min_epsilon),
+                    db,
+                    on_generation,
                 )
             except BaseException:  # failed or interrupted: no history of a calibration that never ended
                 if history_db is not None:  # (a temporary folder goes with its contents)
@@ -395,6 +426,31 @@ def calibrate(
         population_size=size,
         history_db=str(history_db) if history_db is not None else None,
         scenario_data=snapshot.data,
+    )
+
+
+def check_min_epsilon(min_epsilon: float) -> None:
+    """The final threshold asked for: a finite number >= 0 (one error line otherwise)."""
+    if not (math.isfinite(min_epsilon) and min_epsilon >= 0):
+        raise UprisingError(f"--min-epsilon {min_epsilon}: must be a finite number >= 0")
+
+
+def adaptive_distance(observed: dict[str, float]) -> Any:
+    """pyabc's adaptive L1 distance over `observed`'s statistics (module docstring).
+
+    Before any particle is simulated, each statistic is scaled by its observed value (at least
+    1); the first generation is the prior, so those scales only label its distances.
+    """
+    import pyabc
+
+    counts: dict[str, int] = {}
+    for stat in observed:
+        counts[block_of(stat)] = counts.get(block_of(stat), 0) + 1
+    return pyabc.AdaptivePNormDistance(
+        p=1,
+        initial_scale_weights={s: 1.0 / max(abs(v), 1.0) for s, v in observed.items()},
+        fixed_weights={s: 1.0 / counts[block_of(s)] for s in observed},
+        max_scale_weight_ratio=MAX_SCALE_WEIGHT_RATIO,
     )
 
 
@@ -434,14 +490,15 @@ def _run_abc(
     target: Target,
     evaluate: Callable[[list[tuple[float, ...]]], list[dict[str, float]]],
     seed: int,
-    budget: int,
-    populations: int,
-    size: int,
+    limits: tuple[int, int, int, float],
     db: Path,
     on_generation: Callable[[int, int, int], None] | None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    """Run pyabc; returns the last population, the generations' table and the simulations run."""
+    """Run pyabc within `limits` (budget, generations, particles, final threshold); returns the
+    last population, the generations' table and the simulations run."""
     import pyabc
+
+    budget, populations, size, min_epsilon = limits
 
     names = [r.path for r in ranges]
     prior = pyabc.Distribution(**{r.path: pyabc.RV("uniform", r.low, r.high - r.low) for r in ranges})
@@ -450,7 +507,7 @@ def _run_abc(
     abc = pyabc.ABCSMC(
         model,
         prior,
-        pyabc.distance.FunctionDistance(normalised_distance),
+        adaptive_distance(target.observed),
         population_size=size,
         eps=pyabc.epsilon.QuantileEpsilon(initial_epsilon=np.inf, alpha=QUANTILE_ALPHA),
         sampler=sampler,
@@ -458,7 +515,7 @@ def _run_abc(
     db.parent.mkdir(parents=True, exist_ok=True)
     db.unlink(missing_ok=True)
     abc.new(f"sqlite:///{db}", target.observed)
-    history = abc.run(minimum_epsilon=0.0, max_nr_populations=populations)
+    history = abc.run(minimum_epsilon=min_epsilon, max_nr_populations=populations)
     if history.max_t < 0:
         raise UprisingError(f"--budget {budget}: too small for one generation of {size} particles")
     last = history.get_population(t=history.max_t).particles
@@ -515,10 +572,13 @@ def calibrated_scenario(calibration: Calibration) -> dict[str, Any]:
     data["name"] = calibration.scenario.name
     rows = {r["parameter"]: r for r in calibration.summary.iter_rows(named=True)}
     entries = data.setdefault("calibrated", {})
-    for (key, prior), rng in zip(calibration.scenario.calibrated.items(), calibration.ranges, strict=True):
+    for key, prior in calibration.scenario.calibrated.items():
+        path = resolve_parameter(calibration.scenario, key, "calibrated")[0]
+        if path not in rows:  # fixed at its value (not searched)
+            continue
         entry = entries.setdefault(key, {"low": prior.low, "high": prior.high})
         entry["target"] = annotated_target(
-            prior.target, rows[rng.path], calibration.simulations, calibration.seed
+            prior.target, rows[path], calibration.simulations, calibration.seed
         )
     return data
 

@@ -9,12 +9,18 @@ first-order index S1 and total index ST with confidence half-widths (shares of v
 Every run of the design uses the same seed (common random numbers), so a difference between
 two runs comes from their parameters alone and a parameter without effect scores 0. The same
 `design` and `analyse` serve the model and any analytic function (tests use Ishigami's).
+
+On the map of Peru a small change of any parameter moves the whole trajectory, so a parameter
+without effect still scores about the run-to-run noise. Screening (`noise_runs`) therefore runs
+the scenario's own values over other seeds and sets beside each output its *noise floor*, the
+mu* that pure seed-to-seed noise would give (`noise_floor`); a parameter whose mu* is below the
+floor for every output has no measurable effect and can be fixed at its value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Unpack
 
@@ -74,6 +80,27 @@ def check_method(method: str, samples: int, factors: int) -> None:
 def runs_needed(method: str, samples: int, factors: int) -> int:
     """Runs a design takes: samples * (D + 1) for Morris, samples * (D + 2) for Sobol (first order)."""
     return samples * (factors + (1 if method == "morris" else 2))
+
+
+def noise_floor(values: np.ndarray) -> float:
+    """The Morris mu* of a parameter without effect whose outputs vary as `values` (one per seed):
+    the mean |y_a - y_b| over pairs of seeds divided by the step (2/3 of the range at 4 levels)."""
+    values = np.asarray(values, dtype=float)
+    if values.size < 2:
+        raise UprisingError("--noise-runs: needs at least 2 runs")
+    pairs = np.abs(values[:, None] - values[None, :])[np.triu_indices(values.size, 1)]
+    step = MORRIS_LEVELS / (2 * (MORRIS_LEVELS - 1))
+    return float(pairs.mean() / step)
+
+
+def without_effect(table: pl.DataFrame, floors: dict[str, float]) -> list[str]:
+    """The parameters whose mu* is below the noise floor of every output (in table order)."""
+    above = {
+        row["parameter"]
+        for row in table.iter_rows(named=True)
+        if row["output"] in floors and row["mu_star"] >= floors[row["output"]]
+    }
+    return [p for p in dict.fromkeys(table["parameter"].to_list()) if p not in above]
 
 
 def design(problem: Problem, method: str, samples: int, seed: int) -> np.ndarray:
@@ -255,6 +282,8 @@ class SensitivityResult:
     seconds: float
     ran: int  # runs done by this call
     resumed: int  # runs found already done in the store
+    noise: dict[str, float] = field(default_factory=dict)  # output -> noise floor (noise_runs)
+    no_effect: list[str] = field(default_factory=list)  # parameters below every floor (noise_runs)
 
 
 def run_sensitivity(
@@ -266,16 +295,20 @@ def run_sensitivity(
     seed: int | None = None,
     overrides: tuple[str, ...] = (),
     options: ExecutionOptions | None = None,
+    noise_runs: int = 0,
     **execution: Unpack[ExecutionKeywords],
 ) -> SensitivityResult:
     """Run the design of `method` over `ranges` and analyse `outputs`; stored (and resumable) as an
-    experiment of kind 'sensitivity' when `store` is given, with tables 'indices' and 'design'."""
-    from uprising.experiment.ensemble import run_experiment
+    experiment of kind 'sensitivity' when `store` is given, with tables 'indices' and 'design'.
+    With `noise_runs` (Morris), also an ensemble of the scenario's values on seeds seed + 1 ...
+    seed + noise_runs, which gives each output's noise floor and the parameters without effect."""
+    from uprising.experiment.ensemble import run_ensemble, run_experiment
     from uprising.experiment.snapshot import ScenarioSnapshot
 
     snapshot = ScenarioSnapshot(scenario_ref)
     base = snapshot.scenario(overrides)
     check_method(method, samples, len(ranges))
+    check_noise_runs(method, noise_runs)
     seed = base.run.seed if seed is None else int(seed)
     problem = Problem.of(ranges)
     X = design(problem, method, samples, seed)
@@ -295,6 +328,20 @@ def run_sensitivity(
     if opts.store is not None and result.experiment_id is not None:
         opts.store.save_table(result.experiment_id, "indices", table)
         opts.store.save_table(result.experiment_id, "design", runs)
-    return SensitivityResult(
+    found = SensitivityResult(
         method, problem, table, runs, result.experiment_id, result.seconds, result.ran, result.resumed
     )
+    if noise_runs:
+        ensemble = run_ensemble(snapshot, noise_runs, seed + 1, overrides, opts)
+        found.noise = {n: noise_floor(y) for n, y in output_matrix(ensemble.outputs, outputs).items()}
+        found.no_effect = without_effect(table, found.noise)
+        found.seconds += ensemble.seconds
+    return found
+
+
+def check_noise_runs(method: str, noise_runs: int) -> None:
+    """Noise runs: 0 (none) or 2 to MAX_SAMPLES, with Morris only (one error line otherwise)."""
+    if noise_runs and method != "morris":
+        raise UprisingError("--noise-runs: screens Morris indices only (give --method morris)")
+    if noise_runs and not 2 <= noise_runs <= MAX_SAMPLES:
+        raise UprisingError(f"--noise-runs {noise_runs}: must be 0 or from 2 to {MAX_SAMPLES}")

@@ -1,10 +1,13 @@
 """Summary statistics that put a run beside observed data, and named scalar outputs of a run.
 
 Calibration compares flat dicts of numbers (`stat name -> value`): for the classic torus the
-mean and peak actives and the final jailed of a per-tick series; for Peru the metrics of
-`uprising.observed` flattened (`blockades_by_day[3]`, `deaths_by_department[Puno]`), kept only
-where the observed data have a value. Sensitivity reads the scalar outputs of
-`uprising.observed.scalar_metrics`, with the units its plots print.
+mean and peak actives and the final jailed of a per-tick series; for Peru the observation
+model's summaries (`OBSERVATION_SUMMARIES`): departments reported active on the days the lists
+name any, deaths by period and department group, and Sutran's blockade points on the days it
+counted (`blockades_by_day[5]`, `deaths_by_period_and_group[11-15 Dec|south]`), kept only where
+the observed data have a value. Sensitivity reads the scalar outputs of
+`uprising.observed.scalar_metrics`, with the units its plots print, and the error of each
+summary against December's data (`SUMMARY_ERRORS`), the outputs that screen the parameters.
 """
 
 from __future__ import annotations
@@ -31,6 +34,21 @@ PERU_METRICS = (
     "cumulative_deaths_by_day",
     "blockades_by_day",
 )
+# The observation model's summaries a Peru calibration compares (see `observation_summaries`).
+OBSERVATION_SUMMARIES = (
+    "departments_reported_active_by_day",  # through the observation model, as the lists saw it
+    "deaths_by_period_and_group",
+    "blockades_by_day",  # Sutran's national counts, on the days it gave one
+)
+# Deaths are compared summed over periods [first day, last day + 1) and groups of departments:
+# a death's exact day and department are too rare to compare one by one (28 in December).
+DEATH_PERIODS = (("7-10 Dec", 0, 4), ("11-15 Dec", 4, 9), ("16-31 Dec", 9, 10_000))
+DEATH_GROUPS = {
+    "Apurimac-Ayacucho": ("Apurímac", "Ayacucho"),  # the airport sieges, 16 of the 28 deaths
+    "south": ("Arequipa", "Cusco", "Madre de Dios", "Moquegua", "Puno", "Tacna"),
+    "Lima-Callao": ("Lima", "Callao"),
+}
+OTHER_GROUP = "rest"  # every other department
 SERIES_COLUMNS = ("tick", "quiescent", "active", "jailed")
 PERU_FILES = ("deaths.csv", "blockades.csv", "regions_active.csv")
 
@@ -46,6 +64,14 @@ OUTPUT_UNITS = {
     "departments_active_day4": "departments reported active by day 4",
     "participation_peak": "people in the street at the national peak (participants)",
 }
+# The error of each observation summary against December's data: the mean absolute error of its
+# entries divided by their observed mean (at least 1), a term of `normalised_distance`.
+SUMMARY_ERRORS = {
+    "reported_active_error": "departments_reported_active_by_day",
+    "deaths_error": "deaths_by_period_and_group",
+    "blockades_error": "blockades_by_day",
+}
+OUTPUT_UNITS.update(dict.fromkeys(SUMMARY_ERRORS, "error against December, share of the observed mean"))
 
 
 def check_outputs(names: list[str]) -> list[str]:
@@ -59,11 +85,45 @@ def check_outputs(names: list[str]) -> list[str]:
 
 
 def scalar_outputs(output: RunOutput, names: list[str]) -> dict[str, float]:
-    """The named scalar outputs of one run."""
+    """The named scalar outputs of one run (a summary's error against the package's December data)."""
     from uprising.observed import scalar_metrics
 
     values = scalar_metrics(output)
+    if any(name in SUMMARY_ERRORS for name in names):
+        values.update(summary_errors(output))
     return {name: float(values[name]) for name in names}
+
+
+def summary_errors(output: RunOutput) -> dict[str, float]:
+    """Each observation summary's error (see `SUMMARY_ERRORS`) against December's data."""
+    from uprising.observed import load_observed
+
+    observed = observed_summaries(load_observed(), output.days)
+    simulated = _PeruRunStats(output.days)(output)
+    return {
+        name: block_error(simulated, {k: v for k, v in observed.items() if block_of(k) == block})
+        for name, block in SUMMARY_ERRORS.items()
+    }
+
+
+def death_group_of(names: list[str]) -> list[str]:
+    """The group (`DEATH_GROUPS`, else `OTHER_GROUP`) of each department."""
+    group = {d: g for g, members in DEATH_GROUPS.items() for d in members}
+    return [group.get(d, OTHER_GROUP) for d in names]
+
+
+def deaths_by_period_and_group(deaths: np.ndarray, names: list[str]) -> dict[str, int]:
+    """`{"11-15 Dec|south": n}` from deaths[day, department]: the periods that start within the days."""
+    groups = death_group_of(names)
+    out = {}
+    for period, first, end in DEATH_PERIODS:
+        if first >= deaths.shape[0]:
+            continue
+        by_department = deaths[first:end].sum(axis=0)
+        for group in (*DEATH_GROUPS, OTHER_GROUP):
+            total = sum(int(n) for n, g in zip(by_department, groups, strict=True) if g == group)
+            out[f"{period}|{group}"] = total
+    return out
 
 
 def classic_stats(active: np.ndarray, jailed: np.ndarray) -> dict[str, float]:
@@ -111,19 +171,21 @@ def normalised_distance(simulated: dict[str, float], observed: dict[str, float])
     metric counted in thousands of people weighs as much as one counted in departments.
     Statistics absent from `observed` are ignored; a simulated one that is absent counts as 0.
     """
-    errors: dict[str, list[float]] = {}
-    scales: dict[str, list[float]] = {}
+    blocks: dict[str, dict[str, float]] = {}
     for stat, target in observed.items():
-        block = block_of(stat)
-        errors.setdefault(block, []).append(abs(simulated.get(stat, 0.0) - target))
-        scales.setdefault(block, []).append(abs(target))
-    if not errors:
+        blocks.setdefault(block_of(stat), {})[stat] = target
+    if not blocks:
         return 0.0
-    total = 0.0
-    for block, errs in errors.items():
-        scale = max(float(np.mean(scales[block])), 1.0)
-        total += float(np.mean(errs)) / scale
-    return total / len(errors)
+    return sum(block_error(simulated, part) for part in blocks.values()) / len(blocks)
+
+
+def block_error(simulated: dict[str, float], observed: dict[str, float]) -> float:
+    """Mean absolute error of the observed entries over their mean absolute value (at least 1)."""
+    if not observed:
+        return 0.0
+    errors = [abs(simulated.get(stat, 0.0) - target) for stat, target in observed.items()]
+    scale = max(float(np.mean([abs(t) for t in observed.values()])), 1.0)
+    return float(np.mean(errors)) / scale
 
 
 def _series_file(folder: Path) -> Path:
@@ -187,13 +249,35 @@ class _PeruRunStats:
     days: int
 
     def __call__(self, output: RunOutput) -> dict[str, float]:
-        from uprising.observed import run_metrics
+        from uprising.observed.observation import reported_active_of
 
-        metrics = run_metrics(output)
-        for key in PERU_METRICS:
-            if isinstance(metrics.get(key), list):
-                metrics[key] = metrics[key][: self.days]
-        return flatten_metrics(metrics)
+        days = min(self.days, output.days)
+        killed = output.daily["killed"].to_numpy().reshape(output.days, len(output.departments))
+        metrics = {
+            "departments_reported_active_by_day": reported_active_of(output).sum(axis=1)[:days].tolist(),
+            "deaths_by_period_and_group": deaths_by_period_and_group(killed[:days], output.departments),
+            "blockades_by_day": output.national()["blockades"].to_list()[:days],
+        }
+        return flatten_metrics(metrics, OBSERVATION_SUMMARIES)
+
+
+def observed_summaries(obs: Any, days: int) -> dict[str, float]:
+    """The observation summaries of observed data (`uprising.observed.Observed`) over `days` days.
+
+    Deaths leave out the one added retroactively (the December count was 28); blockades use
+    Sutran's national totals without the one marked of low reliability; a day counts for the
+    departments reported active when the lists name any department that day.
+    """
+    from uprising.observed import observed_metrics
+
+    metrics = observed_metrics(obs, days=days)
+    deaths = np.zeros((days, len(obs.departments)), dtype=np.int64)
+    index = {d: i for i, d in enumerate(obs.departments)}
+    within = obs.deaths.filter(~pl.col("retroactive") & (pl.col("day") >= 0) & (pl.col("day") < days))
+    for day, department, n in within.select("day", "department", "deaths").iter_rows():
+        deaths[day, index[department]] += n
+    metrics["deaths_by_period_and_group"] = deaths_by_period_and_group(deaths, obs.departments)
+    return flatten_metrics(metrics, OBSERVATION_SUMMARIES)
 
 
 def load_target(scenario: Scenario, folder: Path) -> Target:
@@ -201,22 +285,13 @@ def load_target(scenario: Scenario, folder: Path) -> Target:
     if not folder.is_dir():
         raise DataError(f"--observed {folder}: not a folder")
     if scenario.world.kind == "peru":
-        from uprising.observed import load_observed, observed_metrics
+        from uprising.observed import load_observed
 
         missing = [name for name in PERU_FILES if not (folder / name).exists()]
         if missing:
             raise DataError(f"--observed {folder}: missing {', '.join(missing)}")
         days = run_days(scenario)
-        obs = load_observed(folder)
-        metrics = observed_metrics(obs, days=days)
-        # Deaths by department within the days the run covers (observed_metrics counts them all),
-        # leaving out, as it does, the death added retroactively.
-        within = obs.deaths.filter(~pl.col("retroactive") & (pl.col("day") < days))
-        by_department = dict.fromkeys(obs.departments, 0)
-        for department, deaths in within.group_by("department").agg(pl.col("deaths").sum()).iter_rows():
-            by_department[department] = int(deaths)
-        metrics["deaths_by_department"] = by_department
-        observed = flatten_metrics(metrics)
+        observed = observed_summaries(load_observed(folder), days)
         if not observed:
             raise DataError(f"--observed {folder}: no observed value within the run's {days} days")
         return Target("peru", observed, _PeruRunStats(days))

@@ -1,0 +1,192 @@
+"""Does the calibration cover a truth it was not told? Coverage of ABC-SMC on synthetic data.
+
+K true parameter vectors are drawn from the prior (uniform over each searched parameter's
+range); each is run once (seed 10_000 + k) and its run is written as an observed folder in the
+format of `data/peru/observed/` (deaths.csv, blockades.csv, regions_active.csv), through the
+observation model and on the days December's own lists and Sutran counts cover, so that the
+synthetic data are censored as the real ones are. Each folder is then calibrated by
+`uprising.experiment.calibrate` (seed k), and the benchmark reports, per parameter, in how many
+of the K datasets the 90% posterior interval holds the true value (goal: at least 8 of 10).
+
+By default it runs a fast configuration of `peru-2022` (20 km cells, 1:1000, the first 16 days:
+every observed day of December falls in them); `--full` runs `peru-2022` as shipped, and
+`--set` adds overrides to either. The other parameters keep the scenario's values, in the
+truth as in the calibration.
+
+Run: NUMBA_NUM_THREADS=1 python benchmarks/calibration_coverage.py [--k 10] [--budget 300]
+     [--populations 4] [--population-size 40] [--param key=low:high ...] [--full] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+
+from uprising.experiment.calibrate import ParameterRange, calibrate, searched_ranges, with_parameters
+from uprising.experiment.summary_stats import load_target
+from uprising.observed import DAY0, load_observed
+from uprising.observed.observation import reported_active_of
+from uprising.recorder.output import RunOutput
+from uprising.runner import run_scenario
+from uprising.scenario import load_scenario
+
+SCENARIO = "peru-2022"
+FAST = ("world.resolution_km=20", "world.population_scale=1000", "run.steps=64")
+# The parameters the Morris screening of docs/validation.md kept (the others have no effect on
+# December's summaries beyond the run-to-run spread), with the scenario's prior ranges.
+SCREENED = (
+    "citizens.legitimacy=0.8:0.98",
+    "citizens.threshold=0.1:0.3",
+    "dynamics.participation.daily_cost=3.0:7.0",
+    "dynamics.lethality.police_rate=0.0:0.2",
+    "dynamics.lethality.military_rate=0.0:0.2",
+)
+TRUTH_SEED = 10_000
+SOURCE = "synthetic: run of the calibration coverage benchmark"
+
+
+def observed_days(folder: Path | None = None) -> tuple[set[int], set[int]]:
+    """The days December's lists of departments and Sutran's national counts cover."""
+    obs = load_observed(folder)
+    listed = set(obs.regions_active["day"].to_list())
+    sutran = obs.blockades.filter((obs.blockades["department"] == "") & ~obs.blockades["low_reliability"])
+    return listed, set(sutran["day"].to_list())
+
+
+def write_observed(output: RunOutput, folder: Path) -> Path:
+    """The run as observed data in the format of `data/peru/observed/` (see the module docstring)."""
+    listed, sutran = observed_days()
+    folder.mkdir(parents=True, exist_ok=True)
+    names, days = output.departments, output.days
+    killed = output.daily["killed"].to_numpy().reshape(days, len(names))
+    reported = reported_active_of(output)
+    blockades = output.national()["blockades"].to_list()
+
+    def date_of(day: int) -> str:
+        return (DAY0 + timedelta(days=day)).isoformat()
+
+    def write(name: str, header: list[str], rows: list[list[object]]) -> None:
+        with (folder / name).open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(header)
+            writer.writerows(rows)
+
+    deaths = [
+        [date_of(d), names[i], names[i], int(killed[d, i]), "clash", SOURCE]
+        for d in range(days)
+        for i in range(len(names))
+        if killed[d, i] > 0
+    ]
+    write("deaths.csv", ["date", "region", "place", "deaths", "kind", "source"], deaths)
+    points = [[date_of(d), "TOTAL", int(blockades[d]), SOURCE] for d in sorted(sutran) if d < days]
+    write("blockades.csv", ["date", "region", "blockades", "source"], points)
+    active = [
+        [date_of(d), names[i], 1, SOURCE]
+        for d in sorted(listed)
+        if d < days
+        for i in range(len(names))
+        if reported[d, i]
+    ]
+    write("regions_active.csv", ["date", "region", "active", "source"], active)
+    return folder
+
+
+def draw_truth(ranges: list[ParameterRange], k: int, seed: int) -> list[float]:
+    """Truth k: one draw from the uniform prior (rounded for an integer field)."""
+    rng = np.random.default_rng([seed, k])
+    values = [float(rng.uniform(r.low, r.high)) for r in ranges]
+    return [float(round(v)) if r.integer else v for r, v in zip(ranges, values, strict=True)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--k", type=int, default=10, help="synthetic datasets")
+    parser.add_argument("--budget", type=int, default=300, help="simulations per calibration")
+    parser.add_argument("--populations", type=int, default=4)
+    parser.add_argument("--population-size", type=int, default=40)
+    parser.add_argument("--param", action="append", help="key=low:high (default: the screened ones)")
+    parser.add_argument("--full", action="store_true", help=f"{SCENARIO} as shipped, not the fast one")
+    parser.add_argument("--set", action="append", default=[], help="more overrides")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    args = parser.parse_args()
+
+    overrides = (*(() if args.full else FAST), *args.set)
+    base = load_scenario(SCENARIO, list(overrides))
+    ranges = searched_ranges(base, list(args.param or SCREENED))
+    rows = []
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="coverage-") as tmp:
+        for k in range(1, args.k + 1):
+            truth = draw_truth(ranges, k, args.seed)
+            output = run_scenario(with_parameters(base, ranges, truth), seed=TRUTH_SEED + k)
+            folder = write_observed(output, Path(tmp) / f"truth-{k}")
+            result = calibrate(
+                SCENARIO,
+                load_target(base, folder),
+                overrides=overrides,
+                ranges=ranges,
+                budget=args.budget,
+                populations=args.populations,
+                population_size=args.population_size,
+                workers=args.workers,
+                seed=k,
+            )
+            summary = {r["parameter"]: r for r in result.summary.iter_rows(named=True)}
+            row = {
+                "k": k,
+                "simulations": result.simulations,
+                "generations": result.generations.height,
+                "final_epsilon": float(result.generations["epsilon"][-1]),
+                "parameters": {
+                    r.path: {
+                        "truth": t,
+                        "median": summary[r.path]["median"],
+                        "low": summary[r.path]["low"],
+                        "high": summary[r.path]["high"],
+                        "covered": bool(summary[r.path]["low"] <= t <= summary[r.path]["high"]),
+                    }
+                    for r, t in zip(ranges, truth, strict=True)
+                },
+            }
+            rows.append(row)
+            covered = sum(p["covered"] for p in row["parameters"].values())
+            print(
+                f"dataset {k}: {covered}/{len(ranges)} covered, {row['simulations']} runs, "
+                f"{row['generations']} generations, {time.perf_counter() - start:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+    width = max(len(r.path) for r in ranges)
+    print(f"{'parameter':<{width}}  covered  mean 90% width / prior width")
+    coverage = {}
+    for r in ranges:
+        hits = sum(row["parameters"][r.path]["covered"] for row in rows)
+        widths = [row["parameters"][r.path]["high"] - row["parameters"][r.path]["low"] for row in rows]
+        coverage[r.path] = {
+            "covered": hits,
+            "of": len(rows),
+            "width": float(np.mean(widths)) / (r.high - r.low),
+        }
+        print(f"{r.path:<{width}}  {hits:>3}/{len(rows):<3}  {coverage[r.path]['width']:.2f}")
+    seconds = time.perf_counter() - start
+    print(f"{len(rows)} datasets, {sum(r['simulations'] for r in rows)} calibration runs, {seconds:.0f} s")
+    if args.out:
+        report = {"overrides": list(overrides), "budget": args.budget, "populations": args.populations,
+                  "population_size": args.population_size, "seconds": seconds, "coverage": coverage,
+                  "datasets": rows}  # fmt: skip
+        args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
