@@ -228,4 +228,5 @@ def test_the_fit_never_sees_observations_after_the_fit_date(tmp_path):
     assert target.observed == fit_target(scenario, OBSERVED, date(2022, 12, 15)).observed
     days = [int(k.split("[")[1].rstrip("]")) for k in target.observed if "_by_day[" in k]
     assert max(days) <= 8
-    assert target.observed["deaths_by_department[Lima]"] == 0
+    assert target.observed["deaths_by_period_and_group[11-15 Dec|Lima-Callao]"] == 0
+    assert not any("16-31 Dec" in k for k in target.observed)  # Lima's 50 deaths of 20 Dec
