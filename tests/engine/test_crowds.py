@@ -1,12 +1,14 @@
-"""Where crowds go: the best cell near each cell equals a plain numpy reference."""
+"""Where crowds go: the best cell near each cell equals a plain numpy reference; who counts
+as a crowd and who travels."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from uprising.engine.crowds import best_cell_within
+from uprising.engine.crowds import best_cell_at, cells_holding, travellers
 from uprising.engine.neighbourhood import SHAPES, row_spans
+from uprising.engine.rules import ACTIVE, JAILED, QUIET
 
 
 def reference_best(score, height, width, spans, inside):
@@ -27,9 +29,10 @@ def reference_best(score, height, width, spans, inside):
     return out
 
 
-def kernel_best(score, height, width, spans, inside):
+def kernel_best(score, height, width, spans, inside, cells=None):
     out = np.full(height * width, -7, dtype=np.int64)
-    best_cell_within(score, height, width, spans, inside, out)
+    cells = np.arange(height * width) if cells is None else cells
+    best_cell_at(score, float(score.min()), height, width, spans, inside, cells, out)
     return out
 
 
@@ -44,6 +47,10 @@ def test_best_cell_equals_the_reference_on_random_maps_with_ties(case):
     inside = rng.random(height * width) < rng.uniform(0.3, 1.0)
     expected = reference_best(score, height, width, spans, inside)
     np.testing.assert_array_equal(kernel_best(score, height, width, spans, inside), expected)
+    asked = rng.permutation(height * width)[: rng.integers(0, height * width + 1)]
+    out = kernel_best(score, height, width, spans, inside, asked)
+    np.testing.assert_array_equal(out[asked], expected[asked])
+    assert (np.delete(out, asked) == -7).all()  # no other cell is written
 
 
 def test_best_cell_on_a_flat_map_is_the_cell_itself():
@@ -65,3 +72,36 @@ def test_best_cell_ties_go_to_the_first_in_row_major_order_and_never_outside_the
     assert out[22] == 13  # row 4 sees rows 2 to 4: (2, 3) comes before (3, 2)
     assert out[13] == 13  # a peak keeps its own cell against its equals
     assert out[24] == 24 and 24 not in out[:24]
+
+
+def test_cells_holding_counts_the_wanted_state_and_lists_each_cell_once():
+    rng = np.random.default_rng(3)
+    cells_of = rng.integers(-1, 40, size=500).astype(np.int32)
+    state = rng.choice(np.array([QUIET, ACTIVE, JAILED], dtype=np.int8), size=500)
+    counts = np.zeros(40, dtype=np.int64)
+    found = np.zeros(40, dtype=np.int64)
+    n = cells_holding(cells_of, state, ACTIVE, counts, found)
+    wanted = (state == ACTIVE) & (cells_of >= 0)
+    np.testing.assert_array_equal(counts, np.bincount(cells_of[wanted], minlength=40))
+    np.testing.assert_array_equal(np.sort(found[:n]), np.unique(cells_of[wanted]))
+
+
+def test_travellers_are_free_actives_that_draw_their_chance_and_the_quiet_go_home():
+    n = 4000
+    home = np.arange(n, dtype=np.int32) % 50
+    cit_cell = (home + 1).astype(np.int32)  # everyone one cell from home
+    state = np.where(np.arange(n) % 2 == 0, ACTIVE, QUIET).astype(np.int8)
+    jail = np.zeros(n, dtype=np.int16)
+    jail[:100] = 3  # prisoners neither travel nor go home
+    rate_dept = np.array([0.5, 0.0])
+    cell_dept = (np.arange(60) >= 25).astype(np.int16)  # homes 25-49: travel switched off there
+    out = np.full(n, -1, dtype=np.int64)
+    k = travellers(np.uint64(5), 3, cit_cell, home, state, jail, 0.8, rate_dept, cell_dept, out)
+    who = out[:k]
+    assert np.all(np.diff(who) > 0) and np.all(state[who] == ACTIVE) and np.all(who >= 100)
+    assert np.all(home[who] < 25)
+    free_active = (jail == 0) & (state == ACTIVE) & (home < 25)
+    assert k / free_active.sum() == pytest.approx(0.4, abs=0.05)
+    quiet = (jail == 0) & (state == QUIET)
+    assert np.array_equal(cit_cell[quiet], home[quiet])
+    assert np.array_equal(cit_cell[~quiet], home[~quiet] + 1)  # actives move later, toward crowds

@@ -27,14 +27,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 
-import numba
 import numpy as np
 
 from uprising.dynamics.config import Call, Deployment, Dynamics, LegitimacyShock, Modifier
 from uprising.dynamics.confrontation import confrontation_rate, confrontation_tolls
 from uprising.dynamics.geography import capital_cells, road_cells, site_cells
 from uprising.dynamics.participation import participants_per_cell, participation_probability
-from uprising.engine import crowds, synchronous
+from uprising.engine import crowds
 from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE
 from uprising.engine.neighbourhood import row_spans
 from uprising.engine.rules import ACTIVE
@@ -109,8 +108,14 @@ class Crisis:
                 self.pull[c] += s.attraction_people / self.scale
         radius = self.cfg.travel.radius_km / float(lat.cell_km)
         self.spans = row_spans("euclidean", radius, lat.height, lat.width, False)
+        # Supporters and participants per cell, kept on the lattice but written only where
+        # supporters stand: `crowd_cells` (sorted) and `crowd_people` list this tick's.
         self.actives_here = np.zeros(cells, dtype=np.int64)
         self.participants_here = np.zeros(cells, dtype=np.int64)
+        self.crowd_cells = np.zeros(0, dtype=np.int64)
+        self.crowd_people = np.zeros(0, dtype=np.int64)
+        self._found = np.zeros(min(cells, sim.world.citizens), dtype=np.int64)  # cells holding actives
+        self._movers = np.zeros(sim.world.citizens, dtype=np.int64)  # travellers of a tick
         self.participants_dept = np.zeros(self.n_dept, dtype=np.int64)  # people, this tick
         self.day_peak = np.zeros(self.n_dept, dtype=np.int64)  # participants, today's peak
         self.streak = np.zeros(self.n_dept, dtype=np.int64)  # consecutive days out before today
@@ -118,9 +123,11 @@ class Crisis:
         self.emergency = np.zeros(self.n_dept, dtype=bool)
         self.p_today = np.ones(self.n_dept)
         self.marches: list[tuple[Call, np.ndarray, np.ndarray]] = []  # in force today
-        self.police_here = np.zeros(cells, dtype=np.int64)
-        self.military_here = np.zeros(cells, dtype=np.int64)
-        self.score = np.zeros(cells, dtype=np.float64)
+        # Travel's score (participants / scale + pull) is the pull wherever nobody stands, and
+        # the lattice's lowest score is the lowest pull while some cell of it has no crowd.
+        self.score = self.pull.copy()
+        self.pull_min = float(self.pull.min(initial=0.0))
+        self.pull_min_cells = int(np.count_nonzero(self.pull == self.pull_min))
         self.best = np.arange(cells, dtype=np.int64)
         self.population_dept = np.bincount(sim.cell_dept[sim.home], minlength=self.n_dept).astype(np.float64)
         delay = max(1, int(round(self.cfg.contagion.delay_days * self.ticks_per_day)))
@@ -325,7 +332,8 @@ class Crisis:
         sim = self.sim
         rng = np.random.default_rng([int(sim.seed), tick, STREAM_REDEPLOY])
         crowd_min = self.cfg.blockades.crowd_min_people / self.scale
-        crowd_cells = np.flatnonzero(self.participants_here >= max(crowd_min * self.scale, 1.0))
+        big = self.crowd_people >= max(crowd_min * self.scale, 1.0)
+        crowd_cells, crowd_people = self.crowd_cells[big], self.crowd_people[big]
         if crowd_cells.size == 0:
             return
         crowd_dept = sim.cell_dept[crowd_cells]
@@ -336,36 +344,48 @@ class Crisis:
             who = np.flatnonzero(moving & (force_dept == d))
             if who.size == 0:
                 continue
-            weights = self.participants_here[cells].astype(np.float64)
+            weights = crowd_people[crowd_dept == d].astype(np.float64)
             sim.cop_cell[who] = rng.choice(cells, size=who.size, p=weights / weights.sum())
 
     # ---- after the engine ----------------------------------------------------------------
-    def _confrontations(self, day: int, crowd: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """People killed this tick in confrontations, per department (each one an event)."""
+    def _forces_on(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(police, soldiers) standing on each of the sorted `cells`, in agents."""
+        sim = self.sim
+        if cells.size == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        at = np.minimum(np.searchsorted(cells, sim.cop_cell), cells.size - 1)
+        on = cells[at] == sim.cop_cell
+        police = np.bincount(at[on & (sim.cop_kind == FORCE_POLICE)], minlength=cells.size)
+        military = np.bincount(at[on & (sim.cop_kind == FORCE_MILITARY)], minlength=cells.size)
+        return police.astype(np.int64), military.astype(np.int64)
+
+    def _confrontations(
+        self, day: int, cells: np.ndarray, crowd: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
+        """People killed this tick in confrontations, per department (each one an event), from
+        the crowds of participants `crowd` on the sorted `cells`."""
         sim, lt = self.sim, self.cfg.lethality
         killed = np.zeros(self.n_dept, dtype=np.int64)
-        cells = np.flatnonzero(crowd >= lt.crowd_min_people)
+        big = crowd >= lt.crowd_min_people
+        cells, crowd = cells[big], crowd[big]
         if cells.size == 0:
             return killed
-        blocks = numba.get_num_threads()
-        police, military = self.police_here, self.military_here
-        for kind, out in ((FORCE_POLICE, police), (FORCE_MILITARY, military)):
-            synchronous.count_per_cell(sim.cop_cell, sim.cop_kind, kind, out, False, blocks)
+        police, military = self._forces_on(cells)
         dept = sim.cell_dept[cells]
         rate = confrontation_rate(
-            lt, police[cells] * self.scale, military[cells] * self.scale, crowd[cells].astype(np.float64),
+            lt, police * self.scale, military * self.scale, crowd.astype(np.float64),
             self.site[cells], self.emergency[dept],
         )  # fmt: skip
         happened = rng.random(cells.size) < -np.expm1(-rate / self.ticks_per_day)
         if not happened.any():
             return killed
-        where = cells[happened]
-        tolls = confrontation_tolls(rng, lt, military[where] > 0)
+        where, army = cells[happened], military[happened] > 0
+        tolls = confrontation_tolls(rng, lt, army)
         np.add.at(killed, sim.cell_dept[where], tolls)
         names = {int(c): s.name for s, c in zip(self.cfg.sites, self.site_cell, strict=True)}
-        for c, toll in zip(where, tolls, strict=True):
+        for c, toll, soldiers in zip(where, tolls, army, strict=True):
             place = names.get(int(c), "road" if self.road[c] else "street")
-            forces = "army" if military[c] > 0 else "police"
+            forces = "army" if soldiers else "police"
             self.events.append(
                 DayEvent(
                     day, "confrontation", self.names[sim.cell_dept[c]], f"{forces} at {place}: {toll} killed"
@@ -373,27 +393,58 @@ class Crisis:
             )
         return killed
 
+    def _participants(self, tick: int) -> tuple[np.ndarray, np.ndarray]:
+        """The cells holding supporters now (sorted) and the day's participants on each (people).
+
+        Only those cells are counted and drawn, in cell order, so the draws are those of a
+        binomial per cell of the whole lattice; the lattice arrays are updated there alone.
+        """
+        sim = self.sim
+        self.actives_here[self.crowd_cells] = 0
+        self.participants_here[self.crowd_cells] = 0
+        self.score[self.crowd_cells] = self.pull[self.crowd_cells]
+        n = crowds.cells_holding(sim.cit_cell, sim.state, ACTIVE, self.actives_here, self._found)
+        cells = np.sort(self._found[:n])
+        supporters = np.rint(self.actives_here[cells] * self.scale).astype(np.int64)
+        rng = np.random.default_rng([int(sim.seed), tick, STREAM_PARTICIPATION])
+        people = participants_per_cell(rng, supporters, self.p_today[sim.cell_dept[cells]])
+        self.participants_here[cells] = people
+        self.crowd_cells, self.crowd_people = cells, people
+        return cells, people
+
+    def _travel(self, tick: int, cells: np.ndarray, people: np.ndarray) -> None:
+        """The day's participants move one hop toward the best-scoring cell near them: the most
+        participants plus pull within the travel radius (`crowds`)."""
+        sim, lat = self.sim, self.sim.world.lattice
+        self.score[cells] = people / self.scale + self.pull[cells]
+        crowded = int(np.count_nonzero(people))
+        lowest = self.pull_min if crowded < self.pull_min_cells else float(self.score.min())
+        n = crowds.travellers(
+            sim.seed, tick, sim.cit_cell, sim.home, sim.state, sim.jail,
+            self.cfg.travel.rate, self.travel_mult, sim.cell_dept, self._movers,
+        )  # fmt: skip
+        who = self._movers[:n]
+        start = sim.cit_cell[who].astype(np.int64)
+        crowds.best_cell_at(
+            self.score, lowest, lat.height, lat.width, self.spans, self.inside, start, self.best
+        )
+        sim.cit_cell[who] = self.best[start]
+
     def after_tick(self, tick: int) -> tuple[np.ndarray, np.ndarray]:
         """(people killed this tick, road points held now), per department."""
         sim, cfg, tpd = self.sim, self.cfg, self.ticks_per_day
         day = (tick - 1) // tpd
-        blocks = numba.get_num_threads()
-        synchronous.count_per_cell(sim.cit_cell, sim.state, ACTIVE, self.actives_here, False, blocks)
         # Supporters on each cell, in people; the day's participants among them.
-        rng_part = np.random.default_rng([int(sim.seed), tick, STREAM_PARTICIPATION])
-        p_cell = self.p_today[np.maximum(sim.cell_dept, 0)]
-        supporters = np.rint(self.actives_here * self.scale).astype(np.int64)
-        self.participants_here = participants_per_cell(rng_part, supporters, p_cell)
-        crowd_people = self.participants_here
+        cells, crowd_people = self._participants(tick)
         killed = np.zeros(self.n_dept, dtype=np.int64)
         rng = np.random.default_rng([int(sim.seed), tick, STREAM_DEATHS])
         blockades = np.zeros(self.n_dept, dtype=np.int64)
         if cfg.blockades.enabled:
-            held = self.road & (crowd_people >= cfg.blockades.crowd_min_people)
-            blockades = np.bincount(sim.cell_dept[np.flatnonzero(held)], minlength=self.n_dept)
+            held = self.road[cells] & (crowd_people >= cfg.blockades.crowd_min_people)
+            blockades = np.bincount(sim.cell_dept[cells[held]], minlength=self.n_dept)
             blockades = blockades.astype(np.int64)
         if cfg.lethality.enabled:
-            killed += self._confrontations(day, crowd_people, rng)
+            killed += self._confrontations(day, cells, crowd_people, rng)
             if cfg.lethality.blockade_rate > 0 and blockades.any():
                 killed += rng.poisson(cfg.lethality.blockade_rate * blockades / tpd)
         for d in np.flatnonzero(killed):
@@ -410,8 +461,8 @@ class Crisis:
                 + fb.death_national * killed.sum()
                 + fb.arrest_local * arrested_people / 1000.0
             )
-        self.participants_dept = np.bincount(sim.cell_dept, weights=crowd_people, minlength=self.n_dept)
-        self.participants_dept = self.participants_dept.astype(np.int64)
+        people = np.bincount(sim.cell_dept[cells], weights=crowd_people, minlength=self.n_dept)
+        self.participants_dept = people.astype(np.int64)
         np.maximum(self.day_peak, self.participants_dept, out=self.day_peak)
         active_now = self.participants_dept >= cfg.active_department_people
         self.active_history.append(active_now)
@@ -420,13 +471,5 @@ class Crisis:
             self.departments_active_by_day.append(0)
         self.departments_active_by_day[-1] = max(self.departments_active_by_day[-1], int(active_now.sum()))
         if cfg.travel.enabled and cfg.travel.rate > 0:
-            np.add(self.participants_here / self.scale, self.pull, out=self.score)
-            crowds.best_cell_within(
-                self.score, self.sim.world.lattice.height, self.sim.world.lattice.width,
-                self.spans, self.inside, self.best,
-            )  # fmt: skip
-            crowds.travel(
-                sim.seed, tick, sim.cit_cell, sim.home, sim.state, sim.jail, self.best,
-                cfg.travel.rate, self.travel_mult, sim.cell_dept,
-            )  # fmt: skip
+            self._travel(tick, cells, crowd_people)
         return killed, blockades

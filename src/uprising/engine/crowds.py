@@ -7,7 +7,7 @@ pulls a crowd (other actives, roads, strategic sites) through a per-cell `pull` 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from uprising.engine.random import uniform
 from uprising.engine.rules import ACTIVE
@@ -16,48 +16,65 @@ STREAM_TRAVEL = 7  # whether an active citizen travels this tick
 
 
 @njit(cache=True)
-def best_cell_within(score, height, width, spans, inside, out):
-    """out[c] = the cell within the row spans around c (inside the map) of highest score.
+def best_cell_at(score, lowest, height, width, spans, inside, cells, out):
+    """out[c] = the cell within the row spans around c (inside the map) of highest score, for
+    each cell c of `cells`; no other entry of `out` is written.
 
-    Ties keep c itself, then the first cell in row-major order, so the result is deterministic
-    (`spans` sorted by row, as `row_spans` gives them). Worked from the few cells that can win:
-    each cell inside the map scoring above the lattice's lowest score offers itself to the cells
-    that see it, so a tick costs two passes over the lattice plus the shape's size per such cell,
-    instead of the shape's size per cell.
+    Only cells scoring above `lowest` (the lattice's lowest score) count, and one wins only if
+    it beats c's own score; ties go to the first in row-major order (`spans` sorted by row, as
+    `row_spans` gives them), so the result is deterministic. A call costs the shape's size per
+    cell asked (the cells where travellers stand), however large the lattice.
     """
-    lowest = np.inf
-    for cell in range(height * width):
-        out[cell] = cell
-        lowest = min(lowest, score[cell])
-    for site in range(height * width):
-        value = score[site]
-        if value <= lowest or not inside[site]:
-            continue
-        y = site // width
-        x = site - y * width
+    for j in range(cells.shape[0]):
+        c = cells[j]
+        y = c // width
+        x = c - y * width
+        top = -1
+        top_value = -np.inf
         for k in range(spans.shape[0]):
-            yy = y - spans[k, 0]  # the cells that see `site` on this row of their shape
+            yy = y + spans[k, 0]  # the row of the shape around c
             if yy < 0 or yy >= height:
                 continue
             w = spans[k, 1]
             for xx in range(max(0, x - w), min(width, x + w + 1)):
-                cell = yy * width + xx
-                held = out[cell]
-                if value > score[held] or (value == score[held] and held != cell and site < held):
-                    out[cell] = site
+                site = yy * width + xx
+                value = score[site]
+                if value > lowest and value > top_value and inside[site]:
+                    top, top_value = site, value
+        out[c] = top if top >= 0 and top_value > score[c] else c
 
 
-@njit(parallel=True, cache=True)
-def travel(seed, tick, cit_cell, home, state, jail, best, rate, rate_dept, cell_dept):
-    """Actives travel one hop toward the best cell near them with chance rate * rate_dept[d]
-    (d: their home department); quiet citizens away from home go back home."""
-    for i in prange(cit_cell.shape[0]):
+@njit(cache=True)
+def cells_holding(cells_of, state, wanted, counts, found):
+    """Count into `counts` (zero on entry) the agents on each cell whose state is `wanted`,
+    and list in `found` the cells that hold any; returns how many (in the agents' order)."""
+    n = 0
+    for i in range(cells_of.shape[0]):
+        c = cells_of[i]
+        if c >= 0 and state[i] == wanted:
+            if counts[c] == 0:
+                found[n] = c
+                n += 1
+            counts[c] += 1
+    return n
+
+
+@njit(cache=True)
+def travellers(seed, tick, cit_cell, home, state, jail, rate, rate_dept, cell_dept, out):
+    """Quiet citizens away from home go back home; each active travels this tick with chance
+    rate * rate_dept[d] (d: its home department). Lists the travellers in `out` (in agent
+    order) and returns how many; they move one hop toward the best cell near them
+    (`best_cell_at`)."""
+    n = 0
+    for i in range(cit_cell.shape[0]):
         c = cit_cell[i]
         if jail[i] > 0 or c < 0:
             continue
         if state[i] == ACTIVE:
             p = rate * rate_dept[cell_dept[home[i]]]
             if p > 0.0 and uniform(seed, tick, i, STREAM_TRAVEL) < p:
-                cit_cell[i] = best[c]
+                out[n] = i
+                n += 1
         elif c != home[i]:
             cit_cell[i] = home[i]
+    return n
