@@ -156,6 +156,20 @@ class Crisis:
                 raise ScenarioError(
                     f"dynamics.timeline: {e.kind} on {e.when} is before run.start_date {self.start_date}"
                 )
+        # What a tick reads of the timeline, looked up once: each event's departments, the
+        # modifiers, the events of each day, and the deployments with a term.
+        self.where = [self._targets(e.departments) for _, e in self.timeline]
+        self.modifiers = [
+            (start, e, self.where[i]) for i, (start, e) in enumerate(self.timeline) if isinstance(e, Modifier)
+        ]
+        self.on_day: dict[int, list[int]] = {}
+        for i, (start, _) in enumerate(self.timeline):
+            self.on_day.setdefault(start, []).append(i)
+        self.terms = [
+            i for i, (_, e) in enumerate(self.timeline) if isinstance(e, Deployment) and e.days is not None
+        ]
+        self.home_dept = sim.cell_dept[sim.home]
+        self.neighbours = self.adj.sum(axis=1)
 
     def day_of(self, when: date) -> int:
         return (when - self.start_date).days
@@ -174,12 +188,15 @@ class Crisis:
         self.travel_mult[:] = 1.0
         if first_of_day:
             self._new_day(day)
-        for index, (start, e) in enumerate(self.timeline):
-            if isinstance(e, Modifier) and start <= (tick - 1) / tpd < start + e.days:
-                where = self._targets(e.departments)
+        for start, e, where in self.modifiers:
+            if start <= (tick - 1) / tpd < start + e.days:
                 sim.threshold_dept[where] += e.threshold_shift
                 sim.risk_mult_dept[where] *= e.risk_multiplier
                 self.travel_mult[where] *= e.travel_multiplier
+        # Events start and forces leave in the timeline's order (they write the same records).
+        starting = self.on_day.get(day, []) if first_of_day else []
+        for index in sorted({*starting, *self.terms}):
+            start, e = self.timeline[index]
             if first_of_day and start == day:
                 self._apply_event(tick, day, e, index)
             ends = isinstance(e, Deployment) and e.days is not None and (tick - 1) / tpd >= start + e.days
@@ -187,7 +204,7 @@ class Crisis:
                 self._withdraw(day, e, index)
         active_then = self.active_history[0]
         if self.cfg.contagion.enabled:
-            neighbours = self.adj.sum(axis=1)
+            neighbours = self.neighbours
             share = np.where(
                 neighbours > 0, (self.adj @ active_then.astype(np.float64)) / np.maximum(neighbours, 1), 0.0
             )
@@ -214,9 +231,8 @@ class Crisis:
         self.called[:] = False
         self.emergency[:] = False
         self.marches = []
-        for start, e in self.timeline:
+        for (start, e), where in zip(self.timeline, self.where, strict=True):
             if isinstance(e, Call) and start <= day < start + e.days:
-                where = self._targets(e.departments)
                 self.called[where] = True
                 if e.march_to:
                     to = (
@@ -226,7 +242,7 @@ class Crisis:
                     )
                     self.marches.append((e, where, to))
             elif isinstance(e, Deployment) and start <= day and (e.days is None or day < start + e.days):
-                self.emergency[self._targets(e.departments)] = True
+                self.emergency[where] = True
         today = self.start_date + timedelta(days=day)
         self.p_today = participation_probability(self.cfg.participation, self.called, self.streak, today)
 
@@ -236,13 +252,13 @@ class Crisis:
             return
         sim = self.sim
         rng = np.random.default_rng([int(sim.seed), tick, STREAM_MARCH])
-        home_dept = sim.cell_dept[sim.home]
-        supporter = sim.state == ACTIVE
+        supporters = np.flatnonzero(sim.state == ACTIVE)
+        home_dept = self.home_dept[supporters]
         for e, where, to in self.marches:
             for d, cell in zip(where, to, strict=True):
                 if cell < 0:
                     continue
-                who = np.flatnonzero(supporter & (home_dept == d))
+                who = supporters[home_dept == d]
                 going = who[rng.random(who.size) < e.march_share]
                 sim.cit_cell[going] = cell
 
@@ -267,7 +283,7 @@ class Crisis:
 
     def _apply_event(self, tick: int, day: int, e, index: int) -> None:
         sim = self.sim
-        where = self._targets(e.departments)
+        where = self.where[index]
         scope = ";".join(self.names[d] for d in where) if e.departments else ""
         if isinstance(e, LegitimacyShock):
             cell_ratio = sim.world.cell_alignment  # each cell's districts' share / national share
@@ -304,7 +320,7 @@ class Crisis:
         if to_sites and sites:
             cells = rng.choice(np.array(sites), size=k)
         else:
-            homes = sim.home[sim.cell_dept[sim.home] == d]
+            homes = sim.home[self.home_dept == d]
             cells = (
                 rng.choice(homes, size=k) if homes.size else np.flatnonzero(lat.department == d)[:1].repeat(k)
             )
@@ -319,7 +335,7 @@ class Crisis:
         sim.cop_cell, sim.cop_kind = sim.cop_cell[stay], sim.cop_kind[stay]
         self.force_event = self.force_event[stay]
         self.withdrawn.add(index)
-        where = self._targets(e.departments)
+        where = self.where[index]
         scope = ";".join(self.names[d] for d in where) if e.departments else ""
         outcome = f"end of: {e.label}" if e.label else "forces leave"
         self.events.append(DayEvent(day, "withdrawal", scope, outcome))
