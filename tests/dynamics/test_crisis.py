@@ -208,3 +208,28 @@ def test_same_seed_same_crisis():
     for ra, rb in zip(a, b, strict=True):
         for key in ra:
             assert np.array_equal(ra[key], rb[key])
+
+
+def test_the_crowds_kept_per_cell_are_those_of_a_fresh_count_every_tick():
+    # The crisis writes its per-cell arrays only where supporters stand: nothing may go stale
+    # where a crowd was the tick before, while crowds travel, march and get arrested.
+    dyn = Dynamics(travel={"enabled": True, "radius_km": 10, "rate": 0.8}, forces={"redeploy_share": 0.5})
+    crisis = crisis_for(scenario(dyn, legitimacy=0.7), three_departments())
+    sim, scale = crisis.sim, crisis.scale
+    moved = 0
+    for t in range(1, 13):
+        before = sim.cit_cell.copy()
+        crisis.before_tick(t)
+        sim.step()
+        crisis.after_tick(t)
+        moved += int(np.count_nonzero((sim.cit_cell != before) & (sim.cit_cell >= 0) & (before >= 0)))
+        off = np.setdiff1d(np.arange(sim.world.lattice.cells), crisis.crowd_cells)
+        assert not crisis.actives_here[off].any() and not crisis.participants_here[off].any()
+        assert crisis.actives_here.sum() == np.count_nonzero((sim.state == ACTIVE) & (sim.cit_cell >= 0))
+        np.testing.assert_array_equal(crisis.participants_here[crisis.crowd_cells], crisis.crowd_people)
+        np.testing.assert_array_equal(
+            crisis.participants_dept,
+            np.bincount(sim.cell_dept, weights=crisis.participants_here, minlength=3),
+        )
+        np.testing.assert_array_equal(crisis.score, crisis.participants_here / scale + crisis.pull)
+    assert moved > 0  # crowds did travel
