@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer vendors click
@@ -43,16 +43,37 @@ app = typer.Typer(
     name="uprising",
     help="Simulate political crises: uprisings, repression and institutional breakdown.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from uprising import __version__
+
+        typer.echo(f"uprising {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="print the version and exit"),
+    ] = False,
+) -> None:
+    """Simulate political crises: uprisings, repression and institutional breakdown."""
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str) -> None:
-    """Print one error line on stderr and exit with code 2."""
-    sys.stderr.write(f"error: {message}\n")
+    """Print the error on stderr, `error: ` before each of its lines (one per problem), and exit
+    with code 2."""
+    sys.stderr.write("".join(f"error: {line}\n" for line in message.splitlines() or [""]))
     raise typer.Exit(code=2)
 
 
@@ -67,3 +88,17 @@ def reports_bad_input(func: F) -> F:
             fail(str(err))
 
     return wrapper  # type: ignore[return-value]
+
+
+def unwrap_help(group: typer.Typer) -> None:
+    """Join the lines of each paragraph of every command's help, so the help formatter wraps
+    them to the terminal (it keeps a docstring's own line breaks, which then break mid-line)."""
+    import inspect
+
+    for info in group.registered_commands:
+        text = info.help or inspect.getdoc(info.callback) or ""
+        paragraphs = (" ".join(p.split()) for p in text.split("\n\n"))
+        info.help = "\n\n".join(p for p in paragraphs if p)
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            unwrap_help(sub.typer_instance)

@@ -14,14 +14,14 @@ from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
 from uprising.cli.console import wide_console
-from uprising.cli.options import SchedulerOption, SetOption, WorkersOption, check_seed
+from uprising.cli.options import ScenarioArgument, SchedulerOption, SetOption, WorkersOption, check_seed
 from uprising.extras import require_extra
 
 
 @app.command("calibrate")
 @reports_bad_input
 def calibrate_command(
-    scenario: Annotated[str, typer.Argument(help="built-in scenario name or path to a YAML file")],
+    scenario: ScenarioArgument,
     observed: Annotated[
         Path,
         typer.Option(

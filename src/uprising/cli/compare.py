@@ -11,13 +11,13 @@ from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
 from uprising.cli.console import run_progress, wide_console
-from uprising.cli.options import DbOption, SchedulerOption, SetOption, WorkersOption
+from uprising.cli.options import DbOption, ScenarioArgument, SchedulerOption, SetOption, WorkersOption
 
 
 @app.command("compare")
 @reports_bad_input
 def compare_command(
-    scenario: Annotated[str, typer.Argument(help="built-in scenario name or path to a YAML file")],
+    scenario: ScenarioArgument,
     set_: SetOption = None,
     base: Annotated[
         list[str] | None,

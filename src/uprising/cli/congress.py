@@ -216,7 +216,8 @@ def congress_command(
     scenario: Annotated[
         str | None,
         typer.Argument(
-            help="built-in scenario name or YAML path; its institutions section, or the calibrated defaults"
+            metavar="SCENARIO",
+            help="built-in scenario name or YAML path; its institutions section, or the calibrated defaults",
         ),
     ] = None,
     motion: Annotated[

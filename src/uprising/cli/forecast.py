@@ -13,7 +13,7 @@ from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
 from uprising.cli.console import run_progress, wide_console
-from uprising.cli.options import SetOption, WorkersOption
+from uprising.cli.options import ScenarioArgument, SetOption, WorkersOption
 
 
 def _command_line(scenario: str, options: dict[str, Any], overrides: list[str], force: bool) -> str:
@@ -32,7 +32,7 @@ def _command_line(scenario: str, options: dict[str, Any], overrides: list[str], 
 @app.command("forecast")
 @reports_bad_input
 def forecast_command(
-    scenario: Annotated[str, typer.Argument(help="built-in scenario name or path to a YAML file")],
+    scenario: ScenarioArgument,
     fit_until: Annotated[
         str, typer.Option(help="last day of the fit (ISO date); the forecast starts the day after")
     ],
@@ -145,7 +145,9 @@ def _cell(value: float | None, best: bool = False) -> str:
 @app.command("score")
 @reports_bad_input
 def score_command(
-    forecast: Annotated[Path, typer.Argument(help="forecast file written by `uprising forecast`")],
+    forecast: Annotated[
+        Path, typer.Argument(metavar="FORECAST_FILE", help="forecast file written by `uprising forecast`")
+    ],
     observed: Annotated[
         list[Path],
         typer.Option(

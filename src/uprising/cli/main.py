@@ -18,7 +18,9 @@ from uprising.cli import (  # noqa: F401  (each registers its commands)
     sweep,
     world,
 )
-from uprising.cli.app import app
+from uprising.cli.app import app, unwrap_help
+
+unwrap_help(app)
 
 
 def main() -> None:

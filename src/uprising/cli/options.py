@@ -8,6 +8,9 @@ from typing import Annotated
 
 import typer
 
+ScenarioArgument = Annotated[
+    str, typer.Argument(metavar="SCENARIO", help="built-in scenario name or path to a YAML file")
+]
 DbOption = Annotated[Path, typer.Option("--db", help="the DuckDB store of experiments")]
 WorkersOption = Annotated[
     int | None, typer.Option(help="local worker processes (default: all cores; 1 runs in this process)")

@@ -16,6 +16,7 @@ from uprising.cli.console import run_progress, wide_console
 from uprising.cli.options import (
     DbOption,
     SaveEveryOption,
+    ScenarioArgument,
     SchedulerOption,
     SetOption,
     WorkersOption,
@@ -145,7 +146,7 @@ def seeds_text(outputs: list[RunOutput]) -> str:
 @app.command("run")
 @reports_bad_input
 def run_command(
-    scenario: Annotated[str, typer.Argument(help="built-in scenario name or path to a YAML file")],
+    scenario: ScenarioArgument,
     runs: Annotated[int, typer.Option(help="runs in the ensemble, 1 to 100000")] = 8,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,

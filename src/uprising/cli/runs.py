@@ -15,6 +15,7 @@ from rich.table import Table
 from uprising.cli.app import app, reports_bad_input
 from uprising.cli.console import wide_console
 from uprising.cli.options import DbOption
+from uprising.cli.world_outputs import absent_columns, world_kind
 from uprising.errors import UprisingError
 from uprising.files import atomic_path, describe_os_error
 
@@ -27,7 +28,9 @@ runs_app = typer.Typer(
 app.add_typer(runs_app, name="runs")
 
 EXPORT_FORMATS = ("csv", "parquet")
-IdArgument = Annotated[str, typer.Argument(help="experiment or run id, or its first characters")]
+IdArgument = Annotated[
+    str, typer.Argument(metavar="ID", help="experiment or run id, or its first characters")
+]
 
 
 def _spec_text(kind: str, spec_json: str) -> str:
@@ -88,8 +91,13 @@ def list_command(
 
 @runs_app.command("show")
 @reports_bad_input
-def show_command(id_: IdArgument, db: DbOption = Path("uprising.duckdb")) -> None:
-    """Show an experiment (its spec, runs and saved tables) or one run (its national totals)."""
+def show_command(
+    id_: IdArgument,
+    db: DbOption = Path("uprising.duckdb"),
+    as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
+) -> None:
+    """Show an experiment (its spec, groups, runs and saved tables) or one run (its national
+    totals)."""
     from uprising.store import Store
 
     store = Store(db)
@@ -97,11 +105,16 @@ def show_command(id_: IdArgument, db: DbOption = Path("uprising.duckdb")) -> Non
     console = wide_console()
     if kind == "run":
         output = store.load_run(ident)
+        national = output.national().drop(absent_columns(world_kind(output.parameters)), strict=False)
+        if as_json:
+            line = {"run": ident, "scenario": output.scenario, "seed": output.seed}
+            line |= {"seconds": output.seconds, "national": national.to_dicts()}
+            typer.echo(json.dumps(line))
+            return
         console.print(
             f"[bold]run {ident}[/bold]  {output.scenario}  seed {output.seed}  {output.seconds:.2f} s"
         )
         console.print(f"  scenario hash {output.scenario_hash}, version {output.version}")
-        national = output.national()
         table = Table(title="National totals by day", title_justify="left")
         for column in national.columns:
             table.add_column(column, justify="right")
@@ -111,12 +124,25 @@ def show_command(id_: IdArgument, db: DbOption = Path("uprising.duckdb")) -> Non
         return
     exp = store.experiment(ident)
     runs = store.runs(ident)
+    groups = store.groups(ident).summary()
     done = int((runs["status"] == "done").sum())
+    if as_json:
+        line = {"experiment": ident, "kind": exp["kind"], "scenario": exp["scenario"], "spec": exp["spec"]}
+        line |= {"runs": runs.height, "done": done, "groups": groups.to_dicts()}
+        line |= {"tables": store.tables(ident)}
+        typer.echo(json.dumps(line))
+        return
     console.print(
         f"[bold]{exp['kind']} {ident}[/bold]  {exp['scenario']}  {done}/{runs.height} runs done"
         f"  created {exp['created']:%Y-%m-%d %H:%M} UTC  version {exp['version']}"
     )
     console.print(f"  scenario hash {exp['scenario_hash']}  spec {json.dumps(exp['spec'])}")
+    shown = Table(title=f"Groups ({groups.height}, finished runs)", title_justify="left")
+    for column in groups.columns:
+        shown.add_column(column, justify="right" if column == "runs" else "left")
+    for values in groups.iter_rows():
+        shown.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in values))
+    console.print(shown)
     table = Table(title="Runs", title_justify="left")
     for column in ("run", "label", "seed", "overrides", "status", "seconds"):
         table.add_column(column, justify="right" if column in ("seed", "seconds") else "left")
@@ -136,26 +162,25 @@ def show_command(id_: IdArgument, db: DbOption = Path("uprising.duckdb")) -> Non
 
 
 def export_frame(store: Store, kind: str, ident: str) -> pl.DataFrame:
-    """The daily rows of a run, or of every finished run of an experiment, with run columns."""
+    """The daily rows of a run, or of every finished run of an experiment, each row led by its
+    run's columns: run_id, label (its group), the arm of a comparison, seed, and one column per
+    parameter the experiment varies (named by its dotted path). Columns the runs' world does not
+    have (deaths, blockades on a torus) are left out."""
     if kind == "run":
-        runs = [(ident, "", store.load_run(ident))]
+        output = store.load_run(ident)
+        meta = pl.DataFrame({"run_id": [ident], "label": [""], "seed": [output.seed]})
+        outputs = [output]
     else:
-        meta = store.runs(ident).filter(pl.col("status") == "done")
+        meta = store.groups(ident).frame()
         outputs = store.load_runs(meta["run_id"].to_list())
-        runs = list(zip(meta["run_id"].to_list(), meta["label"].to_list(), outputs, strict=True))
-    if not runs:
+    if not outputs:
         raise UprisingError(f"experiment {ident}: no finished run to export")
-    return pl.concat(
-        [
-            out.daily.select(
-                pl.lit(run_id).alias("run_id"),
-                pl.lit(label).alias("label"),
-                pl.lit(out.seed, dtype=pl.Int64).alias("seed"),
-                pl.all(),
-            )
-            for run_id, label, out in runs
-        ]
-    )
+    frames = [
+        out.daily.select([pl.lit(v).alias(k) for k, v in row.items()] + [pl.all()])
+        for row, out in zip(meta.iter_rows(named=True), outputs, strict=True)
+    ]
+    frame = pl.concat(frames, how="diagonal_relaxed").with_columns(pl.col("seed").cast(pl.Int64))
+    return frame.drop(absent_columns(world_kind(outputs[0].parameters)))
 
 
 @runs_app.command("export")
@@ -165,6 +190,7 @@ def export_command(
     format_: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
     out: Annotated[Path | None, typer.Option(help="file to write (default: ID.FORMAT here)")] = None,
     db: DbOption = Path("uprising.duckdb"),
+    as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
 ) -> None:
     """Export the daily series of an experiment's runs (or of one run) as CSV or Parquet."""
     from uprising.store import Store
@@ -181,7 +207,13 @@ def export_command(
             frame.write_csv(part) if format_ == "csv" else frame.write_parquet(part)
     except (OSError, pl.exceptions.PolarsError) as err:
         raise UprisingError(f"--out {path}: cannot write ({describe_os_error(err)})") from None
-    Console().print(f"wrote {frame.height} rows of {frame['run_id'].n_unique()} run(s) to {path}")
+    count = frame["run_id"].n_unique()
+    if as_json:
+        typer.echo(
+            json.dumps({"path": str(path), "rows": frame.height, "runs": count, "columns": frame.columns})
+        )
+        return
+    Console().print(f"wrote {frame.height} rows of {count} run(s) to {path}")
 
 
 def check_export_target(path: Path, format_: str, db: Path) -> None:

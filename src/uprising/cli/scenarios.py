@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from typing import Annotated
+
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -11,8 +15,16 @@ from uprising.scenario import builtin_names, load_scenario
 
 @app.command("scenarios")
 @reports_bad_input
-def scenarios_command() -> None:
+def scenarios_command(
+    as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
+) -> None:
     """List the built-in scenarios with one line each."""
+    if as_json:
+        rows = [
+            {"scenario": name, "description": load_scenario(name).description} for name in builtin_names()
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
     table = Table(show_header=True, header_style="bold", box=None)
     table.add_column("scenario")
     table.add_column("description")

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from uprising.cli.app import app, reports_bad_input
+from uprising.cli.options import ScenarioArgument
 from uprising.errors import UprisingError
 from uprising.files import atomic_path, describe_os_error
 
@@ -38,7 +39,7 @@ def write_series(series: dict, out: Path, stem: str) -> list[Path]:
 @app.command("simulate")
 @reports_bad_input
 def simulate_command(
-    scenario: Annotated[str, typer.Argument(help="built-in scenario name or path to a YAML file")],
+    scenario: ScenarioArgument,
     seed: Annotated[int | None, typer.Option(help="seed (default: the scenario's)")] = None,
     steps: Annotated[int | None, typer.Option(help="ticks to run (default: the scenario's)")] = None,
     set_: Annotated[

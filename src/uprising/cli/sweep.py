@@ -12,13 +12,13 @@ from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
 from uprising.cli.console import run_progress, wide_console
-from uprising.cli.options import DbOption, SchedulerOption, SetOption, WorkersOption
+from uprising.cli.options import DbOption, ScenarioArgument, SchedulerOption, SetOption, WorkersOption
 
 
 @app.command("sweep")
 @reports_bad_input
 def sweep_command(
-    scenario: Annotated[str, typer.Argument(help="built-in scenario name or path to a YAML file")],
+    scenario: ScenarioArgument,
     grid: Annotated[
         list[str] | None, typer.Option("--grid", help="key=v1,v2,...: values of one parameter (repeatable)")
     ] = None,
@@ -28,7 +28,10 @@ def sweep_command(
     ] = None,
     samples: Annotated[int | None, typer.Option(help="points of the Latin hypercube, with --lhs")] = None,
     lhs_seed: Annotated[int, typer.Option(help="seed of the Latin hypercube's points")] = 0,
-    runs_per_point: Annotated[int, typer.Option(help="seeds per point, 1 to 100000")] = 1,
+    runs: Annotated[int, typer.Option("--runs", help="runs (seeds) per point, 1 to 100000")] = 1,
+    runs_per_point: Annotated[
+        int | None, typer.Option("--runs-per-point", hidden=True, help="the former name of --runs")
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="first seed (default: the scenario's)")] = None,
     set_: SetOption = None,
     workers: WorkersOption = None,
@@ -54,7 +57,8 @@ def sweep_command(
     parsed_grid = parse_grid(grid or [])
     parsed_lhs = parse_lhs(lhs or [])
     sweep_points(parsed_grid, parsed_lhs, samples, lhs_seed)  # checks before anything runs
-    check_runs(runs_per_point, "--runs-per-point")
+    flag = "--runs" if runs_per_point is None else "--runs-per-point"
+    runs_per_point = check_runs(runs if runs_per_point is None else runs_per_point, flag)
     if workers is not None:
         check_workers(workers)
     overrides = list(set_ or [])

@@ -34,7 +34,7 @@ def _option_value(flag: str, text: str, field: str, unit: str) -> float:
 @reports_bad_input
 def world_command(
     scenario: Annotated[
-        str, typer.Argument(help="built-in scenario name or path to a .yaml file")
+        str, typer.Argument(metavar="SCENARIO", help="built-in scenario name or path to a .yaml file")
     ] = "peru-2022",
     resolution: Annotated[
         str | None,
@@ -54,9 +54,7 @@ def world_command(
             "default: the scenario's, 100)",
         ),
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="print one JSON line instead of a table")
-    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON line instead of a table")] = False,
     png: Annotated[
         Path | None,
         typer.Option(
@@ -67,9 +65,7 @@ def world_command(
     ] = None,
     overrides: Annotated[
         list[str] | None,
-        typer.Option(
-            "--set", metavar="KEY=VALUE", help="override a scenario parameter (repeatable)"
-        ),
+        typer.Option("--set", metavar="KEY=VALUE", help="override a scenario parameter (repeatable)"),
     ] = None,
     data_dir: Annotated[
         Path | None,

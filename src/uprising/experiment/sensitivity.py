@@ -165,7 +165,7 @@ def design_tasks(
             scenario_ref,
             overrides + tuple(parameter_override(r, v) for r, v in zip(ranges, row, strict=True)),
             seed,
-            f"row {i}",
+            f"sample {i}",
             i,
         )
         for i, row in enumerate(X)

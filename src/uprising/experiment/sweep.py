@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Unpack
 
 import numpy as np
@@ -36,6 +36,12 @@ class SweepPoint:
     index: int
     overrides: tuple[str, ...]
     values: dict[str, Any]
+    label: str = ""  # its group: its values, e.g. `citizens.legitimacy=0.7 cops.density=0.04`
+
+
+def point_label(values: dict[str, Any]) -> str:
+    """A point's values in a few characters each (hypercube values to 4 significant digits)."""
+    return " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
 
 
 def parse_grid(items: Sequence[str]) -> dict[str, list[str]]:
@@ -109,7 +115,9 @@ def sweep_points(
             values = {
                 k: load_bounded(str(v), f"--grid {k}") for k, v in zip(grid, combo, strict=True)
             } | sample
-            points.append(SweepPoint(len(points), tuple(overrides), values))
+            points.append(SweepPoint(len(points), tuple(overrides), values, point_label(values)))
+    if len({p.label for p in points}) < len(points):  # hypercube values equal to 4 digits
+        points = [replace(p, label=f"point {p.index}: {p.label}") for p in points]
     return points
 
 
@@ -130,7 +138,7 @@ def sweep_tasks(
                     scenario,
                     (*overrides, *point.overrides),
                     first_seed + k,
-                    label=f"point {point.index}",
+                    label=point.label,
                     position=len(tasks),
                 )
             )
@@ -144,7 +152,7 @@ def points_table(points: Sequence[SweepPoint], result: ExperimentResult) -> pl.D
         per_point.setdefault(task.label, []).append(scalar_metrics(output))
     rows = []
     for point in points:
-        metrics = per_point[f"point {point.index}"]
+        metrics = per_point[point.label]
         means = {k: float(np.mean([m[k] for m in metrics])) for k in metrics[0]}
         rows.append({"point": point.index, **point.values, "runs": len(metrics), **means})
     columns = {key: pl.Series(key, [r[key] for r in rows], strict=False) for key in rows[0]}

@@ -154,26 +154,52 @@ def _shown_value(value: Any) -> str:
     return ""
 
 
+_PLAIN = {
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "int_type": "must be a whole number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "dict_type": "must be a mapping of names to values",
+    "model_type": "must be a section of named fields",
+    "missing": "is required",
+    "date_from_datetime_parsing": "must be a date, YYYY-MM-DD",
+    "date_parsing": "must be a date, YYYY-MM-DD",
+    "date_type": "must be a date, YYYY-MM-DD",
+}
+"""Pydantic's error types in plain words (its own messages name its internals)."""
+
+
+def _problem(label: str, error: Any, model: type[BaseModel]) -> str:
+    """One validation problem: the `--set` key, its value, what it must be and the allowed range."""
+    parts, _ = field_at(model, tuple(error["loc"]))
+    path = ".".join(parts) or "(top level)"
+    if error["type"] == "extra_forbidden":
+        return f"scenario {label}: unknown field {path}"
+    rule = _RULES.get(error["type"])
+    if rule is not None:
+        limit = next(iter(error.get("ctx", {}).values()), "")
+        msg = f"must be {rule} {limit}"
+    elif error["type"] in _PLAIN:
+        msg = _PLAIN[error["type"]]
+    else:
+        msg = error["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
+    shown = _shown_value(error.get("input"))
+    return f"scenario {label}: {path}{shown}: {msg}{_field_range(model, tuple(error['loc']))}"
+
+
 def format_validation_error(label: str, err: ValidationError, model: type[BaseModel]) -> str:
-    """One line naming the first failing field by its `--set` key, its value and the allowed range.
+    """Every failing field, one line each, named by its `--set` key, with its value and range.
 
     Field names and values are quoted only where they look like names or numbers: the input
     may be any file, whose lines must never be echoed.
     """
-    first = err.errors()[0]
-    parts, _ = field_at(model, tuple(first["loc"]))
-    path = ".".join(parts) or "(top level)"
-    more = f" (and {len(err.errors()) - 1} more)" if len(err.errors()) > 1 else ""
-    if first["type"] == "extra_forbidden":
-        return f"scenario {label}: unknown field {path}{more}"
-    rule = _RULES.get(first["type"])
-    if rule is not None:
-        limit = next(iter(first.get("ctx", {}).values()), "")
-        msg = f"must be {rule} {limit}"
-    else:
-        msg = first["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
-    shown = _shown_value(first.get("input"))
-    return f"scenario {label}: {path}{shown}: {msg}{_field_range(model, tuple(first['loc']))}{more}"
+    lines = list(dict.fromkeys(_problem(label, error, model) for error in err.errors()))
+    return "\n".join(lines)
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> dict[str, Any]:

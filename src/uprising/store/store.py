@@ -8,6 +8,7 @@ Reading (reports, the dashboard, `uprising runs`):
         store.load_experiment(exp_id)    # its finished runs as RunOutputs, in planned order
         store.resolve("3fa9")            # ('experiment' | 'run', full id) from an id or a prefix
         store.experiment(exp_id)         # the experiment's row, spec parsed
+        store.groups(exp_id)             # its runs' groups and the parameters that vary
 Writing (the experiment layer, in the parent process only):
     plan = store.open_experiment(kind, scenario, scenario_hash, spec, planned_runs)
         # plans the experiment, or finds it again: the same kind, scenario, hash, spec
@@ -56,6 +57,7 @@ from uprising import __version__
 from uprising.errors import DataError, UprisingError
 from uprising.files import describe_os_error
 from uprising.recorder.output import DAILY_COLUMNS, DAILY_SCHEMA, EVENT_COLUMNS, EVENT_SCHEMA, RunOutput
+from uprising.store.groups import Groups, experiment_groups
 from uprising.store.schema import FORMAT, TABLE_NAMES, TABLES, check_store_file
 from uprising.store.wal import check_wal, wal_path
 
@@ -503,6 +505,10 @@ class Store:
                 " WHERE experiment_id = ? ORDER BY position",
                 [experiment_id],
             )
+
+    def groups(self, experiment_id: str) -> Groups:
+        """The groups of an experiment's finished runs and the parameters that tell them apart."""
+        return experiment_groups(self.experiment(experiment_id)["kind"], self.runs(experiment_id))
 
     def load_run(self, run_id: str) -> RunOutput:
         """A finished run, as the RunOutput it was saved from."""
