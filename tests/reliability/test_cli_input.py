@@ -205,7 +205,7 @@ def test_endless_and_bomb_files_and_usage_errors_through_the_command(cases, tmp_
 
 
 USAGE = [
-    (["run"], "Missing argument 'scenario'"),
+    (["run"], "Missing argument 'SCENARIO'"),
     (["run", "epstein-2002", "--runs", "x"], "Invalid value for '--runs'"),
     (["run", "epstein-2002", "--bogus"], "No such option: --bogus"),
     (["simulate", "epstein-2002", "--seed"], "requires an argument"),

@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
 from uprising.cli.console import run_progress, wide_console
 from uprising.cli.options import DbOption, ScenarioArgument, SchedulerOption, SetOption, WorkersOption
+from uprising.cli.world_outputs import MAP_ONLY_METRICS, has_map
 
 
 @app.command("compare")
@@ -67,6 +69,8 @@ def compare_command(
         execution = ExecutionOptions(store, workers, scheduler, progress)
         result = run_compare(scenario, changes, runs, seed, overrides, not independent_seeds, execution)
     table = result.extra["differences"]
+    if not has_map(baseline.world.kind):
+        table = table.filter(~pl.col("output").is_in(list(MAP_ONLY_METRICS)))
     if as_json:
         line = {
             "experiment": result.experiment_id,

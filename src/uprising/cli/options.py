@@ -32,6 +32,16 @@ SaveEveryOption = Annotated[
     ),
 ]
 
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        metavar="FORMATS",
+        help="figure formats, comma-separated: png, svg, pdf (e.g. png,svg,pdf)",
+    ),
+]
+DpiOption = Annotated[int, typer.Option("--dpi", help="resolution of PNG figures, 50 to 1200 dots per inch")]
+
 SEED_MAX = 2**63 - 1
 """The largest seed: runs are stored with 64-bit signed integer seeds."""
 

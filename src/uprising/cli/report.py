@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from uprising.cli.app import app, reports_bad_input
+from uprising.cli.options import DpiOption, FormatOption
 from uprising.errors import UprisingError
 
 DEFAULT_DB = Path("uprising.duckdb")
@@ -42,18 +44,31 @@ def report_command(
         str | None,
         typer.Option("--map-days", metavar="DAYS", help="days of the maps, e.g. 2,5,8,12 (default: those)"),
     ] = None,
+    format_: FormatOption = "png",
+    dpi: DpiOption = 110,
+    as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
 ) -> None:
-    """Write the report of EXPERIMENT_OR_RUN: report.html, self-contained, and its figures as PNG."""
+    """Write the report of EXPERIMENT_OR_RUN: report.html, self-contained, and its figures (PNG,
+    SVG or PDF).
+
+    An experiment's groups (sweep points, comparison arms, sensitivity samples) each get their
+    own band; a sweep adds its outputs against the parameter, a comparison its paired
+    differences.
+    """
     from uprising.report import build_report
+    from uprising.report.build import check_figure_options
     from uprising.store import Store
 
     days = parse_days(map_days) if map_days is not None else None
+    formats = check_figure_options(format_.split(","), dpi)
+    groups = None
     if not db.is_file():
         raise UprisingError(f"--db {db}: no such store file (`uprising run` makes one)")
     with Store(db) as store:
         kind, full_id = store.resolve(id_or_prefix)
         if kind == "experiment":
-            outputs = store.load_experiment(full_id)
+            groups = store.groups(full_id)
+            outputs = store.load_runs(groups.run_ids)
             info = store.experiment(full_id)
             title = f"{info['scenario']}: {info['kind']} {full_id}"
             if not outputs:
@@ -61,5 +76,13 @@ def report_command(
         else:
             outputs = [store.load_run(full_id)]
             title = f"{outputs[0].scenario}, seed {outputs[0].seed}: run {full_id}"
-    path = build_report(outputs, out if out is not None else Path(f"report-{full_id}"), title, days)
+    folder = out if out is not None else Path(f"report-{full_id}")
+    path = build_report(outputs, folder, title, days, groups, formats, dpi)
+    if as_json:
+        names = sorted(p.name for p in folder.iterdir() if p.suffix.lstrip(".") in formats)
+        groups_shown = groups.summary().to_dicts() if groups is not None else []
+        typer.echo(
+            json.dumps({"report": str(path), "figures": names, "runs": len(outputs), "groups": groups_shown})
+        )
+        return
     typer.echo(str(path))

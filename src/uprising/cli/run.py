@@ -22,11 +22,12 @@ from uprising.cli.options import (
     WorkersOption,
     check_seed,
 )
+from uprising.cli.world_outputs import world_kind, world_metrics
 from uprising.recorder.output import RunOutput
 
 
 def _world_kind(output: RunOutput) -> str:
-    return str((output.parameters.get("world") or {}).get("kind", "torus"))
+    return world_kind(output.parameters)
 
 
 def _stat_table(rows: list[tuple[str, list[float]]], title: str) -> Table:
@@ -196,7 +197,7 @@ def run_command(
             "seconds": round(result.seconds, 3),
             "resumed": result.resumed,
             "report": str(report) if report else None,
-            **summary,
+            **world_metrics(summary, _world_kind(outputs[0])),
             "runs": len(outputs),
         }
         typer.echo(json.dumps(line))

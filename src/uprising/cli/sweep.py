@@ -13,6 +13,7 @@ from rich.table import Table
 from uprising.cli.app import app, reports_bad_input
 from uprising.cli.console import run_progress, wide_console
 from uprising.cli.options import DbOption, ScenarioArgument, SchedulerOption, SetOption, WorkersOption
+from uprising.cli.world_outputs import MAP_ONLY_METRICS, has_map
 
 
 @app.command("sweep")
@@ -71,6 +72,8 @@ def sweep_command(
             scenario, parsed_grid, parsed_lhs, samples, runs_per_point, seed, overrides, lhs_seed, execution
         )
     table = result.extra["points"]
+    if not has_map(base.world.kind):
+        table = table.drop([c for c in MAP_ONLY_METRICS if c in table.columns])
     if as_json:
         line = {
             "experiment": result.experiment_id,

@@ -14,6 +14,7 @@ from uprising.figures.peru_map import (
     draw_departments,
     label_point,
     on_peru_map,
+    place_labels,
     polygon_rings,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "new_figure",
     "on_peru_map",
     "people",
+    "place_labels",
     "png_bytes",
     "polygon_rings",
 ]

@@ -14,6 +14,7 @@ from matplotlib.collections import PatchCollection
 from matplotlib.colors import Normalize
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
+from matplotlib.text import Text
 from shapely.geometry.polygon import orient
 
 MAP_CMAP = "YlOrRd"
@@ -101,3 +102,63 @@ def label_point(name: str) -> tuple[float, float]:
     shapes = department_shapes()
     x, y = shapes.label_points[shapes.names.index(name)]
     return float(x), float(y)
+
+
+LABEL_RINGS = (10.0, 18.0, 28.0, 40.0, 54.0, 70.0, 90.0, 115.0)
+"""Distances, in points, at which a label that would overlap another is tried, nearest first."""
+
+
+def _label_offsets(prefer_west: bool) -> list[tuple[float, float]]:
+    """Where to try a label, in points from its department: in place, then around it, ring by
+    ring; westward (out to sea, on the map of Peru) first when `prefer_west`."""
+    offsets = [(0.0, 0.0)]
+    for radius in LABEL_RINGS:
+        angles = np.linspace(0.0, 2 * math.pi, 16, endpoint=False)
+        if prefer_west:
+            angles = sorted(angles, key=lambda a: abs(a - math.pi))
+        offsets += [(radius * 1.6 * math.cos(a), radius * math.sin(a)) for a in angles]
+    return offsets
+
+
+def _annotate(ax: Axes, text: str, xy: tuple[float, float], offset: tuple[float, float], fontsize: float):
+    """One label `offset` points from `xy`, joined to it by a leader line when moved, outside
+    the layout."""
+    leader = {"arrowstyle": "-", "linewidth": 0.5, "shrinkA": 1, "shrinkB": 0}
+    label = ax.annotate(
+        text, xy, xytext=offset, textcoords="offset points", ha="center", va="center",
+        fontsize=fontsize, annotation_clip=False, arrowprops=leader if offset != (0.0, 0.0) else None,
+    )  # fmt: skip
+    label.set_in_layout(False)
+    return label
+
+
+def place_labels(
+    ax: Axes,
+    points: Sequence[tuple[float, float]],
+    texts: Sequence[str],
+    fontsize: float = 6,
+    prefer_west: Sequence[bool] | None = None,
+) -> list[Any]:
+    """Label each point (data coordinates) so that no two labels overlap: in place where there
+    is room, else at the nearest free spot on rings around it, joined to it by a leader line.
+
+    Labels are placed in the given order against the figure as laid out now (drawn once first),
+    and are left out of the layout so that placing them moves nothing.
+    """
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    placed: list[Any] = []
+    labels = []
+    for i, (xy, text) in enumerate(zip(points, texts, strict=True)):
+        west = bool(prefer_west[i]) if prefer_west is not None else False
+        for offset in [*_label_offsets(west), (0.0, -LABEL_RINGS[-1] - 12)]:
+            label = _annotate(ax, text, (float(xy[0]), float(xy[1])), offset, fontsize)
+            label.update_positions(renderer)
+            box = Text.get_window_extent(label, renderer).padded(1.0)  # the words, not the leader
+            if not any(box.overlaps(other) for other in placed) or offset[1] < -LABEL_RINGS[-1]:
+                break  # a free spot, or past the last ring: kept, still joined to its point
+            label.remove()
+        placed.append(box)
+        labels.append(label)
+    return labels

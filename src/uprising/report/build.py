@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
 
@@ -12,22 +13,40 @@ from uprising.errors import UprisingError
 from uprising.files import describe_os_error, write_bytes_atomic
 from uprising.recorder.output import RunOutput
 from uprising.report.choropleth import choropleth_figure, map_days
-from uprising.report.deaths import deaths_figure
+from uprising.report.deaths import deaths_figure, deaths_spread
 from uprising.report.departments import departments_figure
 from uprising.report.ensemble import HIGH_PCT, LOW_PCT, check_same_world, common_days
+from uprising.report.groups import paired_differences, paired_figure, sweep_figure
 from uprising.report.html import Section, render_page, scorecard_table
 from uprising.report.observed_series import is_peru, observed_for
-from uprising.report.scorecard import scorecard
-from uprising.report.timeline import day_axis, timeline_figure
+from uprising.report.scorecard import scorecard, scorecard_headline
+from uprising.report.timeline import day_axis, few_runs_note, timeline_figure
 from uprising.report.votes import votes_figure
+
+if TYPE_CHECKING:
+    from uprising.store.groups import Groups
 
 REPORT_FILE = "report.html"
 DPI = 110
+FORMATS = ("png", "svg", "pdf")
+DPI_RANGE = (50, 1200)
 
 
-def _png(fig: Figure) -> bytes:
+def check_figure_options(formats: Sequence[str], dpi: int) -> tuple[str, ...]:
+    """The figure formats asked for, checked (png, svg or pdf), and the dpi (50 to 1200)."""
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
+    bad = [f for f in chosen if f not in FORMATS]
+    if not chosen or bad:
+        shown = ",".join(bad) if bad else "(none)"
+        raise UprisingError(f"--format {shown}: must be one or more of {', '.join(FORMATS)}, e.g. png,svg")
+    if not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]:
+        raise UprisingError(f"--dpi {dpi}: must be from {DPI_RANGE[0]} to {DPI_RANGE[1]} dots per inch")
+    return chosen
+
+
+def _image(fig: Figure, fmt: str, dpi: int) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
+    fig.savefig(buffer, format=fmt, dpi=dpi, metadata={"Date": None} if fmt == "pdf" else None)
     return buffer.getvalue()
 
 
@@ -41,13 +60,18 @@ def _write(path: Path, data: bytes) -> None:
         ) from None
 
 
-def _intro(outputs: list[RunOutput], days: int) -> list[tuple[str, str]]:
+def _intro(outputs: list[RunOutput], days: int, labels: list[str]) -> list[tuple[str, str]]:
     first = outputs[0]
+    names = list(dict.fromkeys(labels))
+    grouped = (
+        [("groups", "; ".join(f"{n} ({labels.count(n)} runs)" for n in names))] if len(names) > 1 else []
+    )
     seeds = sorted(out.seed for out in outputs)
     hashes = sorted({out.scenario_hash for out in outputs})
     items = [
         ("scenario", ", ".join(sorted({out.scenario for out in outputs}))),
         ("runs", f"{len(outputs)} (seeds {', '.join(str(s) for s in seeds)})"),
+        *grouped,
         ("days", f"{days} (days 0 to {days - 1}), {first.ticks_per_day} tick(s) per day"),
         ("departments", str(len(first.departments))),
         ("people per agent", f"{first.population_scale:g}"),
@@ -60,16 +84,28 @@ def _intro(outputs: list[RunOutput], days: int) -> list[tuple[str, str]]:
 
 
 def build_report(
-    outputs: list[RunOutput], out_dir: Path, title: str, days_to_map: Sequence[int] | None = None
+    outputs: list[RunOutput],
+    out_dir: Path,
+    title: str,
+    days_to_map: Sequence[int] | None = None,
+    groups: Groups | None = None,
+    formats: Sequence[str] = ("png",),
+    dpi: int = DPI,
 ) -> Path:
-    """Write the figures (PNG) and `report.html` into `out_dir`; return the HTML's path.
+    """Write the figures (in each of `formats`, PNG at `dpi`) and `report.html` into `out_dir`;
+    return the HTML's path.
 
     Each piece appears only when the runs have its data: the timeline always; departments, maps
     and deaths by department on a map; votes when the runs held any; observed overlays and the
-    scorecard for runs on the map of Peru. `days_to_map` picks the days of the maps.
+    scorecard for runs on the map of Peru. `days_to_map` picks the days of the maps. `groups`
+    (the experiment's, aligned with `outputs`) draws one band per group, a sweep's outputs
+    against its parameter and a comparison's paired differences.
     """
     from uprising.observed import run_metrics
 
+    formats = check_figure_options(formats, dpi)
+    labels = groups.labels if groups is not None else [""] * len(outputs)
+    names = list(dict.fromkeys(labels))
     check_same_world(outputs)
     days = common_days(outputs)
     if days < 1:
@@ -82,19 +118,25 @@ def build_report(
     except OSError as err:
         raise UprisingError(f"--out {out_dir}: cannot create the folder ({err.strerror})") from None
 
+    intro = _intro(outputs, days, labels)
     observed = observed_for(outputs, days)
     multi = len(outputs[0].departments) > 1
     metrics = [run_metrics(out) for out in outputs] if multi else None
     axis = day_axis(outputs, observed)
-    band = f"Lines: median over runs; shaded: {LOW_PCT:g}th to {HIGH_PCT:g}th percentile over runs."
+    few = few_runs_note([labels.count(n) for n in names])
+    band = (
+        f"Lines: median over runs; shaded: {LOW_PCT:g}th to {HIGH_PCT:g}th percentile over runs"
+        f" (each band's legend gives its number of runs). {few}"
+    )
     sections: list[Section] = []
 
     def add(name: str, heading: str, fig: Figure | None, text: str = "") -> None:
         if fig is None:
             return
-        png = _png(fig)
-        _write(out_dir / f"{name}.png", png)
-        sections.append(Section(heading, text, png, f"{name}.png"))
+        png = _image(fig, "png", dpi)
+        for fmt in formats:
+            _write(out_dir / f"{name}.{fmt}", png if fmt == "png" else _image(fig, fmt, dpi))
+        sections.append(Section(heading, text, png, f"{name}.png" if "png" in formats else ""))
 
     timeline_text = band + " Counts are real people (agents times the people per agent)."
     if observed is not None:
@@ -104,7 +146,31 @@ def build_report(
         )
         if observed.start_assumed:
             timeline_text += f" The runs have no start date; day 0 is taken as {observed.start.isoformat()}."
-    add("timeline", "National timeline", timeline_figure(outputs, observed, metrics), timeline_text)
+    grouped = groups if groups is not None and len(names) > 1 else None
+    if grouped is not None:
+        timeline_text += f" One colour per group ({len(names)} groups), never pooled into one band."
+    add("timeline", "National timeline", timeline_figure(outputs, observed, metrics, labels), timeline_text)
+    if grouped is not None and grouped.kind == "sweep":
+        add(
+            "sweep",
+            "Outputs against the swept parameter",
+            sweep_figure(outputs, grouped.varied),
+            "Dots: one run each; line: the median of each point's runs (same seeds at every point).",
+        )
+    if grouped is not None and grouped.kind == "compare":
+        add(
+            "differences",
+            "Paired differences",
+            paired_figure(paired_differences(outputs, labels, grouped.seeds)),
+            "Dots: alternative minus baseline for one seed; diamond: their mean with its 95% t "
+            "interval, from as many pairs as the panel's title says.",
+        )
+    if grouped is not None and multi:  # the figures by department are of one group, not a pool
+        first = [out for out, label in zip(outputs, labels, strict=True) if label == names[0]]
+        outputs, metrics = first, [run_metrics(out) for out in first] if multi else None
+        sections.append(
+            Section("Departments", f"The figures below are of the group {names[0]} ({len(first)} runs).")
+        )
     add("departments", "Departments", departments_figure(outputs, axis), band)
     add(
         "map",
@@ -118,30 +184,28 @@ def build_report(
         "deaths",
         "Deaths by department",
         deaths_figure(outputs, observed),
-        "Bars: median over runs of the deaths over the run; whiskers: 90% band."
+        f"Bars: median over runs of the deaths over the run; {deaths_spread(len(outputs))}."
         + (" Diamonds: observed deaths over the same days." if observed is not None else ""),
     )
     add("votes", "Congress votes", votes_figure(outputs), "Histogram over runs of each roll call's votes.")
     if observed is not None and metrics is not None:
         rows = scorecard(metrics, observed)
         if rows:
-            passed = sum(r.passed is True for r in rows)
-            scored = sum(r.passed is not None for r in rows)
             sections.append(
                 Section(
                     "Validation scorecard",
-                    f"{passed} of {scored} targets pass. A target passes when the simulated median "
-                    "is within the stated tolerance of the observed value; the band is the "
-                    f"{LOW_PCT:g}th to {HIGH_PCT:g}th percentile over runs. Model day 0 is "
-                    f"{observed.start.isoformat()}.",
-                    html=scorecard_table(rows),
+                    f"{scorecard_headline(rows)} A target passes when the simulated median is within"
+                    " the stated tolerance of the observed value; the band is the "
+                    f"{LOW_PCT:g}th to {HIGH_PCT:g}th percentile over the {len(metrics)} runs. Model "
+                    f"day 0 is {observed.start.isoformat()}.",
+                    html=scorecard_table(rows, len(metrics)),
                 )
             )
     elif not is_peru(outputs[0]):
         sections.append(
             Section("Validation", "No observed data for this world: no scorecard (only Peru runs have one).")
         )
-    page = render_page(title, _intro(outputs, days), sections)
+    page = render_page(title, intro, sections)
     path = out_dir / REPORT_FILE
     _write(path, page.encode("utf-8"))
     return path

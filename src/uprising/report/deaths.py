@@ -9,7 +9,14 @@ from uprising.figures import new_figure
 from uprising.recorder.output import RunOutput
 from uprising.report.ensemble import Band, department_samples
 from uprising.report.observed_series import ObservedSeries
-from uprising.report.timeline import OBS_COLOUR, SIM_COLOUR
+from uprising.report.timeline import MIN_BAND_RUNS, OBS_COLOUR, SIM_COLOUR
+
+
+def deaths_spread(runs: int) -> str:
+    """What the marks beside a bar of deaths show, for `runs` runs."""
+    if runs < MIN_BAND_RUNS:
+        return f"ticks: each of the {runs} run(s), too few for a 90% band"
+    return f"whiskers: 90% band over the {runs} runs"
 
 
 def deaths_figure(outputs: list[RunOutput], observed: ObservedSeries | None = None) -> Figure | None:
@@ -26,7 +33,11 @@ def deaths_figure(outputs: list[RunOutput], observed: ObservedSeries | None = No
     ax = fig.add_subplot()
     m, lo, hi = band.median[order], band.low[order], band.high[order]
     ax.barh(y, m, color=SIM_COLOUR, alpha=0.7, label="simulated median")
-    if len(outputs) > 1:
+    if 1 < len(outputs) < MIN_BAND_RUNS:
+        for i, run in enumerate(killed[:, order]):
+            each = f"each run ({len(outputs)} runs, too few for a band)"
+            ax.plot(run, y, "|", color="#222222", markersize=7, label=each if i == 0 else None)
+    elif len(outputs) > 1:
         ax.errorbar(
             m,
             y,

@@ -51,10 +51,17 @@ def _number(value: float | None) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def scorecard_table(rows: list[ScoreRow]) -> str:
-    """The scorecard as an HTML table."""
+def scorecard_table(rows: list[ScoreRow], runs: int | None = None) -> str:
+    """The scorecard as an HTML table; `runs` says how many runs its bands come from."""
+    over = (
+        ""
+        if runs is None
+        else f" ({runs} runs)"
+        if runs >= 8
+        else f" ({runs} runs: their range, too few for a band)"
+    )
     head = (
-        "<tr><th>target</th><th>observed</th><th>simulated median</th><th>simulated 90% band</th>"
+        f"<tr><th>target</th><th>observed</th><th>simulated median</th><th>simulated 90% band{over}</th>"
         "<th>tolerance on the median</th><th>verdict</th><th>note</th></tr>"
     )
     body = []

@@ -45,6 +45,8 @@ PEAK_BLOCKADE_DAY = Tolerance(2, unit="days")
 TOTAL_DEATHS = Tolerance(5, 0.5, "deaths")
 DEPARTMENT_DEATHS = Tolerance(3, unit="deaths")
 SOUTHERN_RANK = Tolerance(3, unit="ranks")
+ZERO_COUNT_UNITS = ("deaths", "points", "departments")
+"""Units of counts: a target observing zero of them is left out of the headline."""
 
 
 @dataclass(frozen=True)
@@ -169,3 +171,19 @@ def scorecard(metrics: list[dict], observed: ObservedSeries) -> list[ScoreRow]:
             )
         )
     return rows
+
+
+def scorecard_headline(rows: list[ScoreRow]) -> str:
+    """How many targets pass, the targets whose observed count is zero left out of the count
+    (a median of 0 deaths passes them with little to show) and stated apart."""
+    scored = [r for r in rows if r.passed is not None]
+    zero = [r for r in scored if r.observed == 0 and r.unit in ZERO_COUNT_UNITS]
+    counted = [r for r in scored if r not in zero]
+    text = f"{sum(r.passed is True for r in counted)} of {len(counted)} targets pass"
+    if zero:
+        passed = sum(r.passed is True for r in zero)
+        text += (
+            f", not counting {len(zero)} target(s) whose observed count is zero ({passed} of them"
+            " pass; shown in the table)"
+        )
+    return text + "."

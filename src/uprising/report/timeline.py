@@ -20,6 +20,7 @@ from uprising.report.observed_series import ObservedSeries
 SIM_COLOUR = "#1f5fa8"
 OBS_COLOUR = "black"
 SINGLE_RUNS_SHOWN = 10  # ensembles up to this size also show each run
+MIN_BAND_RUNS = 8  # fewer runs are drawn one by one, without a band
 
 
 def day_axis(outputs: list[RunOutput], observed: ObservedSeries | None = None) -> DayAxis:
@@ -36,23 +37,62 @@ def day_axis(outputs: list[RunOutput], observed: ObservedSeries | None = None) -
 
 def draw_band(
     ax, axis: DayAxis, samples: np.ndarray, label: str, colour: str = SIM_COLOUR, runs_shown: int = 0
-) -> None:
-    """Median line and shaded 5th-95th percentile band of `samples` [run, day].
+) -> bool:
+    """Median line and shaded 5th-95th percentile band of `samples` [run, day], the band's legend
+    naming its number of runs; returns whether the runs were too few for a band.
 
-    With `runs_shown` >= the number of runs, each run is also drawn as a thin line (an
-    outburst of one run shows even where the median stays flat).
+    Below MIN_BAND_RUNS runs no band or median is drawn: each run is drawn instead (a band from
+    two runs would claim a spread nobody measured). With `runs_shown` >= the number of runs,
+    each run is also drawn as a thin line beside the band (an outburst of one run shows even
+    where the median stays flat).
     """
-    band = Band.of(samples)
     x = axis.x(np.arange(samples.shape[1]))
     runs = samples.shape[0]
-    if 1 < runs <= runs_shown:
+    if runs < MIN_BAND_RUNS:
+        for i, run in enumerate(samples):
+            each = f"{label}: each of {runs} run{'s' if runs > 1 else ''} (no band)"
+            ax.plot(x, run, color=colour, alpha=0.8, linewidth=1.0, label=each if i == 0 else None)
+        return True
+    band = Band.of(samples)
+    if runs <= runs_shown:
         for i, run in enumerate(samples):
             ax.plot(x, run, color=colour, alpha=0.35, linewidth=0.6, label="single runs" if i == 0 else None)
-    if runs > 1:
-        ax.fill_between(
-            x, band.low, band.high, color=colour, alpha=0.25, linewidth=0, label=f"90% band ({runs} runs)"
-        )
-    ax.plot(x, band.median, color=colour, linewidth=1.6, label=label)
+    ax.fill_between(
+        x,
+        band.low,
+        band.high,
+        color=colour,
+        alpha=0.25,
+        linewidth=0,
+        label=f"{label}: 90% band ({runs} runs)",
+    )
+    ax.plot(x, band.median, color=colour, linewidth=1.6, label=f"{label}: median")
+    return False
+
+
+def group_colours(names: list[str]) -> dict[str, str]:
+    """A colour per group: the report's blue for one group, a qualitative palette for several."""
+    if len(names) == 1:
+        return {names[0]: SIM_COLOUR}
+    palette = [f"C{i % 10}" for i in range(len(names))]
+    return dict(zip(names, palette, strict=True))
+
+
+def few_runs_note(sizes: list[int]) -> str:
+    """The visible note of groups too small for a band ('' when every group has enough runs)."""
+    few = [n for n in sizes if n < MIN_BAND_RUNS]
+    if not few:
+        return ""
+    which = (
+        "every group has"
+        if len(few) == len(sizes) > 1
+        else "the runs have"
+        if len(sizes) == 1
+        else (f"{len(few)} of {len(sizes)} groups have")
+    )
+    return (
+        f"Note: {which} fewer than {MIN_BAND_RUNS} runs, drawn one by one: too few for a median and 90% band."
+    )
 
 
 def draw_observed(ax, axis: DayAxis, values: list, days: int, label: str, step: bool = False) -> None:
@@ -71,9 +111,19 @@ def draw_observed(ax, axis: DayAxis, values: list, days: int, label: str, step: 
 
 
 def timeline_figure(
-    outputs: list[RunOutput], observed: ObservedSeries | None = None, metrics: list[dict] | None = None
+    outputs: list[RunOutput],
+    observed: ObservedSeries | None = None,
+    metrics: list[dict] | None = None,
+    groups: list[str] | None = None,
 ) -> Figure:
-    """The national timeline of the runs; `metrics` (their `run_metrics`) adds departments active."""
+    """The national timeline of the runs; `metrics` (their `run_metrics`) adds departments active.
+
+    `groups` (one name per run: a sweep point, a comparison arm) draws one band per group in
+    each panel, never pooling runs of different parameters into one band."""
+    labels = groups if groups is not None else [""] * len(outputs)
+    names = list(dict.fromkeys(labels))
+    colours = group_colours(names)
+    members = {name: np.array([g == name for g in labels]) for name in names}
     axis = day_axis(outputs, observed)
     active = national_samples(outputs, "active")
     days = active.shape[1]
@@ -120,7 +170,10 @@ def timeline_figure(
     fig = new_figure(12, 3.6 * rows)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax, (title, samples, unit, obs, step, obs_label) in zip(axes, panels, strict=False):
-        draw_band(ax, axis, samples, "simulated median", runs_shown=SINGLE_RUNS_SHOWN)
+        for name in names:
+            label = name or "simulated"
+            shown = SINGLE_RUNS_SHOWN if len(names) == 1 else 0
+            draw_band(ax, axis, samples[members[name]], label, colours[name], runs_shown=shown)
         if obs is not None:
             draw_observed(ax, axis, obs, days, obs_label, step=step)
         ax.set_title(title)
@@ -142,10 +195,18 @@ def timeline_figure(
         legend.values(),
         legend.keys(),
         loc="outside lower center",
-        ncols=min(len(legend), 4),
+        ncols=min(len(legend), 2 if len(names) > 1 else 4),
         fontsize=9,
         frameon=False,
     )
     name = outputs[0].scenario
-    fig.suptitle(f"{name}: national totals per day, median and 90% band over {len(outputs)} run(s)")
+    sizes = [int(members[n].sum()) for n in names]
+    per = (
+        f"{len(names)} groups of {', '.join(map(str, sorted(set(sizes))))} run(s)"
+        if len(names) > 1
+        else (f"{len(outputs)} run(s)")
+    )
+    kind = "median and 90% band" if min(sizes) >= MIN_BAND_RUNS else "runs"
+    note = few_runs_note(sizes)
+    fig.suptitle(f"{name}: national totals per day, {kind} over {per}" + (f"\n{note}" if note else ""))
     return fig

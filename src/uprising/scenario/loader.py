@@ -101,10 +101,19 @@ def field_at(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[list[str], F
     A location also holds the tags of unions (`world.torus.width`, `changes.0.SetValue.tick`),
     which a user never writes; they are left out of the path.
     """
+    path, field, _ = _walk(model, loc)
+    return path, field
+
+
+def _walk(
+    model: type[BaseModel], loc: tuple[Any, ...]
+) -> tuple[list[str], FieldInfo | None, list[tuple[tuple[Any, ...], Any]]]:
+    """`field_at`, with the union members the location went through: (location before, tag)."""
     path: list[str] = []
     field: FieldInfo | None = None
     annotation: Any = model
-    for part in loc:
+    tags: list[tuple[tuple[Any, ...], Any]] = []
+    for i, part in enumerate(loc):
         models = _models_in(annotation)
         named = [m for m, _ in models if isinstance(part, str) and part in m.model_fields]
         if named:
@@ -115,11 +124,12 @@ def field_at(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[list[str], F
         tagged = [m for m, tag in models if part in (tag, m.__name__)]
         if tagged:
             annotation = tagged[0]
+            tags.append((tuple(loc[:i]), part))
             continue
         # A list index, a dict key, or a field that does not exist.
         path.append(str(part) if isinstance(part, int) else shown_name(part))
         field, annotation = None, _item_type(annotation)
-    return path, field
+    return path, field, tags
 
 
 def _bounds(field: FieldInfo | None) -> tuple[Any, Any]:
@@ -198,7 +208,13 @@ def format_validation_error(label: str, err: ValidationError, model: type[BaseMo
     Field names and values are quoted only where they look like names or numbers: the input
     may be any file, whose lines must never be echoed.
     """
-    lines = list(dict.fromkeys(_problem(label, error, model) for error in err.errors()))
+    chosen: dict[tuple[Any, ...], Any] = {}  # a union: only the problems of its first member tried
+    errors = []
+    for error in err.errors():
+        tags = _walk(model, tuple(error["loc"]))[2]
+        if all(chosen.setdefault(where, tag) == tag for where, tag in tags):
+            errors.append(error)
+    lines = list(dict.fromkeys(_problem(label, error, model) for error in errors))
     return "\n".join(lines)
 
 
