@@ -80,3 +80,16 @@ def test_sweep_takes_runs_and_still_the_former_runs_per_point() -> None:
     for flag in ("--runs", "--runs-per-point"):
         line = one_error_line(invoke_command("sweep", "epstein-2002", "--grid", "legitimacy=0.7", flag, "0"))
         assert line.startswith(f"error: {flag} 0: must be from 1 to")
+
+
+def test_world_draws_its_map_in_each_format_asked(tmp_path) -> None:
+    png = tmp_path / "torus.png"
+    result = invoke_command(
+        "world", "epstein-2002", "--png", str(png), "--format", "svg,pdf", "--dpi", "60", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["figures"] == [str(tmp_path / "torus.svg"), str(tmp_path / "torus.pdf")]
+    assert (tmp_path / "torus.pdf").read_bytes().startswith(b"%PDF")
+    assert not png.exists()
+    line = one_error_line(invoke_command("world", "epstein-2002", "--png", str(png), "--format", "jpg"))
+    assert "--format jpg: must be one or more of png, svg, pdf" in line

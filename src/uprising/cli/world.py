@@ -11,6 +11,7 @@ import typer
 from pydantic import ValidationError
 
 from uprising.cli.app import app, reports_bad_input
+from uprising.cli.options import DpiOption, FormatOption
 from uprising.errors import UprisingError
 from uprising.scenario.world import PeruWorld
 
@@ -60,13 +61,16 @@ def world_command(
         typer.Option(
             "--png",
             metavar="FILE",
-            help="also draw a PNG map: population density and mean hardship by department",
+            help="also draw a map: population density and mean hardship by department (PNG; with"
+            " --format, one file per format, FILE with its suffix)",
         ),
     ] = None,
     overrides: Annotated[
         list[str] | None,
         typer.Option("--set", metavar="KEY=VALUE", help="override a scenario parameter (repeatable)"),
     ] = None,
+    format_: FormatOption = "png",
+    dpi: DpiOption = 110,
     data_dir: Annotated[
         Path | None,
         typer.Option(
@@ -77,10 +81,14 @@ def world_command(
     ] = None,
 ) -> None:
     """Build the world of SCENARIO and print cells, agents and forces per department."""
+    from uprising.report.build import check_figure_options
     from uprising.scenario.loader import load_scenario
     from uprising.world.build import build_world_with_details
     from uprising.world.summary import format_summary, summarise
 
+    formats = check_figure_options(format_.split(","), dpi)
+    if png is None and (formats != ("png",) or dpi != 110):
+        raise UprisingError("--format and --dpi: only with --png FILE, the map to draw")
     loaded = load_scenario(scenario, overrides or [])
     changes: dict[str, float] = {}
     if resolution is not None:
@@ -106,16 +114,19 @@ def world_command(
 
         scale_text = f"1:{world.population_scale:g}"
         res = f"{world.lattice.cell_km:g} km cells, " if world.lattice.cell_km else ""
-        plot_world(
+        written = plot_world(
             world,
             png,
             details.data if details is not None else None,
             title=f"{loaded.name}: {res}{scale_text}, seed {loaded.run.seed}",
+            formats=formats,
+            dpi=dpi,
         )
-        summary["png"] = str(png)
+        summary["png"] = str(written[0])
+        summary["figures"] = [str(p) for p in written]
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, separators=(",", ":")))
     else:
         typer.echo(format_summary(summary))
         if png is not None:
-            typer.echo(f"map written to {png}")
+            typer.echo(f"map written to {', '.join(str(p) for p in written)}")

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from uprising.figures import PEOPLE, DayAxis, from_zero, new_figure
 from uprising.recorder.output import RunOutput
 from uprising.report.ensemble import department_samples
-from uprising.report.timeline import draw_band
+from uprising.report.timeline import MIN_BAND_RUNS, draw_band, few_runs_note
 
 
 def departments_figure(outputs: list[RunOutput], axis: DayAxis, columns: int = 5) -> Figure | None:
@@ -34,9 +34,11 @@ def departments_figure(outputs: list[RunOutput], axis: DayAxis, columns: int = 5
         ax.grid(alpha=0.3)
     for ax in axes[len(names) :]:
         fig.delaxes(ax)
+    spread = "median and 90% band" if len(outputs) >= MIN_BAND_RUNS else "each run"
+    note = few_runs_note([len(outputs)])
     fig.suptitle(
-        f"active citizens per department (the day's peak): median and 90% band over {len(outputs)} run(s); "
-        f"{axis.label}",
+        f"active citizens per department (the day's peak): {spread} over {len(outputs)} run(s); {axis.label}"
+        + (f"\n{note}" if note else ""),
         fontsize=10,
     )
     return fig

@@ -202,6 +202,10 @@ def _problem(label: str, error: Any, model: type[BaseModel]) -> str:
     return f"scenario {label}: {path}{shown}: {msg}{_field_range(model, tuple(error['loc']))}"
 
 
+MAX_PROBLEMS = 20
+"""Problems listed one per line at most; a file with more gets a last line counting the rest."""
+
+
 def format_validation_error(label: str, err: ValidationError, model: type[BaseModel]) -> str:
     """Every failing field, one line each, named by its `--set` key, with its value and range.
 
@@ -215,6 +219,11 @@ def format_validation_error(label: str, err: ValidationError, model: type[BaseMo
         if all(chosen.setdefault(where, tag) == tag for where, tag in tags):
             errors.append(error)
     lines = list(dict.fromkeys(_problem(label, error, model) for error in errors))
+    if len(lines) > MAX_PROBLEMS:
+        lines = [
+            *lines[:MAX_PROBLEMS],
+            f"scenario {label}: {len(lines) - MAX_PROBLEMS} more problems not listed",
+        ]
     return "\n".join(lines)
 
 

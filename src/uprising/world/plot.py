@@ -9,14 +9,23 @@ import numpy as np
 from uprising.data.peru_data import PeruData
 from uprising.engine.lattice import World
 from uprising.errors import UprisingError
-from uprising.figures import polygon_rings
+from uprising.figures import place_labels, polygon_rings
 from uprising.files import atomic_path, describe_os_error
 from uprising.world.peru import lonlat_to_xy_km
 from uprising.world.summary import department_hardship
 
 
-def plot_world(world: World, path: Path, data: PeruData | None = None, title: str = "") -> None:
-    """Save a two-panel PNG: people per km^2 (log scale) and mean hardship by department.
+def plot_world(
+    world: World,
+    path: Path,
+    data: PeruData | None = None,
+    title: str = "",
+    formats: tuple[str, ...] = ("png",),
+    dpi: int = 110,
+) -> list[Path]:
+    """Save a two-panel figure: people per km^2 (log scale) and mean hardship by department: a
+    PNG at `path`, or with other `formats` (png, svg, pdf) one file of each, `path` with its
+    suffix; returns the files written.
 
     With `data` (the map of Peru) both panels show the department borders and names, in km of
     the lattice's projection; without it (the torus) the axes are in sites.
@@ -93,21 +102,19 @@ def plot_world(world: World, path: Path, data: PeruData | None = None, title: st
                     ax.plot(x, y, color="black", linewidth=0.5)
             ax.set_xlabel(f"km east of {abs(lon_w):.2f}°W")
             ax.set_ylabel(f"km north of {abs(lat_s):.2f}°S")
+        points, texts = [], []
         for d, geom in enumerate(data.polygons):
             p = geom.representative_point()
             x, y = lonlat_to_xy_km(lattice, p.x, p.y)
             value = "" if not np.isfinite(mean_h[d]) else f"\n{mean_h[d]:.2f}"
-            small = data.area_km2[d] < 2000  # Callao: label it out at sea, with a pointer
-            ax2.annotate(
-                f"{data.names[d]}{value}",
-                (float(x), float(y)),
-                fontsize=6,
-                ha="center",
-                va="center",
-                xytext=(-35, -5) if small else None,
-                textcoords="offset points" if small else None,
-                arrowprops={"arrowstyle": "-", "linewidth": 0.5} if small else None,
-            )
+            points.append((float(x), float(y)))
+            texts.append(f"{data.names[d]}{value}")
+        # Small departments (Callao) first, offered spots out at sea; no two labels overlap.
+        order = sorted(range(len(texts)), key=lambda d: data.area_km2[d])
+        place_labels(
+            ax2, [points[d] for d in order], [texts[d] for d in order], fontsize=6,
+            prefer_west=[bool(data.area_km2[d] < 2000) for d in order],
+        )  # fmt: skip
     else:
         for ax in axes:
             ax.set_xlabel("sites")
@@ -116,10 +123,13 @@ def plot_world(world: World, path: Path, data: PeruData | None = None, title: st
         ax.set_aspect("equal")
     if title:
         fig.suptitle(title)
+    targets = [(path, "png")] if formats == ("png",) else [(path.with_suffix(f".{f}"), f) for f in formats]
     try:
-        with atomic_path(path) as tmp:  # a failure leaves no empty or partial PNG
-            fig.savefig(tmp, dpi=110, format="png")
+        for target, fmt in targets:
+            with atomic_path(target) as tmp:  # a failure leaves no empty or partial file
+                fig.savefig(tmp, dpi=dpi, format=fmt)
     except OSError as err:
         raise UprisingError(f"--png {path}: cannot write ({describe_os_error(err)})") from None
     finally:
         plt.close(fig)
+    return [target for target, _ in targets]
