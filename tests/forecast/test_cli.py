@@ -32,12 +32,23 @@ def forecast(out: Path, *args: str):
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory) -> Path:
+def made_with_line(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("forecast") / "f.json"
-    result = forecast(out, *WINDOW, "--runs", "2")
+    result = forecast(out, *WINDOW, "--runs", "2", "--json")
     assert result.exit_code == 0, result.output
     assert "not out of sample" in result.stderr  # the warning of a forecast made without a fit
-    return out
+    return out, json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def made(made_with_line) -> Path:
+    return made_with_line[0]
+
+
+def test_json_prints_one_line_naming_the_file_and_its_window(made_with_line):
+    out, line = made_with_line
+    assert line["forecast"] == str(out) and line["runs"] == 2 and line["fit_runs"] == 0
+    assert (line["from"], line["until"], line["fit_until"]) == ("2022-12-16", "2022-12-17", "2022-12-15")
 
 
 def test_the_file_holds_each_series_members_and_quantiles_for_the_days_after_the_fit(made):

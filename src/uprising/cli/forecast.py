@@ -60,6 +60,7 @@ def forecast_command(
     ] = None,
     set_: SetOption = None,
     workers: WorkersOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
 ) -> None:
     """Fit a scenario on the observations up to a date, simulate an ensemble to a later date and
     write a forecast file: per series, department and day, the members and their quantiles."""
@@ -124,11 +125,17 @@ def forecast_command(
         store.save_table(plan.experiment_id, "summary", posterior.summary)
         store.save_table(plan.experiment_id, "generations", posterior.generations)
     spec = {"forecast": request.command, "particle_of_member": drawn}
-    with run_progress(f"{base.name} forecast") as progress:
+    with run_progress(f"{base.name} forecast", enabled=not as_json) as progress:
         execution = ExecutionOptions(store, workers, progress=progress)
         result = run_experiment("ensemble", scenario, overrides, tasks, spec, execution)
     write_forecast(fc.forecast_data(request, result.outputs, posterior, drawn), out, force)
     fitted = "no fit" if posterior is None else f"ABC-SMC fit of {posterior.simulations} runs"
+    if as_json:
+        line = {"forecast": str(out), "scenario": base.name, "runs": runs, "experiment": result.experiment_id}
+        line |= {"from": str(window.dates[0]), "until": str(window.until), "fit_until": str(window.fit_until)}
+        line |= {"fit_runs": 0 if posterior is None else posterior.simulations}
+        typer.echo(json.dumps(line))
+        return
     typer.echo(
         f"wrote {out}: {base.name}, {runs} runs, {window.dates[0]} to {window.until}, {fitted} "
         f"to {window.fit_until}"
