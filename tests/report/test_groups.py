@@ -66,7 +66,7 @@ def test_timeline_has_one_legend_entry_per_group(classic_outputs) -> None:
 def test_below_eight_runs_no_band_is_drawn_and_a_note_says_so(classic_outputs) -> None:
     fig = timeline_figure(classic_outputs)  # 3 runs
     assert not any(isinstance(c, PolyCollection) for ax in fig.axes for c in ax.collections)
-    assert f"fewer than {MIN_BAND_RUNS} runs" in fig.get_suptitle()
+    assert f"Note: 3 runs, fewer than {MIN_BAND_RUNS}: drawn one by one" in fig.get_suptitle()
     eight = timeline_figure(classic_outputs * 3)  # 9 runs
     bands = [c for c in eight.axes[0].collections if isinstance(c, PolyCollection)]
     assert len(bands) == 1

@@ -83,16 +83,12 @@ def few_runs_note(sizes: list[int]) -> str:
     few = [n for n in sizes if n < MIN_BAND_RUNS]
     if not few:
         return ""
-    which = (
-        "every group has"
-        if len(few) == len(sizes) > 1
-        else "the runs have"
-        if len(sizes) == 1
-        else (f"{len(few)} of {len(sizes)} groups have")
-    )
-    return (
-        f"Note: {which} fewer than {MIN_BAND_RUNS} runs, drawn one by one: too few for a median and 90% band."
-    )
+    if len(sizes) == 1:
+        which = f"{sizes[0]} run{'s' if sizes[0] > 1 else ''}, fewer than {MIN_BAND_RUNS}"
+    else:
+        share = "every group has" if len(few) == len(sizes) else f"{len(few)} of {len(sizes)} groups have"
+        which = f"{share} fewer than {MIN_BAND_RUNS} runs"
+    return f"Note: {which}: drawn one by one, too few for a median and 90% band."
 
 
 def draw_observed(ax, axis: DayAxis, values: list, days: int, label: str, step: bool = False) -> None:
@@ -206,7 +202,7 @@ def timeline_figure(
         if len(names) > 1
         else (f"{len(outputs)} run(s)")
     )
-    kind = "median and 90% band" if min(sizes) >= MIN_BAND_RUNS else "runs"
+    kind = "median and 90% band over" if min(sizes) >= MIN_BAND_RUNS else "every one of"
     note = few_runs_note(sizes)
-    fig.suptitle(f"{name}: national totals per day, {kind} over {per}" + (f"\n{note}" if note else ""))
+    fig.suptitle(f"{name}: national totals per day, {kind} {per}" + (f"\n{note}" if note else ""))
     return fig
