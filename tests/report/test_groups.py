@@ -155,3 +155,11 @@ def test_scorecard_headline_leaves_zero_counts_out() -> None:
         "1 of 2 targets pass, not counting 1 target(s) whose observed count is zero (1 of them pass;"
         " shown in the table)."
     )
+
+
+def test_many_groups_name_only_the_first_eight_in_the_legend(classic_outputs) -> None:
+    outputs = classic_outputs * 4  # 12 runs, one group each, as a sensitivity analysis's samples
+    fig = timeline_figure(outputs, groups=[f"sample {i}" for i in range(12)])
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts == [f"sample {i}: each of 1 run (no band)" for i in range(8)]
+    assert "12 groups" in fig.get_suptitle() and "the legend names the first 8" in fig.get_suptitle()

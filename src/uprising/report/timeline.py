@@ -21,6 +21,7 @@ SIM_COLOUR = "#1f5fa8"
 OBS_COLOUR = "black"
 SINGLE_RUNS_SHOWN = 10  # ensembles up to this size also show each run
 MIN_BAND_RUNS = 8  # fewer runs are drawn one by one, without a band
+LEGEND_GROUPS = 8  # groups named in the legend (a sensitivity analysis has one per sample)
 
 
 def day_axis(outputs: list[RunOutput], observed: ObservedSeries | None = None) -> DayAxis:
@@ -166,8 +167,8 @@ def timeline_figure(
     fig = new_figure(12, 3.6 * rows)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax, (title, samples, unit, obs, step, obs_label) in zip(axes, panels, strict=False):
-        for name in names:
-            label = name or "simulated"
+        for i, name in enumerate(names):
+            label = ("" if i < LEGEND_GROUPS else "_") + (name or "simulated")  # "_": not in the legend
             shown = SINGLE_RUNS_SHOWN if len(names) == 1 else 0
             draw_band(ax, axis, samples[members[name]], label, colours[name], runs_shown=shown)
         if obs is not None:
@@ -204,5 +205,7 @@ def timeline_figure(
     )
     kind = "median and 90% band over" if min(sizes) >= MIN_BAND_RUNS else "every one of"
     note = few_runs_note(sizes)
+    if len(names) > LEGEND_GROUPS:
+        per += f" (the legend names the first {LEGEND_GROUPS})"
     fig.suptitle(f"{name}: national totals per day, {kind} {per}" + (f"\n{note}" if note else ""))
     return fig
