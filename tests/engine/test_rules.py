@@ -81,6 +81,18 @@ def test_cop_leaves_a_quiet_citizen_alone(schedule):
 
 
 @pytest.mark.parametrize("schedule", SCHEDULES)
+def test_counts_tell_quiet_active_and_jailed_apart(schedule):
+    # No cop: two stay quiet (G = 0), one turns active (G = 1), one serves; three different
+    # counts, so no state can be read in another's place.
+    sc = tiny_scenario(schedule, legitimacy=0.0, max_jail_term=20)
+    cells = [(0, 0), (0, 2), (2, 2), (4, 4)]
+    sim = build_simulation(sc, tiny_world(cells, [], hardship=[0.0, 0.0, 1.0, 1.0], risk=[0.0] * 4))
+    sim.state[3], sim.jail[3] = JAILED, 10
+    sim.step()
+    assert sim.counts() == (2, 1, 1)
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
 def test_cop_out_of_vision_arrests_no_one(schedule):
     sc = tiny_scenario(schedule, legitimacy=0.0)
     sim = build_simulation(sc, tiny_world([(0, 0)], [(2, 2)], hardship=[1.0], risk=[0.0]))
