@@ -10,9 +10,11 @@ removed at the end.
 
 With `--stats N`, N seeds at each scale give the run-to-run spread of the scalar summaries
 (`uprising.observed.metrics.scalar_metrics`), and the difference between the scales' means
-is set beside it.
+is set beside it. With `--phases N`, N runs of this version at 1:1000 are split into the
+phases of `Model`'s tick (CPU ms a run): building the model, the hooks before the engine, the
+engine's step, the hooks after it, the record, the output.
 
-Run: python benchmarks/bench_runs.py [--runs 10] [--rounds 3] [--steps 100] [--stats 20]
+Run: python benchmarks/bench_runs.py [--runs 10] [--rounds 3] [--steps 100] [--stats 20] [--phases 5]
 """
 
 from __future__ import annotations
@@ -124,6 +126,59 @@ def spread(worker: Worker, seeds: int) -> None:
         print(f"{key:<26}{cells}{in_sd:>9.2f}{z:>7.2f}")
 
 
+class Timed:
+    """A hook or a step that adds its CPU time to `spent[name]` (before and after apart)."""
+
+    def __init__(self, inner, spent: dict[str, float], name: str = "") -> None:
+        self.inner, self.spent, self.name = inner, spent, name
+
+    def _timed(self, name: str, method, *args) -> None:
+        t = time.process_time()
+        method(*args)
+        self.spent[name] += time.process_time() - t
+
+    def before_tick(self, model, tick: int) -> None:
+        if hasattr(self.inner, "before_tick"):
+            self._timed("before", self.inner.before_tick, model, tick)
+
+    def after_tick(self, model, tick: int) -> None:
+        if hasattr(self.inner, "after_tick"):
+            self._timed("after", self.inner.after_tick, model, tick)
+
+    def __call__(self) -> None:
+        self._timed(self.name, self.inner)
+
+
+def phases(runs: int, steps: int) -> None:
+    """Where a run's CPU time goes, phase by phase, in this process (one numba thread)."""
+    import numba
+
+    from uprising.model import Model
+    from uprising.scenario.loader import load_scenario
+
+    numba.set_num_threads(1)
+    scenario = load_scenario(SCENARIO, ["world.population_scale=1000", f"run.steps={steps}"])
+    Model(scenario, seed=1).run()  # load the kernels, fill the world's memo
+    clock = time.process_time
+    spent = dict.fromkeys(("build", "before", "engine", "after", "record", "output"), 0.0)
+    for seed in range(2, 2 + runs):
+        t = clock()
+        model = Model(scenario, seed=seed)
+        spent["build"] += clock() - t
+        model.hooks = [Timed(hook, spent) for hook in model.hooks]
+        model.sim.step = Timed(model.sim.step, spent, "engine")
+        t = clock()
+        model.step(steps)
+        spent["record"] += clock() - t  # the rest of the loop: less the phases below
+        t = clock()
+        model.output()
+        spent["output"] += clock() - t
+    spent["record"] -= spent["before"] + spent["engine"] + spent["after"]
+    cells = "  ".join(f"{name} {1000 * value / runs:.1f}" for name, value in spent.items())
+    print(f"{SCENARIO} at 1:1000, CPU ms a run by phase over {runs} runs: {cells}")
+    print(f"total {1000 * sum(spent.values()) / runs:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="runs a round at 1:1000 (a tenth at 1:100)")
@@ -132,10 +187,14 @@ def main() -> None:
     parser.add_argument("--peer", default=PEER, help="git revision of the previous version")
     parser.add_argument("--no-peer", action="store_true", help="time this version alone")
     parser.add_argument("--stats", type=int, default=0, help="seeds a scale for the summaries' spread")
+    parser.add_argument("--phases", type=int, default=0, help="runs of this version split by phase")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.steps)
+        return
+    if args.phases:
+        phases(args.phases, args.steps)
         return
     with tempfile.TemporaryDirectory() as folder:
         workers = {"this": Worker(ROOT / "src", args.steps)}

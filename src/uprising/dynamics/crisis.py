@@ -126,7 +126,7 @@ class Crisis:
         # Travel's score (participants / scale + pull) is the pull wherever nobody stands, and
         # the lattice's lowest score is the lowest pull while some cell of it has no crowd.
         self.score = self.pull.copy()
-        self.pull_min = float(self.pull.min(initial=0.0))
+        self.pull_min = float(self.pull.min())
         self.pull_min_cells = int(np.count_nonzero(self.pull == self.pull_min))
         self.best = np.arange(cells, dtype=np.int64)
         self.population_dept = np.bincount(sim.cell_dept[sim.home], minlength=self.n_dept).astype(np.float64)
