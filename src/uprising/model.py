@@ -302,6 +302,17 @@ class Model:
         view.flags.writeable = False
         return view
 
+    def site_states(self) -> np.ndarray:
+        """What stands on each site now, as uint8[height, width]: 0 nobody, 1 a quiescent
+        citizen, 2 an active one, 3 a prisoner kept on its site, 4 a cop (the last drawn wins
+        where a map holds several agents on one cell)."""
+        sim, lat = self.sim, self.sim.world.lattice
+        codes = np.zeros(lat.cells, dtype=np.uint8)
+        placed = sim.cit_cell >= 0
+        codes[sim.cit_cell[placed]] = sim.state[placed].astype(np.uint8) + 1
+        codes[sim.cop_cell[sim.cop_cell >= 0]] = 4
+        return codes.reshape(lat.height, lat.width)
+
     def collect(self, pandas: bool = False) -> Any:
         """The reporters' values after every tick (tick 0 included), as a polars frame (or a
         pandas one), one column per reporter, like Mesa's `DataCollector`."""

@@ -1,4 +1,5 @@
-"""What the dashboard draws of a run: per-1,000 rates on the map, a fixed colour scale, observed overlay."""
+"""What the dashboard draws of a run: per-1,000 rates on the map, a fixed colour scale, observed
+overlay, labels that never overlap, the torus's sites by kind, and ticks (not days) on a torus."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import pytest
 from uprising.figures import department_shapes, people
 from uprising.runner import run_scenario
 from uprising.scenario import load_scenario
-from uprising.web.figures import map_figure, run_timeline_figure, run_view
+from uprising.web.charts import LABEL_FONT, SITE_KINDS, grid_chart
+from uprising.web.figures import map_of_day, run_view, timeline_charts
 
 
 @pytest.fixture(scope="module")
@@ -35,15 +37,29 @@ def test_rates_are_active_people_per_1000_inhabitants_of_each_department(peru_vi
 
 
 def test_the_colour_scale_is_fixed_over_the_run(peru_view):
-    limits = set()
     for day in range(peru_view.days):
-        fig = map_figure(peru_view, day)
-        collection = fig.axes[0].collections[0]
-        limits.add(collection.get_clim())
-        assert len(collection.get_paths()) == len(department_shapes().names)
-        assert fig.axes[0].get_title().endswith(peru_view.day_label(day))
-    assert limits == {(0.0, peru_view.vmax)}
+        fig = map_of_day(peru_view, day)
+        scale = fig.data[-1].marker
+        assert (scale.cmin, scale.cmax) == (0.0, peru_view.vmax)
+        assert len(fig.data) == len(department_shapes().names) + 1
+        assert fig.layout.title.text.endswith(peru_view.day_label(day))
     assert peru_view.vmax >= float(peru_view.per_1000.max())
+
+
+def test_map_labels_never_overlap_and_every_department_is_named(peru_view):
+    fig = map_of_day(peru_view, 1)
+    hovers = " ".join(trace.text for trace in fig.data[:-1])
+    names = department_shapes().names
+    assert all(name.title() in hovers for name in names)
+    assert {a.text for a in fig.layout.annotations} == {name.title() for name in names}  # none hidden
+    px = 0.0357  # degrees per pixel of the drawn map
+    boxes = []
+    for a in fig.layout.annotations:
+        half_w, half_h = 0.3 * LABEL_FONT * px * len(a.text), 0.6 * LABEL_FONT * px
+        boxes.append((a.x - half_w, a.y - half_h, a.x + half_w, a.y + half_h))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
 
 
 def test_a_dated_peru_run_is_set_beside_the_observed_december(peru_view):
@@ -52,17 +68,31 @@ def test_a_dated_peru_run_is_set_beside_the_observed_december(peru_view):
     observed = observed_metrics(load_observed(), days=peru_view.days)
     assert peru_view.output.start_date == "2022-12-07"
     assert peru_view.observed["departments_active_by_day"] == observed["departments_active_by_day"]
-    fig = run_timeline_figure(peru_view)
-    assert len(fig.axes) == 4
-    assert any("observed" in t.get_text() for ax in fig.axes[1:] for t in ax.get_legend().get_texts())
+    charts = timeline_charts(peru_view)
+    assert len(charts) == 4
+    assert any(trace.name == "observed, Dec 2022" for chart in charts[1:] for trace in chart.data)
+    for chart in charts:  # the legend sits above the plotting area, never over its points
+        assert chart.layout.legend.y > 1 and chart.layout.legend.yanchor == "bottom"
     assert peru_view.day_label(1) == "day 1 (08 Dec 2022)"
 
 
-def test_the_torus_has_no_map_and_a_single_timeline(torus_view):
+def test_the_torus_has_no_map_and_counts_in_ticks(torus_view):
     assert not torus_view.on_map and torus_view.observed == {}
-    fig = run_timeline_figure(torus_view)
-    assert len(fig.axes) == 1
-    assert torus_view.day_label(3) == "day 3"
+    charts = timeline_charts(torus_view)
+    assert len(charts) == 1 and charts[0].layout.xaxis.title.text == "tick"
+    assert torus_view.day_label(3) == "tick 3"
+
+
+def test_the_torus_grid_colours_each_site_by_what_stands_on_it():
+    grid = np.array([[0, 1, 2], [3, 4, 1]], dtype=np.uint8)
+    fig = grid_chart(grid, "t")
+    assert fig.data[0].customdata.tolist() == [
+        ["empty", "quiescent", "active"],
+        ["jailed", "cop", "quiescent"],
+    ]
+    legend = [trace.name for trace in fig.data[1:]]
+    assert legend == ["quiescent (2)", "active (1)", "jailed (1)", "cop (1)"]
+    assert len(SITE_KINDS) == 5
 
 
 def test_people_are_labelled_in_thousands_and_millions():

@@ -1,37 +1,64 @@
-"""The dashboard page: pick a scenario, change its parameters, run it, watch the map of Peru by day.
+"""The dashboard page: pick a scenario, change its parameters and mechanisms, watch it run, store it.
 
 Each browser session has its own state (Solara's reactive variables are per session); runs
-go through `uprising.web.runs.run_from_web`, in a background thread, so the page stays live
-and shows the run's progress tick by tick; a run stops when its page's session closes.
+go through `uprising.web.runs`, in a background thread, so the page stays live: the charts,
+the torus's sites and the map of Peru are redrawn from the run's `LiveFrame`s while it runs,
+and a run stops at the end of its tick when Cancel is pressed or its page's session closes.
+"Run N seeds and store" writes an ensemble to the server's store as `uprising run` does.
 """
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import parse_qs
 
 import ipywidgets
-import reacton.ipywidgets as rw
 import solara
 from solara.lab import task
 
 from uprising.errors import UprisingError
 from uprising.scenario import builtin_names, load_scenario
+from uprising.web.charts import grid_chart, series_chart
 from uprising.web.config import server_config
-from uprising.web.figures import RunView, run_view
+from uprising.web.figures import RunView, map_of_day, run_view, timeline_charts
 from uprising.web.limits import check_request, estimated_agents
-from uprising.web.parameters import ParameterSpec, build_scenario, editable_parameters
-from uprising.web.runs import run_from_web
+from uprising.web.live import LiveFrame, LiveRecorder
+from uprising.web.parameters import (
+    ParameterSpec,
+    SwitchSpec,
+    build_scenario,
+    capped,
+    editable_parameters,
+    mechanism_switches,
+)
+from uprising.web.runs import MAX_WEB_SEEDS, run_and_store, run_from_web
 from uprising.web.stored import StoredBrowser
 
 DEFAULT_SCENARIO = "epstein-2002"
 PLAY_INTERVAL_MS = 600
+SLIDER_STEPS = 100  # positions of a bounded number's slider
 
 scenario_name = solara.reactive(DEFAULT_SCENARIO)
-typed = solara.reactive({})  # parameter path -> the text the user typed
+typed = solara.reactive({})  # parameter path -> the text the user typed (or "true"/"false")
 request_error = solara.reactive("")
-view = solara.reactive(None)  # RunView of the run on show
+view = solara.reactive(None)  # RunView of the finished run on show
 day = solara.reactive(0)
-ticks_done = solara.reactive((0, 0))
+live = solara.reactive(None)  # LiveFrame of the run in progress, or of the last one
+replay = solara.reactive(())  # (tick, sites) kept of the last torus run
+replay_at = solara.reactive(0)
+seeds = solara.reactive(2)
+stored_message = solara.reactive("")
+stop = solara.reactive(None)  # the threading.Event of the run in progress
+
+
+class _Either:
+    """Set when Cancel is pressed or the session closes."""
+
+    def __init__(self, cancel: threading.Event, closed: threading.Event | None) -> None:
+        self.cancel, self.closed = cancel, closed
+
+    def is_set(self) -> bool:
+        return self.cancel.is_set() or (self.closed is not None and self.closed.is_set())
 
 
 def _session_closed():
@@ -44,32 +71,49 @@ def _session_closed():
         return None
 
 
+def _publish(frame: LiveFrame) -> None:
+    live.value = frame
+
+
 @task
-def run_task(scenario, closed=None) -> RunView:
-    """Run `scenario` in a background thread, reporting its ticks, and compute its figures' data;
-    stop it when `closed` (the session's end) is set."""
-    steps = max(scenario.run.steps, 1)
-    last = [-1]
+def run_task(scenario, values: dict, n_seeds: int, cancel: _Either) -> RunView:
+    """Run `scenario` (or store `n_seeds` runs of it when n_seeds > 0) in a background thread,
+    drawing it as it runs, and compute its figures' data."""
+    limits = server_config().limits
+    recorder = LiveRecorder(_publish, f"{scenario.name}, seed {scenario.run.seed}")
+    stored_message.value = ""
+    if n_seeds:
+        db = server_config().db
 
-    def progress(tick: int, total: int) -> None:
-        percent = int(100 * tick / steps)
-        if percent != last[0] or tick == total:
-            last[0] = percent
-            run_task.progress = percent
-            ticks_done.value = (tick, total)
+        def next_seed(k: int, total: int, seed: int) -> None:
+            recorder.start(f"{scenario.name}, seed {seed} ({k + 1} of {total})")
 
-    output = run_from_web(scenario, server_config().limits, progress, closed)
-    result = run_view(output)
-    view.value = result
+        result = run_and_store(scenario.name, values, n_seeds, limits, db, next_seed, cancel, recorder)
+        output = result.outputs[-1]
+        again = f", {result.resumed} found done" if result.resumed else ""
+        stored_message.value = (
+            f"stored {len(result.outputs)} runs{again} as experiment {result.experiment_id}: "
+            f"uprising report {result.experiment_id} --db {db}"
+        )
+    else:
+        output = run_from_web(scenario, limits, None, cancel, recorder)
+    replay.value = tuple(recorder.kept)
+    replay_at.value = len(recorder.kept) - 1
+    result_view = run_view(output)
+    view.value = result_view
     day.value = 0
-    return result
+    return result_view
 
 
-def _agents_now(scenario, specs: list[ParameterSpec]) -> int:
+def _changed(specs: list[ParameterSpec | SwitchSpec]) -> dict[str, str]:
+    paths = {s.path for s in specs}
+    return {p: v for p, v in typed.value.items() if p in paths}
+
+
+def _agents_now(scenario, specs: list[ParameterSpec | SwitchSpec]) -> int:
     """The agents of the scenario with the values typed so far (its own where they do not parse)."""
     try:
-        changed = {p: v for p, v in typed.value.items() if any(s.path == p for s in specs)}
-        return estimated_agents(build_scenario(scenario_name.value, changed))
+        return estimated_agents(build_scenario(scenario_name.value, _changed(specs)))
     except UprisingError:
         return estimated_agents(scenario)
 
@@ -85,24 +129,49 @@ def _field_errors(specs: list[ParameterSpec], values: dict[str, str]) -> dict[st
     return errors
 
 
+def _set_typed(path: str, text: str) -> None:
+    typed.value = {**typed.value, path: text}
+    request_error.value = ""
+
+
+def _css(path: str) -> str:
+    return path.replace(".", "-")
+
+
 @solara.component
 def ParameterField(spec: ParameterSpec, text: str, error: str):
-    def set_text(value: str | None) -> None:
-        typed.value = {**typed.value, spec.path: value or ""}
-        request_error.value = ""
-
     solara.InputText(
         label=f"{spec.path}  {spec.range_text}",
         value=text,
-        on_value=set_text,
+        on_value=lambda value: _set_typed(spec.path, value or ""),
         error=error or False,
         message=None if error else spec.description,
-        classes=[f"param-{spec.path.replace('.', '-')}"],
+        classes=[f"param-{_css(spec.path)}"],
+    )
+    if spec.kind is float and spec.low is not None and spec.high is not None and not error:
+        with solara.Div(classes=[f"slider-{_css(spec.path)}"]):
+            solara.SliderFloat(
+                label="",
+                value=float(spec.parse(text)),
+                min=float(spec.low),
+                max=float(spec.high),
+                step=(spec.high - spec.low) / SLIDER_STEPS,
+                on_value=lambda value: _set_typed(spec.path, f"{value:.6g}"),
+            )
+
+
+@solara.component
+def MechanismSwitch(spec: SwitchSpec, on: bool):
+    solara.Switch(
+        label=f"{spec.path}: {spec.description}",
+        value=on,
+        on_value=lambda value: _set_typed(spec.path, "true" if value else "false"),
+        classes=[f"switch-{_css(spec.path)}"],
     )
 
 
 @solara.component
-def ScenarioForm(specs: list[ParameterSpec], errors: dict[str, str], scenario):
+def ScenarioForm(specs: list[ParameterSpec], switches: list[SwitchSpec], errors: dict[str, str], scenario):
     def pick(name: str | None) -> None:
         if name:
             scenario_name.value = name
@@ -111,35 +180,71 @@ def ScenarioForm(specs: list[ParameterSpec], errors: dict[str, str], scenario):
 
     solara.Select(label="scenario", values=builtin_names(), value=scenario_name.value, on_value=pick)
     solara.v.Html(tag="div", style_="font-style: italic", children=[scenario.description])
-    solara.Text(f"about {_agents_now(scenario, specs):,} agents with these values")
-    RunControls(specs, errors)
+    solara.Text(f"about {_agents_now(scenario, [*specs, *switches]):,} agents with these values")
+    RunControls(specs, switches, errors)
+    if switches:
+        solara.v.Html(tag="h4", children=["mechanisms"])
+        for switch in switches:
+            text = typed.value.get(switch.path)
+            MechanismSwitch(switch, switch.default if text is None else text == "true")
+    solara.v.Html(tag="h4", children=["parameters"])
     for spec in specs:
         ParameterField(spec, typed.value.get(spec.path, str(spec.default)), errors.get(spec.path, ""))
 
 
 @solara.component
-def RunControls(specs: list[ParameterSpec], errors: dict[str, str]):
-    limits = server_config().limits
+def RunControls(specs: list[ParameterSpec], switches: list[SwitchSpec], errors: dict[str, str]):
+    config = server_config()
+    limits = config.limits
 
-    def start() -> None:
+    def start(n_seeds: int) -> None:
         request_error.value = ""
-        changed = {p: v for p, v in typed.value.items() if any(s.path == p for s in specs)}
+        values = _changed([*specs, *switches])
         try:
-            scenario = build_scenario(scenario_name.value, changed)
+            scenario = build_scenario(scenario_name.value, values)
             check_request(scenario, limits)
         except UprisingError as err:
             request_error.value = str(err)
             return
-        ticks_done.value = (0, scenario.run.steps)
-        run_task(scenario, _session_closed())
+        if n_seeds and not 1 <= n_seeds <= MAX_WEB_SEEDS:
+            request_error.value = f"seeds = {n_seeds}: must be from 1 to {MAX_WEB_SEEDS}"
+            return
+        cancel = threading.Event()
+        stop.value = cancel
+        live.value = None
+        view.value = None
+        replay.value = ()
+        run_task(scenario, values, n_seeds, _Either(cancel, _session_closed()))
 
-    solara.Button(
-        "Run",
-        on_click=start,
-        color="primary",
-        disabled=bool(errors) or run_task.pending,
-        classes=["run-button"],
-    )
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Button(
+            "Run",
+            on_click=lambda: start(0),
+            color="primary",
+            disabled=bool(errors) or run_task.pending,
+            classes=["run-button"],
+        )
+        solara.Button(
+            "Cancel",
+            on_click=lambda: stop.value.set() if stop.value is not None else None,
+            disabled=not run_task.pending,
+            classes=["cancel-button"],
+        )
+    with solara.Row(style={"align-items": "center"}):
+        solara.InputInt(
+            f"seeds to store [1, {MAX_WEB_SEEDS}]",
+            value=seeds.value,
+            on_value=lambda v: seeds.set(v or 1),
+            classes=["seeds-field"],
+        )
+        solara.Button(
+            f"Run {seeds.value} seeds and store",
+            on_click=lambda: start(seeds.value),
+            disabled=bool(errors) or run_task.pending or config.db is None,
+            classes=["store-button"],
+        )
+    if config.db is None:
+        solara.Text("runs are stored when the server is started with --db PATH")
     solara.Text(
         f"this server's caps: {limits.max_agents:,} agents, {limits.max_ticks:,} ticks and "
         f"{limits.max_work:.3g} agent-site visits per run"
@@ -148,13 +253,64 @@ def RunControls(specs: list[ParameterSpec], errors: dict[str, str]):
         solara.Error(next(iter(errors.values())), classes=["request-error"])
     if request_error.value:
         solara.Error(request_error.value, classes=["request-error"])
+    frame = live.value
     if run_task.pending:
-        tick, total = ticks_done.value
-        solara.ProgressLinear(run_task.progress if run_task.progress is not None else True)
-        doing = f"running: tick {tick:,} of {total:,}" if tick else "building the world"
+        solara.ProgressLinear(100 * frame.tick // max(frame.steps, 1) if frame else True)
+        doing = "building the world"
+        if frame is not None:
+            doing = f"running {frame.label}: tick {frame.tick:,} of {frame.steps:,}"
         solara.Text(doing, classes=["run-progress"])
     elif run_task.error and run_task.exception is not None:
         solara.Error(str(run_task.exception).splitlines()[0], classes=["request-error"])
+    if stored_message.value:
+        solara.Success(stored_message.value, classes=["stored-message"])
+
+
+def _people(scale: float) -> str:
+    return f"1 agent = {scale:g} " + ("person" if scale == 1 else "people")
+
+
+@solara.component
+def LivePanel(frame: LiveFrame):
+    """The run as it stands: its counts so far, and the torus's sites or the map of this tick."""
+    solara.v.Html(
+        tag="div", class_="live-summary", children=[f"{frame.label}: tick {frame.tick:,} of {frame.steps:,}"]
+    )
+    lines = {k: frame.counts[k] for k in ("active", "jailed")}
+    chart = series_chart(
+        frame.ticks, lines, "people by tick, as the run goes", "tick", x_range=(0, max(frame.steps, 1))
+    )
+    with solara.Div(style={"display": "flex", "flex-wrap": "wrap", "gap": "8px"}):
+        with solara.Div(classes=["live-chart"], style={"min-width": "480px", "flex-grow": "1"}):
+            solara.FigurePlotly(chart)
+        if frame.grid is not None:
+            with solara.Div(classes=["grid-panel"]):
+                solara.FigurePlotly(grid_chart(frame.grid, f"the torus at tick {frame.tick:,}"))
+        elif frame.per_1000 is not None:
+            from uprising.web.charts import map_chart
+
+            title = f"active per 1,000 inhabitants, tick {frame.tick:,}"
+            with solara.Div(classes=["live-map"]):
+                solara.FigurePlotly(
+                    map_chart(frame.departments, frame.per_1000, frame.active, frame.vmax, title)
+                )
+
+
+@solara.component
+def GridReplay(kept):
+    """The torus's sites of the last run, tick by tick."""
+    last = len(kept) - 1
+    shown = min(max(replay_at.value, 0), last)
+    tick, grid = kept[shown]
+    with solara.Row(style={"align-items": "center"}):
+        ipywidgets.Play.element(
+            value=shown, min=0, max=last, step=1, interval=PLAY_INTERVAL_MS // 3, on_value=replay_at.set
+        )
+        with solara.Div(style={"flex-grow": "1"}):
+            solara.SliderInt("replay", value=shown, min=0, max=last, on_value=replay_at.set)
+        solara.Text(f"tick {tick:,}", classes=["replay-label"])
+    with solara.Div(classes=["grid-panel"]):
+        solara.FigurePlotly(grid_chart(grid, f"the torus at tick {tick:,}"))
 
 
 @solara.component
@@ -162,50 +318,55 @@ def RunDisplay(current: RunView):
     out = current.output
     last = max(current.days - 1, 0)
     shown = min(day.value, last)
+    unit = current.unit
     solara.v.Html(
         tag="div",
         class_="run-summary",
         children=[
-            f"{out.scenario}, seed {out.seed}: {current.days} days in {out.seconds:.2f} s; "
-            f"1 agent = {out.population_scale:g} people"
+            f"{out.scenario}, seed {out.seed}: {current.days} {unit}s in {out.seconds:.2f} s; "
+            f"{_people(out.population_scale)}"
         ],
     )
-    with solara.Row(style={"align-items": "center"}):
-        ipywidgets.Play.element(
-            value=shown, min=0, max=last, step=1, interval=PLAY_INTERVAL_MS, on_value=day.set
-        )
-        with solara.Div(style={"flex-grow": "1"}):
-            solara.SliderInt("day", value=shown, min=0, max=last, on_value=day.set)
-        solara.Text(current.day_label(shown), classes=["day-label"])
+    if current.on_map:
+        with solara.Row(style={"align-items": "center"}):
+            ipywidgets.Play.element(
+                value=shown, min=0, max=last, step=1, interval=PLAY_INTERVAL_MS, on_value=day.set
+            )
+            with solara.Div(style={"flex-grow": "1"}):
+                solara.SliderInt(unit, value=shown, min=0, max=last, on_value=day.set)
+            solara.Text(current.day_label(shown), classes=["day-label"])
     with solara.Div(
         style={"display": "flex", "flex-wrap": "wrap", "gap": "8px", "align-items": "flex-start"}
     ):
-        with solara.Div(classes=["map-panel"]):
-            if current.on_map:
-                MapPanel(current, shown)
-            else:
-                solara.Info("this world has no map: the classic torus is one department")
-        with solara.Div(classes=["timeline-panel"]):
-            TimelinePanel(current)
+        if current.on_map:
+            with solara.Div(classes=["map-panel"]):
+                solara.FigurePlotly(map_of_day(current, shown))
+        with solara.Div(classes=["timeline-panel"], style={"min-width": "480px", "flex-grow": "1"}):
+            for chart in timeline_charts(current):
+                solara.FigurePlotly(chart)
             if current.on_map and not current.observed:
                 solara.Text("no observed data on the days of this run")
 
 
-@solara.component
-def MapPanel(current: RunView, shown: int):
-    png = solara.use_memo(lambda: current.map_png(shown), dependencies=[current, shown])
-    rw.Image(value=png, format="png")
-
-
-@solara.component
-def TimelinePanel(current: RunView):
-    png = solara.use_memo(current.timeline_png, dependencies=[current])
-    rw.Image(value=png, format="png")
-
-
 def _show_stored(output) -> None:
+    """Show a stored run, and put its scenario, seed and values in the form."""
     view.value = run_view(output)
     day.value = 0
+    live.value = None
+    replay.value = ()
+    if output.scenario not in builtin_names():
+        return
+    scenario_name.value = output.scenario
+    base = load_scenario(output.scenario)
+    values: dict[str, str] = {}
+    for spec in [*editable_parameters(base), *mechanism_switches(base)]:
+        node = output.parameters
+        for part in spec.path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is not None and (node != spec.default or spec.path == "run.seed"):
+            values[spec.path] = ("true" if node else "false") if isinstance(node, bool) else str(node)
+    values["run.seed"] = str(output.seed)
+    typed.value = values
 
 
 @solara.component
@@ -225,7 +386,8 @@ def Page():
     solara.use_effect(take_query, [asked])
 
     scenario = solara.use_memo(lambda: load_scenario(scenario_name.value), dependencies=[scenario_name.value])
-    specs = editable_parameters(scenario)
+    specs = capped(editable_parameters(scenario), server_config().limits.max_ticks)
+    switches = mechanism_switches(scenario)
     errors = _field_errors(specs, typed.value)
 
     solara.Title("uprising: dashboard")
@@ -235,11 +397,15 @@ def Page():
         )
         if asked_error:
             solara.Error(asked_error, classes=["request-error"])
-        with solara.Columns([1, 4]):
+        with solara.Columns([1, 3]):
             with solara.Column():
-                ScenarioForm(specs, errors, scenario)
+                ScenarioForm(specs, switches, errors, scenario)
             with solara.Column():
-                if view.value is not None:
+                if live.value is not None and (run_task.pending or view.value is None):
+                    LivePanel(live.value)
+                elif view.value is not None:
+                    if replay.value:
+                        GridReplay(replay.value)
                     RunDisplay(view.value)
                 else:
                     solara.Info("pick a scenario, change its parameters and press Run")

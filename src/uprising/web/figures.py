@@ -1,27 +1,22 @@
-"""The dashboard's pictures of a run: the map of Peru on one day, and the national timeline.
+"""The dashboard's pictures of a finished run: the map of Peru on one day, and the timelines.
 
 `RunView` computes once what every frame of the animation needs (active people per 1,000
 inhabitants by department and day, a colour scale fixed over the whole run, the observed
-series aligned to the run's days) and keeps each frame it has drawn, so that moving the day
-slider only draws a day not seen yet.
-The drawing itself is the figure library's (`uprising.figures`), shared with the report.
+series aligned to the run's days); the interactive charts are drawn by `uprising.web.charts`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from matplotlib.colors import Normalize
-from matplotlib.dates import DateFormatter, DayLocator
-from matplotlib.figure import Figure
-from matplotlib.patheffects import withStroke
-from matplotlib.ticker import MaxNLocator
+import plotly.graph_objects as go
 
-from uprising.figures import PEOPLE, draw_departments, label_point, new_figure, on_peru_map, png_bytes
+from uprising.figures import on_peru_map
 from uprising.recorder.output import RunOutput
+from uprising.web.charts import map_chart, series_chart
 
 
 @dataclass
@@ -37,20 +32,11 @@ class RunView:
     on_map: bool  # the run's departments are Peru's
     observed: dict[str, list[int | None]]  # metric -> value on each run day (None: not observed)
     modelled: dict[str, list[int]]  # the run's values of the same metrics
-    _frames: dict[int, bytes] = field(default_factory=dict, repr=False)
-    _timeline: bytes | None = field(default=None, repr=False)
 
-    def map_png(self, day: int) -> bytes:
-        """The map on `day` as PNG, drawn once per day and kept (replaying the animation is instant)."""
-        if day not in self._frames:
-            self._frames[day] = png_bytes(map_figure(self, day))
-        return self._frames[day]
-
-    def timeline_png(self) -> bytes:
-        """The timeline as PNG, drawn once."""
-        if self._timeline is None:
-            self._timeline = png_bytes(run_timeline_figure(self))
-        return self._timeline
+    @property
+    def unit(self) -> str:
+        """ "day" for a dated run (a map), "tick" on a torus, where a tick has no calendar."""
+        return "day" if self.output.start_date else "tick"
 
     def date_of(self, day: int) -> date | None:
         start = self.output.start_date
@@ -58,7 +44,7 @@ class RunView:
 
     def day_label(self, day: int) -> str:
         when = self.date_of(day)
-        return f"day {day}" + (f" ({when:%d %b %Y})" if when else "")
+        return f"{self.unit} {day}" + (f" ({when:%d %b %Y})" if when else "")
 
 
 def _matrix(output: RunOutput, column: str) -> np.ndarray:
@@ -119,24 +105,10 @@ def run_view(output: RunOutput) -> RunView:
     )
 
 
-def map_figure(view: RunView, day: int) -> Figure:
-    """Choropleth of Peru's departments: active people per 1,000 inhabitants on `day`."""
-    fig = new_figure(4.9, 5.3, constrained=False)  # fixed axes: no layout pass per frame
-    ax = fig.add_axes((0.15, 0.08, 0.6, 0.86))
-    colour_axes = fig.add_axes((0.79, 0.2, 0.035, 0.6))
-    names = view.output.departments
-    collection = draw_departments(ax, names, view.per_1000[day], Normalize(0.0, view.vmax))
-    for name in names:
-        ax.text(
-            *label_point(name), name.title(), fontsize=6.5, ha="center", va="center", color="#222222",
-            path_effects=[withStroke(linewidth=2, foreground="white", alpha=0.8)],
-        )  # fmt: skip
-    ax.set_xlabel("longitude, °", fontsize=8)
-    ax.set_ylabel("latitude, °", fontsize=8)
-    ax.tick_params(labelsize=8)
-    ax.set_title(f"active per 1,000 inhabitants, {view.day_label(day)}", fontsize=10)
-    fig.colorbar(collection, cax=colour_axes, label="active people per 1,000 inhabitants (day's peak)")
-    return fig
+def map_of_day(view: RunView, day: int) -> go.Figure:
+    """Peru's departments on `day`: active people per 1,000 inhabitants, on the run's fixed scale."""
+    title = f"active per 1,000 inhabitants, {view.day_label(day)}"
+    return map_chart(view.output.departments, view.per_1000[day], view.active[day], view.vmax, title)
 
 
 def _x(view: RunView) -> list[Any]:
@@ -146,48 +118,21 @@ def _x(view: RunView) -> list[Any]:
     return [view.date_of(d) for d in range(view.days)]
 
 
-def run_timeline_figure(view: RunView) -> Figure:
-    """National daily totals of the run, with the observed series beside them where there are some."""
-    overlay = bool(view.modelled)
-    fig = new_figure(6.2, 5.3 if overlay else 3.0)
-    axes = fig.subplots(2, 2, sharex=True).ravel() if overlay else [fig.add_subplot()]
-    x = _x(view)
-    ax = axes[0]
-    ax.plot(x, view.national["active"], color="#d62728", label="active (day's peak)")
-    ax.plot(x, view.national["jailed"], color="#1f77b4", label="jailed")
-    ax.set_ylabel("people")
-    ax.set_title("national totals, model", fontsize=10)
-    ax.legend(fontsize=8, loc="upper left")
-    panels = (
-        ("departments_active_by_day", "departments with protests"),
-        ("cumulative_deaths_by_day", "deaths, cumulative"),
-        ("blockades_by_day", "road blockades"),
-    )
-    if overlay:
-        for ax, (key, title) in zip(axes[1:], panels, strict=True):
-            ax.plot(x, view.modelled[key], color="#444444", label="model")
-            seen = [(xi, v) for xi, v in zip(x, view.observed.get(key, []), strict=False) if v is not None]
-            if seen:
-                ax.plot(
-                    *zip(*seen, strict=True), "o", color="#2ca02c", markersize=3.5, label="observed, Dec 2022"
-                )
-            ax.set_title(title, fontsize=10)
-            ax.legend(fontsize=8, loc="upper left")
-    for ax in axes:
-        ax.tick_params(labelsize=8)
-        ax.set_ylim(bottom=0)
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-        if view.output.start_date:
-            ax.xaxis.set_major_locator(DayLocator(interval=max(1, -(-view.days // 8))))
-            ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
-            for label in ax.get_xticklabels():
-                label.set_rotation(30)
-                label.set_horizontalalignment("right")
-        else:
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
-        ax.grid(alpha=0.3)
-    axes[0].yaxis.set_major_formatter(PEOPLE)
-    if not view.output.start_date:
-        for ax in axes[-2:] if overlay else axes:
-            ax.set_xlabel("day")
-    return fig
+PANELS = (
+    ("departments_active_by_day", "departments with protests", "departments"),
+    ("cumulative_deaths_by_day", "deaths, cumulative", "people"),
+    ("blockades_by_day", "road blockades", "road points"),
+)
+
+
+def timeline_charts(view: RunView) -> list[go.Figure]:
+    """The run's national totals and, on the map, each metric beside what was observed."""
+    x, unit = _x(view), view.unit
+    x_title = "date" if view.output.start_date else unit
+    lines = {"active": view.national["active"], "jailed": view.national["jailed"]}
+    charts = [series_chart(x, lines, f"national totals by {unit}, model", x_title)]
+    for key, title, y_title in PANELS if view.modelled else ():
+        charts.append(
+            series_chart(x, {"model": view.modelled[key]}, title, x_title, y_title, view.observed.get(key))
+        )
+    return charts

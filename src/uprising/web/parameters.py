@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -130,6 +130,8 @@ def _shown(raw: Any) -> str:
 
 def _number(x: int | float) -> str:
     if isinstance(x, int):
+        if x >= 2**53 and (x + 1).bit_count() == 1:  # 2^63 - 1 reads as a cap, not a quantity
+            return f"2^{(x + 1).bit_length() - 1} - 1"
         return str(x)
     return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"
 
@@ -180,6 +182,60 @@ def parameter_spec(scenario: Scenario, path: str) -> ParameterSpec | None:
     )
 
 
+@dataclass(frozen=True)
+class SwitchSpec:
+    """One mechanism that can be turned off (`dynamics.*.enabled`, `dynamics.legitimacy.feedback`)."""
+
+    path: str
+    description: str
+    default: bool
+
+    def parse(self, raw: Any) -> bool:
+        """`raw` (a bool, or the text true or false) as a bool."""
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text not in ("true", "false"):
+            raise UprisingError(f"{self.path} = {_shown(raw)}: must be true or false")
+        return text == "true"
+
+
+SWITCH_NAMES = ("enabled", "feedback")
+
+
+def mechanism_switches(scenario: Scenario) -> list[SwitchSpec]:
+    """Every on/off switch of the scenario's crisis mechanisms, in the order of its model."""
+    found: list[SwitchSpec] = []
+
+    def walk(model: BaseModel, prefix: str) -> None:
+        for name, info in type(model).model_fields.items():
+            value = getattr(model, name)
+            if isinstance(value, BaseModel):
+                walk(value, f"{prefix}.{name}")
+            elif name in SWITCH_NAMES and isinstance(value, bool):
+                about = info.description or (type(model).__doc__ or "").strip().splitlines()[0]
+                found.append(SwitchSpec(f"{prefix}.{name}", about.split(". ")[0], value))
+
+    if scenario.dynamics is not None:
+        walk(scenario.dynamics, "dynamics")
+    return found
+
+
+def capped(specs: list[ParameterSpec], max_ticks: int) -> list[ParameterSpec]:
+    """The specs with run.steps bounded by the server's cap on ticks, as the form shows them."""
+    return [
+        replace(s, high=min(s.high, max_ticks) if s.high is not None else max_ticks)
+        if s.path == "run.steps"
+        else s
+        for s in specs
+    ]
+
+
+def override_strings(values: dict[str, Any]) -> list[str]:
+    """Checked values as `--set` overrides (`citizens.legitimacy=0.7`), as `uprising run` takes them."""
+    return [f"{path}={json.dumps(value)}" for path, value in values.items()]
+
+
 def editable_parameters(scenario: Scenario) -> list[ParameterSpec]:
     """The curated parameters present in `scenario`, then those it calibrates, with its values as defaults."""
     paths = list(dict.fromkeys([*CURATED, *scenario.calibrated]))
@@ -187,10 +243,12 @@ def editable_parameters(scenario: Scenario) -> list[ParameterSpec]:
     return [s for s in specs if s is not None]
 
 
-def parse_values(specs: list[ParameterSpec], raw: dict[str, Any]) -> dict[str, int | float]:
+def parse_values(
+    specs: list[ParameterSpec] | list[ParameterSpec | SwitchSpec], raw: dict[str, Any]
+) -> dict[str, int | float | bool]:
     """Check every raw value against its spec; raise UprisingError naming the first bad one."""
     by_path = {s.path: s for s in specs}
-    values: dict[str, int | float] = {}
+    values: dict[str, int | float | bool] = {}
     for path, value in raw.items():
         spec = by_path.get(path)
         if spec is None:
@@ -200,8 +258,8 @@ def parse_values(specs: list[ParameterSpec], raw: dict[str, Any]) -> dict[str, i
     return values
 
 
-def build_scenario(name: str, values: dict[str, int | float]) -> Scenario:
-    """The built-in scenario `name` with the checked `values` applied (as `--set` overrides)."""
+def checked_values(name: str, values: dict[str, Any]) -> dict[str, int | float | bool]:
+    """`values` of the built-in scenario `name` checked against its numbers' ranges and switches."""
     from uprising.scenario import builtin_names
 
     if name not in builtin_names():
@@ -209,8 +267,13 @@ def build_scenario(name: str, values: dict[str, int | float]) -> Scenario:
             f"scenario {name!r}: unknown; built-in scenarios are {', '.join(builtin_names())}"
         )
     base = load_scenario(name)
-    values = parse_values(editable_parameters(base), values)
-    data = base.model_dump(mode="json")
+    return parse_values([*editable_parameters(base), *mechanism_switches(base)], values)
+
+
+def build_scenario(name: str, values: dict[str, Any]) -> Scenario:
+    """The built-in scenario `name` with the checked `values` applied (as `--set` overrides)."""
+    values = checked_values(name, values)
+    data = load_scenario(name).model_dump(mode="json")
     for path, value in values.items():
         *sections, field = path.split(".")
         node = data

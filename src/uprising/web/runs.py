@@ -1,22 +1,33 @@
 """Runs started from the web: checked against the server's caps, one at a time, stopped when unwanted.
 
-The dashboard and the JSON API both go through `run_from_web`. A server runs at most one such
-run at once (a run uses every core through the engine's threads): a second request while one
-is going is refused with a message instead of queueing without bound. A run stops at the end
-of the tick in progress when its caller's `cancel` event is set (the API sets it when the client
-goes away) or when the server is stopping (`stop_all_runs`, on SIGTERM or Ctrl+C).
+The dashboard and the JSON API both go through `run_from_web`; the dashboard passes `watch`,
+which sees the model after every tick (to draw it while it runs), and `run_and_store` runs
+several seeds into the store as `uprising run` does, under the same experiment id.
+
+A server runs at most one such run at once (a run uses every core through the engine's
+threads): a second request while one is going is refused with a message instead of queueing
+without bound. A run stops at the end of the tick in progress when its caller's `cancel` event
+is set (the API sets it when the client goes away, the dashboard's Cancel button too) or when
+the server is stopping (`stop_all_runs`, on SIGTERM or Ctrl+C).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from uprising.errors import UprisingError
+from uprising.model import Model
 from uprising.recorder.output import RunOutput
-from uprising.runner import run_scenario
+from uprising.scenario import load_scenario, scenario_hash
 from uprising.scenario.model import Scenario
 from uprising.web.limits import ServerLimits, check_request
+from uprising.web.parameters import checked_values, override_strings
+
+MAX_WEB_SEEDS = 100
 
 _gate = threading.Lock()
 _stopping = threading.Event()
@@ -40,26 +51,106 @@ def run_from_web(
     limits: ServerLimits,
     progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
+    watch: Callable[[Model], None] | None = None,
 ) -> RunOutput:
     """Run `scenario` once if it is within `limits` and no other web run is going.
 
-    Raises RunStopped when `cancel` is set or the server stops before the run's last tick.
+    `watch(model)` is called once the world is built and after every tick. Raises RunStopped
+    when `cancel` is set or the server stops before the run's last tick.
     """
     check_request(scenario, limits)
+    _enter()
+    try:
+        return _run(scenario, None, progress, cancel, watch)
+    finally:
+        _gate.release()
 
-    def between_ticks(tick: int, steps: int) -> None:
-        if _stopping.is_set():
-            raise RunStopped(f"run stopped at tick {tick} of {steps}: the server is stopping")
-        if cancel is not None and cancel.is_set():
-            raise RunStopped(f"run stopped at tick {tick} of {steps}: its client went away")
-        if progress is not None:
-            progress(tick, steps)
 
+def _enter() -> None:
+    """Take the server's one run slot, or say why not."""
     if _stopping.is_set():
         raise RunStopped("the server is stopping; no new runs")
     if not _gate.acquire(blocking=False):
         raise ServerBusy("another run is in progress on this server; try again when it has finished")
+
+
+def _run(
+    scenario: Scenario,
+    seed: int | None,
+    progress: Callable[[int, int], None] | None,
+    cancel: threading.Event | None,
+    watch: Callable[[Model], None] | None,
+) -> RunOutput:
+    """One run through the model's own loop, checked for a stop between ticks."""
+    model = Model(scenario, seed=seed)
+
+    def between_ticks(tick: int, steps: int) -> None:
+        if watch is not None:
+            watch(model)
+        if progress is not None:
+            progress(tick, steps)
+        if _stopping.is_set():
+            raise RunStopped(f"run stopped at tick {tick} of {steps}: the server is stopping")
+        if cancel is not None and cancel.is_set():
+            raise RunStopped(f"run stopped at tick {tick} of {steps}: cancelled, or its client went away")
+
+    if watch is not None:
+        watch(model)
+    return model.run(progress=between_ticks)
+
+
+@dataclass
+class StoredRuns:
+    """What `run_and_store` wrote: the experiment's id and its runs, in seed order."""
+
+    experiment_id: str
+    outputs: list[RunOutput]
+    resumed: int  # runs found already done in the store
+
+
+def run_and_store(
+    name: str,
+    values: dict[str, Any],
+    seeds: int,
+    limits: ServerLimits,
+    db: Path,
+    on_seed: Callable[[int, int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+    watch: Callable[[Model], None] | None = None,
+) -> StoredRuns:
+    """Run the built-in scenario `name` with `values` over `seeds` seeds from its `run.seed`, and
+    store each run as it ends, as `uprising run NAME --runs SEEDS --set ...` would (the same
+    experiment id, so either resumes the other and `uprising report` and `runs export` read it).
+
+    `on_seed(k, seeds, seed)` is called before the k-th run (from 0).
+    """
+    from uprising.store import PlannedRun, Store
+
+    if not 1 <= seeds <= MAX_WEB_SEEDS:
+        raise UprisingError(f"seeds = {seeds}: must be from 1 to {MAX_WEB_SEEDS}")
+    overrides = override_strings(checked_values(name, values))
+    scenario = load_scenario(name, overrides)
+    check_request(scenario, limits)
+    first = scenario.run.seed
+    if first + seeds - 1 > 2**63 - 1:
+        raise UprisingError(f"run.seed = {first}: the last of {seeds} seeds passes 2^63 - 1")
+    spec = {"overrides": overrides, "first_seed": first, "runs": seeds}
+    planned = [PlannedRun(k, name, first + k, tuple(overrides), "") for k in range(seeds)]
+    store = Store(db)
+    plan = store.open_experiment("ensemble", name, scenario_hash(scenario), spec, planned)
+    _enter()
     try:
-        return run_scenario(scenario, progress=between_ticks)
+        fresh: dict[int, RunOutput] = {}
+        for k, run_id in enumerate(plan.run_ids):
+            if run_id in plan.done:
+                continue
+            if on_seed is not None:
+                on_seed(k, seeds, first + k)
+            fresh[k] = _run(scenario, first + k, None, cancel, watch)
+            store.save_runs(plan.experiment_id, [(run_id, fresh[k])])
     finally:
         _gate.release()
+    done = [i for i in range(seeds) if i not in fresh]
+    loaded = dict(zip(done, store.load_runs([plan.run_ids[i] for i in done]), strict=True))
+    outputs = [fresh[i] if i in fresh else loaded[i] for i in range(seeds)]
+    return StoredRuns(plan.experiment_id, outputs, resumed=len(done))

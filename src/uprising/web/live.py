@@ -1,0 +1,108 @@
+"""A run as it runs: the frames the dashboard draws between ticks.
+
+`LiveRecorder` is the `watch` of a web run (`uprising.web.runs`): after every tick it notes the
+national counts, and every `interval_s` seconds (and at the first and last tick) it hands the
+page a `LiveFrame`: the counts so far, the torus's sites or the map's active people per
+department. It keeps the torus's sites of every `stride`-th tick (at most `MAX_KEPT_BYTES` in
+all) so that the grid can be replayed tick by tick once the run has ended.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from uprising.model import Model
+from uprising.scenario.model import TorusWorld
+
+MAX_KEPT_BYTES = 32 * 2**20
+MAX_GRID_SITES = 250_000  # a larger torus is shown by its counts only
+
+
+@dataclass(frozen=True)
+class LiveFrame:
+    """What one run looks like after `tick` of `steps`, in people (agents x population scale)."""
+
+    label: str  # the run and seed, e.g. "epstein-2002, seed 3 (2 of 4)"
+    tick: int
+    steps: int
+    ticks: np.ndarray  # int64[t], the ticks counted so far
+    counts: dict[str, np.ndarray]  # quiescent, active, jailed -> float64[t], people
+    grid: np.ndarray | None  # uint8[height, width] of `Model.site_states` on the torus
+    departments: tuple[str, ...]
+    active: np.ndarray | None  # float64[departments], people active now (a map)
+    per_1000: np.ndarray | None  # float64[departments], active per 1,000 inhabitants now
+    vmax: float  # top of the map's colour scale so far
+
+
+class LiveRecorder:
+    """The `watch(model)` of a web run: counts every tick, a frame to `publish` now and then."""
+
+    def __init__(self, publish: Callable[[LiveFrame], None], label: str, interval_s: float = 0.25) -> None:
+        self.publish = publish
+        self.interval_s = interval_s
+        self.start(label)
+
+    def start(self, label: str) -> None:
+        """Forget what was recorded: the next call is the first tick of a new run, named `label`."""
+        self.label = label
+        self.ticks: list[int] = []
+        self.counts: dict[str, list[int]] = {"quiescent": [], "active": [], "jailed": []}
+        self.kept: list[tuple[int, np.ndarray]] = []  # (tick, sites) for the replay
+        self.stride = 1
+        self._last = -math.inf
+        self._population: np.ndarray | None = None
+        self._vmax = 1.0
+
+    def __call__(self, model: Model) -> None:
+        tick, steps = model.tick, model.steps
+        self.ticks.append(tick)
+        for state, n in model.counts().items():
+            self.counts[state].append(n)
+        torus = isinstance(model.scenario.world, TorusWorld)
+        grid = None
+        if torus and model.scenario.world.width * model.scenario.world.height <= MAX_GRID_SITES:
+            if tick == 0:
+                sites = model.scenario.world.width * model.scenario.world.height
+                self.stride = max(1, math.ceil(sites * (steps + 1) / MAX_KEPT_BYTES))
+            if tick % self.stride == 0 or tick == steps:
+                grid = model.site_states()
+                self.kept.append((tick, grid))
+        if tick not in (0, steps) and time.monotonic() - self._last < self.interval_s:
+            return
+        scale = float(getattr(model.scenario.world, "population_scale", 1))
+        self.publish(self._frame(model, tick, steps, grid if torus else None, torus, scale))
+        # Counted from the end of the page's redraw, so a slow page leaves the run time to go on.
+        self._last = time.monotonic()
+
+    def _frame(
+        self, model: Model, tick: int, steps: int, grid: np.ndarray | None, torus: bool, scale: float
+    ) -> LiveFrame:
+        active = per_1000 = None
+        if not torus:
+            by_department = model.counts_by_department()
+            if self._population is None:
+                self._population = (
+                    by_department["quiescent"] + by_department["active"] + by_department["jailed"]
+                ).to_numpy()
+            active = by_department["active"].to_numpy() * scale
+            per_1000 = 1000.0 * by_department["active"].to_numpy() / np.maximum(self._population, 1)
+            self._vmax = max(self._vmax, float(per_1000.max()))
+        if torus and grid is None and self.kept:
+            grid = self.kept[-1][1]
+        return LiveFrame(
+            label=self.label,
+            tick=tick,
+            steps=steps,
+            ticks=np.asarray(self.ticks),
+            counts={k: np.asarray(v, dtype=np.float64) * scale for k, v in self.counts.items()},
+            grid=grid,
+            departments=tuple(model.departments),
+            active=active,
+            per_1000=per_1000,
+            vmax=self._vmax,
+        )

@@ -1,0 +1,79 @@
+"""A web run is drawn while it runs, can be stopped, and "run N seeds and store" stores it as
+`uprising run` would; the form shows mechanisms as switches and the server's caps as bounds."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from uprising.scenario import load_scenario
+from uprising.web.limits import ServerLimits
+from uprising.web.live import LiveRecorder
+from uprising.web.parameters import build_scenario, capped, editable_parameters, mechanism_switches
+from uprising.web.runs import RunStopped, run_and_store, run_from_web
+
+SMALL = {"world.width": 12, "world.height": 12, "run.steps": 20}
+
+
+def test_a_watched_run_hands_the_page_frames_with_the_counts_and_sites_so_far():
+    frames = []
+    scenario = build_scenario("epstein-2002", SMALL)
+    output = run_from_web(scenario, ServerLimits(), watch=LiveRecorder(frames.append, "t", interval_s=0.0))
+    assert [f.tick for f in frames] == list(range(21))
+    last = frames[-1]
+    assert last.grid.shape == (12, 12) and last.per_1000 is None
+    sites = np.bincount(last.grid.ravel(), minlength=5)
+    assert sites[1] + sites[2] + sites[3] == output.citizens  # prisoners stay on their site here
+    assert list(last.counts["active"]) == list(output.ticks["active"])
+
+
+def test_a_cancelled_run_stops_at_the_end_of_its_tick():
+    cancel = threading.Event()
+
+    def press_cancel(model):
+        if model.tick == 5:
+            cancel.set()
+
+    with pytest.raises(RunStopped, match="run stopped at tick 5 of 20: cancelled"):
+        run_from_web(build_scenario("epstein-2002", SMALL), ServerLimits(), None, cancel, press_cancel)
+
+
+def test_every_mechanism_of_a_map_scenario_is_a_switch_that_reaches_the_run():
+    switches = {s.path: s for s in mechanism_switches(load_scenario("peru-2022"))}
+    assert "dynamics.legitimacy.feedback" in switches and "dynamics.contagion.enabled" in switches
+    assert all(s.description for s in switches.values())
+    assert mechanism_switches(load_scenario("epstein-2002")) == []
+    off = build_scenario("peru-2022", {"dynamics.legitimacy.feedback": "false"})
+    assert off.dynamics.legitimacy.feedback is False
+    with pytest.raises(Exception, match="must be true or false"):
+        build_scenario("peru-2022", {"dynamics.contagion.enabled": "maybe"})
+
+
+def test_the_form_shows_the_servers_cap_on_ticks_and_a_readable_seed_range():
+    specs = {s.path: s for s in capped(editable_parameters(load_scenario("epstein-2002")), 2000)}
+    assert specs["run.steps"].range_text == "[0, 2000]"
+    assert "above" not in str(specs["run.steps"].parse("2000"))
+    with pytest.raises(Exception, match=r"allowed range \[0, 2000\]"):
+        specs["run.steps"].parse("2001")
+    assert specs["run.seed"].range_text == "[0, 2^63 - 1]"
+
+
+def test_seeds_run_from_the_web_are_stored_as_uprising_run_stores_them(tmp_path):
+    db = tmp_path / "web.duckdb"
+    stored = run_and_store("epstein-2002", SMALL, 2, ServerLimits(), db)
+    assert [o.seed for o in stored.outputs] == [1, 2] and stored.resumed == 0
+    again = run_and_store("epstein-2002", SMALL, 2, ServerLimits(), db)
+    assert again.experiment_id == stored.experiment_id and again.resumed == 2
+    overrides = [f"--set={k}={v}" for k, v in SMALL.items()]
+    cli = subprocess.run(
+        [sys.executable, "-m", "uprising", "run", "epstein-2002", "--runs", "2", "--db", str(db),
+         "--json", "--no-report", *overrides],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    line = json.loads(cli.stdout)
+    assert line["experiment"] == stored.experiment_id and line["resumed"] == 2
