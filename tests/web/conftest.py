@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 MAX_AGENTS = 200_000
-MAX_TICKS = 400
+MAX_TICKS = 2_000  # a 100 x 100 torus runs long enough to be watched and cancelled
 START_TIMEOUT_S = 90
 
 
@@ -24,7 +24,8 @@ class Server:
     url: str
     process: subprocess.Popen
     log: Path
-    experiment_id: str  # the one experiment of the server's store
+    experiment_id: str  # the experiment the server's store starts with
+    db: Path  # the server's store
 
     def request(self, path: str, body: bytes | None = None, method: str | None = None) -> tuple[int, dict]:
         """The status and JSON body of one call to the server (errors included)."""
@@ -95,7 +96,7 @@ def server(tmp_path_factory) -> Server:
                 if time.monotonic() > deadline:
                     pytest.fail(f"the server did not answer within {START_TIMEOUT_S} s:\n{log.read_text()}")
                 time.sleep(0.3)
-        yield Server(url=url, process=process, log=log, experiment_id=experiment_id)
+        yield Server(url=url, process=process, log=log, experiment_id=experiment_id, db=db)
     finally:
         process.terminate()
         try:

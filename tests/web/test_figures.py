@@ -10,7 +10,7 @@ from uprising.figures import department_shapes, people
 from uprising.runner import run_scenario
 from uprising.scenario import load_scenario
 from uprising.web.charts import LABEL_FONT, SITE_KINDS, grid_chart
-from uprising.web.figures import map_of_day, run_view, timeline_charts
+from uprising.web.figures import PANELS, map_of_day, run_view, timeline_charts
 
 
 @pytest.fixture(scope="module")
@@ -68,11 +68,10 @@ def test_a_dated_peru_run_is_set_beside_the_observed_december(peru_view):
     observed = observed_metrics(load_observed(), days=peru_view.days)
     assert peru_view.output.start_date == "2022-12-07"
     assert peru_view.observed["departments_active_by_day"] == observed["departments_active_by_day"]
-    charts = timeline_charts(peru_view)
-    assert len(charts) == 4
-    assert any(trace.name == "observed, Dec 2022" for chart in charts[1:] for trace in chart.data)
-    for chart in charts:  # the legend sits above the plotting area, never over its points
-        assert chart.layout.legend.y > 1 and chart.layout.legend.yanchor == "bottom"
+    (chart,) = timeline_charts(peru_view)
+    assert [a.text for a in chart.layout.annotations][1:] == [title for _, title, _ in PANELS]
+    assert any(trace.name == "observed, Dec 2022" for trace in chart.data)
+    assert chart.layout.legend.y > 1 and chart.layout.legend.yanchor == "bottom"  # above, not over points
     assert peru_view.day_label(1) == "day 1 (08 Dec 2022)"
 
 

@@ -149,14 +149,17 @@ def ParameterField(spec: ParameterSpec, text: str, error: str):
         classes=[f"param-{_css(spec.path)}"],
     )
     if spec.kind is float and spec.low is not None and spec.high is not None and not error:
+        current = float(spec.parse(text))
+        step = (spec.high - spec.low) / SLIDER_STEPS
+
+        def slid(value: float) -> None:
+            # The slider snaps a typed value to its steps and reports it: only a move is a change.
+            if abs(value - current) > step / 2:
+                _set_typed(spec.path, f"{value:.6g}")
+
         with solara.Div(classes=[f"slider-{_css(spec.path)}"]):
             solara.SliderFloat(
-                label="",
-                value=float(spec.parse(text)),
-                min=float(spec.low),
-                max=float(spec.high),
-                step=(spec.high - spec.low) / SLIDER_STEPS,
-                on_value=lambda value: _set_typed(spec.path, f"{value:.6g}"),
+                label="", value=current, min=float(spec.low), max=float(spec.high), step=step, on_value=slid
             )
 
 

@@ -73,6 +73,31 @@ def series_chart(
     return fig
 
 
+def panels_chart(
+    x: Sequence,
+    panels: list[tuple[str, dict[str, Sequence[float]], Sequence[float | None] | None]],
+    x_title: str,
+) -> go.Figure:
+    """Several series charts as the panels of one figure, two a row, one legend above them all."""
+    from plotly.subplots import make_subplots
+
+    rows = -(-len(panels) // 2)
+    fig = make_subplots(
+        rows=rows, cols=2, subplot_titles=[title for title, _, _ in panels], shared_xaxes=True,
+        vertical_spacing=0.12,
+    )  # fmt: skip
+    for i, (_, lines, observed) in enumerate(panels):
+        one = series_chart(x, lines, "", x_title, observed=observed)
+        for trace in one.data:
+            trace.showlegend = i == 0 or trace.name == "observed, Dec 2022" and i == 1
+            fig.add_trace(trace, row=i // 2 + 1, col=i % 2 + 1)
+    fig.update_yaxes(rangemode="tozero")
+    fig.update_layout(
+        legend=LEGEND_ABOVE, margin={**MARGIN, "t": 90}, height=300 * rows + 60, template="plotly_white"
+    )
+    return fig
+
+
 def grid_chart(grid: np.ndarray, title: str) -> go.Figure:
     """The torus's sites coloured by what stands on each (empty, quiescent, active, jailed, cop)."""
     n = len(SITE_KINDS)

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from uprising.figures import on_peru_map
 from uprising.recorder.output import RunOutput
-from uprising.web.charts import map_chart, series_chart
+from uprising.web.charts import map_chart, panels_chart, series_chart
 
 
 @dataclass
@@ -115,24 +115,24 @@ def _x(view: RunView) -> list[Any]:
     start = view.output.start_date
     if not start:
         return list(range(view.days))
-    return [view.date_of(d) for d in range(view.days)]
+    return [view.date_of(d).isoformat() for d in range(view.days)]  # plotly's widget reads ISO text
 
 
 PANELS = (
     ("departments_active_by_day", "departments with protests", "departments"),
     ("cumulative_deaths_by_day", "deaths, cumulative", "people"),
-    ("blockades_by_day", "road blockades", "road points"),
+    ("blockades_by_day", "road blockades held", "road points"),
 )
 
 
 def timeline_charts(view: RunView) -> list[go.Figure]:
-    """The run's national totals and, on the map, each metric beside what was observed."""
+    """The run's national totals and, on the map, each metric beside what was observed (one figure)."""
     x, unit = _x(view), view.unit
     x_title = "date" if view.output.start_date else unit
     lines = {"active": view.national["active"], "jailed": view.national["jailed"]}
-    charts = [series_chart(x, lines, f"national totals by {unit}, model", x_title)]
-    for key, title, y_title in PANELS if view.modelled else ():
-        charts.append(
-            series_chart(x, {"model": view.modelled[key]}, title, x_title, y_title, view.observed.get(key))
-        )
-    return charts
+    if not view.modelled:
+        return [series_chart(x, lines, f"national totals by {unit}, model", x_title)]
+    panels = [("national totals, model (people)", lines, None)]
+    for key, title, _ in PANELS:
+        panels.append((title, {"model": view.modelled[key]}, view.observed.get(key)))
+    return [panels_chart(x, panels, x_title)]
