@@ -85,7 +85,7 @@ def test_requests_above_the_servers_caps_are_refused_before_running(server):
     assert_one_line_error(
         *post_run(server, {"scenario": "epstein-2002", "parameters": {"run.steps": MAX_TICKS + 1}}),
         413,
-        f"cap of {MAX_TICKS} ticks",
+        f"cap of {MAX_TICKS:,} ticks",
         "--max-ticks",
     )
     assert_one_line_error(
