@@ -115,7 +115,6 @@ class Crisis:
         self.crowd_cells = np.zeros(0, dtype=np.int64)
         self.crowd_people = np.zeros(0, dtype=np.int64)
         self._found = np.zeros(min(cells, sim.world.citizens), dtype=np.int64)  # cells holding actives
-        self._movers = np.zeros(sim.world.citizens, dtype=np.int64)  # travellers of a tick
         self.participants_dept = np.zeros(self.n_dept, dtype=np.int64)  # people, this tick
         self.day_peak = np.zeros(self.n_dept, dtype=np.int64)  # participants, today's peak
         self.streak = np.zeros(self.n_dept, dtype=np.int64)  # consecutive days out before today
@@ -435,11 +434,12 @@ class Crisis:
         self.score[cells] = people / self.scale + self.pull[cells]
         crowded = int(np.count_nonzero(people))
         lowest = self.pull_min if crowded < self.pull_min_cells else float(self.score.min())
+        movers = np.empty(int(self.actives_here[cells].sum()), dtype=np.int64)  # at most every active
         n = crowds.travellers(
             sim.seed, tick, sim.cit_cell, sim.home, sim.state, sim.jail,
-            self.cfg.travel.rate, self.travel_mult, sim.cell_dept, self._movers,
+            self.cfg.travel.rate, self.travel_mult, sim.cell_dept, movers,
         )  # fmt: skip
-        who = self._movers[:n]
+        who = movers[:n]
         start = sim.cit_cell[who].astype(np.int64)
         crowds.best_cell_at(
             self.score, lowest, lat.height, lat.width, self.spans, self.inside, start, self.best
