@@ -47,9 +47,8 @@ lock: $(STAMP)
 clean:
 	rm -rf $(VENV) results build uprising.duckdb
 
-# Mutation testing of the engine's rules (cosmic-ray, benchmarks/mutate.py), on one core; not
-# part of `make test`. Prints each module's killed and surviving mutants.
+# Mutation testing of the engine's rules (cosmic-ray, the lock's mutate extra; benchmarks/mutate.py),
+# on one core; not part of `make test`. Prints each module's killed and surviving mutants.
 .PHONY: mutate
 mutate: $(STAMP)
-	$(PY) -m pip install -q -e '.[mutate]'
 	$(PY) benchmarks/mutate.py

@@ -28,7 +28,7 @@ import tomllib
 from collections import Counter
 from pathlib import Path
 
-import toml
+from cosmic_ray.config import serialize_config
 
 from fidelity_acceptance import ROOT, copy_of_source
 
@@ -45,7 +45,7 @@ def config_for(module: str, tests: list[str], base: dict) -> dict:
     """cosmic-ray's configuration for one module: its path, and pytest on its tests alone."""
     pytest = f"{sys.executable} -m pytest -x -q -p no:cacheprovider {' '.join(tests)}"
     config = {key: value for key, value in base.items() if key != "modules"}
-    return {"cosmic-ray": {**config, "module-path": module, "test-command": pytest}}
+    return {**config, "module-path": module, "test-command": pytest}
 
 
 def cosmic(tool: str, *args: str, cwd: Path, env: dict) -> str:
@@ -74,7 +74,7 @@ def mutate(module: str, tests: list[str], base: dict, survivors_only: bool) -> t
     with tempfile.TemporaryDirectory(prefix="mutate-") as tmp:
         root = Path(tmp)
         copy_of_source(root)
-        (root / "cosmic-ray.toml").write_text(toml.dumps(config_for(module, tests, base)))
+        (root / "cosmic-ray.toml").write_text(serialize_config(config_for(module, tests, base)))
         env = {**os.environ, "PYTHONPATH": str(root / "src"), "NUMBA_DISABLE_JIT": "1"}
         env |= {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
         if not survivors_only:
