@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from uprising.cli.app import app, reports_bad_input
+from uprising.cli.app import app, fail, reports_bad_input
 from uprising.cli.options import DpiOption, FormatOption
 from uprising.errors import UprisingError
 from uprising.scenario.world import PeruWorld
@@ -79,8 +79,20 @@ def world_command(
             help="folder holding a peru/ data folder to use instead of the packaged data",
         ),
     ] = None,
+    check: Annotated[
+        Path | None,
+        typer.Option(
+            "--check",
+            metavar="DIR",
+            help="check the data folder of a map world (or the folder a map scenario file names, "
+            "with its columns and dates) and list every problem; build nothing",
+        ),
+    ] = None,
 ) -> None:
     """Build the world of SCENARIO and print cells, agents and forces per department."""
+    if check is not None:
+        check_data_folder(check)
+        return
     from uprising.report.build import check_figure_options
     from uprising.scenario.loader import load_scenario
     from uprising.world.build import build_world_with_details
@@ -130,3 +142,41 @@ def world_command(
         typer.echo(format_summary(summary))
         if png is not None:
             typer.echo(f"map written to {', '.join(str(p) for p in written)}")
+
+
+def check_data_folder(target: Path) -> None:
+    """`uprising world --check`: every problem of a map world's data folder, one line each on
+    stderr (exit code 2), or one line saying what the folder holds."""
+    from uprising.data.map_data import check_map_folder
+    from uprising.scenario.world import MapWorld
+
+    if target.is_dir():
+        folder, data, problems = target, *check_map_folder(target)
+    else:
+        from uprising.scenario.loader import load_scenario
+        from uprising.world.build import run_calendar
+
+        loaded = load_scenario(str(target))
+        if not isinstance(loaded.world, MapWorld):
+            raise UprisingError(f"--check {target}: neither a folder nor a scenario of a map world")
+        cfg = loaded.world
+        columns = tuple(c.column for c in cfg.hardship) + ((cfg.alignment.column,) if cfg.alignment else ())
+        folder = Path(cfg.data)
+        data, problems = check_map_folder(
+            folder, cfg.code_property, cfg.name_property, columns, run_calendar(loaded)
+        )
+    if problems:
+        count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in {folder}"
+        fail("\n".join([*problems, count]))
+    assert data is not None
+    counts = (
+        (data.regions, "region"),
+        (len(data.seat_population), "seat"),
+        (int(data.population.sum()), "person"),
+        (len(data.sites), "site"),
+        (len(data.roads), "road"),
+    )
+    held = ", ".join(f"{n:,} {word}{'' if n == 1 else 's'}" for n, word in counts).replace(
+        "persons", "people"
+    )
+    typer.echo(f"{folder}: no problems ({held})")

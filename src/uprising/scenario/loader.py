@@ -55,6 +55,7 @@ def read_scenario_yaml(name_or_path: str) -> tuple[str, dict[str, Any]]:
     if name_or_path in builtin_names():
         text = resources.files(BUILTIN_PACKAGE).joinpath(f"{name_or_path}.yaml").read_text("utf-8")
         label = name_or_path
+        path = Path(str(resources.files(BUILTIN_PACKAGE))) / f"{name_or_path}.yaml"
     elif path.suffix in (".yaml", ".yml") or path.exists():
         label = str(path)
         text = _read_text(path, label)
@@ -66,6 +67,10 @@ def read_scenario_yaml(name_or_path: str) -> tuple[str, dict[str, Any]]:
     data = load_bounded(text, f"scenario {label}")
     if not isinstance(data, dict):
         raise ScenarioError(f"scenario {label}: expected a mapping of sections at the top level")
+    world = data.get("world")
+    if isinstance(world, dict) and world.get("kind") == "map" and isinstance(world.get("data"), str):
+        # A map world's data folder is named relative to the scenario file that names it.
+        world["data"] = str((path.parent / world["data"]).resolve())
     return label, data
 
 

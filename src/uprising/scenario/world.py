@@ -1,5 +1,6 @@
-"""The `world:` section of a scenario: the classic torus (`TorusWorld`) or the map of Peru
-(`PeruWorld`), built by `uprising.world`.
+"""The `world:` section of a scenario: the classic torus (`TorusWorld`), the map of Peru
+(`PeruWorld`) or a map of any country from a data folder (`MapWorld`), built by
+`uprising.world`.
 
 Every parameter of the Peru world sits here, typed, range-checked and documented. Each
 description starts with where the value comes from:
@@ -181,4 +182,104 @@ class PeruWorld(Section):
         description="assumed: soldiers per department (name or 2-digit ubigeo) deployed at tick "
         "0, scaled by population_scale like everyone else; empty = none. Scheduled events "
         "deploy more with uprising.world.peru.deploy_military",
+    )
+
+
+class HardshipColumn(Section):
+    """One column of `indicators.csv` that moves the log-odds of a region's mean hardship."""
+
+    column: str = Field(min_length=1, max_length=100, description="column of indicators.csv")
+    direction: Literal["raises", "lowers"] = Field(
+        "raises", description="raises: more of the column, more hardship; lowers: less"
+    )
+    weight: float = Field(
+        0.3,
+        ge=0.0,
+        le=10.0,
+        description="calibrated: change of the log-odds of mean hardship per 10 units of the "
+        "column away from the reference",
+    )
+    reference: float | None = Field(
+        None,
+        ge=-1e9,
+        le=1e9,
+        description="sourced: the column's national value; null = the regions' mean weighted by "
+        "their population",
+    )
+
+
+class AlignmentColumn(Section):
+    """The column of `indicators.csv`, a share in %, that sets each region's legitimacy."""
+
+    column: str = Field(min_length=1, max_length=100, description="column of indicators.csv, in %")
+    direction: Literal["against", "for"] = Field(
+        "against",
+        description="against: the column measures support for the side the government's "
+        "legitimacy is lost to (more of it, less legitimacy); for: the reverse",
+    )
+    strength: float = Field(
+        1.0,
+        ge=0.0,
+        le=5.0,
+        description="calibrated: legitimacy multiplier = 1 - sign * strength * (share - "
+        "reference) / 100, clipped to [0, 2]",
+    )
+    reference: float | None = Field(
+        None,
+        ge=0.0,
+        le=100.0,
+        description="sourced: the national share, %; null = the regions' mean weighted by their population",
+    )
+
+
+class MapWorld(Section):
+    """Any country from a data folder: regions, population, indicators, sites, roads.
+
+    The folder's format is in docs/own_crisis.md; `uprising world --check` validates one.
+    Build it with `uprising.world.map.build_map_world`.
+    """
+
+    kind: Literal["map"] = "map"
+    data: str = Field(
+        min_length=1,
+        max_length=1000,
+        description="the data folder; a relative path is taken from the scenario file's folder",
+    )
+    code_property: str = Field(
+        "code", min_length=1, max_length=100, description="property of a region's code in regions.geojson"
+    )
+    name_property: str = Field(
+        "name", min_length=1, max_length=100, description="property of a region's name in regions.geojson"
+    )
+    resolution_km: float = Field(
+        5.0, ge=0.1, le=50.0, description="assumed: side of a square cell, in km (equal-area projection)"
+    )
+    population_scale: float = Field(
+        100.0, ge=1.0, le=1_000_000.0, description="assumed: real people per agent"
+    )
+    seat_share: float = Field(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        description="assumed: share of a sub-region's people put on the cell of its seat; the rest "
+        "is spread by a Gaussian kernel of width spread_km around it, within its region",
+    )
+    spread_km: float = Field(10.0, ge=0.1, le=500.0, description="assumed: kernel width sigma, in km")
+    hardship_national_mean: float = Field(
+        0.5, gt=0.0, lt=1.0, description="calibrated: mean hardship of a region at every reference"
+    )
+    hardship_concentration: float = Field(
+        2.0, gt=0.0, le=1000.0, description="calibrated: Beta concentration c = alpha + beta"
+    )
+    hardship: list[HardshipColumn] = Field(
+        default_factory=list, max_length=50, description="columns that move mean hardship"
+    )
+    alignment: AlignmentColumn | None = Field(
+        None, description="the share that sets legitimacy by region; null = multiplier 1 everywhere"
+    )
+    police_per_100k: float = Field(
+        300.0,
+        ge=0.0,
+        le=10_000.0,
+        description="sourced: police officers per 100,000 people, placed in proportion to population",
     )

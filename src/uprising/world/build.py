@@ -1,12 +1,14 @@
-"""Build the world a scenario names: the classic torus or the map of Peru, both a `World`."""
+"""Build the world a scenario names: the classic torus, the map of Peru or a map from a data
+folder, each a `World`."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from uprising.engine.lattice import World
-from uprising.scenario.world import PeruWorld
+from uprising.scenario.world import MapWorld, PeruWorld
 
 if TYPE_CHECKING:
     from uprising.scenario.model import Scenario
@@ -16,10 +18,15 @@ if TYPE_CHECKING:
 def build_world_with_details(
     scenario: Scenario, data_root: Path | None = None
 ) -> tuple[World, PeruBuild | None, float]:
-    """(world, Peru build details or None for the torus, build seconds)."""
+    """(world, Peru build details or None for the other worlds, build seconds)."""
     import time
 
     started = time.perf_counter()
+    if isinstance(scenario.world, MapWorld):
+        from uprising.world.map_world import build_map_world
+
+        built = build_map_world(scenario.world, scenario.run.seed, run_calendar(scenario))
+        return built.world, None, built.seconds
     if isinstance(scenario.world, PeruWorld):
         from uprising.world.peru import build_peru_world
 
@@ -29,6 +36,14 @@ def build_world_with_details(
 
     world = build_torus_world(scenario)
     return world, None, time.perf_counter() - started
+
+
+def run_calendar(scenario: Scenario) -> tuple[date, int] | None:
+    """(day 0, days of the daily table) from `run`, or None without a start date."""
+    run = scenario.run
+    if run.start_date is None:
+        return None
+    return run.start_date, max(1, -(-run.steps // run.ticks_per_day))
 
 
 def build_world(scenario: Scenario, data_root: Path | None = None) -> World:

@@ -40,6 +40,7 @@ DATA_KEPT = 2  # data folders kept
 _lock = threading.Lock()
 _layouts: OrderedDict[tuple, PeruLayout] = OrderedDict()
 _data: OrderedDict[tuple, PeruData] = OrderedDict()
+_maps: OrderedDict[tuple, Any] = OrderedDict()  # map worlds' layouts (uprising.world.map_world)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,12 @@ def _data_key(root: Path | None) -> tuple:
     """The data folder and (name, size, mtime) of each file of its `peru/` folder."""
     from uprising.data.peru_data import PERU_DATA
 
-    folder = (Path(root) if root is not None else DATA_DIR).resolve() / PERU_DATA
+    return folder_key((Path(root) if root is not None else DATA_DIR).resolve() / PERU_DATA)
+
+
+def folder_key(folder: Path) -> tuple:
+    """A folder and (name, size, mtime) of each of its files: the key of what was read there."""
+    folder = Path(folder).resolve()
     try:
         stamps = tuple(
             sorted(
@@ -132,8 +138,14 @@ def peru_layout(cfg: PeruWorld, root: Path | None = None) -> PeruLayout:
     return _remember(_layouts, (_data_key(root), config), build, LAYOUTS_KEPT)
 
 
+def remember_map(key: tuple, build: Callable[[], Any]) -> Any:
+    """The map layout under `key` (see `folder_key`), built by `build` the first time."""
+    return _remember(_maps, key, build, LAYOUTS_KEPT)
+
+
 def clear() -> None:
     """Forget every layout and data folder read so far."""
     with _lock:
         _layouts.clear()
         _data.clear()
+        _maps.clear()
