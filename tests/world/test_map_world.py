@@ -167,3 +167,13 @@ def test_the_run_holds_its_last_day_and_not_the_next(island):
     break_file(data, "observed.csv", "2030-03-10", "2030-03-11")
     result = invoke_command("world", "--check", str(island / "island.yaml"))
     assert "2030-03-11 is outside the run (2030-03-01 to 2030-03-10" in result.stderr
+
+
+def test_the_world_command_takes_resolution_and_scale_within_the_map_world_ranges(island):
+    scenario = str(island / "island.yaml")
+    result = invoke_command("world", scenario, "--resolution", "1", "--scale", "100", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["resolution_km"] == 1 and summary["citizens"] == 2550
+    line = one_error_line(invoke_command("world", scenario, "--resolution", "0.01"))
+    assert line == "error: --resolution 0.01: must be a number from 0.1 to 50 km"

@@ -13,12 +13,12 @@ from pydantic import ValidationError
 from uprising.cli.app import app, fail, reports_bad_input
 from uprising.cli.options import DpiOption, FormatOption
 from uprising.errors import UprisingError
-from uprising.scenario.world import PeruWorld
+from uprising.scenario.world import MapWorld, PeruWorld
 
 
-def _option_value(flag: str, text: str, field: str, unit: str) -> float:
-    """Parse a numeric option and check it against the PeruWorld field's range, in one line."""
-    info = PeruWorld.model_fields[field]
+def _option_value(flag: str, text: str, field: str, unit: str, section: type = PeruWorld) -> float:
+    """Parse a numeric option and check it against the world field's range, in one line."""
+    info = section.model_fields[field]
     lo = next((m.ge for m in info.metadata if getattr(m, "ge", None) is not None), -math.inf)
     hi = next((m.le for m in info.metadata if getattr(m, "le", None) is not None), math.inf)
     allowed = f"must be a number from {lo:g} to {hi:g}{unit}"
@@ -102,18 +102,19 @@ def world_command(
     if png is None and (formats != ("png",) or dpi != 110):
         raise UprisingError("--format and --dpi: only with --png FILE, the map to draw")
     loaded = load_scenario(scenario, overrides or [])
+    section = type(loaded.world) if isinstance(loaded.world, MapWorld) else PeruWorld
     changes: dict[str, float] = {}
     if resolution is not None:
-        changes["resolution_km"] = _option_value("--resolution", resolution, "resolution_km", " km")
+        changes["resolution_km"] = _option_value("--resolution", resolution, "resolution_km", " km", section)
     if scale is not None:
-        changes["population_scale"] = _option_value("--scale", scale, "population_scale", "")
+        changes["population_scale"] = _option_value("--scale", scale, "population_scale", "", section)
     if changes:
-        if not isinstance(loaded.world, PeruWorld):
+        if not isinstance(loaded.world, PeruWorld | MapWorld):
             given = (("--resolution", resolution), ("--scale", scale))
             flags = " and ".join(flag for flag, value in given if value is not None)
             raise UprisingError(f"{flags}: only for map worlds; scenario {loaded.name} is a torus")
         try:
-            loaded.world = PeruWorld.model_validate({**loaded.world.model_dump(), **changes})
+            loaded.world = section.model_validate({**loaded.world.model_dump(), **changes})
         except ValidationError as err:  # pragma: no cover - ranges checked above
             raise UprisingError(f"world: {err.errors()[0]['msg']}") from None
     if data_dir is not None and not data_dir.is_dir():
@@ -148,7 +149,6 @@ def check_data_folder(target: Path) -> None:
     """`uprising world --check`: every problem of a map world's data folder, one line each on
     stderr (exit code 2), or one line saying what the folder holds."""
     from uprising.data.map_data import check_map_folder
-    from uprising.scenario.world import MapWorld
 
     if target.is_dir():
         folder, data, problems = target, *check_map_folder(target)
