@@ -177,3 +177,15 @@ def test_the_world_command_takes_resolution_and_scale_within_the_map_world_range
     assert summary["resolution_km"] == 1 and summary["citizens"] == 2550
     line = one_error_line(invoke_command("world", scenario, "--resolution", "0.01"))
     assert line == "error: --resolution 0.01: must be a number from 0.1 to 50 km"
+
+
+def test_an_empty_indicator_is_no_figure_and_said_so_but_an_empty_column_is_a_problem(island):
+    data = island / "island"
+    break_file(data, "indicators.csv", "S,45,50", "S,,50")
+    result = invoke_command("world", str(island / "island.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "note: indicators.csv poverty_pct: no figure for 1 of 3 regions" in result.stdout
+    break_file(data, "indicators.csv", "N,30", "N,")
+    break_file(data, "indicators.csv", "C,15", "C,")
+    result = invoke_command("world", "--check", str(island / "island.yaml"))
+    assert "error: data file indicators.csv: column poverty_pct: no figure in any row" in result.stderr

@@ -95,7 +95,7 @@ def world_command(
         return
     from uprising.report.build import check_figure_options
     from uprising.scenario.loader import load_scenario
-    from uprising.world.build import build_world_with_details
+    from uprising.world.build import build_notes, build_world_with_details
     from uprising.world.summary import format_summary, summarise
 
     formats = check_figure_options(format_.split(","), dpi)
@@ -122,6 +122,7 @@ def world_command(
 
     world, details, seconds = build_world_with_details(loaded, data_dir)
     summary = summarise(world, details, seconds, loaded.name, loaded.run.seed)
+    summary["notes"] += build_notes(loaded)
     if png is not None:
         from uprising.world.plot import plot_world
 

@@ -270,7 +270,7 @@ def _read_indicators(
             reader.problem(INDICATORS, f"line {line}, column region", f"region {row['region']} twice")
         seen.add(d)
         for c in columns:
-            if row[c] == "" and c not in needed:
+            if row[c] == "":  # no figure: the region sits at the column's reference
                 continue
             value = reader.number(INDICATORS, line, c, row[c], -1e12, 1e12)
             if value is not None:
@@ -279,6 +279,9 @@ def _read_indicators(
         for d, code in enumerate(index):
             if d not in seen:
                 reader.problem(INDICATORS, "column region", f"no row for region {code}")
+        for c in needed:
+            if not np.isfinite(table[c]).any():
+                reader.problem(INDICATORS, f"column {c}", "no figure in any row")
     return table
 
 

@@ -46,6 +46,16 @@ def run_calendar(scenario: Scenario) -> tuple[date, int] | None:
     return run.start_date, max(1, -(-run.steps // run.ticks_per_day))
 
 
+def build_notes(scenario: Scenario) -> list[str]:
+    """What a map world's build left to say (missing indicator figures, regions too small for a
+    cell); empty for the other worlds, whose details carry their own."""
+    if not isinstance(scenario.world, MapWorld):
+        return []
+    from uprising.world.map_world import build_map_world
+
+    return build_map_world(scenario.world, scenario.run.seed, run_calendar(scenario)).notes
+
+
 def build_world(scenario: Scenario, data_root: Path | None = None) -> World:
     """The initial `World` of a scenario, from its `world:` section and `run.seed`."""
     return build_world_with_details(scenario, data_root)[0]

@@ -315,7 +315,13 @@ def build_map_world(cfg: MapWorld, seed: int = 1, calendar: tuple[date, int] | N
         legitimacy_multiplier=alignment_multiplier(data, cfg),
         population_scale=float(cfg.population_scale),
     )
+    used = [c.column for c in cfg.hardship] + ([cfg.alignment.column] if cfg.alignment else [])
     notes = [
+        f"indicators.csv {c}: no figure for {gaps} of {data.regions} regions; they sit at its reference"
+        for c in dict.fromkeys(used)
+        if (gaps := int((~np.isfinite(data.indicators[c])).sum()))
+    ]
+    notes += [
         f"{data.names[d]}: too small for a {cfg.resolution_km:g} km cell centre; "
         "given the cell of its largest seat"
         for _, d in layout.forced
