@@ -97,23 +97,26 @@ def _stamp(cell, spans, height, width, torus, seen, row, delta):
 
 
 @njit(cache=True, _nrt=False)
-def _activity(cell, delta, spans_cit, spans_cop, height, width, torus, seen, shared):
+def _activity(board, cell, delta):
     """An active appears at (delta 1) or leaves (delta -1) `cell`: update what sees it."""
-    _stamp(cell, spans_cit, height, width, torus, seen, SEEN_ACTIVES, delta)
-    if not shared:
-        _stamp(cell, spans_cop, height, width, torus, seen, SEEN_ACTIVES_BY_COP, delta)
+    height, width, torus = board.grid
+    _stamp(cell, board.spans_cit, height, width, torus, board.seen, SEEN_ACTIVES, delta)
+    if not board.shared:
+        _stamp(cell, board.spans_cop, height, width, torus, board.seen, SEEN_ACTIVES_BY_COP, delta)
 
 
 @njit(cache=True, _nrt=False)
-def _count_seen(kind, spans_cit, spans_cop, height, width, torus, seen, shared):
-    """Fill `seen` from scratch from the kinds on the lattice."""
-    seen[:] = 0
+def _count_seen(board):
+    """Fill `board.seen` from scratch from the kinds on the lattice."""
+    height, width, torus = board.grid
+    kind = board.kind
+    board.seen[:] = 0
     for c in range(kind.shape[0]):
         k = kind[c]
         if k == KIND_COP:
-            _stamp(c, spans_cit, height, width, torus, seen, SEEN_COPS, 1)
+            _stamp(c, board.spans_cit, height, width, torus, board.seen, SEEN_COPS, 1)
         elif k == KIND_ACTIVE:
-            _activity(c, 1, spans_cit, spans_cop, height, width, torus, seen, shared)
+            _activity(board, c, 1)
 
 
 @njit(cache=True, _nrt=False)
@@ -162,7 +165,7 @@ def _nth_of_kind(cell, spans, height, width, torus, kind, want, nth):
 
 
 @njit(inline="always", cache=True, _nrt=False)
-def _empty_site(key, cell, offs, spans, height, width, torus, kind, found):
+def _empty_site(board, key, cell, offs, spans):
     """A uniformly random empty site in vision, or -1 when there is none.
 
     On a torus `offs` come reduced modulo the lattice (`neighbourhood.reduced_offsets`). Random
@@ -170,6 +173,8 @@ def _empty_site(key, cell, offs, spans, height, width, torus, kind, found):
     MOVE_TRIES misses the empty sites are listed and one is drawn. Either way each empty
     site is equally likely.
     """
+    height, width, torus = board.grid
+    kind = board.kind
     k = offs.shape[0]
     if k == 0:
         return -1
@@ -190,23 +195,24 @@ def _empty_site(key, cell, offs, spans, height, width, torus, kind, found):
             c = y * width + x
             if kind[c] == KIND_EMPTY:
                 return c
-    listed = _look(cell, spans, height, width, torus, kind, KIND_EMPTY, found)
+    listed = _look(cell, spans, height, width, torus, kind, KIND_EMPTY, board.found)
     if listed == 0:
         return -1
-    return found[below_keyed(key, STREAM_MOVE * 65536 + MOVE_TRIES, listed)]
+    return board.found[below_keyed(key, STREAM_MOVE * 65536 + MOVE_TRIES, listed)]
 
 
 @njit(cache=True, _nrt=False)
-def _move(a, cell, target, occupant, kind, cells_of, idx, seen, spans_cit, spans_cop, geo, shared):
+def _move(board, a, cell, target, cells_of, idx):
     """Agent `a` (index `idx` in `cells_of`) leaves `cell` for the empty site `target`."""
-    height, width, torus = geo
+    height, width, torus = board.grid
+    kind, occupant = board.kind, board.occupant
     k = kind[cell]
     if k == KIND_COP:
-        _stamp(cell, spans_cit, height, width, torus, seen, SEEN_COPS, -1)
-        _stamp(target, spans_cit, height, width, torus, seen, SEEN_COPS, 1)
+        _stamp(cell, board.spans_cit, height, width, torus, board.seen, SEEN_COPS, -1)
+        _stamp(target, board.spans_cit, height, width, torus, board.seen, SEEN_COPS, 1)
     elif k == KIND_ACTIVE:
-        _activity(cell, -1, spans_cit, spans_cop, height, width, torus, seen, shared)
-        _activity(target, 1, spans_cit, spans_cop, height, width, torus, seen, shared)
+        _activity(board, cell, -1)
+        _activity(board, target, 1)
     kind[target] = k
     kind[cell] = KIND_EMPTY
     occupant[target] = a
@@ -247,90 +253,56 @@ def fill_p_table(k, p_table):
 
 
 @njit(cache=True, _nrt=False)
-def _same_spans(a, b):
-    """Whether two vision shapes are the same (then one row of `seen` serves both)."""
-    if a.shape[0] != b.shape[0]:
-        return False
-    for s in range(a.shape[0]):
-        if a[s, 0] != b[s, 0] or a[s, 1] != b[s, 1]:
-            return False
-    return True
-
-
-@njit(cache=True, _nrt=False)
-def sequential_tick(
-    seed, tick, geo, spans_cit, spans_cop, offs_cit, offs_cop, seen,
-    occupant, kind, cit_cell, hardship, risk, state, jail, cop_cell,
-    legitimacy, threshold, k, rounding, self_twice, max_jail, jail_inclusive,
-    keep_site, cop_to_arrestee, movement, phased, move_first, order, scratch, p_table, recount,
-):  # fmt: skip
+def sequential_tick(seed, tick, board, citizens, cop_cell, rules, legitimacy, threshold, order, recount):
     """Advance the lattice by one tick, in place; return the number of citizens jailed.
 
     interleaved (paper, Mesa): each agent, in a random order, looks, acts, then moves.
-    phased (NetLogo): all free agents move, then citizens decide, then cops arrest, then jail
-    terms count down. `geo` is (height, width, torus); `p_table` from `fill_p_table`; with
-    `recount`, `seen` is first filled from `kind` (the first tick, or after `kind` was edited
-    between ticks), otherwise it carries over from the last tick.
+    phased (NetLogo, `rules.phased`): all free agents move, then citizens decide, then cops
+    arrest, then jail terms count down. With `recount`, `board.seen` is first filled from
+    `board.kind` (the first tick, or after `kind` was edited between ticks), otherwise it
+    carries over from the last tick.
     """
-    height, width, torus = geo
+    height, width, _ = board.grid
+    cit_cell, state, jail = citizens.cell, citizens.state, citizens.jail
     n = cit_cell.shape[0]
     m = cop_cell.shape[0]
-    cells = height * width
-    shared = _same_spans(spans_cit, spans_cop)
     tkey = tick_key(seed, tick)
     if recount:
-        _count_seen(kind, spans_cit, spans_cop, height, width, torus, seen, shared)
+        _count_seen(board)
     arrests = 0
     _shuffled(order, seed, tick, STREAM_ORDER)
-    if not phased:
+    if not rules.phased:
         for a in order:
             if a < n:
-                _citizen_step(
-                    a, seed, tick, tkey, geo, spans_cit, spans_cop, offs_cit, seen, occupant, kind,
-                    cit_cell, hardship, risk, state, jail, legitimacy, threshold, k, rounding,
-                    self_twice, movement, True, move_first, scratch, shared, p_table,
-                )  # fmt: skip
+                _citizen_step(a, seed, tick, tkey, board, citizens, rules, legitimacy, threshold, True)
             else:
-                arrests += _cop_step(
-                    a - n, n, seed, tick, tkey, geo, spans_cit, spans_cop, offs_cop, seen, occupant,
-                    kind, cit_cell, state, jail, cop_cell, max_jail, jail_inclusive, keep_site,
-                    cop_to_arrestee, movement, scratch, False, move_first, shared,
-                )  # fmt: skip
+                arrests += _cop_step(a - n, seed, tick, tkey, board, citizens, cop_cell, rules, False)
         return arrests
     # NetLogo's phases. 1: every free citizen and every cop moves.
-    if movement:
+    if rules.movement:
         for a in order:
             if a < n:
                 cell = cit_cell[a]
                 if jail[a] > 0 or cell < 0:
                     continue
-                spans, offs, cells_of, idx = spans_cit, offs_cit, cit_cell, a
+                spans, offs, cells_of, idx = board.spans_cit, board.offs_cit, cit_cell, a
             else:
                 cell = cop_cell[a - n]
-                spans, offs, cells_of, idx = spans_cop, offs_cop, cop_cell, a - n
+                spans, offs, cells_of, idx = board.spans_cop, board.offs_cop, cop_cell, a - n
             key = key_of_agent(tkey, a)
-            target = _empty_site(key, cell, offs, spans, height, width, torus, kind, scratch)
+            target = _empty_site(board, key, cell, offs, spans)
             if target >= 0:
-                _move(a, cell, target, occupant, kind, cells_of, idx, seen, spans_cit, spans_cop,
-                      geo, shared)  # fmt: skip
+                _move(board, a, cell, target, cells_of, idx)
     # 2: citizens out of jail decide, in a fresh random order.
     _shuffled(order[:n], seed, tick, STREAM_ORDER + 100)
     for t in range(n):
         i = order[t]
         if jail[i] == 0 and cit_cell[i] >= 0:
-            _citizen_step(
-                i, seed, tick, tkey, geo, spans_cit, spans_cop, offs_cit, seen, occupant, kind,
-                cit_cell, hardship, risk, state, jail, legitimacy, threshold, k, rounding,
-                self_twice, False, False, False, scratch, shared, p_table,
-            )  # fmt: skip
+            _citizen_step(i, seed, tick, tkey, board, citizens, rules, legitimacy, threshold, False)
     # 3: cops arrest, in a fresh random order.
     _shuffled(order[:m], seed, tick, STREAM_ORDER + 200)
     for t in range(m):
-        arrests += _cop_step(
-            order[t], n, seed, tick, tkey, geo, spans_cit, spans_cop, offs_cop, seen, occupant, kind,
-            cit_cell, state, jail, cop_cell, max_jail, jail_inclusive, keep_site,
-            cop_to_arrestee, False, scratch, True, False, shared,
-        )  # fmt: skip
+        arrests += _cop_step(order[t], seed, tick, tkey, board, citizens, cop_cell, rules, True)
     # 4: jail terms count down; a prisoner whose term ends is free (and quiet) at once.
     for i in range(n):
         if jail[i] > 0 and jail[i] != JAIL_FOREVER:
@@ -338,100 +310,96 @@ def sequential_tick(
             if jail[i] == 0:
                 state[i] = QUIET
                 if cit_cell[i] < 0:
-                    _release(i, seed, tick, occupant, kind, cit_cell, cells)
+                    _release(i, seed, tick, board.occupant, board.kind, cit_cell, height * width)
     return arrests
 
 
 @njit(inline="always", cache=True)
-def _citizen_step(
-    i, seed, tick, tkey, geo, spans_cit, spans_cop, offs, seen, occupant, kind, cit_cell, hardship,
-    risk, state, jail, legitimacy, threshold, k, rounding, self_twice, movement, serve_time,
-    move_first, found, shared, p_table,
-):  # fmt: skip
-    height, width, torus = geo
-    if serve_time and jail[i] > 0:
+def _citizen_step(i, seed, tick, tkey, board, citizens, rules, legitimacy, threshold, interleaved):
+    """One citizen's turn: in the interleaved schedule it serves a tick of its term or decides
+    and moves (first, with `rules.move_first`); in NetLogo's phases it only decides."""
+    cit_cell, state, jail = citizens.cell, citizens.state, citizens.jail
+    kind = board.kind
+    height, width, _ = board.grid
+    if interleaved and jail[i] > 0:
         # Mesa: `if self.jail_sentence: self.jail_sentence -= 1; return`
         if jail[i] != JAIL_FOREVER:
             jail[i] -= 1
         return
     if cit_cell[i] < 0:
         # Out of jail but off the lattice (paper: removed while jailed): come back first.
-        if not _release(i, seed, tick, occupant, kind, cit_cell, height * width):
+        if not _release(i, seed, tick, board.occupant, kind, cit_cell, height * width):
             return
+    movement = interleaved and rules.movement
     cell = cit_cell[i]
     key = key_of_agent(tkey, i)
-    if movement and move_first:
-        target = _empty_site(key, cell, offs, spans_cit, height, width, torus, kind, found)
+    if movement and rules.move_first:
+        target = _empty_site(board, key, cell, board.offs_cit, board.spans_cit)
         if target >= 0:
-            _move(i, cell, target, occupant, kind, cit_cell, i, seen, spans_cit, spans_cop, geo,
-                  shared)  # fmt: skip
+            _move(board, i, cell, target, cit_cell, i)
             cell = target
         movement = False
     was_active = kind[cell] == KIND_ACTIVE
-    cops = seen[SEEN_COPS, cell]
-    actives = seen[SEEN_ACTIVES, cell] - was_active + 1  # the citizen counts itself
-    if self_twice and state[i] == ACTIVE:
+    cops = board.seen[SEEN_COPS, cell]
+    actives = board.seen[SEEN_ACTIVES, cell] - was_active + 1  # the citizen counts itself
+    if rules.self_twice and state[i] == ACTIVE:
         actives += 1  # NetLogo counts an active agent once as itself and once as a neighbour
-    p = _arrest_probability(cops, actives, k, rounding, p_table)
-    now_active = wants_active(hardship[i], legitimacy, risk[i], p, threshold)
+    p = _arrest_probability(cops, actives, rules.k, rules.rounding, board.p_table)
+    now_active = wants_active(citizens.hardship[i], legitimacy, citizens.risk[i], p, threshold)
     state[i] = ACTIVE if now_active else QUIET
     if now_active != was_active:
         kind[cell] = KIND_ACTIVE if now_active else KIND_CITIZEN
-        _activity(cell, 1 if now_active else -1, spans_cit, spans_cop, height, width, torus,
-                  seen, shared)  # fmt: skip
+        _activity(board, cell, 1 if now_active else -1)
     if movement:
-        target = _empty_site(key, cell, offs, spans_cit, height, width, torus, kind, found)
+        target = _empty_site(board, key, cell, board.offs_cit, board.spans_cit)
         if target >= 0:
-            _move(i, cell, target, occupant, kind, cit_cell, i, seen, spans_cit, spans_cop, geo,
-                  shared)  # fmt: skip
+            _move(board, i, cell, target, cit_cell, i)
 
 
 @njit(inline="always", cache=True)
-def _cop_step(
-    j, n, seed, tick, tkey, geo, spans_cit, spans_cop, offs, seen, occupant, kind, cit_cell, state,
-    jail, cop_cell, max_jail, jail_inclusive, keep_site, cop_to_arrestee, movement, found,
-    phased, move_first, shared,
-):  # fmt: skip
+def _cop_step(j, seed, tick, tkey, board, citizens, cop_cell, rules, phased):
     """One cop's turn; returns 1 when it jailed someone, else 0."""
-    height, width, torus = geo
+    cit_cell, state, jail = citizens.cell, citizens.state, citizens.jail
+    kind, occupant, spans_cop = board.kind, board.occupant, board.spans_cop
+    height, width, torus = board.grid
+    n = cit_cell.shape[0]
+    movement = rules.movement and not phased
     cell = cop_cell[j]
     key = key_of_agent(tkey, n + j)
-    if movement and move_first:
-        target = _empty_site(key, cell, offs, spans_cop, height, width, torus, kind, found)
+    if movement and rules.move_first:
+        target = _empty_site(board, key, cell, board.offs_cop, spans_cop)
         if target >= 0:
-            _move(n + j, cell, target, occupant, kind, cop_cell, j, seen, spans_cit, spans_cop,
-                  geo, shared)  # fmt: skip
+            _move(board, n + j, cell, target, cop_cell, j)
             cell = target
         movement = False
-    n_active = seen[SEEN_ACTIVES if shared else SEEN_ACTIVES_BY_COP, cell]
+    n_active = board.seen[SEEN_ACTIVES if board.shared else SEEN_ACTIVES_BY_COP, cell]
     moved = False
     jailed = 0
     if n_active > 0:
         nth = below_keyed(key, STREAM_ARREST, n_active)
         site = _nth_of_kind(cell, spans_cop, height, width, torus, kind, KIND_ACTIVE, nth)
         who = occupant[site]
-        term = jail_term(uniform(seed, tick, who, STREAM_JAIL), max_jail, jail_inclusive)
+        u = uniform(seed, tick, who, STREAM_JAIL)
+        term = jail_term(u, rules.max_jail, rules.jail_inclusive)
         jail[who] = term
         state[who] = JAILED
         jailed = 1
-        _activity(site, -1, spans_cit, spans_cop, height, width, torus, seen, shared)
+        _activity(board, site, -1)
         kind[site] = KIND_CITIZEN
         if phased and term == 0:
             state[who] = QUIET  # NetLogo: a zero term is no jail at all
             jailed = 0
-        elif not keep_site:
+        elif not rules.keep_site:
             kind[site] = KIND_EMPTY
             occupant[site] = -1
             cit_cell[who] = -1
-            if cop_to_arrestee:
-                _move(n + j, cell, site, occupant, kind, cop_cell, j, seen, spans_cit, spans_cop,
-                      geo, shared)  # fmt: skip
+            if rules.cop_to_arrestee:
+                _move(board, n + j, cell, site, cop_cell, j)
                 moved = True
     if movement and not moved:
         # Mesa lists the empty sites before the arrest; with jailed citizens keeping their
         # site (Mesa's rule) an arrest frees none, so choosing now gives the same choice.
-        target = _empty_site(key, cell, offs, spans_cop, height, width, torus, kind, found)
+        target = _empty_site(board, key, cell, board.offs_cop, spans_cop)
         if target >= 0:
-            _move(n + j, cell, target, occupant, kind, cop_cell, j, seen, spans_cit, spans_cop,
-                  geo, shared)  # fmt: skip
+            _move(board, n + j, cell, target, cop_cell, j)
     return jailed

@@ -14,8 +14,10 @@ from uprising.engine.lattice import FORCE_POLICE, World
 from uprising.engine.neighbourhood import offsets, row_spans
 from uprising.engine.params import EngineParams
 from uprising.engine.random import seed_to_uint64
+from uprising.engine.records import Citizens, Grid, Levers, RuleParams
 from uprising.engine.rules import ACTIVE, JAIL_FOREVER, JAILED, QUIET
 from uprising.engine.steppers import stepper_for
+from uprising.engine.user_rules import RuleFunctions
 from uprising.errors import ScenarioError
 
 SERIES = ("tick", "quiescent", "active", "jailed", "arrests", "cops")
@@ -35,10 +37,18 @@ class Simulation:
         world: the lattice and the initial population.
         config: the engine's parameters.
         owned: the world is this run's alone, so its arrays may be taken rather than copied.
+        rules: the user's own rule functions compiled into the kernels (default: the built-in).
     """
 
-    def __init__(self, world: World, config: EngineParams, owned: bool = False):
+    def __init__(
+        self,
+        world: World,
+        config: EngineParams,
+        owned: bool = False,
+        rules: RuleFunctions | None = None,
+    ):
         self.config = config
+        self.rule_functions = rules or RuleFunctions()
         self.world = world
         lat = world.lattice
         self.seed = seed_to_uint64(config.seed)
@@ -62,6 +72,21 @@ class Simulation:
         reuse = lat.capacity == 1 and dept.dtype == np.int16 and int(dept.min(initial=0)) >= 0
         self.cell_dept = dept if reuse else np.maximum(dept, 0).astype(np.int16)
         self.params = {"legitimacy": config.legitimacy, "threshold": config.threshold}
+        self.grid = Grid(lat.height, lat.width, lat.torus)
+        r = config.rules
+        self.rule_params = RuleParams(
+            float(config.arrest_prob_constant),
+            int(config.rounding),
+            r.active_counts_self_twice,
+            self.max_jail,
+            r.jail_term_inclusive,
+            r.jailed_keep_site,
+            r.cop_moves_to_arrestee,
+            r.movement,
+            r.phased,
+            r.move_first,
+            int(r.move_tries),
+        )
         self._cop_density = config.cop_density
         shape = config.rules.neighbourhood
         h, w, torus = lat.height, lat.width, lat.torus
@@ -141,7 +166,11 @@ class Simulation:
         self.tick += 1
         self.stepper.step(self)
 
-    def levers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def citizens(self) -> Citizens:
+        """The citizens' arrays as the kernels take them."""
+        return Citizens(self.cit_cell, self.home, self.hardship, self.risk, self.state, self.jail)
+
+    def levers(self) -> Levers:
         """(group of each cell, and per group: legitimacy, threshold, risk multiplier) for this
         tick. Groups are the departments, or the cells themselves on a world with legitimacy
         per cell (the department's levers on each of its cells, plus the cell's own drop)."""
@@ -150,14 +179,22 @@ class Simulation:
             legit = np.clip(
                 param["legitimacy"] * world.legitimacy_multiplier - self.legitimacy_drop, 0.0, 1.0
             )
-            return self.cell_dept, legit, self.threshold_dept + param["threshold"], self.risk_mult_dept
+            threshold = self.threshold_dept + param["threshold"]
+            return Levers(self.cell_dept, legit, threshold, self.risk_mult_dept)
         legit, threshold, risk_mult = self._cell_levers
         synchronous.cell_levers(
-            self.cell_dept, world.cell_legitimacy_multiplier, param["legitimacy"],
-            self.legitimacy_drop, self.legitimacy_drop_cell, self.threshold_dept + param["threshold"],
-            self.risk_mult_dept, legit, threshold, risk_mult,
-        )  # fmt: skip
-        return self._cell_group, legit, threshold, risk_mult
+            self.cell_dept,
+            world.cell_legitimacy_multiplier,
+            param["legitimacy"],
+            self.legitimacy_drop,
+            self.legitimacy_drop_cell,
+            self.threshold_dept + param["threshold"],
+            self.risk_mult_dept,
+            legit,
+            threshold,
+            risk_mult,
+        )
+        return Levers(self._cell_group, legit, threshold, risk_mult)
 
     # ---- observation -------------------------------------------------------------------
     def counts(self) -> tuple[int, int, int]:

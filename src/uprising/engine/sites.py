@@ -62,6 +62,7 @@ from uprising.engine.random import (
     uniform,
     unit_float,
 )
+from uprising.engine.records import MoveBuffers, Ring, RowBuffers
 from uprising.engine.rows import MASK32, row_range, segment_sum32, span_base, span_row
 from uprising.engine.rules import (
     ACTIVE,
@@ -127,6 +128,22 @@ def occupy(cit_cell, cop_cell, state, jail, occ):
 def _even_bounds(height: int, count: int) -> np.ndarray:
     """Row bounds of `count` parts of `height` rows as even as can be, as int64[count + 1]."""
     return np.array([k * height // count for k in range(count + 1)], dtype=np.int64)
+
+
+@njit(inline="always", cache=True)
+def _row_buffers(width):
+    """Fresh `RowBuffers` of a row's width."""
+    columns = np.empty(width, dtype=np.int64)
+    held = np.empty(width, dtype=np.int64)
+    return RowBuffers(columns, held, np.empty(width, dtype=np.uint32), np.empty(width, dtype=np.uint32))
+
+
+@njit(inline="always", cache=True)
+def _move_buffers(width):
+    """Fresh `MoveBuffers` of a row's width."""
+    return MoveBuffers(
+        np.empty(width, dtype=np.int64), np.empty(width, dtype=np.int64), np.empty(width, dtype=np.int64)
+    )
 
 
 def bands_of(height: int, threads: int) -> np.ndarray:
@@ -284,16 +301,16 @@ def _citizens(occ, n, row, width, free, held, cops):
 
 
 @njit(inline="always", cache=True)
-def _decide(
-    occ, row, free, nfree, seen, state, hardship, risk, tkey, cell_dept, legit_dept,
-    threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table, stored, one_dept,
-    packed_after,
-):  # fmt: skip
-    """The citizens at columns free[:nfree] of the row decide from `seen` (the packed counts in
-    their vision); packed_after[x] gains 2**16 for each one now active; returns how many are.
-    `stored`: traits are
-    read from `hardship` and `risk`, else recomputed; `one_dept`: one set of levers (both
-    flags are constants where this is inlined, so each case compiles to its own loop)."""
+def _decide(occ, row, nfree, bufs, citizens, levers, rules, p_table, tkey, stored, one_dept):
+    """The citizens at columns bufs.free[:nfree] of the row decide from bufs.seen (the packed
+    counts in their vision); bufs.value[x] gains 2**16 for each one now active; returns how
+    many are. `stored`: traits are read from the citizens' `hardship` and `risk`, else
+    recomputed; `one_dept`: one set of levers (both flags are constants where this is inlined,
+    so each case compiles to its own loop)."""
+    free, seen, packed_after = bufs.free, bufs.seen, bufs.value
+    state, hardship, risk = citizens.state, citizens.hardship, citizens.risk
+    cell_dept, legit_dept, threshold_dept, risk_mult_dept = levers
+    k, rounding, self_twice = rules.k, rules.rounding, rules.self_twice
     if one_dept:
         legit, threshold, risk_mult = legit_dept[0], threshold_dept[0], risk_mult_dept[0]
     actives = 0
@@ -332,18 +349,18 @@ def _fill_counts(occ, n, yy, height, width, torus, ring, origin, height_ring):
 
 
 @njit(cache=True)
-def _decide_row(
-    occ, n, y, spans, height, width, torus, ring, origin, height_ring, hardship, risk, tkey,
-    state, jail, cell_dept, legit_dept, threshold_dept, risk_mult_dept, k, rounding, self_twice,
-    p_table, free, held, seen, packed_after, after,
-):  # fmt: skip
+def _decide_row(y, grid, site, ring, citizens, levers, rules, sight, tkey, bufs):
     """The citizens of row y decide (prisoners serve a tick instead) from the counts of the
     tick's start in the ring, which holds rows y - reach .. y + reach; the row's packed prefix
-    after the decisions goes to `after`. Returns the row's actives. `free`, `held`, `seen` and
-    `packed_after` are buffers of the row's width."""
-    stored = hardship.shape[0] > 0
+    after the decisions goes to `site.after`. Returns the row's actives."""
+    height, width, torus = grid
+    occ, after = site.occ, site.after
+    jail, packed_after = citizens.jail, bufs.value
+    n = citizens.state.shape[0]
+    stored = citizens.hardship.shape[0] > 0
     row = y * width
-    nfree, nheld = _citizens(occ, n, row, width, free, held, packed_after)
+    nfree, nheld = _citizens(occ, n, row, width, bufs.free, bufs.held, packed_after)
+    held = bufs.held
     for j in range(nheld):
         c = uintp(row + held[j])
         i = uintp(occ[c] & AGENT)
@@ -352,19 +369,12 @@ def _decide_row(
         if jail[i] == 0:
             occ[c] = i  # free to move this tick, to decide the next
     if nfree > 0:
-        _ring_vision(ring, origin, height_ring, spans, height, width, torus, y, seen)
-    if not stored and legit_dept.shape[0] == 1:  # the classic torus: one set of levers
-        actives = _decide(
-            occ, row, free, nfree, seen, state, hardship, risk, tkey, cell_dept, legit_dept,
-            threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table, False, True,
-            packed_after,
-        )  # fmt: skip
+        _ring_vision(ring.rows, ring.origin, ring.height, sight.spans_cit, height, width, torus, y, bufs.seen)
+    p_table = sight.p_table
+    if not stored and levers.legitimacy.shape[0] == 1:  # the classic torus: one set of levers
+        actives = _decide(occ, row, nfree, bufs, citizens, levers, rules, p_table, tkey, False, True)
     else:
-        actives = _decide(
-            occ, row, free, nfree, seen, state, hardship, risk, tkey, cell_dept, legit_dept,
-            threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table, stored, False,
-            packed_after,
-        )  # fmt: skip
+        actives = _decide(occ, row, nfree, bufs, citizens, levers, rules, p_table, tkey, stored, False)
     run = uint32(0)
     for x in range(width):
         run += packed_after[x]
@@ -373,10 +383,7 @@ def _decide_row(
 
 
 @njit(parallel=True, cache=True)
-def decide_rows(
-    occ, spans, height, width, torus, hardship, risk, seed, state, jail, cell_dept, legit_dept,
-    threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table, bands, after,
-):  # fmt: skip
+def decide_rows(seed, grid, site, citizens, levers, rules, sight, bands):
     """Every citizen on a site decides at once from the packed counts of the tick's start (the
     site map's SEEN_ACTIVE flags); a prisoner serves one tick of its term instead (Mesa's
     order: a term of J keeps a citizen out of J decisions). `after` gets the packed row
@@ -386,31 +393,26 @@ def decide_rows(
     `bands_of`) keeps them in a ring of 2 * reach + 1 rows, filled reach rows ahead.
 
     With empty `hardship`, a citizen's traits are recomputed by `citizen_traits` from the seed.
-    `p_table` (from `fill_pair_table`) holds P for each count of cops and of actives.
+    `sight.p_table` (from `fill_pair_table`) holds P for each count of cops and of actives.
     """
-    n = state.shape[0]
+    height, width, torus = grid
+    occ = site.occ
+    n = citizens.state.shape[0]
     tkey = traits_key(seed)
-    reach = _reach_of(spans)
+    reach = _reach_of(sight.spans_cit)
     height_ring = 2 * reach + 1
     count = bands.shape[0] - 1
     actives = np.zeros(count, dtype=np.int64)
     for band in prange(count):  # buffers allocated once per band
         start, end = bands[band], bands[band + 1]
         origin = start - reach  # the ring holds row y at (y - origin) % height_ring
-        ring = np.empty(height_ring * width, dtype=np.uint32)
-        free = np.empty(width, dtype=np.int64)
-        held = np.empty(width, dtype=np.int64)
-        seen = np.empty(width, dtype=np.uint32)
-        packed_after = np.empty(width, dtype=np.uint32)
+        ring = Ring(np.empty(height_ring * width, dtype=np.uint32), origin, height_ring)
+        bufs = _row_buffers(width)
         for yy in range(origin, start + reach):
-            _fill_counts(occ, n, yy, height, width, torus, ring, origin, height_ring)
+            _fill_counts(occ, n, yy, height, width, torus, ring.rows, origin, height_ring)
         for y in range(start, end):
-            _fill_counts(occ, n, y + reach, height, width, torus, ring, origin, height_ring)
-            actives[band] += _decide_row(
-                occ, n, y, spans, height, width, torus, ring, origin, height_ring, hardship, risk,
-                tkey, state, jail, cell_dept, legit_dept, threshold_dept, risk_mult_dept, k,
-                rounding, self_twice, p_table, free, held, seen, packed_after, after,
-            )  # fmt: skip
+            _fill_counts(occ, n, y + reach, height, width, torus, ring.rows, origin, height_ring)
+            actives[band] += _decide_row(y, grid, site, ring, citizens, levers, rules, sight, tkey, bufs)
     total = 0
     for band in range(count):  # a scalar loop: an array expression would run as a parfor
         total += actives[band]
@@ -426,9 +428,11 @@ def serve_off_site(cit_cell, jail):
 
 
 @njit(inline="always", cache=True)
-def _share_row(occ, n, after, spans, height, width, torus, one, y, cops, seen, value, out, base):
+def _share_row(grid, occ, n, after, spans, one, y, bufs, out, base):
     """out[base + x] = the running sum along row y of each cop's share 2**share_bits // A, A
     the actives it sees in `after` (0 where there is no cop or it sees no active)."""
+    height, width, torus = grid
+    cops, seen, value = bufs.free, bufs.seen, bufs.value
     row = uintp(y * width)
     k = 0
     for x in range(width):
@@ -470,26 +474,26 @@ def _hazard_around(occ, n, after, spans, height, width, torus, one, y, x):
 
 
 @njit(cache=True)
-def _fill_shares(
-    occ, n, after, spans, yy, height, width, torus, one, ring, origin, height_ring, cops, seen, value
-):
+def _fill_shares(grid, occ, n, after, spans, one, yy, ring, bufs):
     """Row yy (unwrapped) of the cops' shares (`_share_row`) into its slot of the ring."""
-    y = span_row(yy, 0, height, torus)
+    y = span_row(yy, 0, grid.height, grid.torus)
     if y >= 0:
-        base = _ring_base(yy, origin, height_ring, width)
-        _share_row(occ, n, after, spans, height, width, torus, one, y, cops, seen, value, ring, base)
+        base = _ring_base(yy, ring.origin, ring.height, grid.width)
+        _share_row(grid, occ, n, after, spans, one, y, bufs, ring.rows, base)
 
 
 @njit(cache=True)
-def _arrest_row(
-    seed, tick, occ, n, yy, cit_cell, cell_dept, state, jail, after, sparse, spans, height,
-    width, torus, one, max_jail, jail_inclusive, keep_site, ring, origin, height_ring, actives,
-    partial,
-):  # fmt: skip
+def _arrest_row(seed, tick, yy, grid, site, citizens, rules, sight, ring, sparse, bufs, partial):
     """The arrests among the actives of row yy (unwrapped; on the lattice): each is taken with
     probability min(1, the shares summed over the cops that see it), from the ring of the
     shares' row prefixes (rows yy - reach .. yy + reach) or, with `sparse`, from the cops
-    around it. partial[row, department] counts them. `actives`: a buffer of the row's width."""
+    around it. partial[row, department] counts them."""
+    height, width, torus = grid
+    occ, after, cell_dept = site.occ, site.after, site.dept
+    cit_cell, state, jail = citizens.cell, citizens.state, citizens.jail
+    n = state.shape[0]
+    spans, actives = sight.spans_cop, bufs.free
+    one = uint64(1) << uint64(sight.share_bits)
     y = span_row(yy, 0, height, torus)
     scale = float(one)
     row = y * width
@@ -507,13 +511,13 @@ def _arrest_row(
         if sparse:
             hz = _hazard_around(occ, n, after, spans, height, width, torus, one, y, x)
         else:
-            hz = _ring_sum32_at(ring, origin, height_ring, spans, height, width, torus, yy, x)
+            hz = _ring_sum32_at(ring.rows, ring.origin, ring.height, spans, height, width, torus, yy, x)
         if hz > 0 and uniform(seed, tick, i, STREAM_ARREST) * scale < float(hz):
             state[i] = JAILED
-            term = jail_term(uniform(seed, tick, i, STREAM_JAIL), max_jail, jail_inclusive)
+            term = jail_term(uniform(seed, tick, i, STREAM_JAIL), rules.max_jail, rules.jail_inclusive)
             jail[i] = term
             partial[y, cell_dept[c]] += 1
-            if not keep_site:
+            if not rules.keep_site:
                 cit_cell[i] = -1
                 occ[c] = EMPTY
             elif term > 0:
@@ -521,31 +525,22 @@ def _arrest_row(
 
 
 @njit(cache=True)
-def _arrest_range(
-    seed, tick, occ, n, y0, y1, cit_cell, cell_dept, state, jail, after, sparse, spans, height,
-    width, torus, one, max_jail, jail_inclusive, keep_site, partial,
-):  # fmt: skip
+def _arrest_range(seed, tick, y0, y1, grid, site, citizens, rules, sight, sparse, partial):
     """`_arrest_row` for rows y0 .. y1 - 1 (unwrapped), one after the other, with their ring."""
-    reach = _reach_of(spans)
+    height, width, torus = grid
+    n = citizens.state.shape[0]
+    one = uint64(1) << uint64(sight.share_bits)
+    reach = _reach_of(sight.spans_cop)
     height_ring = 2 * reach + 1
     origin = y0 - reach
-    actives = np.empty(width, dtype=np.int64)
-    seen = np.empty(width, dtype=np.uint32)
-    value = np.empty(width, dtype=np.uint32)
-    ring = np.empty(0 if sparse else height_ring * width, dtype=np.uint32)
+    bufs = _row_buffers(width)
+    ring = Ring(np.empty(0 if sparse else height_ring * width, dtype=np.uint32), origin, height_ring)
     for yy in range(origin, y1 + reach):
         if not sparse:  # the ring's newest row
-            _fill_shares(
-                occ, n, after, spans, yy, height, width, torus, one, ring, origin, height_ring,
-                actives, seen, value,
-            )  # fmt: skip
+            _fill_shares(grid, site.occ, n, site.after, sight.spans_cop, one, yy, ring, bufs)
         y = yy - reach
         if y >= y0 and span_row(y, 0, height, torus) >= 0:
-            _arrest_row(
-                seed, tick, occ, n, y, cit_cell, cell_dept, state, jail, after, sparse, spans,
-                height, width, torus, one, max_jail, jail_inclusive, keep_site, ring, origin,
-                height_ring, actives, partial,
-            )  # fmt: skip
+            _arrest_row(seed, tick, y, grid, site, citizens, rules, sight, ring, sparse, bufs, partial)
 
 
 @njit(cache=True)
@@ -559,10 +554,7 @@ def _sum_rows(partial):
 
 
 @njit(parallel=True, cache=True)
-def arrest_rows(
-    seed, tick, occ, cit_cell, cell_dept, n_dept, state, jail, after, sparse, spans, height,
-    width, torus, share_bits, max_jail, jail_inclusive, keep_site, bands,
-):  # fmt: skip
+def arrest_rows(seed, tick, grid, site, citizens, rules, sight, sparse, bands):
     """Each active is taken with probability min(1, the shares summed over the cops that see
     it): when u * 2**share_bits < that sum. An arrestee who does not keep its site frees it.
 
@@ -574,15 +566,10 @@ def arrest_rows(
 
     Returns the arrests per department, summed per row in a fixed order.
     """
-    n = state.shape[0]
-    one = uint64(1) << uint64(share_bits)
-    partial = np.zeros((height, n_dept), dtype=np.int64)
+    partial = np.zeros((grid.height, site.departments), dtype=np.int64)
     for band in prange(bands.shape[0] - 1):
-        _arrest_range(
-            seed, tick, occ, n, bands[band], bands[band + 1], cit_cell, cell_dept, state, jail,
-            after, sparse, spans, height, width, torus, one, max_jail, jail_inclusive, keep_site,
-            partial,
-        )  # fmt: skip
+        y0, y1 = bands[band], bands[band + 1]
+        _arrest_range(seed, tick, y0, y1, grid, site, citizens, rules, sight, sparse, partial)
     return _sum_rows(partial)
 
 
@@ -677,16 +664,16 @@ def _movers(occ, n, row, width, k_cit, k_cop, out):
 
 
 @njit(inline="always", cache=True)
-def _search_inside(
-    mkey, pkey, n, row, movers, spare, lo, hi, lin, k_cit, k_cop, shared, tries, slot_bits, occ,
-    found,
-):  # fmt: skip
+def _search_inside(keys, occ, n, row, lo, hi, moves, shared, tries, bufs):
     """The searches of movers[lo:hi] (sites away from every edge): every mover takes its tries
     four at a time, and those still without a site go on to the next four, so one mover's
     search never waits on another's. Lists (site << 32 | claim) in `found` for the movers that
-    found one; returns how many. `shared`: citizens and cops have the same offsets. Those left
-    are gathered into the other of `movers` and `spare` (reading and writing one list would
-    make each write wait on the reads before it)."""
+    found one; returns how many. `shared` (a constant where this is inlined): citizens and cops
+    have the same offsets. Those left are gathered into the other of `movers` and `spare`
+    (reading and writing one list would make each write wait on the reads before it)."""
+    mkey, pkey = keys
+    movers, spare, found = bufs
+    lin, k_cit, k_cop, slot_bits = moves.lin, moves.k_cit, moves.k_cop, moves.slot_bits
     hits = 0
     src, dst = movers, spare
     for g in range((tries + 3) // 4):
@@ -730,12 +717,14 @@ def stripes(height: int, reach: int) -> np.ndarray:
 
 
 @njit(cache=True)
-def _claim_row(
-    mkey, pkey, occ, n, offs, lin, k_cit, k_cop, shared, reach, height, width, torus, tries,
-    slot_bits, y, movers, spare, found,
-):  # fmt: skip
-    """The movers of row y search and claim (`claim_moves`); `movers`, `spare` and `found`
-    are buffers of the row's width."""
+def _claim_row(keys, grid, occ, n, moves, tries, y, bufs):
+    """The movers of row y search and claim (`claim_moves`), with `keys` the tick's keys of the
+    moves and of the claims' priorities."""
+    height, width, torus = grid
+    mkey, pkey = keys
+    movers, found = bufs.movers, bufs.found
+    offs, k_cit, k_cop, shared = moves.offs, moves.k_cit, moves.k_cop, moves.shared
+    reach, slot_bits = moves.reach, moves.slot_bits
     row = y * width
     k = _movers(occ, n, row, width, k_cit, k_cop, movers)
     # Movers at least `reach` from every edge (a run of the list, as it is sorted by column)
@@ -748,15 +737,9 @@ def _claim_row(
         while hi > lo and (movers[hi - 1] & 0xFFFFFF) >= width - reach:
             hi -= 1
     if shared:
-        hits = _search_inside(
-            mkey, pkey, n, row, movers, spare, lo, hi, lin, k_cit, k_cop, True, tries,
-            slot_bits, occ, found,
-        )  # fmt: skip
+        hits = _search_inside(keys, occ, n, row, lo, hi, moves, True, tries, bufs)
     else:
-        hits = _search_inside(
-            mkey, pkey, n, row, movers, spare, lo, hi, lin, k_cit, k_cop, False, tries,
-            slot_bits, occ, found,
-        )  # fmt: skip
+        hits = _search_inside(keys, occ, n, row, lo, hi, moves, False, tries, bufs)
     for j0, j1 in ((0, lo), (hi, k)):
         for j in range(j0, j1):
             a = movers[j] >> 24
@@ -772,54 +755,46 @@ def _claim_row(
 
 
 @njit(parallel=True, cache=True)
-def claim_moves(
-    seed, tick, occ, n, offs, lin, k_cit, k_cop, shared, reach, height, width, torus, tries,
-    slot_bits, bounds,
-):  # fmt: skip
-    """Each free agent on a site picks a free site in vision and claims it in the site map:
-    occ[site] = EMPTY - the highest `_claim` on it so far (at or above CLAIMED, as claims stay
-    below 2**30), so a claimed site still reads as free.
+def claim_moves(seed, tick, grid, occ, n, moves, tries, bounds):
+    """Each free agent on a site picks a free site in vision (up to `tries` random offsets) and
+    claims it in the site map: occ[site] = EMPTY - the highest `_claim` on it so far (at or above
+    CLAIMED, as claims stay below 2**30), so a claimed site still reads as free.
 
-    `offs` holds the citizens' k_cit offsets (dy, dx) then the cops' k_cop (with `shared`, the
-    cops have the citizens' offsets and `offs` holds them once); `lin` the same as
-    cell-id steps (dy * width + dx), used on sites at least `reach` (the largest |dy| or |dx|)
-    from every edge: the same tries give the same sites either way. The stripes of `bounds` are
-    worked even ones first, then odd ones, each stripe by one thread: a site is claimed from one
-    stripe at a time.
+    `moves.offs` holds the citizens' k_cit offsets (dy, dx) then the cops' k_cop (with `shared`,
+    the cops have the citizens' offsets and `offs` holds them once); `lin` the same as cell-id
+    steps (dy * width + dx), used on sites at least `reach` (the largest |dy| or |dx|) from every
+    edge: the same tries give the same sites either way. The stripes of `bounds` are worked even
+    ones first, then odd ones, each stripe by one thread: a site is claimed from one stripe at a
+    time.
     """
-    mkey = stream_key(seed, tick, STREAM_MOVE)
-    pkey = stream_key(seed, tick, STREAM_PRIORITY)
+    keys = (stream_key(seed, tick, STREAM_MOVE), stream_key(seed, tick, STREAM_PRIORITY))
     count = bounds.shape[0] - 1
     for parity in range(2):
         for s in prange((count + 1 - parity) // 2):
             stripe = 2 * s + parity
-            movers = np.empty(width, dtype=np.int64)
-            spare = np.empty(width, dtype=np.int64)
-            found = np.empty(width, dtype=np.int64)
+            bufs = _move_buffers(grid.width)
             for y in range(bounds[stripe], bounds[stripe + 1]):
-                _claim_row(
-                    mkey, pkey, occ, n, offs, lin, k_cit, k_cop, shared, reach, height, width,
-                    torus, tries, slot_bits, y, movers, spare, found,
-                )  # fmt: skip
+                _claim_row(keys, grid, occ, n, moves, tries, y, bufs)
 
 
 @njit(parallel=True, cache=True)
-def settle_moves(occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, torus, slot_bits):
+def settle_moves(grid, occ, n, cit_cell, cop_cell, moves):
     """Every claimed site takes the mover whose claim is highest there, led back to it by the
     claim's offset index. The mover's old site still shows it until the next `occupy`, so no
     one else takes that site this tick. Each mover claimed one site and only free sites are
     claimed, so rows are settled in parallel."""
+    height = grid.height
     for block in prange(ROW_BLOCKS):  # buffers allocated once per block of rows
-        claimed = np.empty(width, dtype=np.int64)
+        claimed = np.empty(grid.width, dtype=np.int64)
         for y in range(block * height // ROW_BLOCKS, (block + 1) * height // ROW_BLOCKS):
-            _settle_row(
-                occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, torus, slot_bits, claimed, y
-            )
+            _settle_row(grid, occ, n, cit_cell, cop_cell, moves, y, claimed)
 
 
 @njit(cache=True)
-def _settle_row(occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, torus, slot_bits, claimed, y):
+def _settle_row(grid, occ, n, cit_cell, cop_cell, moves, y, claimed):
     """`settle_moves` for row y; `claimed` a buffer of the row's width."""
+    height, width, torus = grid
+    offs, lin, reach, slot_bits = moves.offs, moves.lin, moves.reach, moves.slot_bits
     mask = (np.int64(1) << slot_bits) - 1
     row = y * width
     k = 0
@@ -854,16 +829,11 @@ def wave_bands(height: int, margin: int, threads: int) -> np.ndarray:
 
 
 @njit(parallel=True, cache=True)
-def tick_rows(
-    seed, tick, occ, after, cit_cell, cop_cell, state, jail, hardship, risk, cell_dept, n_dept,
-    legit_dept, threshold_dept, risk_mult_dept, k, rounding, self_twice, p_table, spans_cit,
-    spans_cop, share_bits, max_jail, jail_inclusive, keep_site, sparse, movement, offs, lin,
-    k_cit, k_cop, shared, reach, tries, slot_bits, height, width, torus, bands, margin,
-):  # fmt: skip
+def tick_rows(seed, tick, grid, site, citizens, cop_cell, levers, rules, sight, moves, wave):
     """`decide_rows`, `arrest_rows`, `claim_moves` and `settle_moves` in one pass over the
     rows, so that each row is still in the caches when its next step comes: the same tick.
 
-    `margin` is at least the reach of every vision and move (in rows); each band of `bands`
+    `wave.margin` is at least the reach of every vision and move (in rows); each band of `wave.bands`
     (`wave_bands`) is one thread's, at least 10 margins high. Within a band, row f decides,
     then row f - 2 margins is arrested (its shares need the decisions up to 2 margins below),
     the movers of row f - 3 margins claim (they see the arrests up to a margin below) and
@@ -875,93 +845,64 @@ def tick_rows(
 
     Returns (the actives after the decisions, the arrests per department).
     """
-    n = state.shape[0]
+    height, width, torus = grid
+    occ = site.occ  # one field a line (see `synchronous.decide`)
+    after = site.after
+    bands = wave.bands
+    lag, sparse = wave.margin, wave.sparse
+    n = citizens.state.shape[0]
     tkey = traits_key(seed)
-    one = uint64(1) << uint64(share_bits)
-    mkey = stream_key(seed, tick, STREAM_MOVE)
-    pkey = stream_key(seed, tick, STREAM_PRIORITY)
-    reach_cit = _reach_of(spans_cit)
+    one = uint64(1) << uint64(sight.share_bits)
+    keys = (stream_key(seed, tick, STREAM_MOVE), stream_key(seed, tick, STREAM_PRIORITY))
+    tries = rules.move_tries
+    reach_cit = _reach_of(sight.spans_cit)
     ring_cit = 2 * reach_cit + 1
-    reach_cop = _reach_of(spans_cop)
+    reach_cop = _reach_of(sight.spans_cop)
     ring_cop = 2 * reach_cop + 1
-    lag = margin
     count = bands.shape[0] - 1
     actives = np.zeros(count, dtype=np.int64)
-    partial = np.zeros((height, n_dept), dtype=np.int64)
+    partial = np.zeros((height, site.departments), dtype=np.int64)
     for band in prange(count):  # each band's inside, as a wave
         start, end = bands[band], bands[band + 1]
-        counts = np.empty(ring_cit * width, dtype=np.uint32)
-        shares = np.empty(0 if sparse else ring_cop * width, dtype=np.uint32)
-        free = np.empty(width, dtype=np.int64)
-        held = np.empty(width, dtype=np.int64)
-        seen = np.empty(width, dtype=np.uint32)
-        value = np.empty(width, dtype=np.uint32)
-        movers = np.empty(width, dtype=np.int64)
-        spare = np.empty(width, dtype=np.int64)
-        found = np.empty(width, dtype=np.int64)
         origin_cit = start - reach_cit
-        for yy in range(origin_cit, start + reach_cit):
-            _fill_counts(occ, n, yy, height, width, torus, counts, origin_cit, ring_cit)
+        counts = Ring(np.empty(ring_cit * width, dtype=np.uint32), origin_cit, ring_cit)
         first = start + 2 * lag  # the first row arrested here
         origin_cop = first - reach_cop
+        shares = Ring(np.empty(0 if sparse else ring_cop * width, dtype=np.uint32), origin_cop, ring_cop)
+        bufs = _row_buffers(width)
+        move_bufs = _move_buffers(width)
+        for yy in range(origin_cit, start + reach_cit):
+            _fill_counts(occ, n, yy, height, width, torus, counts.rows, origin_cit, ring_cit)
         for f in range(start, end):
-            _fill_counts(occ, n, f + reach_cit, height, width, torus, counts, origin_cit, ring_cit)
-            actives[band] += _decide_row(
-                occ, n, f, spans_cit, height, width, torus, counts, origin_cit, ring_cit,
-                hardship, risk, tkey, state, jail, cell_dept, legit_dept, threshold_dept,
-                risk_mult_dept, k, rounding, self_twice, p_table, free, held, seen, value, after,
-            )  # fmt: skip
+            _fill_counts(occ, n, f + reach_cit, height, width, torus, counts.rows, origin_cit, ring_cit)
+            actives[band] += _decide_row(f, grid, site, counts, citizens, levers, rules, sight, tkey, bufs)
             y = f - 2 * lag
             if y >= first and y < end - 2 * lag:
                 if not sparse:
                     for yy in range(origin_cop if y == first else y + reach_cop, y + reach_cop + 1):
-                        _fill_shares(
-                            occ, n, after, spans_cop, yy, height, width, torus, one, shares,
-                            origin_cop, ring_cop, free, seen, value,
-                        )  # fmt: skip
-                _arrest_row(
-                    seed, tick, occ, n, y, cit_cell, cell_dept, state, jail, after, sparse,
-                    spans_cop, height, width, torus, one, max_jail, jail_inclusive, keep_site,
-                    shares, origin_cop, ring_cop, free, partial,
-                )  # fmt: skip
-            if movement:
+                        _fill_shares(grid, occ, n, after, sight.spans_cop, one, yy, shares, bufs)
+                _arrest_row(seed, tick, y, grid, site, citizens, rules, sight, shares, sparse, bufs, partial)
+            if rules.movement:
                 y = f - 3 * lag
                 if y >= start + 3 * lag and y < end - 3 * lag:
-                    _claim_row(
-                        mkey, pkey, occ, n, offs, lin, k_cit, k_cop, shared, reach, height,
-                        width, torus, tries, slot_bits, y, movers, spare, found,
-                    )  # fmt: skip
+                    _claim_row(keys, grid, occ, n, moves, tries, y, move_bufs)
                 y = f - 4 * lag
                 if y >= start + 4 * lag and y < end - 4 * lag:
-                    _settle_row(
-                        occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, torus,
-                        slot_bits, movers, y,
-                    )  # fmt: skip
+                    _settle_row(grid, occ, n, citizens.cell, cop_cell, moves, y, move_bufs.movers)
     for edge in prange(count if torus else count + 1):  # the rows around each edge
         e = bands[edge]
-        _arrest_range(
-            seed, tick, occ, n, e - 2 * lag, e + 2 * lag, cit_cell, cell_dept, state, jail,
-            after, sparse, spans_cop, height, width, torus, one, max_jail, jail_inclusive,
-            keep_site, partial,
-        )  # fmt: skip
-        if movement:
-            movers = np.empty(width, dtype=np.int64)
-            spare = np.empty(width, dtype=np.int64)
-            found = np.empty(width, dtype=np.int64)
+        y0, y1 = e - 2 * lag, e + 2 * lag
+        _arrest_range(seed, tick, y0, y1, grid, site, citizens, rules, sight, sparse, partial)
+        if rules.movement:
+            move_bufs = _move_buffers(width)
             for yy in range(e - 3 * lag, e + 3 * lag):
                 y = span_row(yy, 0, height, torus)
                 if y >= 0:
-                    _claim_row(
-                        mkey, pkey, occ, n, offs, lin, k_cit, k_cop, shared, reach, height,
-                        width, torus, tries, slot_bits, y, movers, spare, found,
-                    )  # fmt: skip
+                    _claim_row(keys, grid, occ, n, moves, tries, y, move_bufs)
             for yy in range(e - 4 * lag, e + 4 * lag):
                 y = span_row(yy, 0, height, torus)
                 if y >= 0:
-                    _settle_row(
-                        occ, n, cit_cell, cop_cell, offs, lin, reach, height, width, torus,
-                        slot_bits, movers, y,
-                    )  # fmt: skip
+                    _settle_row(grid, occ, n, citizens.cell, cop_cell, moves, y, move_bufs.movers)
     total = 0
     for band in range(count):  # a scalar loop: an array expression would run as a parfor
         total += actives[band]

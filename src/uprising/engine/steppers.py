@@ -17,7 +17,9 @@ import numpy as np
 
 from uprising.engine import sequential, sites, synchronous
 from uprising.engine.neighbourhood import reduced_offsets
+from uprising.engine.records import Board, Citizens, Levers, Moves, Sight, SiteMap, Wave
 from uprising.engine.rules import ACTIVE
+from uprising.engine.user_rules import kernels_for
 from uprising.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -51,10 +53,27 @@ class SequentialStepper(Stepper):
         self.scratch = np.empty(k + 2, dtype=np.int64)  # _look writes one past
         self.seen = np.empty((sequential.SEEN_ROWS, lat.cells), dtype=np.int32)
         self.seen_with: np.ndarray | None = None  # the cop array `seen` was counted with
-        self.p_table = np.empty(k + 1, dtype=np.float64)  # P for each whole C/A <= k
-        sequential.fill_p_table(sim.config.arrest_prob_constant, self.p_table)
+        self.kernels = kernels_for(sequential, sim.rule_functions)
+        # P for each whole C/A <= k, where P is the built-in rule's, a function of C/A alone.
+        whole = sim.rule_functions.arrest_probability is None
+        self.p_table = np.empty(k + 1 if whole else 0, dtype=np.float64)
+        self.kernels.fill_p_table(sim.config.arrest_prob_constant, self.p_table)
         self.moves_cit = reduced_offsets(sim.offs_cit, lat.height, lat.width, lat.torus)
         self.moves_cop = reduced_offsets(sim.offs_cop, lat.height, lat.width, lat.torus)
+        shared = bool(np.array_equal(sim.spans_cit, sim.spans_cop))  # one row of `seen` serves both
+        self.board = Board(
+            sim.grid,
+            sim.spans_cit,
+            sim.spans_cop,
+            self.moves_cit,
+            self.moves_cop,
+            shared,
+            self.seen,
+            self.occupant,
+            self.kind,
+            self.scratch,
+            self.p_table,
+        )
 
     def cops_removed(self, sim: Simulation, keep: np.ndarray, removed: np.ndarray) -> None:
         n = sim.world.citizens
@@ -64,19 +83,18 @@ class SequentialStepper(Stepper):
         self.order = np.empty(n + keep.shape[0], dtype=np.int64)
 
     def step(self, sim: Simulation) -> None:
-        lat, cfg, r = sim.world.lattice, sim.config, sim.config.rules
-        arrests = sequential.sequential_tick(
-            sim.seed, sim.tick, (lat.height, lat.width, lat.torus),
-            sim.spans_cit, sim.spans_cop, self.moves_cit, self.moves_cop, self.seen,
-            self.occupant, self.kind, sim.cit_cell, sim.hardship,
-            sim.risk, sim.state, sim.jail, sim.cop_cell,
-            sim.params["legitimacy"], sim.params["threshold"],
-            cfg.arrest_prob_constant, cfg.rounding,
-            r.active_counts_self_twice, sim.max_jail, r.jail_term_inclusive,
-            r.jailed_keep_site, r.cop_moves_to_arrestee, r.movement, r.phased,
-            r.move_first, self.order, self.scratch, self.p_table,
+        arrests = self.kernels.sequential_tick(
+            sim.seed,
+            sim.tick,
+            self.board,
+            sim.citizens(),
+            sim.cop_cell,
+            sim.rule_params,
+            sim.params["legitimacy"],
+            sim.params["threshold"],
+            self.order,
             self.seen_with is not sim.cop_cell,  # cops were removed: count `seen` afresh
-        )  # fmt: skip
+        )
         self.seen_with = sim.cop_cell
         sim.arrests_by_dept[:] = 0
         sim.arrests_by_dept[0] = arrests
@@ -101,12 +119,13 @@ class MapStepper(Stepper):
         self.hazard = np.empty(cells, dtype=np.float64)
         # Where many citizens share a cell, a quiet citizen's estimate is computed per cell.
         self.p_quiet = np.empty(cells if n > cells else 0, dtype=np.float64)
+        self.kernels = kernels_for(synchronous, sim.rule_functions)
         self.no_state = np.empty(0, dtype=np.int8)  # count_per_cell: every agent counts
 
     def step(self, sim: Simulation) -> None:
-        lat, cfg, r = sim.world.lattice, sim.config, sim.config.rules
+        lat, cfg = sim.world.lattice, sim.config
         h, w, torus = lat.height, lat.width, lat.torus
-        group, legit, threshold, risk_mult = sim.levers()
+        levers = sim.levers()
         # 1. What every citizen sees: cops and actives within vision, from the snapshot.
         one, blocks = lat.capacity == 1, numba.get_num_threads()
         k, rounding = cfg.arrest_prob_constant, cfg.rounding
@@ -114,17 +133,13 @@ class MapStepper(Stepper):
         synchronous.count_per_cell(sim.cit_cell, sim.state, ACTIVE, self.actives_pre, one, blocks)
         synchronous.row_prefix2(self.cops_pre, self.actives_pre, h, w)
         synchronous.vision_sum2(
-            self.cops_pre, self.actives_pre, sim.spans_cit, h, w, torus,
-            self.cops_vis, self.actives_vis,
-        )  # fmt: skip
+            self.cops_pre, self.actives_pre, sim.spans_cit, h, w, torus, self.cops_vis, self.actives_vis
+        )
         if self.p_quiet.shape[0]:
-            synchronous.quiet_arrest_probability(self.cops_vis, self.actives_vis, k, rounding, self.p_quiet)
+            self.kernels.quiet_arrest_probability(self.cops_vis, self.actives_vis, k, rounding, self.p_quiet)
         # 2. Everyone decides at once (prisoners serve a tick instead).
-        synchronous.decide(
-            sim.cit_cell, sim.home, sim.hardship, sim.risk, sim.state, sim.jail,
-            group, legit, self.cops_vis, self.actives_vis, threshold, risk_mult,
-            k, rounding, r.active_counts_self_twice, not one, self.p_quiet,
-        )  # fmt: skip
+        citizens, rules = sim.citizens(), sim.rule_params
+        self.kernels.decide(citizens, levers, self.cops_vis, self.actives_vis, self.p_quiet, rules, not one)
         # 3. Cops take actives: the hazard at a cell sums, over the cops that see it, 1 / A.
         synchronous.count_per_cell(sim.cit_cell, sim.state, ACTIVE, self.actives_pre, one, blocks)
         synchronous.row_prefix(self.actives_pre, h, w)
@@ -134,10 +149,8 @@ class MapStepper(Stepper):
         synchronous.row_prefix(self.share, h, w)
         synchronous.hazard_at_actives(self.actives_pre, self.share, sim.spans_cop, h, w, torus, self.hazard)
         sim.arrests_by_dept[:] = synchronous.arrest(
-            sim.seed, sim.tick, sim.cit_cell, sim.home, sim.cell_dept,
-            lat.departments, sim.state, sim.jail, self.hazard, sim.max_jail,
-            r.jail_term_inclusive, r.jailed_keep_site,
-        )  # fmt: skip
+            sim.seed, sim.tick, citizens, sim.cell_dept, lat.departments, self.hazard, rules
+        )
 
 
 class SiteStepper(Stepper):
@@ -161,7 +174,8 @@ class SiteStepper(Stepper):
         # at most), unless the table would pass 2**16 entries.
         pairs = (sites_cit + 1, sites_cit + 3) if (sites_cit + 1) * (sites_cit + 3) <= 2**16 else (0, 0)
         self.p_table = np.zeros(pairs, dtype=np.float64)
-        sites.fill_pair_table(cfg.arrest_prob_constant, cfg.rounding, self.p_table)
+        self.kernels = kernels_for(sites, sim.rule_functions)
+        self.kernels.fill_pair_table(cfg.arrest_prob_constant, cfg.rounding, self.p_table)
         self.occ = np.empty(lat.cells, dtype=np.uint32)
         self.after = np.empty(lat.cells, dtype=np.uint32)
         # Moves: the citizens' offsets then the cops' (once when they are the same), also as
@@ -179,78 +193,67 @@ class SiteStepper(Stepper):
         shapes = (sim.spans_cit, sim.spans_cop, self.offs)
         self.margin = max([int(np.abs(rows[:, 0]).max(initial=0)) for rows in shapes] + [1])
         self.last_actives = int(np.count_nonzero(sim.state == ACTIVE))  # which arrest sum is quicker
+        self.sight = Sight(sim.spans_cit, sim.spans_cop, self.p_table, self.share_bits)
+        self.site = SiteMap(self.occ, self.after, sim.cell_dept, lat.departments)
+        k_cit, k_cop = sim.offs_cit.shape[0], sim.offs_cop.shape[0]
+        self.moves = Moves(self.offs, self.lin, k_cit, k_cop, self.shared_offs, self.reach, self.slot_bits)
 
     def step(self, sim: Simulation) -> None:
-        lat, cfg, r = sim.world.lattice, sim.config, sim.config.rules
-        h, w, torus = lat.height, lat.width, lat.torus
-        k, rounding, bits = cfg.arrest_prob_constant, cfg.rounding, self.share_bits
-        n = sim.world.citizens
-        occ, after = self.occ, self.after
-        threads = numba.get_num_threads()
-        legit = sim.levers()[1]
-        levers = (legit, sim.threshold_dept + sim.params["threshold"], sim.risk_mult_dept)
+        r, n, occ = sim.config.rules, sim.world.citizens, self.occ
+        citizens, levers = sim.citizens(), sim.levers()
         # 1. Who stands where, with who was active.
         sites.occupy(sim.cit_cell, sim.cop_cell, sim.state, sim.jail, occ)
         if not r.jailed_keep_site:
             sites.serve_off_site(sim.cit_cell, sim.jail)
-        one_pass = lat.cells >= sites.WAVE_MIN_CELLS if sim.one_pass is None else sim.one_pass
-        bands = sites.wave_bands(h, self.margin, threads) if one_pass else np.zeros(0, np.int64)
+        one_pass = sim.world.lattice.cells >= sites.WAVE_MIN_CELLS if sim.one_pass is None else sim.one_pass
+        threads = numba.get_num_threads()
+        bands = sites.wave_bands(sim.grid.height, self.margin, threads) if one_pass else np.zeros(0, np.int64)
         if bands.shape[0] > 1:
             # 2-5 in one pass over the rows; arrests are summed from the actives' side when they
             # were few the tick before (the same sums either way, so the same arrests).
-            actives, arrests = sites.tick_rows(
-                sim.seed, sim.tick, occ, after, sim.cit_cell, sim.cop_cell, sim.state,
-                sim.jail, sim.hardship, sim.risk, sim.cell_dept, lat.departments, *levers, k,
-                rounding, r.active_counts_self_twice, self.p_table, sim.spans_cit,
-                sim.spans_cop, bits, sim.max_jail, r.jail_term_inclusive, r.jailed_keep_site,
-                self.last_actives * sim.sparse_actives < n, r.movement, self.offs, self.lin,
-                sim.offs_cit.shape[0], sim.offs_cop.shape[0], self.shared_offs, self.reach,
-                r.move_tries, self.slot_bits, h, w, torus, bands, self.margin,
-            )  # fmt: skip
+            wave = Wave(bands, self.margin, self.last_actives * sim.sparse_actives < n)
+            actives, arrests = self.kernels.tick_rows(
+                sim.seed,
+                sim.tick,
+                sim.grid,
+                self.site,
+                citizens,
+                sim.cop_cell,
+                levers,
+                sim.rule_params,
+                self.sight,
+                self.moves,
+                wave,
+            )
             sim.arrests_by_dept[:] = arrests
             self.last_actives = actives
         else:
-            self._step_phased(sim, levers)
+            self._step_phased(sim, citizens, levers)
         # 6. Prisoners off the lattice whose term is over come back on a free site.
         if not r.jailed_keep_site:
             sites.place_released(sim.seed, sim.tick, sim.cit_cell, sim.jail, 4 * r.move_tries, occ)
 
-    def _step_phased(self, sim: Simulation, levers: tuple[np.ndarray, ...]) -> None:
+    def _step_phased(self, sim: Simulation, citizens: Citizens, levers: Levers) -> None:
         """Steps 2-5 of `step` one pass over the lattice each, for lattices too short for
         `sites.tick_rows`; the same tick."""
-        lat, cfg, r = sim.world.lattice, sim.config, sim.config.rules
-        h, w, torus = lat.height, lat.width, lat.torus
-        n = sim.world.citizens
-        occ, after = self.occ, self.after
-        bands = sites.bands_of(h, numba.get_num_threads())
+        grid, rules, n = sim.grid, sim.rule_params, sim.world.citizens
+        bands = sites.bands_of(grid.height, numba.get_num_threads())
         # 2. Counts in vision from the tick's start; everyone decides.
-        actives = sites.decide_rows(
-            occ, sim.spans_cit, h, w, torus, sim.hardship, sim.risk, sim.seed,
-            sim.state, sim.jail, sim.cell_dept, *levers,
-            cfg.arrest_prob_constant, cfg.rounding,
-            r.active_counts_self_twice, self.p_table, bands, after,
-        )  # fmt: skip
+        actives = self.kernels.decide_rows(
+            sim.seed, grid, self.site, citizens, levers, rules, self.sight, bands
+        )
         self.last_actives = actives
         # 3. Cops take actives: each cop's share 1/A, summed over the cops that see an active;
         # from the actives' side when they are few (the same sums, so the same arrests).
+        sparse = actives * sim.sparse_actives < n
         sim.arrests_by_dept[:] = sites.arrest_rows(
-            sim.seed, sim.tick, occ, sim.cit_cell, sim.cell_dept, lat.departments,
-            sim.state, sim.jail, after, actives * sim.sparse_actives < n, sim.spans_cop, h, w,
-            torus, self.share_bits, sim.max_jail, r.jail_term_inclusive, r.jailed_keep_site,
-            bands,
-        )  # fmt: skip
+            sim.seed, sim.tick, grid, self.site, citizens, rules, self.sight, sparse, bands
+        )
         # 4. Movement to a random free site in vision, conflicts settled by priority.
-        if r.movement:
-            k_cit, k_cop = sim.offs_cit.shape[0], sim.offs_cop.shape[0]
-            sites.claim_moves(
-                sim.seed, sim.tick, occ, n, self.offs, self.lin, k_cit, k_cop,
-                self.shared_offs, self.reach, h, w, torus, r.move_tries, self.slot_bits,
-                self.stripes,
-            )  # fmt: skip
-            sites.settle_moves(
-                occ, n, sim.cit_cell, sim.cop_cell, self.offs, self.lin, self.reach,
-                h, w, torus, self.slot_bits,
-            )  # fmt: skip
+        if rules.movement:
+            tries = rules.move_tries
+            sites.claim_moves(sim.seed, sim.tick, grid, self.occ, n, self.moves, tries, self.stripes)
+            sites.settle_moves(grid, self.occ, n, sim.cit_cell, sim.cop_cell, self.moves)
 
 
 def stepper_for(sim: Simulation) -> Stepper:

@@ -202,21 +202,29 @@ def hazard_at_actives(actives_prefix, share_prefix, spans, height, width, torus,
 
 
 @njit(parallel=True, cache=True)
-def decide(
-    cit_cell, home, hardship, risk, state, jail, cell_group, legit,
-    cops_vis, actives_vis, threshold, risk_mult, k, rounding, self_twice, release_home,
-    p_quiet,
-):  # fmt: skip
+def decide(citizens, levers, cops_vis, actives_vis, p_quiet, rules, release_home):
     """Every free citizen chooses active or quiet from the snapshot's counts in vision.
 
-    Legitimacy, threshold and a multiplier of net risk are per group of cells (`cell_group` of
-    the citizen's home: its department, or the cell itself where legitimacy varies by cell):
+    Legitimacy, threshold and a multiplier of net risk are per group of cells (`levers.group`
+    of the citizen's home: its department, or the cell itself where legitimacy varies by cell):
     the dynamics move them between ticks. Prisoners serve one tick of their term
     instead (Mesa's order: a term of J keeps a citizen out of J decisions); with
     `release_home`, a prisoner off the lattice goes back to its home cell when the term ends.
     `p_quiet` (from `quiet_arrest_probability`, or empty) holds the estimate of a quiet
     citizen per cell, worth computing once per cell where many citizens share a cell.
     """
+    # One field a line: numba 0.68's parfors lose the writes to arrays unpacked from a tuple.
+    cit_cell = citizens.cell
+    home = citizens.home
+    state = citizens.state
+    jail = citizens.jail
+    hardship = citizens.hardship
+    risk = citizens.risk
+    cell_group = levers.group
+    legit = levers.legitimacy
+    threshold = levers.threshold
+    risk_mult = levers.risk_mult
+    k, rounding, self_twice = rules.k, rules.rounding, rules.self_twice
     for i in prange(cit_cell.shape[0]):
         if jail[i] > 0:
             if jail[i] != JAIL_FOREVER:
@@ -243,9 +251,17 @@ def decide(
 
 @njit(cache=True)
 def cell_levers(
-    cell_dept, multiplier, legitimacy, drop_dept, drop_cell, threshold_dept, risk_dept,
-    legit, threshold, risk_mult,
-):  # fmt: skip
+    cell_dept,
+    multiplier,
+    legitimacy,
+    drop_dept,
+    drop_cell,
+    threshold_dept,
+    risk_dept,
+    legit,
+    threshold,
+    risk_mult,
+):
     """The levers of each cell where legitimacy varies by cell: legitimacy * multiplier[c] minus
     its department's drop and its own, clipped to [0, 1]; its department's threshold and risk
     multiplier. One thread: a pass over the cells costs less than waking the others."""
@@ -258,15 +274,17 @@ def cell_levers(
 
 
 @njit(parallel=True, cache=True)
-def arrest(
-    seed, tick, cit_cell, home, cell_dept, n_dept, state, jail, hazard, max_jail, jail_inclusive,
-    keep_site,
-):  # fmt: skip
+def arrest(seed, tick, citizens, cell_dept, n_dept, hazard, rules):
     """Each active is arrested with probability min(1, hazard at its cell).
 
     Returns the arrests per department (of each citizen's home), summed per block of agents in
     a fixed order so the result does not depend on threads.
     """
+    cit_cell = citizens.cell  # one field a line (see `decide`)
+    home = citizens.home
+    state = citizens.state
+    jail = citizens.jail
+    max_jail, jail_inclusive, keep_site = rules.max_jail, rules.jail_inclusive, rules.keep_site
     n = cit_cell.shape[0]
     blocks = 64
     size = (n + blocks - 1) // blocks
