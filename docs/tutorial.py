@@ -8,15 +8,18 @@
 # `peru-2022`, set `PERU_STEPS = None`.
 
 # %%
+import math
 import tempfile
 from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numba
 import polars as pl
 
 import uprising
 from uprising.experiment.ensemble import run_ensemble
+from uprising.model import RuleFunctions
 from uprising.runner import run_scenario
 from uprising.scenario import builtin_names, load_scenario
 from uprising.store import Store
@@ -121,6 +124,32 @@ ax.set_xlabel("tick")
 ax.set_ylabel("active citizens (agents)")
 ax.legend()
 fig.savefig(Path(tempfile.mkdtemp()) / "curfew.png")
+
+# %% [markdown]
+# The citizen's two rules can be swapped for your own `numba.njit` functions of the built-in
+# signatures (`uprising.model.RuleFunctions`): `arrest_probability(cops, actives, k,
+# rounding) -> float` and `wants_active(hardship, legitimacy, risk_aversion, p_arrest,
+# threshold) -> bool`. They are compiled into the kernels (the first tick with a new rule
+# pays the compilation; `benchmarks/bench_user_rules.py` measures it). Here the estimate of
+# the arrest probability is a logistic curve of the cop-to-active ratio instead of Epstein's
+# 1 - exp(-k C/A): a citizen who sees as many cops as actives puts it at one half.
+
+
+# %%
+@numba.njit
+def logistic_arrest(cops, actives, k, rounding):
+    return 1.0 / (1.0 + math.exp(-k * (cops / actives - 1.0)))
+
+
+def peak_active(rules=None):
+    m = uprising.Model.from_scenario(
+        "epstein-2002", seed=1, rules=rules, citizens__legitimacy=0.7, run__steps=CLASSIC_STEPS
+    )
+    return int(m.run().series["active"].max())
+
+
+logistic = RuleFunctions(arrest_probability=logistic_arrest)
+print("peak active, Epstein's estimate:", peak_active(), " a logistic one:", peak_active(logistic))
 
 # %% [markdown]
 # ## 2. Peru, December 2022

@@ -12,12 +12,16 @@ from uprising.engine.neighbourhood import row_spans
 from uprising.engine.params import EngineParams, RuleSwitches
 from uprising.engine.rules import ROUNDING_CODES
 from uprising.engine.simulation import Simulation
+from uprising.engine.user_rules import RuleFunctions
 from uprising.errors import ScenarioError
 from uprising.scenario.model import Scenario
 
 
-def build_simulation(scenario: Scenario, world: World | None = None) -> Simulation:
-    """The engine's state for one run of `scenario` on `world` (built here when None).
+def build_simulation(
+    scenario: Scenario, world: World | None = None, rules: RuleFunctions | None = None
+) -> Simulation:
+    """The engine's state for one run of `scenario` on `world` (built here when None), with
+    the user's rule functions `rules` where given.
 
     A world built here is the run's own: the run may take its arrays rather than copy them,
     and a synchronous torus recomputes its citizens' traits instead of storing them.
@@ -25,7 +29,7 @@ def build_simulation(scenario: Scenario, world: World | None = None) -> Simulati
     owned = world is None
     if world is None:
         world = build_run_world(scenario)
-    return Simulation(world, engine_params(scenario, world.lattice), owned=owned)
+    return Simulation(world, engine_params(scenario, world.lattice), owned=owned, rules=rules)
 
 
 def build_run_world(scenario: Scenario) -> World:

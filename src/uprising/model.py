@@ -39,6 +39,7 @@ from uprising.engine import synchronous
 from uprising.engine.rules import ACTIVE, JAILED, QUIET
 from uprising.engine.simulation import Simulation
 from uprising.engine.tally import forces_by_department, states_by_department
+from uprising.engine.user_rules import RuleFunctions
 from uprising.engine_params import build_simulation
 from uprising.errors import ScenarioError, UprisingError
 from uprising.recorder import Recorder, RunOutput
@@ -108,6 +109,7 @@ class Model:
         world: a world already built for the scenario (default: built here).
         hooks: user hooks, called after the built-in ones in the order given.
         reporters: name -> function of the model, collected after every tick (`collect()`).
+        rules: the user's own arrest-probability or activation rule (`RuleFunctions`).
     """
 
     def __init__(
@@ -117,6 +119,7 @@ class Model:
         world: World | None = None,
         hooks: Iterable[Any] = (),
         reporters: Mapping[str, Reporter] | None = None,
+        rules: RuleFunctions | None = None,
     ) -> None:
         if seed is not None and seed != scenario.run.seed:
             scenario = scenario.model_copy(
@@ -130,7 +133,7 @@ class Model:
                 raise UprisingError(f"hooks: {type(hook).__name__} has neither before_tick nor after_tick")
         self.scenario = scenario
         self._started = time.perf_counter()
-        self.sim = build_simulation(scenario, world)
+        self.sim = build_simulation(scenario, world, rules)
         lat = self.sim.world.lattice
         self.departments = list(lat.department_names)
         self._n_dept = lat.departments
@@ -166,6 +169,7 @@ class Model:
         overrides: Mapping[str, Any] | Sequence[str] | None = None,
         hooks: Iterable[Any] = (),
         reporters: Mapping[str, Reporter] | None = None,
+        rules: RuleFunctions | None = None,
         **keyword_overrides: Any,
     ) -> Model:
         """A model of a built-in scenario (by name), a YAML file (by path) or a `Scenario`.
@@ -189,7 +193,7 @@ class Model:
                 raise ScenarioError(format_validation_error(scenario.name, err, Scenario)) from None
         else:
             built = load_scenario(scenario, pairs)
-        return cls(built, seed=seed, hooks=hooks, reporters=reporters)
+        return cls(built, seed=seed, hooks=hooks, reporters=reporters, rules=rules)
 
     # -- the loop ----------------------------------------------------------------------------
     @property
@@ -437,4 +441,4 @@ def _events(crisis: Any) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row")
 
 
-__all__ = ["CrisisHook", "Hook", "Model", "ScheduledChanges", "simulate"]
+__all__ = ["CrisisHook", "Hook", "Model", "RuleFunctions", "ScheduledChanges", "simulate"]
