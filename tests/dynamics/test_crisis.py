@@ -162,6 +162,27 @@ def test_soldiers_go_to_a_strategic_site_of_their_department():
     assert set(crisis.sim.cop_cell[before:].tolist()) == {int(crisis.site_cell[0])}
 
 
+def test_soldiers_only_at_sites_skip_the_departments_without_one():
+    site = Site(name="airport", lon=-74.35, lat=-12.07)  # in Middle
+    dyn_all = Dynamics(**QUIET_DYNAMICS, sites=[site], timeline=[Deployment(when=DAY0, military=300)])
+    dyn_sites = Dynamics(
+        **QUIET_DYNAMICS, sites=[site], timeline=[Deployment(when=DAY0, military=300, sites_only=True)]
+    )
+    spread, guarded = (crisis_for(scenario(d), three_departments()) for d in (dyn_all, dyn_sites))
+    before = spread.sim.cop_cell.size
+    run(spread, 1)
+    run(guarded, 1)
+    assert set(spread.sim.cell_dept[spread.sim.cop_cell[before:]].tolist()) == {0, 1, 2}
+    added = guarded.sim.cop_cell[before:]
+    assert added.size == 300 // 10  # every soldier deployed, all of them at the one site
+    assert set(added.tolist()) == {int(guarded.site_cell[0])}
+
+
+def test_sites_only_leaves_a_scenario_dump_unchanged_when_off():
+    assert "sites_only" not in Deployment(when=DAY0, military=1).model_dump()
+    assert Deployment(when=DAY0, military=1, sites_only=True).model_dump()["sites_only"] is True
+
+
 def test_no_blockades_and_no_deaths_without_actives():
     dyn = Dynamics(
         lethality={"crowd_min_people": 1, "police_rate": 100.0},
@@ -233,3 +254,34 @@ def test_the_crowds_kept_per_cell_are_those_of_a_fresh_count_every_tick():
         )
         np.testing.assert_array_equal(crisis.score, crisis.participants_here / scale + crisis.pull)
     assert moved > 0  # crowds did travel
+
+
+def test_fields_left_out_of_the_dump_can_still_be_set():
+    from uprising.errors import ScenarioError
+    from uprising.scenario import load_scenario
+
+    sc = load_scenario(
+        "peru-2022", ["dynamics.timeline.5.sites_only=true", "dynamics.forces.guards_hold_sites=true"]
+    )
+    assert sc.dynamics.timeline[5].sites_only is True and sc.dynamics.forces.guards_hold_sites is True
+    with pytest.raises(ScenarioError, match="sites_onlyy: unknown parameter"):
+        load_scenario("peru-2022", ["dynamics.timeline.5.sites_onlyy=true"])
+    with pytest.raises(ScenarioError, match="unknown field citizens.sites_only"):
+        load_scenario("peru-2022", ["citizens.sites_only=true"])
+
+
+def test_guards_hold_their_site_while_the_other_forces_go_to_the_crowds():
+    site = Site(name="airport", lon=-74.35, lat=-12.07)  # in Middle, where the crowd is not
+    deploy = Deployment(when=DAY0, departments=["Middle"], military=200, police=200)
+    quiet = {**QUIET_DYNAMICS, "blockades": {"enabled": False, "crowd_min_people": 100}}
+    for hold in (False, True):
+        forces = {"redeploy_share": 1.0, "guards_hold_sites": hold}
+        dyn = Dynamics(**{**quiet, "forces": forces}, sites=[site], timeline=[deploy])
+        crisis = crisis_for(
+            scenario(dyn, legitimacy=0.2, threshold=0.0), three_departments(people_per_cell=400)
+        )
+        before = crisis.sim.cop_cell.size
+        run(crisis, 3 * TPD)
+        soldiers = crisis.sim.cop_cell[before:][crisis.sim.cop_kind[before:] == FORCE_MILITARY]
+        at_site = np.mean(soldiers == crisis.site_cell[0])
+        assert at_site == 1.0 if hold else at_site < 0.5

@@ -170,6 +170,11 @@ class Forces(Section):
     redeploy_share: float = Field(
         0.2, ge=0.0, le=1.0, description="share of a department's forces sent to its crowds each day"
     )
+    # Left out of dumps when false, so that scenarios written before it keep their hash.
+    guards_hold_sites: bool = Field(
+        False, exclude_if=lambda v: not v,
+        description="soldiers posted at a strategic site stay there instead of going to the crowds",
+    )  # fmt: skip
 
 
 class Site(Section):
@@ -208,6 +213,12 @@ class Deployment(_Event):
     police: int = Field(0, ge=0, le=1_000_000, description="police added, people (in total)")
     military: int = Field(0, ge=0, le=1_000_000, description="soldiers added, people (in total)")
     to_sites: bool = Field(True, description="soldiers go to the departments' strategic sites first")
+    # Left out of dumps when false, so that scenarios written before it keep their hash.
+    sites_only: bool = Field(
+        False, exclude_if=lambda v: not v,
+        description="soldiers only guard strategic sites: they go to the departments with a site "
+        "(shared by population), none to the others",
+    )  # fmt: skip
     # Left out of dumps when null, so that scenarios without a term keep their hash.
     days: float | None = Field(
         None, gt=0.0, le=3650.0, exclude_if=lambda v: v is None,

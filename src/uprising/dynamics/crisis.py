@@ -99,6 +99,7 @@ class Crisis:
         self.capital_cell = capital_cells(lat, np.asarray(self.capitals_lonlat, float), sim.home)
         self.site = np.zeros(cells, dtype=np.bool_)
         self.site[self.site_cell[self.site_cell >= 0]] = True
+        self.site_dept = np.unique(lat.department[self.site_cell[self.site_cell >= 0]])
         # Pull of each cell on travelling actives, in agents.
         self.pull = np.zeros(cells, dtype=np.float64)
         if self.cfg.blockades.enabled:
@@ -139,6 +140,7 @@ class Crisis:
         # Which timeline event added each force (-1: the world's own police), so that the
         # forces of an emergency with a term leave when it ends.
         self.force_event = np.full(sim.cop_cell.shape[0], -1, dtype=np.int32)
+        self.guard = np.zeros(sim.cop_cell.shape[0], dtype=np.bool_)  # soldiers posted at a site
         self.withdrawn: set[int] = set()
         self.deaths_so_far = 0
         self.departments_active_by_day: list[int] = []
@@ -299,9 +301,14 @@ class Crisis:
                 agents = int(round(people / self.scale))
                 if agents == 0:
                     continue
-                weights = self.population_dept[where] / self.population_dept[where].sum()
+                into = where
+                if e.sites_only and kind == FORCE_MILITARY:
+                    into = where[np.isin(where, self.site_dept)]
+                    if into.size == 0:
+                        continue
+                weights = self.population_dept[into] / self.population_dept[into].sum()
                 per_dept = rng.multinomial(agents, weights)
-                for d, k in zip(where, per_dept, strict=True):
+                for d, k in zip(into, per_dept, strict=True):
                     self._add_forces(int(d), int(k), kind, rng, e.to_sites and kind == FORCE_MILITARY, index)
             self.events.append(
                 DayEvent(day, e.kind, scope, e.label or f"police {e.police}, military {e.military}")
@@ -316,7 +323,8 @@ class Crisis:
             return
         sim, lat = self.sim, self.sim.world.lattice
         sites = [c for c in self.site_cell if c >= 0 and lat.department[c] == d]
-        if to_sites and sites:
+        guards = bool(to_sites and sites)
+        if guards:
             cells = rng.choice(np.array(sites), size=k)
         else:
             homes = sim.home[self.home_dept == d]
@@ -326,13 +334,14 @@ class Crisis:
         sim.cop_cell = np.concatenate([sim.cop_cell, cells.astype(np.int32)])
         sim.cop_kind = np.concatenate([sim.cop_kind, np.full(k, kind, np.int8)])
         self.force_event = np.concatenate([self.force_event, np.full(k, index, np.int32)])
+        self.guard = np.concatenate([self.guard, np.full(k, guards, np.bool_)])
 
     def _withdraw(self, day: int, e: Deployment, index: int) -> None:
         """The emergency's term is over: the forces it added leave, wherever they stand."""
         sim = self.sim
         stay = self.force_event != index
         sim.cop_cell, sim.cop_kind = sim.cop_cell[stay], sim.cop_kind[stay]
-        self.force_event = self.force_event[stay]
+        self.force_event, self.guard = self.force_event[stay], self.guard[stay]
         self.withdrawn.add(index)
         where = self.where[index]
         scope = ";".join(self.names[d] for d in where) if e.departments else ""
@@ -354,6 +363,8 @@ class Crisis:
         crowd_dept = sim.cell_dept[crowd_cells]
         force_dept = sim.cell_dept[sim.cop_cell]
         moving = rng.random(sim.cop_cell.shape[0]) < share
+        if self.cfg.forces.guards_hold_sites:
+            moving &= ~self.guard
         for d in np.unique(crowd_dept):
             cells = crowd_cells[crowd_dept == d]
             who = np.flatnonzero(moving & (force_dept == d))

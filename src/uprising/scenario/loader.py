@@ -21,7 +21,7 @@ from uprising.errors import ScenarioError
 from uprising.institutions.config import InstitutionsConfig
 from uprising.scenario.bounded_yaml import MAX_BYTES, load_bounded, shown_name
 from uprising.scenario.model import Scenario
-from uprising.scenario.paths import dotted_paths
+from uprising.scenario.paths import dotted_paths, value_at
 
 BUILTIN_PACKAGE = "uprising.scenario.builtin"
 
@@ -232,6 +232,35 @@ def format_validation_error(label: str, err: ValidationError, model: type[BaseMo
     return "\n".join(lines)
 
 
+def _declared_fields(model: type[BaseModel], seen: set[type] | None = None) -> set[str]:
+    """Every field name declared by `model` and the models inside it (lists and unions too)."""
+    seen = set() if seen is None else seen
+    if model in seen:
+        return set()
+    seen.add(model)
+    names: set[str] = set()
+    for name, field in model.model_fields.items():
+        names.add(name)
+        stack = [field.annotation]
+        while stack:
+            tp = stack.pop()
+            if isinstance(tp, type) and issubclass(tp, BaseModel):
+                names |= _declared_fields(tp, seen)
+            stack.extend(typing.get_args(tp))
+    return names
+
+
+def _field_of_a_section(data: dict[str, Any], key: str) -> bool:
+    """Whether `key` is a declared field under a section the data has, such as a field its dump
+    leaves out at the default (dynamics.forces.guards_hold_sites); the section's model, which
+    forbids unknown fields, then judges where it stands."""
+    parent, _, leaf = key.rpartition(".")
+    if not parent or leaf not in _declared_fields(Scenario):
+        return False
+    found, node = value_at(data, parent)
+    return found and isinstance(node, dict)
+
+
 def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> dict[str, Any]:
     """Apply `key=value` overrides; a key is a dotted path or a unique field name."""
     data = json.loads(json.dumps(data, default=str))  # deep copy of plain data (dates as ISO text)
@@ -245,7 +274,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], label: str) -> d
             raise ScenarioError(f"--set {item!r}: expected key=value")
         key, raw = (s.strip() for s in item.split("=", 1))
         known = default_paths + dotted_paths(data)
-        if key not in known:
+        if key not in known and not _field_of_a_section(data, key):
             matches = sorted({p for p in known if p.split(".")[-1] == key})
             if len(matches) != 1:
                 hint = f"; did you mean one of {', '.join(matches)}" if matches else ""
