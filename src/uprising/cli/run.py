@@ -114,8 +114,10 @@ def print_map_summary(
 def ensemble_metrics(outputs: list[RunOutput]) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The ensemble's median metrics, and the observed ones for runs on the map of Peru (then
     `ranking_spearman`: the model's ranking of departments by days reported active against the
-    observed one)."""
+    observed one; `crowd_estimates`: each reported crowd figure of December beside the model's
+    median participants in its department that day)."""
     from uprising.observed import ensemble_summary, load_observed, observed_metrics, run_metrics
+    from uprising.observed.crowds import crowd_comparison, load_crowds
     from uprising.observed.metrics import ranking_spearman
 
     summary = ensemble_summary([run_metrics(o) for o in outputs])
@@ -125,6 +127,7 @@ def ensemble_metrics(outputs: list[RunOutput]) -> tuple[dict[str, Any], dict[str
         summary["ranking_spearman"] = ranking_spearman(
             summary["days_reported_active_by_department"], observed["days_reported_active_by_department"]
         )
+        summary["crowd_estimates"] = crowd_comparison(outputs, load_crowds())
     return summary, observed
 
 
