@@ -12,8 +12,9 @@ import yaml
 import uprising.cli.simulate  # noqa: F401  (registers the command)
 from tests.cli_checks import invoke_command, one_error_line
 from tests.dynamics.test_crisis import DAY0, TPD, crisis_for, run, scenario, three_departments
-from uprising.dynamics.config import Deployment, Dynamics
+from uprising.dynamics.config import Call, Deployment, Dynamics, Modifier
 from uprising.engine.lattice import FORCE_MILITARY
+from uprising.model import Model
 from uprising.runner import run_scenario
 from uprising.scenario import load_scenario
 
@@ -43,6 +44,38 @@ def test_every_dated_input_lies_within_the_run_and_2023_ones_are_sourced():
         assert sc.run.start_date <= e.when <= last, e.label
         decree = re.search(r"DS \d+-2023-PCM", e.label)
         assert e.when < FIRST_2023 or (e.label and (decree is None or decree.group() in sources)), e.label
+
+
+def test_the_2023_calls_lower_the_cost_of_taking_part_and_never_the_threshold_of_support():
+    timeline = load_scenario("peru-2022-23").dynamics.timeline
+    assert not [e.label for e in timeline if isinstance(e, Modifier) and e.kind == "strike"]
+    calls = {(e.when, tuple(e.departments), e.march_to) for e in timeline if isinstance(e, Call)}
+    south = ("Arequipa", "Moquegua", "Puno", "Cusco", "Madre de Dios", "Apurímac", "Ayacucho")
+    assert (date(2023, 1, 4), south, "capital") in calls
+    assert (date(2023, 1, 5), ("Cajamarca",), "capital") in calls
+    assert (date(2023, 1, 19), (), "") in calls  # the national strike: every department
+    toma = [e for e in timeline if isinstance(e, Call) and e.march_to == "Lima" and e.when.year == 2023]
+    assert [(e.when, e.days) for e in toma] == [(date(2023, 1, 18), 2)]
+    assert {"Puno", "Cusco", "Arequipa"} <= set(toma[0].departments)
+
+
+def test_on_4_january_the_south_is_called_to_the_street_and_on_19_january_every_department():
+    model = Model.from_scenario(
+        "peru-2022-23", overrides=["world.population_scale=1000", "world.resolution_km=10"]
+    )
+    crisis, names, run_ = model.crisis, model.departments, model.scenario.run
+
+    def on(day: date) -> tuple[np.ndarray, np.ndarray]:
+        """The calls and the chance of taking part once the day's first tick has run."""
+        model.step((day - run_.start_date).days * run_.ticks_per_day + 1 - model.tick)
+        return crisis.called.copy(), crisis.p_today.copy()
+
+    called, p = on(date(2023, 1, 4))
+    puno, lima = names.index("Puno"), names.index("Lima")
+    assert called[puno] and not called[lima]
+    assert p[puno] > p[lima]
+    called, _ = on(date(2023, 1, 19))
+    assert called.all()
 
 
 def test_a_term_is_left_out_of_dumps_when_absent_so_older_scenarios_keep_their_hash():
