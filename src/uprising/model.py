@@ -407,29 +407,53 @@ def _override_strings(overrides: Mapping[str, Any] | Sequence[str] | None) -> li
 
 
 def _crisis(scenario: Scenario, sim: Simulation) -> Any:
-    """The crisis dynamics of a map scenario, or None (the classic model)."""
+    """The crisis dynamics of a map scenario, or None (the classic model). What it knows of the
+    map (neighbours, capitals, roads, sites, the alignment of legitimacy shocks, the codes of
+    regions) comes from the world's data: Peru's package, or a map world's folder."""
     if scenario.dynamics is None:
         return None
     from uprising.dynamics.crisis import Crisis
-    from uprising.dynamics.geography import adjacency_matrix
     from uprising.institutions.config import InstitutionsConfig
-    from uprising.world.cache import peru_data
+    from uprising.scenario.world import MapWorld
 
     if scenario.run.start_date is None:
         raise ScenarioError("run.start_date: a scenario with dynamics needs the date of day 0")
-    data = peru_data()  # read once per process
-    if list(data.names) != list(sim.world.lattice.department_names):
-        raise ScenarioError("dynamics: the world's departments are not those of the Peru data")
-    return Crisis(
+    common = dict(
         sim=sim,
         cfg=scenario.dynamics,
         start_date=scenario.run.start_date,
         ticks_per_day=scenario.run.ticks_per_day,
-        castillo_pct=data.castillo_pct,
-        national_castillo_pct=data.national_castillo_pct,
+    )
+    if isinstance(scenario.world, MapWorld):
+        from uprising.world.build import run_calendar
+        from uprising.world.map_world import crisis_geography
+
+        geo = crisis_geography(scenario.world, run_calendar(scenario))
+        return Crisis(
+            **common,
+            alignment_pct=geo.alignment_pct,
+            national_alignment_pct=geo.national_alignment_pct,
+            adjacency=geo.adjacency,
+            capitals_lonlat=geo.capitals_lonlat,
+            codes=geo.codes,
+            institutions=scenario.institutions,
+            frame=geo.layout,
+            roads=geo.roads,
+            world_sites=geo.sites,
+        )
+    from uprising.dynamics.geography import adjacency_matrix
+    from uprising.world.cache import peru_data
+
+    data = peru_data()  # read once per process
+    if list(data.names) != list(sim.world.lattice.department_names):
+        raise ScenarioError("dynamics: the world's departments are not those of the Peru data")
+    return Crisis(
+        **common,
+        alignment_pct=data.castillo_pct,
+        national_alignment_pct=data.national_castillo_pct,
         adjacency=adjacency_matrix(list(data.ubigeo)),
         capitals_lonlat=data.capital_lonlat,
-        ubigeo=list(data.ubigeo),
+        codes=list(data.ubigeo),
         institutions=scenario.institutions or InstitutionsConfig(),
     )
 

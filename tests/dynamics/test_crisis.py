@@ -61,8 +61,8 @@ def crisis_for(sc: Scenario, world: World) -> Crisis:
         cfg=sc.dynamics,
         start_date=DAY0,
         ticks_per_day=TPD,
-        castillo_pct=np.array([30.0, 50.0, 70.0]),
-        national_castillo_pct=50.0,
+        alignment_pct=np.array([30.0, 50.0, 70.0]),
+        national_alignment_pct=50.0,
         adjacency=adjacency,
         capitals_lonlat=capitals,
     )

@@ -188,8 +188,8 @@ def test_a_shock_drops_legitimacy_per_cell_by_size_times_alignment_to_the_power(
         cfg=sc.dynamics,
         start_date=DAY0,
         ticks_per_day=1,
-        castillo_pct=np.array([40.0, 60.0]),  # per department: unused where cells have their own
-        national_castillo_pct=50.0,
+        alignment_pct=np.array([40.0, 60.0]),  # per department: unused where cells have their own
+        national_alignment_pct=50.0,
         adjacency=np.array([[0, 1], [1, 0]], dtype=bool),
         capitals_lonlat=np.array([[-74.95, -12.02], [-74.85, -12.02]]),
     )

@@ -16,7 +16,6 @@ import pytest
 import uprising.cli.run  # noqa: F401  (registers the command)
 import uprising.cli.world  # noqa: F401  (registers the command)
 from tests.cli_checks import invoke_command, one_error_line
-from uprising.errors import ScenarioError
 from uprising.scenario.loader import load_scenario
 from uprising.world import cache
 from uprising.world.map_world import build_map_world, map_layout
@@ -153,11 +152,11 @@ def test_run_refuses_a_folder_with_problems_naming_the_first_and_counting_the_re
     assert "more problems: uprising world --check" in line
 
 
-def test_a_map_world_takes_no_institutions_and_refuses_dynamics(island):
+def test_a_map_world_takes_no_institutions_and_may_take_dynamics(island):
     loaded = load_scenario(str(island / "island.yaml"))
-    assert loaded.institutions is None
-    with pytest.raises(ScenarioError, match="dynamics: not yet available on a map world"):
-        load_scenario(str(island / "island.yaml"), ["dynamics.active_department_people=1000"])
+    assert loaded.institutions is None and loaded.dynamics is None
+    crisis = load_scenario(str(island / "island.yaml"), ["dynamics.active_department_people=1000"])
+    assert crisis.dynamics is not None and crisis.dynamics.active_department_people == 1000
 
 
 def test_the_run_holds_its_last_day_and_not_the_next(island):

@@ -17,7 +17,7 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-Departments = list[str]  # department names (regions.csv) or 2-digit ubigeo codes; [] = all
+Departments = list[str]  # department names or codes (Peru: 2-digit ubigeo; a map: its codes); [] = all
 
 
 class LegitimacyFeedback(Section):
@@ -181,8 +181,8 @@ class Site(Section):
     """A strategic site (an airport, a public building) that draws crowds and forces."""
 
     name: str
-    lon: float = Field(ge=-82.0, le=-68.0, description="longitude, degrees")
-    lat: float = Field(ge=-18.5, le=0.5, description="latitude, degrees")
+    lon: float = Field(ge=-180.0, le=180.0, description="longitude, degrees (the site must fall on the map)")
+    lat: float = Field(ge=-90.0, le=90.0, description="latitude, degrees")
     kind: Literal["airport", "police_station", "bridge", "road", "public_building"] = "airport"
     attraction_people: float = Field(
         2000.0, ge=0.0, le=1e7, description="pull on travelling actives, in people"
@@ -202,7 +202,8 @@ class LegitimacyShock(_Event):
     size: float = Field(ge=-1.0, le=1.0, description="legitimacy drop where alignment is national")
     alignment: float = Field(
         0.0, ge=0.0, le=5.0,
-        description="exponent of (Castillo runoff share / national share): 0 = same everywhere",
+        description="exponent of (the department's alignment share / the national share; Peru: "
+        "Castillo's runoff, a map world: its world.alignment column): 0 = same everywhere",
     )  # fmt: skip
 
 

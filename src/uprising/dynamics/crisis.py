@@ -29,9 +29,16 @@ from datetime import date
 
 import numpy as np
 
-from uprising.dynamics.config import Call, Deployment, Dynamics, LegitimacyShock, Modifier
+from uprising.dynamics.config import Call, Deployment, Dynamics, LegitimacyShock, Modifier, Site
 from uprising.dynamics.confrontation import confrontation_rate, confrontation_tolls
-from uprising.dynamics.geography import capital_cells, road_cells, site_cells
+from uprising.dynamics.geography import (
+    Frame,
+    LatticeFrame,
+    capital_cells,
+    on_regions,
+    road_cells,
+    site_cells,
+)
 from uprising.dynamics.participation import participants_per_cell, participation_probability
 from uprising.engine import crowds
 from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE
@@ -63,12 +70,15 @@ class Crisis:
     cfg: Dynamics
     start_date: date
     ticks_per_day: int
-    castillo_pct: np.ndarray  # alignment share per department, % (Castillo's 2021 runoff)
-    national_castillo_pct: float
+    alignment_pct: np.ndarray  # alignment share per department, % (Peru: Castillo's 2021 runoff)
+    national_alignment_pct: float  # the national share, > 0: shocks go deeper where share / it > 1
     adjacency: np.ndarray  # bool[d, d] land borders
-    capitals_lonlat: np.ndarray  # float[d, 2], ends of the road lines
-    ubigeo: list[str] | None = None  # codes accepted for departments in the timeline
+    capitals_lonlat: np.ndarray  # float[d, 2], ends of the road lines and goals of marches
+    codes: list[str] | None = None  # codes accepted for departments in the timeline
     institutions: InstitutionsConfig | None = None  # Congress votes on their dates; None: no votes
+    frame: Frame | None = None  # where points fall on the lattice; None: the lattice's own (Peru)
+    roads: np.ndarray | None = None  # cells of the world's roads; None: lines between capitals
+    world_sites: list[tuple[str, float, float]] = field(default_factory=list)  # (name, lon, lat)
     events: list[DayEvent] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -76,27 +86,35 @@ class Crisis:
 
         sim, lat = self.sim, self.sim.world.lattice
         if lat.cell_km is None:
-            raise ScenarioError("dynamics: need a map world (world.kind = peru), not the torus")
+            raise ScenarioError("dynamics: need a map world (world.kind: peru or map), not the torus")
         if not sim.config.synchronous:
             raise ScenarioError("dynamics: need run.schedule = synchronous")
         self.names = list(lat.department_names)
         self.n_dept = len(self.names)
         self.scale = float(sim.world.population_scale)
         self.adj = np.asarray(self.adjacency, dtype=bool)
-        self._dept = lambda key: department_index(self.names, key, self.ubigeo)
+        self._dept = lambda key: department_index(self.names, key, self.codes)
+        frame = self.frame if self.frame is not None else LatticeFrame(lat)
+        capitals = np.asarray(self.capitals_lonlat, float)
         cells = lat.cells
         inside = lat.department >= 0
         self.inside = inside.astype(np.bool_)
         self.road = np.zeros(cells, dtype=np.bool_)
-        self.road[road_cells(lat, np.asarray(self.capitals_lonlat, float), self.adj)] = True
-        self.site_cell = site_cells(lat, [(s.lon, s.lat) for s in self.cfg.sites])
-        for i, (s, c) in enumerate(zip(self.cfg.sites, self.site_cell, strict=True)):
+        roads = road_cells(lat, frame, capitals, self.adj) if self.roads is None else self.roads
+        self.road[on_regions(lat, [np.asarray(roads, np.int64)])] = True
+        # The scenario's sites, then the world's own (a map folder's sites.csv).
+        default_pull = Site.model_fields["attraction_people"].default
+        self.sites = [(s.name, s.lon, s.lat, s.attraction_people) for s in self.cfg.sites] + [
+            (name, lon, lat_, default_pull) for name, lon, lat_ in self.world_sites
+        ]
+        self.site_cell = site_cells(lat, frame, [(s[1], s[2]) for s in self.sites])
+        for i, (s, c) in enumerate(zip(self.cfg.sites, self.site_cell, strict=False)):
             if c < 0:
                 raise ScenarioError(
                     f"dynamics.sites.{i} ({s.name}): lon {s.lon}, lat {s.lat} is outside the map's "
                     "departments (a site must fall on a cell of a department)"
                 )
-        self.capital_cell = capital_cells(lat, np.asarray(self.capitals_lonlat, float), sim.home)
+        self.capital_cell = capital_cells(lat, frame, capitals, sim.home)
         self.site = np.zeros(cells, dtype=np.bool_)
         self.site[self.site_cell[self.site_cell >= 0]] = True
         self.site_dept = np.unique(lat.department[self.site_cell[self.site_cell >= 0]])
@@ -104,9 +122,9 @@ class Crisis:
         self.pull = np.zeros(cells, dtype=np.float64)
         if self.cfg.blockades.enabled:
             self.pull[self.road] += self.cfg.blockades.road_bonus_people / self.scale
-        for s, c in zip(self.cfg.sites, self.site_cell, strict=True):
+        for (_, _, _, attraction), c in zip(self.sites, self.site_cell, strict=True):
             if c >= 0:
-                self.pull[c] += s.attraction_people / self.scale
+                self.pull[c] += attraction / self.scale
         radius = self.cfg.travel.radius_km / float(lat.cell_km)
         self.spans = row_spans("euclidean", radius, lat.height, lat.width, False)
         # Supporters and participants per cell, kept on the lattice but written only where
@@ -289,7 +307,7 @@ class Crisis:
         if isinstance(e, LegitimacyShock):
             cell_ratio = sim.world.cell_alignment  # each cell's districts' share / national share
             if cell_ratio is None:
-                ratio = np.maximum(self.castillo_pct[where], 0.0) / self.national_castillo_pct
+                ratio = np.maximum(self.alignment_pct[where], 0.0) / self.national_alignment_pct
                 sim.legitimacy_drop[where] += e.size * ratio**e.alignment
             else:
                 cells = np.isin(sim.world.lattice.department, where)
@@ -408,7 +426,7 @@ class Crisis:
         where, army = cells[happened], military[happened] > 0
         tolls = confrontation_tolls(rng, lt, army)
         np.add.at(killed, sim.cell_dept[where], tolls)
-        names = {int(c): s.name for s, c in zip(self.cfg.sites, self.site_cell, strict=True)}
+        names = {int(c): s[0] for s, c in zip(self.sites, self.site_cell, strict=True)}
         for c, toll, soldiers in zip(where, tolls, army, strict=True):
             place = names.get(int(c), "road" if self.road[c] else "street")
             forces = "army" if soldiers else "police"

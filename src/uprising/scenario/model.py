@@ -176,10 +176,3 @@ class Scenario(Section):
     sources: dict[str, str] = Field(
         default_factory=dict, description="where each parameter comes from: citation or 'calibrated: how'"
     )
-
-    @model_validator(mode="after")
-    def _dynamics_on_peru(self) -> Scenario:
-        # The crisis's timeline, travel and blockades still read Peru's data files.
-        if self.dynamics is not None and isinstance(self.world, MapWorld):
-            raise ValueError("dynamics: not yet available on a map world (world.kind: map); leave it out")
-        return self

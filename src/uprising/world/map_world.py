@@ -83,6 +83,17 @@ class MapLayout:
     site_cells: dict[str, np.ndarray]  # kind -> int64 cells of its sites
     road_cells: np.ndarray  # int64 cells crossed by a road
     adjacency: tuple[tuple[int, int], ...]  # pairs of neighbouring regions, a < b
+    centre: tuple[float, float]  # (lon, lat) of the projection's centre
+
+    def xy_km(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
+        """Projected (x, y) km of points (lon, lat) on the world's equal-area projection."""
+        return equal_area_projection(*self.centre)(lon, lat)
+
+    def cell_of(self, lon, lat) -> np.ndarray:
+        """Cell id holding each point (lon, lat), -1 off the lattice."""
+        x, y = self.xy_km(lon, lat)
+        shape = (self.lattice.height, self.lattice.width)
+        return _cells_of_points(x, y, self.origin_km, float(self.lattice.cell_km or 1.0), shape)
 
 
 def _cells_of_points(
@@ -224,8 +235,9 @@ def map_layout(cfg: MapWorld, calendar: tuple[date, int] | None = None) -> MapLa
             array.flags.writeable = False
         road_cells = _line_cells(data.roads, project, origin, cell, shape)
         return MapLayout(
-            data, lattice, origin, tuple(forced), targets, counts, site_cells, road_cells, adjacency
-        )
+            data, lattice, origin, tuple(forced), targets, counts, site_cells, road_cells, adjacency,
+            (float(lon0), float(lat0)),
+        )  # fmt: skip
 
     fields = cfg.model_dump(mode="json", include=set(LAYOUT_FIELDS))
     key = (folder_key(folder), columns, calendar, tuple(sorted(fields.items())))
@@ -327,3 +339,60 @@ def build_map_world(cfg: MapWorld, seed: int = 1, calendar: tuple[date, int] | N
         for _, d in layout.forced
     ]
     return MapBuild(world, layout, mu, time.perf_counter() - started, notes)
+
+
+@dataclass(frozen=True)
+class CrisisGeography:
+    """What the crisis layer (`uprising.dynamics`) reads of a map world, by region in the
+    order of regions.geojson."""
+
+    layout: MapLayout  # also the frame: where points (lon, lat) fall on the lattice
+    codes: list[str]  # region codes, accepted beside names in the timeline
+    adjacency: np.ndarray  # bool[d, d] neighbours (adjacency.csv, else touching polygons)
+    capitals_lonlat: np.ndarray  # float[d, 2]: the seat of each region's most populous row
+    alignment_pct: np.ndarray  # float[d]: the alignment column, oriented against the government
+    national_alignment_pct: float  # its reference (> 0)
+    roads: np.ndarray | None  # cells of roads.geojson; None without one (lines between capitals)
+    sites: list[tuple[str, float, float]]  # (name, lon, lat) of sites.csv
+
+
+def alignment_shares(data: MapData, cfg: MapWorld) -> tuple[np.ndarray, float]:
+    """Each region's alignment share and the national one, both oriented so that more is less
+    legitimacy (`direction: for` turns a share x into 100 - x); a region without a figure sits
+    at the reference. Without an alignment column every share is 1 (shocks the same everywhere)."""
+    spec = cfg.alignment
+    if spec is None:
+        return np.ones(data.regions), 1.0
+    x = data.indicators[spec.column]
+    reference = _reference(x, data.population.astype(float), spec.reference)
+    shares = np.where(np.isfinite(x), x, reference)
+    if spec.direction == "for":
+        shares, reference = 100.0 - shares, 100.0 - reference
+    if reference <= 0:
+        return np.ones(data.regions), 1.0
+    return shares, float(reference)
+
+
+def crisis_geography(cfg: MapWorld, calendar: tuple[date, int] | None = None) -> CrisisGeography:
+    """The regions' neighbours, capitals, roads, sites and alignment of a map world (its layout
+    is built once per process)."""
+    layout = map_layout(cfg, calendar)
+    data = layout.data
+    adjacency = np.zeros((data.regions, data.regions), dtype=bool)
+    for a, b in layout.adjacency:
+        adjacency[a, b] = adjacency[b, a] = True
+    capitals = np.zeros((data.regions, 2))
+    for d in range(data.regions):
+        own = np.flatnonzero(data.seat_region == d)
+        capitals[d] = data.seat_lonlat[own[np.argmax(data.seat_population[own])]]
+    shares, national = alignment_shares(data, cfg)
+    return CrisisGeography(
+        layout=layout,
+        codes=list(data.codes),
+        adjacency=adjacency,
+        capitals_lonlat=capitals,
+        alignment_pct=shares,
+        national_alignment_pct=national,
+        roads=layout.road_cells if data.roads else None,
+        sites=[(s.name, s.lon, s.lat) for s in data.sites],
+    )
