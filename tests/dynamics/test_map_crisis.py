@@ -3,10 +3,13 @@ from the world's data folder. The folder is the synthetic island of docs/own_cri
 
 from __future__ import annotations
 
+import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pytest
 
 import uprising.cli.run  # noqa: F401  (registers the command)
@@ -95,3 +98,34 @@ def test_a_timeline_naming_no_region_of_the_folder_is_refused_in_one_line(crisis
     db = str(tmp_path / "runs.duckdb")
     result = invoke_command("run", str(crisis_file), "--runs", "1", "--no-report", "--json", "--db", db)
     assert "dynamics.timeline (deployment on 2030-03-03)" in one_error_line(result)
+
+
+def test_the_folder_observed_csv_is_read_on_the_days_of_the_run(crisis_file):
+    from uprising.observed import load_map_observed, observed_metrics
+
+    obs = load_map_observed(crisis_file.parent / "island", date(2030, 3, 1), 10)
+    assert obs.regions_active.select("day", "department").rows() == [(1, "Southmarsh"), (3, "Centrala")]
+    assert obs.blockades.filter(pl.col("department") == "").select("day", "blockades").rows() == [(2, 2)]
+    metrics = observed_metrics(obs, days=10)
+    assert metrics["departments_active_by_day"] == [None, 1, None, 1] + [None] * 6
+    assert metrics["blockades_by_day"][2] == 2 and metrics["total_deaths"] == 0
+
+
+def test_run_prints_and_reports_a_map_world_observed_against_simulated(crisis_file, tmp_path):
+    observed = crisis_file.parent / "island" / "observed.csv"
+    observed.write_text(observed.read_text() + "2030-03-03,C,deaths,2\n2030-03-04,C,deaths,1\n")
+    db, out = str(tmp_path / "runs.duckdb"), str(tmp_path / "report")
+    result = invoke_command("run", str(crisis_file), "--runs", "2", "--db", db, "--out", out)
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "deaths (obs.)" in text and "Departments reported active by day" in text
+    centrala = next(line for line in text.splitlines() if "Centrala" in line)
+    assert centrala.rstrip(" │|").split()[-1] == "3"  # its observed deaths, in the last column
+    assert "2030-03-02" in text  # the days are dated from the run's start
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert "Validation scorecard" in page
+    assert "total deaths (days 0 to 9)" in page and "department-days reported active" in page
+    line = json.loads(
+        invoke_command("run", str(crisis_file), "--runs", "2", "--db", db, "--json", "--no-report").stdout
+    )
+    assert "ranking_spearman" in line and line["deaths_by_department"]["Centrala"] >= 0

@@ -30,6 +30,12 @@ def test_the_page_shows_the_example_scenario_whole():
     assert page_block("`examples/own_crisis/island.yaml`, whole") == EXAMPLE.read_text("utf-8")
 
 
+def test_the_page_shows_the_dynamics_section_its_test_runs():
+    from tests.dynamics.test_map_crisis import DYNAMICS
+
+    assert page_block("The island with a decree on 2 March") == DYNAMICS.lstrip("\n")
+
+
 @pytest.mark.parametrize(
     "command", ["world --check examples/own_crisis/island.yaml", "world examples/own_crisis/island.yaml"]
 )

@@ -112,21 +112,24 @@ def print_map_summary(
 
 
 def ensemble_metrics(outputs: list[RunOutput]) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The ensemble's median metrics, and the observed ones for runs on the map of Peru (then
-    `ranking_spearman`: the model's ranking of departments by days reported active against the
-    observed one; `crowd_estimates`: each reported crowd figure of December beside the model's
-    median participants in its department that day)."""
-    from uprising.observed import ensemble_summary, load_observed, observed_metrics, run_metrics
+    """The ensemble's median metrics, and the observed ones for runs on the map of Peru or on a
+    map world whose folder has an observed.csv (then `ranking_spearman`: the model's ranking of
+    departments by days reported active against the observed one; on Peru's map,
+    `crowd_estimates`: each reported crowd figure of December beside the model's median
+    participants in its department that day)."""
+    from uprising.observed import ensemble_summary, observed_metrics, observed_of, run_metrics
     from uprising.observed.crowds import crowd_comparison, load_crowds
     from uprising.observed.metrics import ranking_spearman
 
     summary = ensemble_summary([run_metrics(o) for o in outputs])
     observed = None
-    if outputs and _world_kind(outputs[0]) == "peru":
-        observed = observed_metrics(load_observed(), days=outputs[0].days)
+    seen = observed_of(outputs[0].parameters) if outputs else None
+    if seen is not None:
+        observed = observed_metrics(seen, days=outputs[0].days)
         summary["ranking_spearman"] = ranking_spearman(
             summary["days_reported_active_by_department"], observed["days_reported_active_by_department"]
         )
+    if outputs and _world_kind(outputs[0]) == "peru":
         summary["crowd_estimates"] = crowd_comparison(outputs, load_crowds())
     return summary, observed
 
@@ -211,7 +214,7 @@ def run_command(
         f"[bold]{base.name}[/bold]  experiment {result.experiment_id}  {len(outputs)} runs "
         f"({seeds_text(outputs)}{resumed})  {result.seconds:.1f} s  store {db}"
     )
-    if _world_kind(outputs[0]) == "peru":
+    if _world_kind(outputs[0]) != "torus":
         start = outputs[0].start_date
         print_map_summary(console, summary, observed, date.fromisoformat(start) if start else None)
     else:

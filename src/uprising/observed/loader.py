@@ -21,9 +21,12 @@ OBSERVED_DIR = "peru/observed"
 NATIONAL = ""  # department of national rows (blockade totals)
 
 
+OBSERVED_DAYS = 25  # 7 to 31 December 2022
+
+
 @dataclass
 class Observed:
-    """Observed series; every frame has `date` (pl.Date) and `day` (days since DAY0)."""
+    """Observed series; every frame has `date` (pl.Date) and `day` (days since `day0`)."""
 
     deaths: pl.DataFrame  # date, day, department, deaths, kind (clash|blockade), retroactive
     blockades: pl.DataFrame  # date, day, department ('' = national total), blockades
@@ -31,6 +34,43 @@ class Observed:
     events: pl.DataFrame  # date, day, kind, scope, detail, numbers
     departments: list[str]
     folder: Path
+    day0: date = DAY0  # the date of observed day 0
+    days: int = OBSERVED_DAYS  # the days the series cover from day0
+
+
+SCHEMAS: dict[str, dict] = {
+    "deaths": {
+        "date": pl.Date,
+        "day": pl.Int32,
+        "department": pl.String,
+        "deaths": pl.Int64,
+        "kind": pl.String,
+        "retroactive": pl.Boolean,
+    },
+    "blockades": {
+        "date": pl.Date,
+        "day": pl.Int32,
+        "department": pl.String,
+        "blockades": pl.Int64,
+        "low_reliability": pl.Boolean,
+    },
+    "regions_active": {"date": pl.Date, "day": pl.Int32, "department": pl.String},
+    "events": {
+        "date": pl.Date,
+        "day": pl.Int32,
+        "kind": pl.String,
+        "scope": pl.String,
+        "detail": pl.String,
+        "numbers": pl.String,
+    },
+}
+"""The columns of each frame of `Observed`."""
+
+
+def frame(name: str, rows: list[dict]) -> pl.DataFrame:
+    """The frame `name` of `Observed` (its schema in SCHEMAS) from rows."""
+    schema = SCHEMAS[name]
+    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
 
 def _rows(path: Path, required: list[str]) -> list[dict[str, str]]:
@@ -126,43 +166,11 @@ def load_observed(folder: Path | str | None = None) -> Observed:
                 }
             )
 
-    def frame(rows: list[dict], schema: dict) -> pl.DataFrame:
-        return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
-
     return Observed(
-        deaths=frame(
-            deaths,
-            {
-                "date": pl.Date,
-                "day": pl.Int32,
-                "department": pl.String,
-                "deaths": pl.Int64,
-                "kind": pl.String,
-                "retroactive": pl.Boolean,
-            },
-        ),  # fmt: skip
-        blockades=frame(
-            blockades,
-            {
-                "date": pl.Date,
-                "day": pl.Int32,
-                "department": pl.String,
-                "blockades": pl.Int64,
-                "low_reliability": pl.Boolean,
-            },
-        ),  # fmt: skip
-        regions_active=frame(active, {"date": pl.Date, "day": pl.Int32, "department": pl.String}),
-        events=frame(
-            events,
-            {
-                "date": pl.Date,
-                "day": pl.Int32,
-                "kind": pl.String,
-                "scope": pl.String,
-                "detail": pl.String,
-                "numbers": pl.String,
-            },
-        ),  # fmt: skip
+        deaths=frame("deaths", deaths),
+        blockades=frame("blockades", blockades),
+        regions_active=frame("regions_active", active),
+        events=frame("events", events),
         departments=names,
         folder=base,
     )

@@ -203,7 +203,11 @@ def build_report(
             )
     elif not is_peru(outputs[0]):
         sections.append(
-            Section("Validation", "No observed data for this world: no scorecard (only Peru runs have one).")
+            Section(
+                "Validation",
+                "No observed data for this world: no scorecard (Peru's runs and map worlds whose "
+                "folder has an observed.csv have one).",
+            )
         )
     page = render_page(title, intro, sections)
     path = out_dir / REPORT_FILE

@@ -1,8 +1,10 @@
-"""Observed December 2022 data put on the days of a run, for overlays and the scorecard.
+"""Observed data put on the days of a run, for overlays and the scorecard.
 
-Only runs on the map of Peru are compared with it. Observed day `i` is `DAY0 + i`; model day
-`j` is the run's `start_date + j` (a Peru run without a start date is taken to start on DAY0).
-Series are indexed by model day and span the run or the observed window, whichever is longer.
+Runs on the map of Peru are compared with December 2022, runs on a map world with its folder's
+observed.csv (`uprising.observed.observed_of`). Observed day `i` is the data's day 0 plus `i`
+(Peru: DAY0; a map world: its run's start date); model day `j` is the run's `start_date + j` (a
+Peru run without a start date is taken to start on DAY0). Series are indexed by model day and
+span the run or the observed window, whichever is longer.
 """
 
 from __future__ import annotations
@@ -15,15 +17,13 @@ import polars as pl
 
 from uprising.recorder.output import RunOutput
 
-OBSERVED_DAYS = 25  # 7 to 31 December 2022
-
 
 @dataclass(frozen=True)
 class ObservedSeries:
     """Observed series on model days (None where nothing was reported that day)."""
 
     start: date  # calendar date of model day 0
-    start_assumed: bool  # True when the runs had no start date and DAY0 was used
+    start_assumed: bool  # True when the runs had no start date and the data's day 0 was used
     run_days: int  # days the runs cover
     cumulative_deaths: list[int]  # deaths from model day 0 to the day (retroactive one excluded)
     blockades: list[int | None]  # national road points blocked (Sutran), where reported
@@ -38,17 +38,20 @@ def is_peru(output: RunOutput) -> bool:
 
 
 def observed_for(outputs: list[RunOutput], run_days: int) -> ObservedSeries | None:
-    """The observed series for runs on the map of Peru, None for any other world."""
-    if not outputs or not is_peru(outputs[0]):
+    """The observed series of the runs' world (Peru's, or a map folder's observed.csv), None
+    for a world without any."""
+    if not outputs:
         return None
-    from uprising.observed import DAY0, load_observed, observed_metrics
+    from uprising.observed import observed_metrics, observed_of
 
-    obs = load_observed()
+    obs = observed_of(outputs[0].parameters)
+    if obs is None:
+        return None
     start_text = outputs[0].start_date
-    start = date.fromisoformat(start_text) if start_text else DAY0
-    shift = (start - DAY0).days  # observed index of model day 0
-    span = max(run_days, OBSERVED_DAYS - shift, 1)
-    raw = observed_metrics(obs, days=max(OBSERVED_DAYS, shift + span))
+    start = date.fromisoformat(start_text) if start_text else obs.day0
+    shift = (start - obs.day0).days  # observed index of model day 0
+    span = max(run_days, obs.days - shift, 1)
+    raw = observed_metrics(obs, days=max(obs.days, shift + span))
 
     def on_model_days(series: list) -> list:
         return [series[j + shift] if 0 <= j + shift < len(series) else None for j in range(span)]

@@ -1,4 +1,5 @@
-"""The validation scorecard: each observed target of December 2022 against the ensemble.
+"""The validation scorecard: each observed target (of December 2022, or of a map world's
+observed.csv: totals over the run) against the ensemble.
 
 A target passes when the simulated median is within its tolerance of the observed value:
 |median - observed| <= max(absolute tolerance, relative tolerance * |observed|). The 90% band
@@ -44,6 +45,7 @@ PEAK_BLOCKADES = Tolerance(10, 0.5, "points")
 PEAK_BLOCKADE_DAY = Tolerance(2, unit="days")
 TOTAL_DEATHS = Tolerance(5, 0.5, "deaths")
 DEPARTMENT_DEATHS = Tolerance(3, unit="deaths")
+DEPARTMENT_DAYS = Tolerance(5, 0.5, "department-days")
 SOUTHERN_RANK = Tolerance(3, unit="ranks")
 ZERO_COUNT_UNITS = ("deaths", "points", "departments")
 """Units of counts: a target observing zero of them is left out of the headline."""
@@ -144,6 +146,8 @@ def scorecard(metrics: list[dict], observed: ObservedSeries) -> list[ScoreRow]:
                 "observed: Defensoría register",
             )
         )
+    else:  # observed data of another window than December 2022: totals over the run
+        rows.extend(run_totals(metrics, observed))
 
     for name, obs_deaths in observed.deaths_in_run.items():
         samples = [m["deaths_by_department"].get(name, 0) for m in metrics]
@@ -168,6 +172,37 @@ def scorecard(metrics: list[dict], observed: ObservedSeries) -> list[ScoreRow]:
                 [mean_rank(m["days_reported_active_by_department"], southern) for m in metrics],
                 SOUTHERN_RANK,
                 "both ranked by days reported active (simulated: through the observation model)",
+            )
+        )
+    return rows
+
+
+def run_totals(metrics: list[dict], observed: ObservedSeries) -> list[ScoreRow]:
+    """Targets over the whole run: deaths, and department-days reported active (summed over the
+    days with a report; simulated through the observation model on the same days)."""
+    days = observed.run_days
+    rows = []
+    if observed.cumulative_deaths:
+        last = min(days, len(observed.cumulative_deaths)) - 1
+        rows.append(
+            score(
+                f"total deaths (days 0 to {last})",
+                "deaths",
+                observed.cumulative_deaths[last],
+                [m["cumulative_deaths_by_day"][last] for m in metrics],
+                TOTAL_DEATHS,
+            )
+        )
+    reported = [d for d, v in enumerate(observed.departments_active[:days]) if v is not None]
+    if reported:
+        rows.append(
+            score(
+                f"department-days reported active (the {len(reported)} days with a report)",
+                "department-days",
+                sum(observed.departments_active[d] or 0 for d in reported),
+                [sum(m["departments_reported_active_by_day"][d] for d in reported) for m in metrics],
+                DEPARTMENT_DAYS,
+                "observed: regions named in reports, a lower bound",
             )
         )
     return rows
