@@ -7,6 +7,9 @@ The run loop, the hooks between ticks and the records live above (`uprising.mode
 
 from __future__ import annotations
 
+import time
+
+import numba
 import numpy as np
 
 from uprising.engine import synchronous
@@ -17,6 +20,7 @@ from uprising.engine.random import seed_to_uint64
 from uprising.engine.records import Citizens, Grid, Levers, RuleParams
 from uprising.engine.rules import ACTIVE, JAIL_FOREVER, JAILED, QUIET
 from uprising.engine.steppers import stepper_for
+from uprising.engine.threads import ThreadChoice
 from uprising.engine.user_rules import RuleFunctions
 from uprising.errors import ScenarioError
 
@@ -116,6 +120,8 @@ class Simulation:
         # Public choices of how the synchronous torus is worked; every choice gives the same run.
         self.one_pass: bool | None = None  # one wave over the rows; None: by size (sites.WAVE_MIN_CELLS)
         self.sparse_actives = SPARSE_ACTIVES  # arrests from the actives' side below 1 active in this many
+        self.choose_threads = True  # each tick on all numba's threads or one, whichever measures quicker
+        self.thread_choice = ThreadChoice()
         self.stepper = stepper_for(self)
 
     # ---- levers ---------------------------------------------------------------------------
@@ -162,9 +168,21 @@ class Simulation:
 
     # ---- the tick ----------------------------------------------------------------------
     def step(self) -> None:
-        """Advance one tick (the levers as the hooks left them)."""
+        """Advance one tick (the levers as the hooks left them), on the threads that
+        `thread_choice` measured quicker when `choose_threads`, else on numba's."""
         self.tick += 1
-        self.stepper.step(self)
+        if not self.choose_threads:
+            self.stepper.step(self)
+            return
+        most = numba.get_num_threads()
+        threads = self.thread_choice.threads(most)
+        numba.set_num_threads(threads)
+        try:
+            started = time.perf_counter()
+            self.stepper.step(self)
+            self.thread_choice.timed(threads, time.perf_counter() - started)
+        finally:
+            numba.set_num_threads(most)
 
     def citizens(self) -> Citizens:
         """The citizens' arrays as the kernels take them."""

@@ -74,6 +74,7 @@ from uprising.engine.rules import (
     wants_active,
 )
 from uprising.engine.traits import citizen_traits, traits_key
+from uprising.engine.work_queue import items_of, new_queue, take
 
 ROW_BLOCKS = 64  # rows are worked in this many blocks, each block by one thread at a time
 OCCUPY_CHUNKS = 256  # `occupy` writes the agents in this many chunks
@@ -98,8 +99,15 @@ _SIXTEEN = uint64(16)
 def occupy(cit_cell, cop_cell, state, jail, occ):
     """occ[c] = the agent on site c (citizens 0..n-1, then cops n..), with PRISONER set for a
     citizen serving a term and SEEN_ACTIVE for an active one, EMPTY where none is."""
-    for c in prange(occ.shape[0]):
-        occ[c] = EMPTY
+    cells = occ.shape[0]
+    queue = new_queue()
+    for _ in prange(OCCUPY_CHUNKS):
+        while True:
+            k = take(queue)
+            if k >= OCCUPY_CHUNKS:
+                break
+            for c in range(k * cells // OCCUPY_CHUNKS, (k + 1) * cells // OCCUPY_CHUNKS):
+                occ[c] = EMPTY
     # Agents are written in chunks of citizens and of cops that stand in about the same rows (both
     # lists start sorted by site and agents move little), so each chunk's writes share cache lines.
     n = cit_cell.shape[0]
@@ -114,15 +122,20 @@ def occupy(cit_cell, cop_cell, state, jail, occ):
         else:
             mark = np.int64(k * occ.shape[0] // OCCUPY_CHUNKS)
         bounds[k] = min(max(bounds[k - 1], np.searchsorted(cop_cell, mark)), m)
-    for k in prange(OCCUPY_CHUNKS):
-        for i in range(k * n // OCCUPY_CHUNKS, (k + 1) * n // OCCUPY_CHUNKS):
-            c = cit_cell[i]
-            if c >= 0:
-                flags = uint32(PRISONER) if jail[i] > 0 else uint32(0)
-                flags |= uint32(SEEN_ACTIVE) if state[i] == ACTIVE else uint32(0)
-                occ[c] = uint32(i) | flags
-        for j in range(bounds[k], bounds[k + 1]):
-            occ[cop_cell[j]] = n + j
+    queue = new_queue()
+    for _ in prange(OCCUPY_CHUNKS):
+        while True:
+            k = take(queue)
+            if k >= OCCUPY_CHUNKS:
+                break
+            for i in range(k * n // OCCUPY_CHUNKS, (k + 1) * n // OCCUPY_CHUNKS):
+                c = cit_cell[i]
+                if c >= 0:
+                    flags = uint32(PRISONER) if jail[i] > 0 else uint32(0)
+                    flags |= uint32(SEEN_ACTIVE) if state[i] == ACTIVE else uint32(0)
+                    occ[c] = uint32(i) | flags
+            for j in range(bounds[k], bounds[k + 1]):
+                occ[cop_cell[j]] = n + j
 
 
 def _even_bounds(height: int, count: int) -> np.ndarray:
@@ -146,10 +159,12 @@ def _move_buffers(width):
     )
 
 
-def bands_of(height: int, threads: int) -> np.ndarray:
-    """Row bounds of the bands a pass with a ring of rows works in: one band per thread (at
-    most one per row), as int64[k + 1]. Results do not depend on it."""
-    return _even_bounds(height, max(1, min(threads, height)))
+def bands_of(height: int, threads: int, reach: int) -> np.ndarray:
+    """Row bounds of the bands a pass with a ring of rows works in, taken by the threads from
+    a queue (`work_queue`): several per thread, each at least 4 reaches high where the lattice
+    allows (a band first fills 2 reaches of rows its neighbour also fills), as int64[k + 1].
+    Results do not depend on it."""
+    return _even_bounds(height, items_of(height, 4 * max(reach, 1), threads))
 
 
 @njit(inline="always", cache=True)
@@ -403,16 +418,22 @@ def decide_rows(seed, grid, site, citizens, levers, rules, sight, bands):
     height_ring = 2 * reach + 1
     count = bands.shape[0] - 1
     actives = np.zeros(count, dtype=np.int64)
-    for band in prange(count):  # buffers allocated once per band
-        start, end = bands[band], bands[band + 1]
-        origin = start - reach  # the ring holds row y at (y - origin) % height_ring
-        ring = Ring(np.empty(height_ring * width, dtype=np.uint32), origin, height_ring)
+    queue = new_queue()
+    for _ in prange(count):  # buffers allocated once per iteration
+        rows = np.empty(height_ring * width, dtype=np.uint32)
         bufs = _row_buffers(width)
-        for yy in range(origin, start + reach):
-            _fill_counts(occ, n, yy, height, width, torus, ring.rows, origin, height_ring)
-        for y in range(start, end):
-            _fill_counts(occ, n, y + reach, height, width, torus, ring.rows, origin, height_ring)
-            actives[band] += _decide_row(y, grid, site, ring, citizens, levers, rules, sight, tkey, bufs)
+        while True:
+            band = take(queue)
+            if band >= count:
+                break
+            start, end = bands[band], bands[band + 1]
+            origin = start - reach  # the ring holds row y at (y - origin) % height_ring
+            ring = Ring(rows, origin, height_ring)
+            for yy in range(origin, start + reach):
+                _fill_counts(occ, n, yy, height, width, torus, rows, origin, height_ring)
+            for y in range(start, end):
+                _fill_counts(occ, n, y + reach, height, width, torus, rows, origin, height_ring)
+                actives[band] += _decide_row(y, grid, site, ring, citizens, levers, rules, sight, tkey, bufs)
     total = 0
     for band in range(count):  # a scalar loop: an array expression would run as a parfor
         total += actives[band]
@@ -567,9 +588,16 @@ def arrest_rows(seed, tick, grid, site, citizens, rules, sight, sparse, bands):
     Returns the arrests per department, summed per row in a fixed order.
     """
     partial = np.zeros((grid.height, site.departments), dtype=np.int64)
-    for band in prange(bands.shape[0] - 1):
-        y0, y1 = bands[band], bands[band + 1]
-        _arrest_range(seed, tick, y0, y1, grid, site, citizens, rules, sight, sparse, partial)
+    count = bands.shape[0] - 1
+    queue = new_queue()
+    for _ in prange(count):
+        while True:
+            band = take(queue)
+            if band >= count:
+                break
+            _arrest_range(
+                seed, tick, bands[band], bands[band + 1], grid, site, citizens, rules, sight, sparse, partial
+            )
     return _sum_rows(partial)
 
 
@@ -770,11 +798,17 @@ def claim_moves(seed, tick, grid, occ, n, moves, tries, bounds):
     keys = (stream_key(seed, tick, STREAM_MOVE), stream_key(seed, tick, STREAM_PRIORITY))
     count = bounds.shape[0] - 1
     for parity in range(2):
-        for s in prange((count + 1 - parity) // 2):
-            stripe = 2 * s + parity
+        half = (count + 1 - parity) // 2
+        queue = new_queue()
+        for _ in prange(half):
             bufs = _move_buffers(grid.width)
-            for y in range(bounds[stripe], bounds[stripe + 1]):
-                _claim_row(keys, grid, occ, n, moves, tries, y, bufs)
+            while True:
+                s = take(queue)
+                if s >= half:
+                    break
+                stripe = 2 * s + parity
+                for y in range(bounds[stripe], bounds[stripe + 1]):
+                    _claim_row(keys, grid, occ, n, moves, tries, y, bufs)
 
 
 @njit(parallel=True, cache=True)
@@ -784,10 +818,15 @@ def settle_moves(grid, occ, n, cit_cell, cop_cell, moves):
     one else takes that site this tick. Each mover claimed one site and only free sites are
     claimed, so rows are settled in parallel."""
     height = grid.height
-    for block in prange(ROW_BLOCKS):  # buffers allocated once per block of rows
+    queue = new_queue()
+    for _ in prange(ROW_BLOCKS):  # buffers allocated once per iteration
         claimed = np.empty(grid.width, dtype=np.int64)
-        for y in range(block * height // ROW_BLOCKS, (block + 1) * height // ROW_BLOCKS):
-            _settle_row(grid, occ, n, cit_cell, cop_cell, moves, y, claimed)
+        while True:
+            block = take(queue)
+            if block >= ROW_BLOCKS:
+                break
+            for y in range(block * height // ROW_BLOCKS, (block + 1) * height // ROW_BLOCKS):
+                _settle_row(grid, occ, n, cit_cell, cop_cell, moves, y, claimed)
 
 
 @njit(cache=True)

@@ -237,7 +237,7 @@ class SiteStepper(Stepper):
         """Steps 2-5 of `step` one pass over the lattice each, for lattices too short for
         `sites.tick_rows`; the same tick."""
         grid, rules, n = sim.grid, sim.rule_params, sim.world.citizens
-        bands = sites.bands_of(grid.height, numba.get_num_threads())
+        bands = sites.bands_of(grid.height, numba.get_num_threads(), self.margin)
         # 2. Counts in vision from the tick's start; everyone decides.
         actives = self.kernels.decide_rows(
             sim.seed, grid, self.site, citizens, levers, rules, self.sight, bands

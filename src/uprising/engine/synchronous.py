@@ -35,6 +35,7 @@ from uprising.engine.rules import (
     jail_term,
     wants_active,
 )
+from uprising.engine.work_queue import new_queue, take
 
 
 @njit(parallel=True, cache=True)
@@ -318,15 +319,20 @@ def tally(state, out):
     size = (n + blocks - 1) // blocks
     active = np.zeros(blocks, dtype=np.int64)
     jailed = np.zeros(blocks, dtype=np.int64)
-    for b in prange(blocks):
-        a = 0
-        j = 0
-        for i in range(uintp(b * size), uintp(min(n, (b + 1) * size))):
-            s = state[i]
-            a += s == ACTIVE
-            j += s == JAILED
-        active[b] = a
-        jailed[b] = j
+    queue = new_queue()
+    for _ in prange(blocks):  # blocks taken from a queue (`work_queue`)
+        while True:
+            b = take(queue)
+            if b >= blocks:
+                break
+            a = 0
+            j = 0
+            for i in range(uintp(b * size), uintp(min(n, (b + 1) * size))):
+                s = state[i]
+                a += s == ACTIVE
+                j += s == JAILED
+            active[b] = a
+            jailed[b] = j
     out[1] = active.sum()
     out[2] = jailed.sum()
     out[0] = n - out[1] - out[2]

@@ -1,0 +1,116 @@
+"""Threads on a busy machine: work taken from a queue, and a thread count chosen by measure."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import pytest
+from numba import njit, prange
+
+from uprising.engine import sites
+from uprising.engine.threads import RECHECK_TICKS, SLOW_TICKS, TRIAL_TICKS, ThreadChoice
+from uprising.engine.work_queue import new_queue, take
+from uprising.engine_params import build_simulation
+from uprising.scenario import load_scenario
+
+two_threads = pytest.mark.skipif(
+    numba.config.NUMBA_NUM_THREADS < 2, reason="needs 2 numba threads (NUMBA_NUM_THREADS=2)"
+)
+
+
+@njit(parallel=True)
+def _take_all(items, hold):
+    """Which thread took each item; the thread that takes item 0 spins `hold` rounds on it."""
+    taker = np.full(items, -1, dtype=np.int64)
+    spin = np.zeros(1, dtype=np.float64)
+    queue = new_queue()
+    for _ in prange(items):
+        while True:
+            item = take(queue)
+            if item >= items:
+                break
+            if item == 0:
+                for k in range(hold):
+                    spin[0] += np.sqrt(float(k))
+            taker[item] = numba.get_thread_id()
+    return taker
+
+
+def test_every_item_of_the_queue_is_taken_once():
+    taker = _take_all(1000, 0)
+    assert (taker >= 0).all()
+
+
+@two_threads
+def test_a_thread_held_up_on_one_item_leaves_the_rest_to_the_other():
+    numba.set_num_threads(2)
+    try:
+        taker = _take_all(64, 50_000_000)
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    held = taker[0]
+    # A fixed even split would leave items 1-31 to the held-up thread.
+    assert np.count_nonzero(taker == held) < 32
+
+
+def test_bands_are_several_per_thread_and_never_thinner_than_four_reaches():
+    bounds = sites.bands_of(1000, 2, 7)
+    assert bounds[0] == 0 and bounds[-1] == 1000
+    assert bounds.shape[0] - 1 >= 8
+    assert np.diff(bounds).min() >= 28
+
+
+def choice_after(times: dict[int, float], ticks: int) -> list[int]:
+    """The threads a ThreadChoice gives over `ticks` ticks when a tick on t threads takes times[t]."""
+    choice, used = ThreadChoice(), []
+    for _ in range(ticks):
+        threads = choice.threads(2)
+        choice.timed(threads, times[threads])
+        used.append(threads)
+    return used
+
+
+def test_the_choice_keeps_one_thread_when_its_ticks_are_quicker():
+    used = choice_after({1: 0.010, 2: 0.030}, 2 * TRIAL_TICKS + 50)
+    assert used[: 2 * TRIAL_TICKS] == [2, 1] * TRIAL_TICKS
+    assert set(used[2 * TRIAL_TICKS :]) == {1}
+
+
+def test_the_choice_keeps_both_threads_when_theirs_are_quicker_and_tries_again_later():
+    used = choice_after({1: 0.020, 2: 0.012}, 2 * TRIAL_TICKS + RECHECK_TICKS + 2)
+    assert set(used[2 * TRIAL_TICKS : 2 * TRIAL_TICKS + RECHECK_TICKS]) == {2}
+    assert used[-2:] == [2, 1]  # a new trial
+
+
+def test_ticks_slower_than_the_trial_found_start_a_new_one():
+    choice = ThreadChoice()
+    for _ in range(TRIAL_TICKS):
+        choice.timed(choice.threads(2), 0.010)
+        choice.timed(choice.threads(2), 0.020)
+    assert choice.threads(2) == 2
+    for _ in range(SLOW_TICKS):
+        choice.timed(2, 0.050)  # another program took a core
+        choice.threads(2)
+    assert choice.choice is None
+
+
+def test_the_choice_never_passes_the_threads_allowed():
+    choice = ThreadChoice()
+    assert choice.threads(1) == 1
+
+
+def test_a_run_choosing_its_threads_ends_as_one_on_fixed_threads_and_leaves_numba_as_it_was():
+    sc = load_scenario(
+        "epstein-2002",
+        ["run.schedule=synchronous", "world.width=80", "world.height=80", "citizens.legitimacy=0.7"],
+    )
+    chosen, fixed = build_simulation(sc), build_simulation(sc)
+    fixed.choose_threads = False
+    before = numba.get_num_threads()
+    for _ in range(2 * TRIAL_TICKS + 4):
+        chosen.step()
+        fixed.step()
+        assert numba.get_num_threads() == before
+    np.testing.assert_array_equal(chosen.state, fixed.state)
+    np.testing.assert_array_equal(chosen.cit_cell, fixed.cit_cell)
+    np.testing.assert_array_equal(chosen.cop_cell, fixed.cop_cell)
