@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numba
 import numpy as np
 import pytest
@@ -94,6 +98,16 @@ def test_ticks_slower_than_the_trial_found_start_a_new_one():
     assert choice.choice is None
 
 
+def test_slow_ticks_on_one_thread_keep_the_choice_of_one():
+    choice = ThreadChoice()
+    for _ in range(TRIAL_TICKS):
+        choice.timed(choice.threads(2), 0.030)
+        choice.timed(choice.threads(2), 0.010)
+    for _ in range(SLOW_TICKS + 2):
+        assert choice.threads(2) == 1
+        choice.timed(1, 0.050)  # a busier machine favours one thread all the more
+
+
 def test_the_choice_never_passes_the_threads_allowed():
     choice = ThreadChoice()
     assert choice.threads(1) == 1
@@ -114,3 +128,13 @@ def test_a_run_choosing_its_threads_ends_as_one_on_fixed_threads_and_leaves_numb
     np.testing.assert_array_equal(chosen.state, fixed.state)
     np.testing.assert_array_equal(chosen.cit_cell, fixed.cit_cell)
     np.testing.assert_array_equal(chosen.cop_cell, fixed.cop_cell)
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_openmp_threads_wait_passively_unless_the_environment_says_otherwise(given, expected):
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if given is not None:
+        env["OMP_WAIT_POLICY"] = given
+    code = "import os, uprising.engine; print(os.environ['OMP_WAIT_POLICY'])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == expected

@@ -3,6 +3,7 @@
 The engine knows lattices and agents, nothing of Peru.
 """
 
+from uprising.engine import threads  # noqa: F401  (OpenMP's threads wait passively: see there)
 from uprising.engine.simulation import Simulation
 
 __all__ = ["Simulation"]

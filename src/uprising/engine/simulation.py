@@ -171,10 +171,10 @@ class Simulation:
         """Advance one tick (the levers as the hooks left them), on the threads that
         `thread_choice` measured quicker when `choose_threads`, else on numba's."""
         self.tick += 1
-        if not self.choose_threads:
+        most = numba.get_num_threads()
+        if not (self.choose_threads and self.stepper.parallel and most > 1):
             self.stepper.step(self)
             return
-        most = numba.get_num_threads()
         threads = self.thread_choice.threads(most)
         numba.set_num_threads(threads)
         try:

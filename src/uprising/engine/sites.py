@@ -99,15 +99,8 @@ _SIXTEEN = uint64(16)
 def occupy(cit_cell, cop_cell, state, jail, occ):
     """occ[c] = the agent on site c (citizens 0..n-1, then cops n..), with PRISONER set for a
     citizen serving a term and SEEN_ACTIVE for an active one, EMPTY where none is."""
-    cells = occ.shape[0]
-    queue = new_queue()
-    for _ in prange(OCCUPY_CHUNKS):
-        while True:
-            k = take(queue)
-            if k >= OCCUPY_CHUNKS:
-                break
-            for c in range(k * cells // OCCUPY_CHUNKS, (k + 1) * cells // OCCUPY_CHUNKS):
-                occ[c] = EMPTY
+    for c in prange(occ.shape[0]):
+        occ[c] = EMPTY
     # Agents are written in chunks of citizens and of cops that stand in about the same rows (both
     # lists start sorted by site and agents move little), so each chunk's writes share cache lines.
     n = cit_cell.shape[0]
@@ -122,20 +115,17 @@ def occupy(cit_cell, cop_cell, state, jail, occ):
         else:
             mark = np.int64(k * occ.shape[0] // OCCUPY_CHUNKS)
         bounds[k] = min(max(bounds[k - 1], np.searchsorted(cop_cell, mark)), m)
-    queue = new_queue()
-    for _ in prange(OCCUPY_CHUNKS):
-        while True:
-            k = take(queue)
-            if k >= OCCUPY_CHUNKS:
-                break
-            for i in range(k * n // OCCUPY_CHUNKS, (k + 1) * n // OCCUPY_CHUNKS):
-                c = cit_cell[i]
-                if c >= 0:
-                    flags = uint32(PRISONER) if jail[i] > 0 else uint32(0)
-                    flags |= uint32(SEEN_ACTIVE) if state[i] == ACTIVE else uint32(0)
-                    occ[c] = uint32(i) | flags
-            for j in range(bounds[k], bounds[k + 1]):
-                occ[cop_cell[j]] = n + j
+    # Both loops split evenly (not from a queue): each thread then writes the agents of about the
+    # sites it cleared, which its cache still holds.
+    for k in prange(OCCUPY_CHUNKS):
+        for i in range(k * n // OCCUPY_CHUNKS, (k + 1) * n // OCCUPY_CHUNKS):
+            c = cit_cell[i]
+            if c >= 0:
+                flags = uint32(PRISONER) if jail[i] > 0 else uint32(0)
+                flags |= uint32(SEEN_ACTIVE) if state[i] == ACTIVE else uint32(0)
+                occ[c] = uint32(i) | flags
+        for j in range(bounds[k], bounds[k + 1]):
+            occ[cop_cell[j]] = n + j
 
 
 def _even_bounds(height: int, count: int) -> np.ndarray:

@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 
 
 class Stepper:
-    """A schedule's tick; `cops_removed` keeps its work arrays in step with the cops."""
+    """A schedule's tick; `cops_removed` keeps its work arrays in step with the cops.
+    `parallel`: its kernels use numba's threads (so their count is worth choosing)."""
+
+    parallel = True
 
     def step(self, sim: Simulation) -> None:
         raise NotImplementedError
@@ -38,6 +41,8 @@ class Stepper:
 
 class SequentialStepper(Stepper):
     """Random-sequential: each agent acts in turn, in a new random order every tick."""
+
+    parallel = False
 
     def __init__(self, sim: Simulation) -> None:
         lat = sim.world.lattice

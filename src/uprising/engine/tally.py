@@ -19,4 +19,6 @@ def states_by_department(cit_cell, home, state, cell_dept, out):
 
 def forces_by_department(cop_cell: np.ndarray, cell_dept: np.ndarray, n_dept: int) -> np.ndarray:
     """Force agents standing in each department."""
+    if n_dept == 1:  # the torus: every force in its one department, without a pass over them
+        return np.array([cop_cell.shape[0]], dtype=np.int64)
     return np.bincount(cell_dept[cop_cell], minlength=n_dept).astype(np.int64)

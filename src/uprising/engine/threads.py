@@ -1,17 +1,31 @@
-"""How many threads a run's ticks use: all it is allowed, or one, whichever measures quicker.
+"""Threads on a shared machine: how they wait, and how many a run's ticks use.
+
+A thread of numba's OpenMP layer that reaches the end of a parallel loop, or waits for the
+next one, spins on its core for a while (GNU OpenMP's default) before it sleeps. Beside
+another program's threads that spinning takes the core the thread it waits for needs, and
+every loop of the tick waits for it: on a busy 2-core machine 2 spinning threads took several
+times as long as 1 (`benchmarks/bench_load.py`; figures in the README's speed section). So
+the engine asks OpenMP to wait passively (`OMP_WAIT_POLICY`, unless the environment sets it)
+before numba first starts its threads: importing `uprising.engine` does it, and it has no
+effect where OpenMP was loaded before.
+
+How many threads: all a run is allowed, or one, whichever measures quicker.
 
 On a machine shared with other programs, a tick's parallel loops wait at their ends for every
 thread; when the machine has no core to spare for one of them, one thread alone finishes the
 tick sooner. Small lattices, whose loops last microseconds, lose most: waking the other thread
 costs more than the work it takes. So the run times its ticks both ways for a few ticks, keeps
-the quicker, and measures again every so often, or as soon as ticks on its choice turn
-markedly slower than the trial found them (the load changed). A tick gives the same
+the quicker, and measures again every so often, or as soon as ticks on many threads turn
+markedly slower than the trial found them (the load grew). A tick gives the same
 result on any number of threads, so the choice changes only the time a run takes.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 TRIAL_TICKS = 3  # ticks timed each way per trial
 RECHECK_TICKS = 200  # ticks run on the choice before the next trial
@@ -44,10 +58,16 @@ class ThreadChoice:
     def timed(self, threads: int, seconds: float) -> None:
         """A tick's wall time on `threads` threads; ends the trial once it holds enough."""
         if self.choice is not None:
-            self.slow = self.slow + 1 if seconds > SLOWER * self.expected else 0
+            # Only a choice of many threads is tried again for slow ticks: when one thread's
+            # ticks slow down, the machine has less to spare, which favours one thread more.
+            slow = threads > 1 and seconds > SLOWER * self.expected
+            self.slow = self.slow + 1 if slow else 0
             return
         self.trial.append((threads, seconds))
-        if len(self.trial) < 2 * TRIAL_TICKS:
+        if (
+            sum(t == 1 for t, _ in self.trial) < TRIAL_TICKS
+            or sum(t > 1 for t, _ in self.trial) < TRIAL_TICKS
+        ):
             return
         many = statistics.median(s for t, s in self.trial if t > 1)
         one = statistics.median(s for t, s in self.trial if t == 1)
