@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 MAX_AGENTS = 200_000
-MAX_TICKS = 2_000  # a 100 x 100 torus runs long enough to be watched and cancelled
+MAX_TICKS = 2_000  # a 400 x 400 torus runs long enough to be watched and cancelled
 START_TIMEOUT_S = 90
 
 

@@ -129,10 +129,12 @@ def test_a_short_peru_run_shows_its_map_by_day_and_its_timeline(server, page, tm
 def test_a_run_is_drawn_while_it_runs_and_can_be_cancelled(server, page):
     page.goto(server.url + "/")
     page.locator(".param-world-width input").wait_for(timeout=30_000)
-    set_parameter(page, "world.width", "100")
-    set_parameter(page, "world.height", "100")
+    # 400 x 400 (about 124,000 agents, under the cap of 200,000): long enough to watch and cancel
+    # on a fast engine (100 x 100 ran its 2,000 ticks in under 7 s)
+    set_parameter(page, "world.width", "400")
+    set_parameter(page, "world.height", "400")
     set_parameter(page, "run.steps", str(MAX_TICKS))
-    page.get_by_text("about 7,").wait_for(timeout=10_000)
+    page.get_by_text("about 123,").wait_for(timeout=10_000)
     page.locator(".run-button").click()
     page.locator(".live-chart .js-plotly-plot").wait_for(timeout=120_000)
     page.locator(".grid-panel .js-plotly-plot").wait_for(state="attached", timeout=20_000)
