@@ -19,7 +19,6 @@ import polars as pl
 
 import uprising
 from uprising.experiment.ensemble import run_ensemble
-from uprising.model import RuleFunctions
 from uprising.runner import run_scenario
 from uprising.scenario import builtin_names, load_scenario
 from uprising.store import Store
@@ -127,7 +126,7 @@ fig.savefig(Path(tempfile.mkdtemp()) / "curfew.png")
 
 # %% [markdown]
 # The citizen's two rules can be swapped for your own `numba.njit` functions of the built-in
-# signatures (`uprising.model.RuleFunctions`): `arrest_probability(cops, actives, k,
+# signatures (`uprising.RuleFunctions`): `arrest_probability(cops, actives, k,
 # rounding) -> float` and `wants_active(hardship, legitimacy, risk_aversion, p_arrest,
 # threshold) -> bool`. They are compiled into the kernels (the first tick with a new rule
 # pays the compilation; `benchmarks/bench_user_rules.py` measures it). Here the estimate of
@@ -148,7 +147,7 @@ def peak_active(rules=None):
     return int(m.run().series["active"].max())
 
 
-logistic = RuleFunctions(arrest_probability=logistic_arrest)
+logistic = uprising.RuleFunctions(arrest_probability=logistic_arrest)
 print("peak active, Epstein's estimate:", peak_active(), " a logistic one:", peak_active(logistic))
 
 # %% [markdown]

@@ -1,7 +1,8 @@
 """uprising: a fast simulator of political crises on a real map.
 
-The Python API in one name: `uprising.Model` (see `uprising.model`), loaded on first use so that
-`import uprising` stays light.
+The Python API: `uprising.Model` (see `uprising.model`), its hook protocol `uprising.Hook` and
+`uprising.RuleFunctions` for a user's own rules, loaded on first use so that `import uprising`
+stays light.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Hook", "Model", "__version__"]
+__all__ = ["Hook", "Model", "RuleFunctions", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("Model", "Hook"):
+    if name in ("Model", "Hook", "RuleFunctions"):
         from uprising import model
 
         return getattr(model, name)
