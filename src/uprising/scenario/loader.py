@@ -6,6 +6,7 @@ never code, and a hostile one is refused in one line before it can exhaust memor
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import typing
@@ -232,22 +233,17 @@ def format_validation_error(label: str, err: ValidationError, model: type[BaseMo
     return "\n".join(lines)
 
 
-def _declared_fields(model: type[BaseModel], seen: set[type] | None = None) -> set[str]:
-    """Every field name declared by `model` and the models inside it (lists and unions too)."""
-    seen = set() if seen is None else seen
-    if model in seen:
-        return set()
-    seen.add(model)
-    names: set[str] = set()
-    for name, field in model.model_fields.items():
-        names.add(name)
-        stack = [field.annotation]
-        while stack:
-            tp = stack.pop()
-            if isinstance(tp, type) and issubclass(tp, BaseModel):
-                names |= _declared_fields(tp, seen)
-            stack.extend(typing.get_args(tp))
-    return names
+@functools.cache
+def _declared_fields(model: type[BaseModel]) -> frozenset[str]:
+    """Every field name declared by `model` and the models inside it (unions, list and dict
+    items too)."""
+    names = set(model.model_fields)
+    for field in model.model_fields.values():
+        inner = [*_models_in(field.annotation), *_models_in(_item_type(field.annotation))]
+        for sub, _ in inner:
+            if sub is not model:
+                names |= _declared_fields(sub)
+    return frozenset(names)
 
 
 def _field_of_a_section(data: dict[str, Any], key: str) -> bool:
