@@ -41,7 +41,10 @@ def forecast_command(
     runs: Annotated[int, typer.Option(help="ensemble members, 1 to 100000")] = 16,
     observed: Annotated[
         Path | None,
-        typer.Option(help="folder of observed data for the fit (default: the package's December 2022)"),
+        typer.Option(
+            help="folder of observed data for the fit (default: the package's December 2022; on a map "
+            "world, its data folder, whose observed.csv is checked against its regions and days)"
+        ),
     ] = None,
     fit_budget: Annotated[
         int,
@@ -64,7 +67,6 @@ def forecast_command(
 ) -> None:
     """Fit a scenario on the observations up to a date, simulate an ensemble to a later date and
     write a forecast file: per series, department and day, the members and their quantiles."""
-    from uprising.data import data_path
     from uprising.errors import UprisingError
     from uprising.experiment.calibrate import calibrated_ranges, population_size_for
     from uprising.experiment.ensemble import check_runs, run_experiment
@@ -84,14 +86,18 @@ def forecast_command(
     window = fc.check_window(base, fc.parse_date(fit_until, "--fit-until"), fc.parse_date(until, "--until"))
     if fit_budget < 0:
         raise UprisingError(f"--fit-budget {fit_budget}: must be 0 (no fit) or from 1 to 10000000")
+    fc.check_world(base, fit_budget)
     if fit_budget > 0:
         require_extra("calibrate", "uprising forecast --fit-budget")
         population_size_for(fit_budget, fit_populations)
         calibrated_ranges(base)
     check_new_file(out, force)
-    folder = observed if observed is not None else data_path("peru/observed/deaths.csv").parent
+    folder = observed if observed is not None else fc.default_observed(base)
     if not folder.is_dir():
         raise UprisingError(f"--observed {folder}: not a folder")
+    world_fields = (
+        fc.map_fields(base, window, folder, observed is not None) if base.world.kind == "map" else {}
+    )
     first_seed = base.run.seed if seed is None else seed
     options = {
         "fit-until": window.fit_until, "until": window.until, "runs": runs, "fit-budget": fit_budget,
@@ -100,11 +106,11 @@ def forecast_command(
     }  # fmt: skip
     request = fc.ForecastRequest(
         scenario, overrides, base, window, runs, first_seed, fit_budget, fit_populations,
-        _command_line(scenario, options, overrides, force), folder,
+        _command_line(scenario, options, overrides, force), folder, world_fields=world_fields,
     )  # fmt: skip
     posterior = None
     if fit_budget == 0:
-        sys.stderr.write(f"warning: --fit-budget 0: {fc.NO_FIT_NOTE}\n")
+        sys.stderr.write(f"warning: --fit-budget 0: {fc.no_fit_note(base)}\n")
     else:
 
         def on_generation(generation: int, accepted: int, simulations: int) -> None:
@@ -158,17 +164,18 @@ def score_command(
     observed: Annotated[
         list[Path],
         typer.Option(
-            help="folder of observed data: deaths.csv, blockades.csv, regions_active.csv; repeat it to "
-            "join folders (the fit window's data and the forecast window's)"
+            help="folder of observed data: deaths.csv, blockades.csv, regions_active.csv (Peru), or "
+            "observed.csv (a map world); repeat it to join folders (the fit window's data and the "
+            "forecast window's)"
         ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
 ) -> None:
     """Score a forecast against observed data: CRPS, 50% and 90% coverage and Brier score of the
-    model, and the CRPS and Brier of three baselines (persistence, shares, castillo)."""
-    from uprising.forecast.baselines import BASELINES
+    model, and the CRPS and Brier of three baselines (persistence, shares, and castillo for Peru
+    or alignment on a map world)."""
     from uprising.forecast.files import SERIES, read_forecast
-    from uprising.forecast.scorecard import score_forecast
+    from uprising.forecast.scorecard import baseline_names, place_word, score_forecast
 
     fc = read_forecast(forecast)
     scores = score_forecast(fc, observed)
@@ -185,11 +192,11 @@ def score_command(
     )
     if fit.get("method") == "none":
         console.print(f"  note: {fit.get('note')}")
-    columns = ["model", *BASELINES]
+    columns = ["model", *baseline_names(fc)]
     table = Table(title="CRPS (lower is better; the best in bold) and coverage", title_justify="left")
     for column in ("series", *columns, "cover 50%", "cover 90%", "obs"):
         table.add_column(column, justify="left" if column == "series" else "right")
-    for name in SERIES:
+    for name in (fc.series_name(s) for s in SERIES):
         row = scores["crps"][name]
         known = [row[c] for c in columns if row[c] is not None]
         best = min(known) if known else None
@@ -199,7 +206,8 @@ def score_command(
             str(scores["observations"][name]),
         )  # fmt: skip
     console.print(table)
-    brier = Table(title="Brier score, department reported active on a day", title_justify="left")
+    place = place_word(fc)
+    brier = Table(title=f"Brier score, {place} reported active on a day", title_justify="left")
     for column in ("series", *columns, "obs"):
         brier.add_column(column, justify="left" if column == "series" else "right")
     for name, row in scores["brier"].items():
@@ -207,6 +215,6 @@ def score_command(
         best = min(known) if known else None
         brier.add_row(
             name, *(_cell(row[c], row[c] == best) for c in columns),
-            str(scores["observations"]["department_days_reported"]),
+            str(scores["observations"][f"{place}_days_reported"]),
         )  # fmt: skip
     console.print(brier)

@@ -8,8 +8,12 @@
   department's chance of being reported active: the share of reported days it was);
 - castillo: the fit window's national daily rate shared out by each department's share of
   Pedro Castillo's national votes in the 2021 runoff (data/peru/regions_provenance.csv).
+  On a map world it is named `alignment`: the rate shared out by each region's people weighted
+  by the scenario's alignment column (`world.alignment`, oriented as the model reads it: more
+  is less legitimacy), the share of the country's people on the side legitimacy is lost to,
+  as Castillo's votes are; without an alignment column, by the regions' people alone.
 National series (blockades, departments active) have no shares: `shares` and `castillo`
-both give the fit window's mean. Counts are scored as Poisson laws around each baseline's
+(`alignment`) both give the fit window's mean. Counts are scored as Poisson laws around each baseline's
 mean, which is fairer to a baseline than a point (whose CRPS is the absolute error) and
 still a point mass at 0 where the mean is 0.
 """
@@ -17,12 +21,18 @@ still a point mass at 0 where the mean is 0.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from uprising.forecast.observations import ObservedDays
 
+if TYPE_CHECKING:
+    from uprising.data.map_data import MapData
+    from uprising.scenario.world import MapWorld
+
 BASELINES = ("persistence", "shares", "castillo")
+MAP_BASELINES = ("persistence", "shares", "alignment")
 WEEK = 7
 
 
@@ -57,9 +67,14 @@ def _mean_over(values: np.ndarray, known: np.ndarray) -> np.ndarray:
 
 
 def build_baselines(
-    observed: ObservedDays, fit_day: int, last_day: int, castillo_share: np.ndarray | None
+    observed: ObservedDays,
+    fit_day: int,
+    last_day: int,
+    castillo_share: np.ndarray | None,
+    share_name: str = "castillo",
 ) -> dict[str, Baseline]:
-    """The baselines over days fit_day + 1 .. last_day, from the observed days 0 .. fit_day only."""
+    """The baselines over days fit_day + 1 .. last_day, from the observed days 0 .. fit_day only;
+    the one of `castillo_share` (None: none) is named `share_name`."""
     past = slice(0, fit_day + 1)
     deaths, active = observed.deaths[past], observed.active[past]
     blockades, reported = observed.blockades[past], observed.reported[past]
@@ -90,7 +105,7 @@ def build_baselines(
         active_count=flat(count_rate),
     )
     if castillo_share is not None:
-        out["castillo"] = Baseline(
+        out[share_name] = Baseline(
             deaths=flat(castillo_share * deaths.sum() / (fit_day + 1)),
             blockades=flat(blockade_rate),
             active=flat(np.minimum(1.0, castillo_share * count_rate)),
@@ -109,3 +124,22 @@ def castillo_shares(departments: list[str]) -> np.ndarray | None:
         return None
     share = np.array([votes[d] for d in departments])
     return share / share.sum()
+
+
+def alignment_baseline(data: MapData, world: MapWorld) -> dict[str, Any]:
+    """A map world's alignment baseline as its forecast file records it: the column (None
+    without one), its direction and each region's share (people times the oriented column)."""
+    from uprising.world.map_world import alignment_shares
+
+    spec = world.alignment
+    oriented, _ = alignment_shares(data, world)
+    weight = oriented * data.population.astype(float)
+    return {
+        "column": None if spec is None else spec.column,
+        "direction": None if spec is None else spec.direction,
+        "description": "each region's people times its alignment column (oriented against the "
+        "government), as a share of the country's"
+        if spec is not None
+        else "each region's share of the country's people (the scenario has no alignment column)",
+        "share": np.round(weight / weight.sum(), 6).tolist(),
+    }

@@ -8,6 +8,12 @@ Layout (format `uprising-forecast`, version 1):
   [run][day] for a national series) and their `quantiles` ({level: [day][department]});
   `departments_reported_active_by_day` holds 0/1 members, their `probability` per department
   and day, and the `national` count of departments reported active with its own quantiles.
+
+A forecast of a map world (`world.kind: map`) names its places regions: `regions` (names) in
+place of `departments`, with `region_codes` (the codes of its observed.csv), `run_until` (the
+scenario's last day: observed rows up to it are read, later ones refused) and `alignment` (the
+column, its direction and each region's share of the alignment baseline); its series are
+`REGION_SERIES`. Peru's files keep the names above.
 """
 
 from __future__ import annotations
@@ -34,6 +40,10 @@ DEATHS, BLOCKADES, ACTIVE = (
 )
 SERIES = (DEATHS, BLOCKADES, ACTIVE)
 BY_DEPARTMENT = {DEATHS: True, BLOCKADES: False, ACTIVE: True}
+REGION_SERIES = {DEATHS: "deaths_by_region", BLOCKADES: BLOCKADES, ACTIVE: "regions_reported_active_by_day"}
+"""The name in a map world's file of each series (the keys are the names in Peru's files)."""
+PLACES = {"departments": {name: name for name in SERIES}, "regions": REGION_SERIES}
+"""The key of the file's list of places, and the file's name of each series under it."""
 
 
 def quantile_key(level: float) -> str:
@@ -62,10 +72,18 @@ class Forecast:
     probability: np.ndarray  # [day, department]: share of runs reporting the department active
     active_count: np.ndarray  # [run, day]: departments reported active
     active_count_quantiles: dict[float, np.ndarray]
+    places: str = "departments"  # "regions" for a map world's forecast
+    region_codes: list[str] | None = None  # a map world's: the codes of its observed.csv
+    run_until: date | None = None  # a map world's: the scenario's last day
+    alignment_share: np.ndarray | None = None  # a map world's: the alignment baseline's shares
 
     @property
     def metadata(self) -> dict[str, Any]:
         return self.data["metadata"]
+
+    def series_name(self, series: str) -> str:
+        """The name in this file (and in its scores) of one of `SERIES`."""
+        return PLACES[self.places][series]
 
     def day_of(self, when: date) -> int:
         """Days since the scenario's day 0."""
@@ -163,34 +181,33 @@ def read_forecast(path: Path) -> Forecast:
     dates = [fit_until + timedelta(days=i) for i in range(1, (until - fit_until).days + 1)]
     if data.get("dates") != [d.isoformat() for d in dates]:
         raise _not_a_forecast(path, "dates must list every day after fit_until through until")
-    departments = data.get("departments")
-    if (
-        not isinstance(departments, list)
-        or not departments
-        or not all(isinstance(d, str) for d in departments)
-    ):
-        raise _not_a_forecast(path, "departments must be a list of names")
+    places = "regions" if "regions" in data else "departments"
+    departments = _names(path, data, places)
     runs = data["metadata"].get("runs")
     if not isinstance(runs, int) or runs < 1:
         raise _not_a_forecast(path, "metadata.runs must be a positive integer")
     days, n = len(dates), len(departments)
     members, quantiles = {}, {}
+    named = PLACES[places]
     for name in SERIES:
-        block = data["series"].get(name)
+        key = named[name]
+        block = data["series"].get(key)
         if not isinstance(block, dict):
-            raise _not_a_forecast(path, f"series.{name} is missing")
+            raise _not_a_forecast(path, f"series.{key} is missing")
         cells = (days, n) if BY_DEPARTMENT[name] else (days,)
-        members[name] = _array(path, block.get("members"), (runs, *cells), f"series.{name}.members")
-        quantiles[name] = _quantiles(path, block.get("quantiles"), cells, f"series.{name}")
-    active = data["series"][ACTIVE]
+        members[name] = _array(path, block.get("members"), (runs, *cells), f"series.{key}.members")
+        quantiles[name] = _quantiles(path, block.get("quantiles"), cells, f"series.{key}")
+    key = named[ACTIVE]
+    active = data["series"][key]
     if np.any((members[ACTIVE] != 0) & (members[ACTIVE] != 1)):
-        raise _not_a_forecast(path, f"series.{ACTIVE}.members must be 0 or 1")
-    probability = _array(path, active.get("probability"), (days, n), f"series.{ACTIVE}.probability")
+        raise _not_a_forecast(path, f"series.{key}.members must be 0 or 1")
+    probability = _array(path, active.get("probability"), (days, n), f"series.{key}.probability")
     national = active.get("national")
     if not isinstance(national, dict):
-        raise _not_a_forecast(path, f"series.{ACTIVE}.national is missing")
-    count = _array(path, national.get("members"), (runs, days), f"series.{ACTIVE}.national.members")
-    count_q = _quantiles(path, national.get("quantiles"), (days,), f"series.{ACTIVE}.national")
+        raise _not_a_forecast(path, f"series.{key}.national is missing")
+    count = _array(path, national.get("members"), (runs, days), f"series.{key}.national.members")
+    count_q = _quantiles(path, national.get("quantiles"), (days,), f"series.{key}.national")
+    extra = _map_fields(path, data, n, until) if places == "regions" else {}
     return Forecast(
         path=path,
         data=data,
@@ -204,4 +221,31 @@ def read_forecast(path: Path) -> Forecast:
         probability=probability,
         active_count=count,
         active_count_quantiles=count_q,
+        places=places,
+        **extra,
     )
+
+
+def _names(path: Path, data: dict[str, Any], key: str) -> list[str]:
+    names = data.get(key)
+    if not isinstance(names, list) or not names or not all(isinstance(d, str) for d in names):
+        raise _not_a_forecast(path, f"{key} must be a list of names")
+    return list(names)
+
+
+def _map_fields(path: Path, data: dict[str, Any], n: int, until: date) -> dict[str, Any]:
+    """What a map world's file holds beside Peru's: codes, the scenario's last day, the
+    alignment baseline's shares."""
+    codes = _names(path, data, "region_codes")
+    if len(codes) != n or len(set(codes)) != n:
+        raise _not_a_forecast(path, f"region_codes must list {n} distinct codes, one per region")
+    run_until = _date_field(path, data, "run_until")
+    if run_until < until:
+        raise _not_a_forecast(path, "run_until must not be before until")
+    alignment = data.get("alignment")
+    if not isinstance(alignment, dict):
+        raise _not_a_forecast(path, "alignment is missing")
+    share = _array(path, alignment.get("share"), (n,), "alignment.share")
+    if not share.sum() > 0:
+        raise _not_a_forecast(path, "alignment.share must not be all 0")
+    return {"region_codes": codes, "run_until": run_until, "alignment_share": share}

@@ -8,6 +8,13 @@ The series are read from each run's daily table as `uprising.observed.metrics` r
 for the scorecard: deaths are the `killed` column, blockades the national sum of the
 departments' road points, and a department is reported active on a day when at least
 `active_min_people` of its people are active at the day's peak.
+
+On a map world (`world.kind: map`) the places are the regions of its data folder, the observed
+data its observed.csv (checked against the regions and the scenario's days before any run),
+and the file records what scoring needs of the world: the regions' codes, the scenario's last
+day and the alignment baseline's shares. A fit needs a calibration target, which
+`uprising.experiment.summary_stats` builds for Peru's observed files only: on a map world the
+forecast is made with the scenario's values (`--fit-budget 0`).
 """
 
 from __future__ import annotations
@@ -28,7 +35,16 @@ from uprising.errors import UprisingError
 from uprising.experiment.calibrate import Calibration, parameter_override
 from uprising.experiment.executor import RunTask
 from uprising.experiment.summary_stats import Target
-from uprising.forecast.files import ACTIVE, BLOCKADES, DEATHS, FORMAT, FORMAT_VERSION, QUANTILES, quantiles_of
+from uprising.forecast.files import (
+    ACTIVE,
+    BLOCKADES,
+    DEATHS,
+    FORMAT,
+    FORMAT_VERSION,
+    PLACES,
+    QUANTILES,
+    quantiles_of,
+)
 from uprising.recorder.output import RunOutput
 from uprising.scenario.model import Scenario
 
@@ -38,6 +54,16 @@ NO_FIT_NOTE = (
     "on data after fit_until (peru-2022's were tuned by hand on all of December 2022, so a "
     "forecast of 16-31 December from them is in sample)"
 )
+MAP_NO_FIT_NOTE = (
+    "no fit: the scenario's values as shipped. They are not out of sample when they were tuned "
+    "on data after fit_until (the forecast is then in sample): the scenario's `calibrated` "
+    "section says on what they were tuned"
+)
+
+
+def no_fit_note(scenario: Scenario) -> str:
+    """What a forecast made without a fit says of the values it ran with."""
+    return NO_FIT_NOTE if scenario.world.kind == "peru" else MAP_NO_FIT_NOTE
 
 
 @dataclass(frozen=True)
@@ -66,6 +92,53 @@ def parse_date(text: str, option: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise UprisingError(f"{option} {text!r}: not an ISO date (YYYY-MM-DD)") from None
+
+
+def check_world(scenario: Scenario, fit_budget: int) -> None:
+    """A forecast needs places with observed data: Peru's departments or a map world's regions;
+    a fit, Peru's (one error line naming the field otherwise)."""
+    kind = scenario.world.kind
+    if kind not in ("peru", "map"):
+        raise UprisingError(
+            f"world.kind {kind}: a forecast needs places with observed data; allowed: peru, map "
+            f"(scenario {scenario.name})"
+        )
+    if kind == "map" and fit_budget > 0:
+        raise UprisingError(
+            f"--fit-budget {fit_budget}: a fit on a map world is not available yet (the calibration "
+            "reads Peru's observed files only); must be 0 on a map world: the scenario's values"
+        )
+
+
+def default_observed(scenario: Scenario) -> Path:
+    """The observed data a forecast is checked against by default: Peru's December 2022, or a
+    map world's own data folder (its observed.csv)."""
+    from uprising.data import data_path
+
+    if scenario.world.kind == "map":
+        return Path(scenario.world.data)
+    return data_path("peru/observed/deaths.csv").parent
+
+
+def map_fields(scenario: Scenario, window: Window, folder: Path, given: bool) -> dict[str, Any]:
+    """What a map world's forecast file records beside Peru's (region codes, the scenario's last
+    day, the alignment baseline), after checking the folder's observed.csv against them (a
+    folder `given` with --observed must have one; the world's own may not)."""
+    from uprising.data.map_data import load_map_data
+    from uprising.forecast.baselines import alignment_baseline
+    from uprising.forecast.observations import OBSERVED_CSV, Calendar, read_region_rows
+
+    world = scenario.world
+    columns = (world.alignment.column,) if world.alignment is not None else ()
+    data = load_map_data(Path(world.data), world.code_property, world.name_property, columns)
+    run_until = window.start + timedelta(days=scenario_days(scenario) - 1)
+    if given or (folder / OBSERVED_CSV).is_file():
+        read_region_rows(folder, Calendar(window.start, window.until, run_until), list(data.codes))
+    return {
+        "region_codes": list(data.codes),
+        "run_until": run_until.isoformat(),
+        "alignment": alignment_baseline(data, world),
+    }
 
 
 def scenario_days(scenario: Scenario) -> int:
@@ -106,11 +179,11 @@ EMPTY_ROWS = {
 def observed_label(folder: Path) -> str:
     """How the file names the observed data: the package's by its place in the package, a user's
     folder by its name only (no machine's paths in a file meant to be shared)."""
-    from uprising.observed.loader import OBSERVED_DIR, data_path
+    from uprising.data import DATA_DIR
 
-    packaged = data_path(f"{OBSERVED_DIR}/deaths.csv").parent
-    if Path(folder).resolve() == Path(packaged).resolve():
-        return f"package data {OBSERVED_DIR}"
+    inside = Path(folder).resolve()
+    if inside.is_relative_to(Path(DATA_DIR).resolve()):
+        return f"package data {inside.relative_to(Path(DATA_DIR).resolve()).as_posix()}"
     return Path(folder).name
 
 
@@ -247,10 +320,12 @@ def git_commit() -> str | None:
     return commit if done.returncode == 0 and len(commit) == 40 else None
 
 
-def fit_metadata(posterior: Calibration | None, drawn: list[int], budget: int, populations: int) -> Any:
+def fit_metadata(
+    posterior: Calibration | None, drawn: list[int], budget: int, populations: int, note: str = NO_FIT_NOTE
+) -> Any:
     """What the file records of the fit: "none" with a note, or the posterior and the draws."""
     if posterior is None:
-        return {"method": "none", "note": NO_FIT_NOTE, "posterior": "none"}
+        return {"method": "none", "note": note, "posterior": "none"}
     return {
         "method": "ABC-SMC (uprising.experiment.calibrate)",
         "budget": budget,
@@ -280,6 +355,7 @@ class ForecastRequest:
     command: str
     observed: Path
     extra: dict[str, Any] = field(default_factory=dict)
+    world_fields: dict[str, Any] = field(default_factory=dict)  # a map world's `map_fields`
 
 
 def forecast_data(
@@ -292,6 +368,8 @@ def forecast_data(
     from uprising.scenario import scenario_hash
 
     window = request.window
+    places = "regions" if request.world_fields else "departments"
+    place = places.removesuffix("s")
     series = [member_series(o, window) for o in outputs]
     stacked = {name: np.stack([s[name] for s in series]) for name in (DEATHS, BLOCKADES, ACTIVE)}
     count = stacked[ACTIVE].sum(axis=2)
@@ -299,11 +377,12 @@ def forecast_data(
         name: {"members": stacked[name].tolist(), "quantiles": quantiles_of(stacked[name])}
         for name in (DEATHS, BLOCKADES, ACTIVE)
     }
-    blocks[DEATHS]["description"] = "deaths per department and day (the run's killed)"
+    blocks[DEATHS]["description"] = f"deaths per {place} and day (the run's killed)"
     blocks[BLOCKADES]["description"] = "road points blocked in the country, the day's most"
-    blocks[ACTIVE]["description"] = "1 when the department has at least active_min_people active"
+    blocks[ACTIVE]["description"] = f"1 when the {place} has at least active_min_people active"
     blocks[ACTIVE]["probability"] = np.round(stacked[ACTIVE].mean(axis=0), 4).tolist()
     blocks[ACTIVE]["national"] = {"members": count.tolist(), "quantiles": quantiles_of(count)}
+    blocks = {PLACES[places][name]: block for name, block in blocks.items()}
     metadata = {
         "scenario": request.scenario.name,
         "scenario_ref": request.scenario_ref,
@@ -319,7 +398,9 @@ def forecast_data(
         "population_scale": outputs[0].population_scale if outputs else None,
         "ticks_per_day": request.scenario.run.ticks_per_day,
         "observed": observed_label(request.observed),
-        "fit": fit_metadata(posterior, drawn, request.fit_budget, request.fit_populations),
+        "fit": fit_metadata(
+            posterior, drawn, request.fit_budget, request.fit_populations, no_fit_note(request.scenario)
+        ),
         "command": request.command,
         **request.extra,
     }
@@ -331,7 +412,8 @@ def forecast_data(
         "fit_until": window.fit_until.isoformat(),
         "until": window.until.isoformat(),
         "dates": [d.isoformat() for d in window.dates],
-        "departments": list(outputs[0].departments) if outputs else [],
+        places: list(outputs[0].departments) if outputs else [],
         "quantile_levels": list(QUANTILES),
         "series": blocks,
+        **request.world_fields,
     }

@@ -5,10 +5,17 @@ one added retroactively; blockades are the national totals, without those of low
 reliability, and a day without one is not observed; a day on which the lists name no
 department is not observed, and on a day they name some, the others count as not active.
 Deaths are a complete list: a department and day without a row had none.
+
+A map world's observed data are the `observed.csv` of each folder (date, region, series,
+value; see docs/own_crisis.md), read by `region_observed_days` with the same conventions:
+series `deaths` (summed by region and day), `blockades` (a day's national figure is the sum
+over the regions reported that day; a day without one is not observed) and `protest` (a row
+reports its region that day, active when its value is above 0); other series are left out.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -60,8 +67,7 @@ def observed_days(
         raise DataError(f"--observed {folder}: a folder is given twice; each must be given once")
     loaded = [load_observed(f) for f in folders]
     frames = {
-        key: pl.concat([getattr(obs, key) for obs in loaded], how="vertical_relaxed")
-        for key in SCORED_FILES
+        key: pl.concat([getattr(obs, key) for obs in loaded], how="vertical_relaxed") for key in SCORED_FILES
     }
     for key, frame in frames.items():
         before = frame.filter(pl.col("date") < start)
@@ -92,3 +98,99 @@ def observed_days(
         active[(when - start).days, index[department]] = 1
         reported[(when - start).days] = True
     return ObservedDays(list(departments), deaths, blockades, active, reported)
+
+
+OBSERVED_CSV = "observed.csv"
+OBSERVED_COLUMNS = ("date", "region", "series", "value")
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The days a map world's observed rows may fall on: day 0 to the scenario's last day;
+    the rows after `until` (the forecast's last day) are left out."""
+
+    start: date
+    until: date
+    run_until: date
+
+    def allowed(self) -> str:
+        later = f"; rows after {self.until} are left out" if self.until < self.run_until else ""
+        return f"from {self.start} to {self.run_until}{later}"
+
+
+def _rows(folder: Path) -> list[tuple[int, dict[str, str]]]:
+    path = folder / OBSERVED_CSV
+    if not path.is_file():
+        raise DataError(f"--observed {folder}: missing {OBSERVED_CSV} ({', '.join(OBSERVED_COLUMNS)})")
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            reader = csv.DictReader(f)
+            header = [h.strip() for h in reader.fieldnames or []]
+            rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items()} for r in reader]
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"--observed {folder}: {OBSERVED_CSV} is not CSV text ({err})") from None
+    missing = [c for c in OBSERVED_COLUMNS if c not in header]
+    if missing:
+        raise DataError(
+            f"--observed {folder}: {OBSERVED_CSV} line 1, column {missing[0]}: missing; the columns "
+            f"are {', '.join(OBSERVED_COLUMNS)}"
+        )
+    return list(enumerate(rows, start=2))
+
+
+def _cell(folder: Path, line: int, column: str, why: str) -> DataError:
+    return DataError(f"--observed {folder}: {OBSERVED_CSV} line {line}, column {column}: {why}")
+
+
+def read_region_rows(folder: Path, calendar: Calendar, codes: list[str]) -> list[tuple[int, int, str, float]]:
+    """(day, region index, series, value) of a folder's observed.csv within the calendar (one
+    error line naming the file, line and column, and the allowed values, otherwise)."""
+    index = {c: i for i, c in enumerate(codes)}
+    out = []
+    for line, row in _rows(folder):
+        try:
+            when = date.fromisoformat(row["date"])
+        except ValueError:
+            raise _cell(folder, line, "date", f"{row['date'][:40]!r} is not a date (YYYY-MM-DD)") from None
+        if not calendar.start <= when <= calendar.run_until:
+            raise _cell(folder, line, "date", f"{when} is outside the forecast's calendar; dates must be "
+                        f"{calendar.allowed()}")  # fmt: skip
+        if row["region"] not in index:
+            raise _cell(
+                folder, line, "region", f"{row['region'][:40]!r} is not a region of the forecast; "
+                f"expected one of {', '.join(codes)}",
+            )  # fmt: skip
+        try:
+            value = float(row["value"])
+        except ValueError:
+            value = -1.0
+        if not 0 <= value <= 1e12:
+            raise _cell(folder, line, "value", f"{row['value'][:40]!r} must be a number from 0 to 1e12")
+        if when <= calendar.until:
+            out.append(((when - calendar.start).days, index[row["region"]], row["series"], value))
+    return out
+
+
+def region_observed_days(
+    folders: Path | Sequence[Path], calendar: Calendar, codes: list[str], names: list[str]
+) -> ObservedDays:
+    """The observed.csv of one folder, or of several joined, on the calendar of a map world's
+    forecast (regions by `codes`, named `names`)."""
+    folders, folder = observed_folders(folders)
+    if len({Path(f).resolve() for f in folders}) < len(folders):
+        raise DataError(f"--observed {folder}: a folder is given twice; each must be given once")
+    days = (calendar.until - calendar.start).days + 1
+    deaths = np.zeros((days, len(codes)))
+    blockades = np.full(days, np.nan)
+    active = np.zeros((days, len(codes)))
+    reported = np.zeros(days, dtype=bool)
+    for f in folders:
+        for day, region, series, value in read_region_rows(Path(f), calendar, codes):
+            if series == "deaths":
+                deaths[day, region] += value
+            elif series == "blockades":
+                blockades[day] = np.nan_to_num(blockades[day]) + value
+            elif series == "protest":
+                reported[day] = True
+                active[day, region] = max(active[day, region], float(value > 0))
+    return ObservedDays(list(names), deaths, blockades, active, reported)

@@ -1,5 +1,9 @@
 """Score a forecast file against observed data, beside the three baselines.
 
+A map world's forecast is scored against the observed.csv of its folders, on its regions and
+with its alignment baseline in place of Peru's castillo; the scores name its series as its file
+does (`deaths_by_region`, ...).
+
 Per series, the cells scored are the forecast window's observed ones: every department and
 day for deaths, the days with a national blockade total, and the days on which the lists
 name departments for departments reported active (its CRPS and coverage are those of the
@@ -17,9 +21,15 @@ from typing import Any
 import numpy as np
 
 from uprising.errors import DataError
-from uprising.forecast.baselines import BASELINES, build_baselines, castillo_shares
+from uprising.forecast.baselines import BASELINES, MAP_BASELINES, build_baselines, castillo_shares
 from uprising.forecast.files import ACTIVE, BLOCKADES, DEATHS, SERIES, Forecast
-from uprising.forecast.observations import ObservedDays, observed_days, observed_folders
+from uprising.forecast.observations import (
+    Calendar,
+    ObservedDays,
+    observed_days,
+    observed_folders,
+    region_observed_days,
+)
 from uprising.forecast.scoring import brier, covered, crps_ensemble, crps_poisson
 
 
@@ -34,7 +44,11 @@ def score_forecast(forecast: Forecast, folders: Path | Sequence[Path]) -> dict[s
     baselines use, and the forecast window's may live apart.
     """
     folders, folder = observed_folders(folders)
-    observed = observed_days(folders, forecast.start_date, forecast.until, forecast.departments)
+    if forecast.region_codes is not None:
+        calendar = Calendar(forecast.start_date, forecast.until, forecast.run_until or forecast.until)
+        observed = region_observed_days(folders, calendar, forecast.region_codes, forecast.departments)
+    else:
+        observed = observed_days(folders, forecast.start_date, forecast.until, forecast.departments)
     window = np.arange(forecast.day_of(forecast.fit_until) + 1, forecast.day_of(forecast.until) + 1)
     if (
         not (observed.deaths[window].any() or observed.reported[window].any())
@@ -50,7 +64,12 @@ def score_forecast(forecast: Forecast, folders: Path | Sequence[Path]) -> dict[s
 def score_arrays(forecast: Forecast, observed: ObservedDays, window: np.ndarray) -> dict[str, Any]:
     """The scores of a forecast whose window is `window` (days) against observed days."""
     fit_day, last_day = int(window[0]) - 1, int(window[-1])
-    baselines = build_baselines(observed, fit_day, last_day, castillo_shares(forecast.departments))
+    labels = baseline_names(forecast)
+    if forecast.alignment_share is not None:
+        share = forecast.alignment_share / forecast.alignment_share.sum()
+    else:
+        share = castillo_shares(forecast.departments)
+    baselines = build_baselines(observed, fit_day, last_day, share, labels[-1])
     blockade_days = ~np.isnan(observed.blockades[window])
     reported = observed.reported[window]
     cells = {
@@ -80,12 +99,13 @@ def score_arrays(forecast: Forecast, observed: ObservedDays, window: np.ndarray)
         "brier": {},
         "observations": {},
     }
-    for name in SERIES:
-        members, quantiles, y, keep = cells[name]
+    for series in SERIES:
+        name = forecast.series_name(series)
+        members, quantiles, y, keep = cells[series]
         row = {"model": _mean(crps_ensemble(members, y))}
-        for label in BASELINES:
+        for label in labels:
             baseline = baselines.get(label)
-            mean = None if baseline is None else mean_of[name](baseline)
+            mean = None if baseline is None else mean_of[series](baseline)
             if mean is not None and keep is not None:
                 mean = mean[keep]
             row[label] = None if mean is None else _mean(crps_poisson(mean, y))
@@ -95,9 +115,19 @@ def score_arrays(forecast: Forecast, observed: ObservedDays, window: np.ndarray)
         result["observations"][name] = int(np.size(y))
     outcome = observed.active[window][reported]
     row = {"model": _mean(brier(forecast.probability[reported], outcome))}
-    for label in BASELINES:
+    for label in labels:
         baseline = baselines.get(label)
         row[label] = None if baseline is None else _mean(brier(baseline.active[reported], outcome))
-    result["brier"][ACTIVE] = row
-    result["observations"]["department_days_reported"] = int(outcome.size)
+    result["brier"][forecast.series_name(ACTIVE)] = row
+    result["observations"][f"{place_word(forecast)}_days_reported"] = int(outcome.size)
     return result
+
+
+def baseline_names(forecast: Forecast) -> tuple[str, ...]:
+    """The baselines a forecast is scored beside: Peru's castillo, or a map world's alignment."""
+    return MAP_BASELINES if forecast.places == "regions" else BASELINES
+
+
+def place_word(forecast: Forecast) -> str:
+    """What the forecast calls one of its places: department (Peru) or region (a map world)."""
+    return forecast.places.removesuffix("s")
