@@ -5,6 +5,7 @@ forecast from 5 March (fit to 4 March) to 7 March and scored against a chosen ob
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 from pathlib import Path
 
@@ -205,3 +206,19 @@ def test_a_world_without_places_cannot_be_forecast(tmp_path):
         invoke_command("forecast", str(scenario), "--out", str(tmp_path / "f.json"), *WINDOW)
     )
     assert "world.kind torus" in line and "allowed: peru, map" in line
+
+
+def test_the_own_crisis_page_forecasts_and_scores_the_island_as_it_shows(tmp_path, monkeypatch):
+    page = (EXAMPLE.parents[1] / "docs" / "own_crisis.md").read_text("utf-8")
+    block = page.split("## Forecasting your crisis", 1)[1].split("```\n", 2)[1]
+    shutil.copytree(EXAMPLE, tmp_path / "examples" / "own_crisis")
+    monkeypatch.chdir(tmp_path)
+    cache.clear()
+    for line in block.strip().splitlines():
+        words = shlex.split(line)
+        assert words[0] == "uprising"
+        result = invoke_command(*words[1:])
+        assert result.exit_code == 0, result.output
+    for word in ("deaths_by_region", "regions_reported_active_by_day", "alignment"):
+        assert word in result.stdout and word in page
+    assert read_forecast(tmp_path / "island-forecast.json").metadata["runs"] == 4
