@@ -56,6 +56,7 @@ class Lethality(Section):
     is zero-inflated and heavy-tailed: nobody dies with probability 1 - `lethal_share`, else
     1 + a negative binomial of mean `toll_mean` - 1 and dispersion `toll_dispersion` (smaller:
     heavier tail), `military_toll_multiplier` times larger where soldiers stand, at most `toll_max`.
+    With `restraint_depth` > 0, a mass-casualty confrontation lowers the lethal share for a time.
     """
 
     enabled: bool = True
@@ -87,6 +88,23 @@ class Lethality(Section):
     blockade_rate: float = Field(
         0.003, ge=0.0, le=1.0, description="deaths per held road point per day (accidents, blockades)"
     )
+    # Restraint under scrutiny after a mass-casualty event (repression backfire: Hess and Martin
+    # 2006; Sutton, Butcher and Svensson 2014): once a confrontation kills `restraint_min_toll`
+    # people or more, the lethal share is cut everywhere by `restraint_depth`, a cut that halves
+    # every `restraint_half_life_days`; a later such event renews it. Depth 0: off. Left out of
+    # dumps at their defaults, so that scenarios written before them keep their hash.
+    restraint_depth: float = Field(
+        0.0, ge=0.0, le=1.0, exclude_if=lambda v: v == 0.0,
+        description="cut of the lethal share right after a mass-casualty confrontation (0: off)",
+    )  # fmt: skip
+    restraint_min_toll: int = Field(
+        5, ge=1, le=1000, exclude_if=lambda v: v == 5,
+        description="toll of one confrontation that draws national scrutiny, people",
+    )  # fmt: skip
+    restraint_half_life_days: float = Field(
+        7.0, gt=0.0, le=1000.0, exclude_if=lambda v: v == 7.0,
+        description="days for the restraint to halve as scrutiny fades",
+    )  # fmt: skip
 
 
 class Participation(Section):
@@ -170,6 +188,12 @@ class Forces(Section):
     redeploy_share: float = Field(
         0.2, ge=0.0, le=1.0, description="share of a department's forces sent to its crowds each day"
     )
+    # Left out of dumps when 0, so that scenarios written before it keep their hash.
+    site_police_share: float = Field(
+        0.0, ge=0.0, le=1.0, exclude_if=lambda v: v == 0.0,
+        description="share of a department's own police posted at its strategic sites from day 0 "
+        "(ordinary guard of airports and stations, before any emergency)",
+    )  # fmt: skip
     # Left out of dumps when false, so that scenarios written before it keep their hash.
     guards_hold_sites: bool = Field(
         False, exclude_if=lambda v: not v,
@@ -214,6 +238,17 @@ class Deployment(_Event):
     police: int = Field(0, ge=0, le=1_000_000, description="police added, people (in total)")
     military: int = Field(0, ge=0, le=1_000_000, description="soldiers added, people (in total)")
     to_sites: bool = Field(True, description="soldiers go to the departments' strategic sites first")
+    # Left out of dumps when false, so that scenarios written before it keep their hash.
+    police_to_sites: bool = Field(
+        False, exclude_if=lambda v: not v,
+        description="police go to the departments' strategic sites first (reinforcements flown in)",
+    )  # fmt: skip
+    # Left out of dumps when true, so that scenarios written before it keep their hash.
+    emergency: bool = Field(
+        True, exclude_if=lambda v: v,
+        description="a state of emergency (its rules of engagement); false: reinforcements under "
+        "ordinary orders",
+    )  # fmt: skip
     # Left out of dumps when false, so that scenarios written before it keep their hash.
     sites_only: bool = Field(
         False, exclude_if=lambda v: not v,

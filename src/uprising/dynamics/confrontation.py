@@ -29,11 +29,22 @@ def confrontation_rate(
     return rate * np.where(emergency, cfg.emergency_multiplier, 1.0)
 
 
-def confrontation_tolls(rng: np.random.Generator, cfg: Lethality, military: np.ndarray) -> np.ndarray:
-    """People killed in each of len(military) confrontations (military: soldiers there, bool)."""
+def restraint_factor(cfg: Lethality, days_since: float | None) -> float:
+    """What is left of the lethal share `days_since` days after the last mass-casualty event
+    (None: none yet): 1 - restraint_depth * 0.5 ** (days_since / restraint_half_life_days)."""
+    if days_since is None:
+        return 1.0
+    return 1.0 - cfg.restraint_depth * 0.5 ** (days_since / cfg.restraint_half_life_days)
+
+
+def confrontation_tolls(
+    rng: np.random.Generator, cfg: Lethality, military: np.ndarray, restraint: float = 1.0
+) -> np.ndarray:
+    """People killed in each of len(military) confrontations (military: soldiers there, bool);
+    `restraint` multiplies the share of them that kill anyone (the draws stay the same)."""
     n = military.shape[0]
     tolls = np.zeros(n, dtype=np.int64)
-    deadly = rng.random(n) < cfg.lethal_share
+    deadly = rng.random(n) < cfg.lethal_share * restraint
     k = int(deadly.sum())
     if k:
         mean = (cfg.toll_mean - 1.0) * np.where(military[deadly], cfg.military_toll_multiplier, 1.0)

@@ -30,7 +30,7 @@ from datetime import date
 import numpy as np
 
 from uprising.dynamics.config import Call, Deployment, Dynamics, LegitimacyShock, Modifier, Site
-from uprising.dynamics.confrontation import confrontation_rate, confrontation_tolls
+from uprising.dynamics.confrontation import confrontation_rate, confrontation_tolls, restraint_factor
 from uprising.dynamics.geography import (
     Frame,
     LatticeFrame,
@@ -159,8 +159,11 @@ class Crisis:
         # forces of an emergency with a term leave when it ends.
         self.force_event = np.full(sim.cop_cell.shape[0], -1, dtype=np.int32)
         self.guard = np.zeros(sim.cop_cell.shape[0], dtype=np.bool_)  # soldiers posted at a site
+        if self.cfg.forces.site_police_share > 0:
+            self._post_site_police(self.cfg.forces.site_police_share)
         self.withdrawn: set[int] = set()
         self.deaths_so_far = 0
+        self.scrutiny_tick: int | None = None  # tick of the last mass-casualty confrontation
         self.departments_active_by_day: list[int] = []
         for day, e in self.timeline:
             keys = list(e.departments)
@@ -261,7 +264,7 @@ class Crisis:
                     )
                     self.marches.append((e, where, to))
             elif isinstance(e, Deployment) and start <= day and (e.days is None or day < start + e.days):
-                self.emergency[where] = True
+                self.emergency[where] |= e.emergency
         today = self.start_date + timedelta(days=day)
         self.p_today = participation_probability(self.cfg.participation, self.called, self.streak, today)
 
@@ -327,7 +330,8 @@ class Crisis:
                 weights = self.population_dept[into] / self.population_dept[into].sum()
                 per_dept = rng.multinomial(agents, weights)
                 for d, k in zip(into, per_dept, strict=True):
-                    self._add_forces(int(d), int(k), kind, rng, e.to_sites and kind == FORCE_MILITARY, index)
+                    to_sites = e.to_sites if kind == FORCE_MILITARY else e.police_to_sites
+                    self._add_forces(int(d), int(k), kind, rng, to_sites, index)
             self.events.append(
                 DayEvent(day, e.kind, scope, e.label or f"police {e.police}, military {e.military}")
             )
@@ -353,6 +357,19 @@ class Crisis:
         sim.cop_kind = np.concatenate([sim.cop_kind, np.full(k, kind, np.int8)])
         self.force_event = np.concatenate([self.force_event, np.full(k, index, np.int32)])
         self.guard = np.concatenate([self.guard, np.full(k, guards, np.bool_)])
+
+    def _post_site_police(self, share: float) -> None:
+        """Ordinary policing: a share of each department's own police guards its strategic sites
+        from day 0 (spread over them), the rest stays where the world put it."""
+        sim, lat = self.sim, self.sim.world.lattice
+        rng = np.random.default_rng([int(sim.seed), 0, STREAM_DEPLOY])
+        sites = self.site_cell[self.site_cell >= 0]
+        police = np.flatnonzero(sim.cop_kind == FORCE_POLICE)
+        police_dept = sim.cell_dept[sim.cop_cell[police]]
+        for d in np.unique(lat.department[sites]):
+            here = sites[lat.department[sites] == d]
+            posted = police[(police_dept == d) & (rng.random(police.size) < share)]
+            sim.cop_cell[posted] = rng.choice(here, size=posted.size).astype(sim.cop_cell.dtype)
 
     def _withdraw(self, day: int, e: Deployment, index: int) -> None:
         """The emergency's term is over: the forces it added leave, wherever they stand."""
@@ -404,11 +421,12 @@ class Crisis:
         return police.astype(np.int64), military.astype(np.int64)
 
     def _confrontations(
-        self, day: int, cells: np.ndarray, crowd: np.ndarray, rng: np.random.Generator
+        self, tick: int, cells: np.ndarray, crowd: np.ndarray, rng: np.random.Generator
     ) -> np.ndarray:
         """People killed this tick in confrontations, per department (each one an event), from
         the crowds of participants `crowd` on the sorted `cells`."""
         sim, lt = self.sim, self.cfg.lethality
+        day = (tick - 1) // self.ticks_per_day
         killed = np.zeros(self.n_dept, dtype=np.int64)
         big = crowd >= lt.crowd_min_people
         cells, crowd = cells[big], crowd[big]
@@ -424,7 +442,8 @@ class Crisis:
         if not happened.any():
             return killed
         where, army = cells[happened], military[happened] > 0
-        tolls = confrontation_tolls(rng, lt, army)
+        since = None if self.scrutiny_tick is None else (tick - self.scrutiny_tick) / self.ticks_per_day
+        tolls = confrontation_tolls(rng, lt, army, restraint_factor(lt, since))
         np.add.at(killed, sim.cell_dept[where], tolls)
         names = {int(c): s[0] for s, c in zip(self.sites, self.site_cell, strict=True)}
         for c, toll, soldiers in zip(where, tolls, army, strict=True):
@@ -435,6 +454,9 @@ class Crisis:
                     day, "confrontation", self.names[sim.cell_dept[c]], f"{forces} at {place}: {toll} killed"
                 )
             )
+            if lt.restraint_depth > 0 and toll >= lt.restraint_min_toll:
+                self.scrutiny_tick = tick  # from the next tick on, forces kill less
+                self.events.append(DayEvent(day, "scrutiny", self.names[sim.cell_dept[c]], f"{toll} killed"))
         return killed
 
     def _participants(self, tick: int) -> tuple[np.ndarray, np.ndarray]:
@@ -489,7 +511,7 @@ class Crisis:
             blockades = np.bincount(sim.cell_dept[cells[held]], minlength=self.n_dept)
             blockades = blockades.astype(np.int64)
         if cfg.lethality.enabled:
-            killed += self._confrontations(day, cells, crowd_people, rng)
+            killed += self._confrontations(tick, cells, crowd_people, rng)
             if cfg.lethality.blockade_rate > 0 and blockades.any():
                 killed += rng.poisson(cfg.lethality.blockade_rate * blockades / tpd)
         for d in np.flatnonzero(killed):

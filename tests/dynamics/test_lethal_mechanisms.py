@@ -1,0 +1,94 @@
+"""Restraint after mass-casualty confrontations, police at strategic sites and reinforcements
+under ordinary orders, on the three-department map."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.dynamics.test_crisis import DAY0, QUIET_DYNAMICS, TPD, crisis_for, run, scenario, three_departments
+from uprising.dynamics.config import Deployment, Dynamics, Forces, Lethality, Site
+from uprising.dynamics.confrontation import restraint_factor
+from uprising.engine.lattice import FORCE_POLICE
+from uprising.scenario import load_scenario
+
+SITE = Site(name="airport", lon=-74.35, lat=-12.07)  # in Middle
+
+
+def test_restraint_cuts_the_lethal_share_after_a_mass_casualty_event_and_fades():
+    cfg = Lethality(restraint_depth=0.8, restraint_half_life_days=7.0)
+    assert restraint_factor(cfg, None) == 1.0  # no such event yet
+    assert restraint_factor(cfg, 0.0) == pytest.approx(0.2)
+    assert restraint_factor(cfg, 7.0) == pytest.approx(0.6)  # the cut has halved
+    assert restraint_factor(cfg, 70.0) == pytest.approx(1.0, abs=1e-3)
+    assert restraint_factor(Lethality(), 0.0) == 1.0  # depth 0: off
+
+
+def _killings(depth: float) -> tuple[int, list]:
+    deadly = {
+        "crowd_min_people": 10, "police_rate": 100.0, "lethal_share": 1.0, "toll_mean": 6.0,
+        "blockade_rate": 0.0, "restraint_depth": depth, "restraint_min_toll": 5,
+    }  # fmt: skip
+    dyn = Dynamics(**{**QUIET_DYNAMICS, "lethality": deadly}, participation={"enabled": False})
+    crisis = crisis_for(scenario(dyn, legitimacy=0.5), three_departments(people_per_cell=100))
+    records = run(crisis, 6 * TPD)
+    return sum(int(r["killed"].sum()) for r in records), crisis.events
+
+
+def test_after_a_mass_casualty_confrontation_forces_kill_less():
+    free, free_events = _killings(0.0)
+    restrained, events = _killings(0.9)
+    scrutiny = [e for e in events if e.kind == "scrutiny"]
+    assert scrutiny and not [e for e in free_events if e.kind == "scrutiny"]
+    first = scrutiny[0].day
+    # Same seed: the same confrontations happen; fewer of those after the first one kill.
+    later = [[e for e in evs if e.kind == "confrontation" and e.day > first] for evs in (free_events, events)]
+    deaths_after = [sum(int(e.outcome.rsplit(": ", 1)[-1].split()[0]) for e in evs) for evs in later]
+    assert deaths_after[1] < deaths_after[0] / 2
+    assert restrained < free
+
+
+def test_police_of_a_deployment_can_be_flown_to_the_strategic_sites():
+    for to_sites in (False, True):
+        deploy = Deployment(when=DAY0, departments=["Middle"], police=200, police_to_sites=to_sites)
+        dyn = Dynamics(**QUIET_DYNAMICS, sites=[SITE], timeline=[deploy])
+        crisis = crisis_for(scenario(dyn), three_departments())
+        before = crisis.sim.cop_cell.size
+        run(crisis, 1)
+        at_site = np.mean(crisis.sim.cop_cell[before:] == crisis.site_cell[0])
+        assert at_site == 1.0 if to_sites else at_site < 0.5
+
+
+def test_reinforcements_under_ordinary_orders_are_no_emergency():
+    for emergency in (True, False):
+        deploy = Deployment(when=DAY0, departments=["Middle"], police=100, emergency=emergency)
+        crisis = crisis_for(scenario(Dynamics(**QUIET_DYNAMICS, timeline=[deploy])), three_departments())
+        run(crisis, 1)
+        assert crisis.emergency.tolist() == [False, emergency, False]
+
+
+def test_ordinary_police_guard_the_strategic_sites_from_day_0():
+    forces = {"redeploy_share": 0.0, "site_police_share": 1.0}
+    dyn = Dynamics(**{**QUIET_DYNAMICS, "forces": forces}, sites=[SITE])
+    world = three_departments(seed=3)
+    crisis = crisis_for(scenario(dyn), world)
+    sim = crisis.sim
+    police = sim.cop_kind == FORCE_POLICE
+    middle = sim.cell_dept[world.cop_cell] == 1
+    assert middle.any() and np.all(sim.cop_cell[police & middle] == crisis.site_cell[0])
+    # Departments without a site keep their police where the world put them.
+    np.testing.assert_array_equal(sim.cop_cell[~middle], world.cop_cell[~middle])
+
+
+def test_the_new_switches_leave_dumps_unchanged_when_off_and_can_be_set():
+    restraint = {"restraint_depth", "restraint_min_toll", "restraint_half_life_days"}
+    assert not restraint & set(Lethality().model_dump())
+    assert "site_police_share" not in Forces().model_dump()
+    assert not {"police_to_sites", "emergency"} & set(Deployment(when=DAY0, police=1).model_dump())
+    sc = load_scenario(
+        "peru-2022",
+        ["dynamics.lethality.restraint_depth=0.5", "dynamics.forces.site_police_share=0.1",
+         "dynamics.timeline.2.emergency=false"],
+    )  # fmt: skip
+    assert sc.dynamics.lethality.restraint_depth == 0.5 and sc.dynamics.forces.site_police_share == 0.1
+    assert sc.dynamics.timeline[2].emergency is False
