@@ -111,9 +111,11 @@ class Participation(Section):
     """Supporters (Epstein's actives) who take part in a street action on a day.
 
     A supporter takes part on a day with probability exp(-cost), cost = daily_cost * (1 -
-    call_cut where a call is in force) + fatigue_cost * consecutive days the department was out
-    + sunday_cost on Sundays + holiday_cost on public holidays. With `enabled` off every
-    supporter is a participant (the model before participation).
+    call_cut * pull where a call is in force) + fatigue_cost * consecutive days the department
+    was out + sunday_cost on Sundays + holiday_cost on public holidays. A call's pull is 1, or,
+    with a half-life (`call_half_life_days`, or the call's own `half_life_days`), 0.5 ** (days
+    since the call began / half-life): organisers' hold on a long call wears off. With `enabled`
+    off every supporter is a participant (the model before participation).
     """
 
     enabled: bool = True
@@ -124,6 +126,12 @@ class Participation(Section):
     fatigue_cost: float = Field(
         0.05, ge=0.0, le=5.0, description="cost added per consecutive day the department was out"
     )
+    # Left out of dumps when null, so that scenarios written before it keep their hash.
+    call_half_life_days: float | None = Field(
+        None, gt=0.0, le=3650.0, exclude_if=lambda v: v is None,
+        description="days for every call's pull (its cost cut and march share) to halve from its "
+        "start; null = a call keeps its full pull while in force",
+    )  # fmt: skip
     out_min_people: int = Field(
         1000, ge=1, le=10_000_000, description="participants for a department-day to count as a day out"
     )
@@ -276,7 +284,7 @@ class Call(_Event):
     """A dated call to mobilise (a regional or national strike, a march): organisers lower the
     cost of taking part where it is in force; with `march_to`, a share of the supporters of the
     called departments travels to that department's capital (a march on Lima) or, with
-    "capital", to their own regional capital."""
+    "capital", to their own regional capital. With a half-life both wear off from its start."""
 
     kind: Literal["call"] = "call"
     days: float = Field(1.0, gt=0.0, le=365.0, description="how long the call is in force, days")
@@ -286,6 +294,12 @@ class Call(_Event):
     march_share: float = Field(
         0.05, ge=0.0, le=1.0, description="share of the marching departments' supporters who travel, per day"
     )
+    # Left out of dumps when null, so that scenarios written before it keep their hash.
+    half_life_days: float | None = Field(
+        None, gt=0.0, le=3650.0, exclude_if=lambda v: v is None,
+        description="days for this call's pull (cost cut and march share) to halve from its start; "
+        "null = dynamics.participation.call_half_life_days",
+    )  # fmt: skip
 
 
 Event = Annotated[LegitimacyShock | Deployment | Modifier | Call, Field(discriminator="kind")]

@@ -17,7 +17,8 @@ Per tick t (day = (t - 1) // ticks_per_day):
    legitimacy, decay of the drops, travel of participants.
 Epstein's actives are *supporters*; the crowds that block, confront and travel are the day's
 *participants*, a share of them (`Participation`); marches of a dated call move participants
-to a capital on each day the call is in force.
+to a capital on each day the call is in force. A call's pull (its cost cut and march share) may
+wear off with a half-life from its start (`call_pull`).
 Random draws are keyed by (seed, tick, stream), so results do not depend on threads.
 """
 
@@ -39,7 +40,7 @@ from uprising.dynamics.geography import (
     road_cells,
     site_cells,
 )
-from uprising.dynamics.participation import participants_per_cell, participation_probability
+from uprising.dynamics.participation import call_pull, participants_per_cell, participation_probability
 from uprising.engine import crowds
 from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE
 from uprising.engine.neighbourhood import row_spans
@@ -138,9 +139,10 @@ class Crisis:
         self.day_peak = np.zeros(self.n_dept, dtype=np.int64)  # participants, today's peak
         self.streak = np.zeros(self.n_dept, dtype=np.int64)  # consecutive days out before today
         self.called = np.zeros(self.n_dept, dtype=bool)
+        self.call_pull = np.zeros(self.n_dept)  # the strongest pull of the calls in force, 0-1
         self.emergency = np.zeros(self.n_dept, dtype=bool)
         self.p_today = np.ones(self.n_dept)
-        self.marches: list[tuple[Call, np.ndarray, np.ndarray]] = []  # in force today
+        self.marches: list[tuple[float, np.ndarray, np.ndarray]] = []  # (share, from, to) today
         # Travel's score (participants / scale + pull) is the pull wherever nobody stands, and
         # the lattice's lowest score is the lowest pull while some cell of it has no crowd.
         self.score = self.pull.copy()
@@ -251,22 +253,27 @@ class Crisis:
             self.streak = np.where(out, self.streak + 1, 0)
         self.day_peak[:] = 0
         self.called[:] = False
+        self.call_pull[:] = 0.0
         self.emergency[:] = False
         self.marches = []
+        default_half_life = self.cfg.participation.call_half_life_days
         for (start, e), where in zip(self.timeline, self.where, strict=True):
             if isinstance(e, Call) and start <= day < start + e.days:
+                half_life = e.half_life_days if e.half_life_days is not None else default_half_life
+                pull = call_pull(day - start, half_life)
                 self.called[where] = True
+                self.call_pull[where] = np.maximum(self.call_pull[where], pull)
                 if e.march_to:
                     to = (
                         self.capital_cell[where]
                         if e.march_to == "capital"
                         else np.full(where.size, self.capital_cell[self._dept(e.march_to)])
                     )
-                    self.marches.append((e, where, to))
+                    self.marches.append((e.march_share * pull, where, to))
             elif isinstance(e, Deployment) and start <= day and (e.days is None or day < start + e.days):
                 self.emergency[where] |= e.emergency
         today = self.start_date + timedelta(days=day)
-        self.p_today = participation_probability(self.cfg.participation, self.called, self.streak, today)
+        self.p_today = participation_probability(self.cfg.participation, self.call_pull, self.streak, today)
 
     def _march(self, tick: int) -> None:
         """Supporters of the departments a call marches from travel to its capital today."""
@@ -276,12 +283,12 @@ class Crisis:
         rng = np.random.default_rng([int(sim.seed), tick, STREAM_MARCH])
         supporters = np.flatnonzero(sim.state == ACTIVE)
         home_dept = self.home_dept[supporters]
-        for e, where, to in self.marches:
+        for share, where, to in self.marches:
             for d, cell in zip(where, to, strict=True):
                 if cell < 0:
                     continue
                 who = supporters[home_dept == d]
-                going = who[rng.random(who.size) < e.march_share]
+                going = who[rng.random(who.size) < share]
                 sim.cit_cell[going] = cell
 
     def _roll_calls(self, day: int) -> None:

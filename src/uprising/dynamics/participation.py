@@ -19,10 +19,20 @@ from uprising.dynamics.config import Participation
 SUNDAY = 6  # date.weekday()
 
 
+def call_pull(age_days: int, half_life_days: float | None) -> float:
+    """A call's pull on its `age_days`-th day in force (0 on its first): 1 without a half-life,
+    else halved every `half_life_days` (organisers' hold on a long call wears off)."""
+    if half_life_days is None:
+        return 1.0
+    return 0.5 ** (age_days / half_life_days)
+
+
 def participation_probability(
     cfg: Participation, called: np.ndarray, streak: np.ndarray, today: date
 ) -> np.ndarray:
-    """Probability per department that a supporter takes part today (1 everywhere when off)."""
+    """Probability per department that a supporter takes part today (1 everywhere when off).
+
+    `called` is the pull of the calls in force per department, 0 to 1 (booleans: full pull)."""
     if not cfg.enabled:
         return np.ones(called.shape[0])
     cost = cfg.daily_cost * (1.0 - cfg.call_cut * called.astype(np.float64))
