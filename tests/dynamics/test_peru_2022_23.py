@@ -33,7 +33,10 @@ def test_december_is_peru_2022_and_the_run_reaches_31_march():
     unterm = [e.model_dump(exclude={"days"} if isinstance(e, Deployment) else None) for e in december]
     assert unterm == [e.model_dump() for e in old.dynamics.timeline]
     assert new.world == old.world and new.citizens == old.citizens and new.cops == old.cops
-    assert new.calibrated == old.calibrated
+    # December's calibrated values are peru-2022's; the calls of 2023 add their half-lives.
+    assert {
+        k: v for k, v in new.calibrated.items() if ".timeline." not in k or "half_life" not in k
+    } == old.calibrated
 
 
 def test_every_dated_input_lies_within_the_run_and_2023_ones_are_sourced():
@@ -57,6 +60,20 @@ def test_the_2023_calls_lower_the_cost_of_taking_part_and_never_the_threshold_of
     toma = [e for e in timeline if isinstance(e, Call) and e.march_to == "Lima" and e.when.year == 2023]
     assert [(e.when, e.days) for e in toma] == [(date(2023, 1, 18), 2)]
     assert {"Puno", "Cusco", "Arequipa"} <= set(toma[0].departments)
+
+
+def test_the_indefinite_calls_of_january_wear_off_and_their_half_life_is_marked_calibrated():
+    sc = load_scenario("peru-2022-23")
+    calls = [(i, e) for i, e in enumerate(sc.dynamics.timeline) if isinstance(e, Call)]
+    indefinite = [(i, e) for i, e in calls if e.days > 30]
+    assert [e.when for _, e in indefinite] == [date(2023, 1, 4), date(2023, 1, 5)]
+    assert sc.dynamics.participation.call_half_life_days is None
+    for _, e in calls:
+        assert (e.half_life_days is not None) == (e.days > 30), e.label
+    for i, e in indefinite:
+        prior = sc.calibrated[f"dynamics.timeline.{i}.half_life_days"]
+        assert prior.low <= e.half_life_days <= prior.high
+    assert "Jan-Mar 2023" in sc.calibrated[f"dynamics.timeline.{indefinite[0][0]}.half_life_days"].target
 
 
 def test_on_4_january_the_south_is_called_to_the_street_and_on_19_january_every_department():
