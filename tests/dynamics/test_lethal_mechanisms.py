@@ -8,7 +8,7 @@ import pytest
 
 from tests.dynamics.test_crisis import DAY0, QUIET_DYNAMICS, TPD, crisis_for, run, scenario, three_departments
 from uprising.dynamics.config import Deployment, Dynamics, Forces, Lethality, Site
-from uprising.dynamics.confrontation import restraint_factor
+from uprising.dynamics.confrontation import confrontation_rate, restraint_factor
 from uprising.engine.lattice import FORCE_POLICE
 from uprising.scenario import load_scenario
 
@@ -81,8 +81,8 @@ def test_ordinary_police_guard_the_strategic_sites_from_day_0():
 
 
 def test_the_new_switches_leave_dumps_unchanged_when_off_and_can_be_set():
-    restraint = {"restraint_depth", "restraint_min_toll", "restraint_half_life_days"}
-    assert not restraint & set(Lethality().model_dump())
+    off_fields = {"restraint_depth", "restraint_min_toll", "restraint_half_life_days", "force_exponent"}
+    assert not off_fields & set(Lethality().model_dump())
     assert "site_police_share" not in Forces().model_dump()
     assert not {"police_to_sites", "emergency"} & set(Deployment(when=DAY0, police=1).model_dump())
     sc = load_scenario(
@@ -92,3 +92,14 @@ def test_the_new_switches_leave_dumps_unchanged_when_off_and_can_be_set():
     )  # fmt: skip
     assert sc.dynamics.lethality.restraint_depth == 0.5 and sc.dynamics.forces.site_police_share == 0.1
     assert sc.dynamics.timeline[2].emergency is False
+
+
+def test_below_1_the_force_exponent_makes_a_small_contingent_confront_more_per_agent():
+    crowd, site, emergency = np.full(2, 5000.0), np.zeros(2, bool), np.zeros(2, bool)
+    police, none = np.array([200.0, 10_000.0]), np.zeros(2)
+    linear = confrontation_rate(Lethality(), police, none, crowd, site, emergency)
+    outnumbered = confrontation_rate(Lethality(force_exponent=0.5), police, none, crowd, site, emergency)
+    assert linear[1] / linear[0] == pytest.approx(50.0)  # in proportion to the forces
+    assert outnumbered[1] / outnumbered[0] == pytest.approx(50.0**0.5)
+    assert outnumbered[0] > linear[0] and outnumbered[1] < linear[1]  # 1,000 people: the same
+    assert confrontation_rate(Lethality(force_exponent=0.5), none, none, crowd, site, emergency).sum() == 0.0

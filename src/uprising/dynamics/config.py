@@ -70,6 +70,12 @@ class Lethality(Section):
         0.2, ge=0.0, le=100.0, description="confrontations per day per 1,000 soldiers at a crowd"
     )
     crowd_exponent: float = Field(0.5, ge=0.0, le=3.0, description="how confrontations grow with crowd size")
+    # Left out of dumps at 1, so that scenarios written before it keep their hash.
+    force_exponent: float = Field(
+        1.0, ge=0.0, le=3.0, exclude_if=lambda v: v == 1.0,
+        description="how confrontations grow with the forces at a crowd (1: in proportion; below 1: a "
+        "small, outnumbered contingent confronts more per agent)",
+    )  # fmt: skip
     site_multiplier: float = Field(
         4.0, ge=1.0, le=100.0, description="confrontations at strategic sites are this much likelier"
     )

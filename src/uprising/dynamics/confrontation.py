@@ -24,6 +24,9 @@ def confrontation_rate(
 ) -> np.ndarray:
     """Expected confrontations per day at each cell (forces and crowd in people)."""
     force = (cfg.police_rate * police + cfg.military_rate * military) / 1000.0
+    if cfg.force_exponent != 1.0:  # the forces' mix per person, times (forces / 1000) ** exponent
+        total = np.maximum(police + military, 1e-9) / 1000.0
+        force = force * total ** (cfg.force_exponent - 1.0)
     rate = force * (crowd / cfg.crowd_min_people) ** cfg.crowd_exponent
     rate = rate * np.where(site, cfg.site_multiplier, 1.0)
     return rate * np.where(emergency, cfg.emergency_multiplier, 1.0)
