@@ -144,3 +144,19 @@ class Wave(NamedTuple):
     bands: np.ndarray
     margin: int
     sparse: bool
+
+
+class Occupancy(NamedTuple):
+    """A bounded map's per-cell arrays, written only on the cells that hold agents
+    (`uprising.engine.occupied`): the counts are zero between ticks, `marked` False."""
+
+    cops: np.ndarray  # cops on each cell, during a step
+    actives: np.ndarray  # actives on each cell, during a step
+    cops_vis: np.ndarray  # cops within a citizen's vision, where free citizens stand
+    actives_vis: np.ndarray  # actives within a citizen's vision, there
+    p_quiet: np.ndarray  # a quiet citizen's estimate of P, there
+    hazard: np.ndarray  # the arrest hazard, where actives stand
+    shares: np.ndarray  # the cops' arrest shares, as row prefixes on the rows holding any
+    marked: np.ndarray  # a cell already seen this pass
+    cells: np.ndarray  # the cells where free citizens decide
+    stamped: np.ndarray  # the cells holding actives

@@ -188,10 +188,11 @@ class Simulation:
         """The citizens' arrays as the kernels take them."""
         return Citizens(self.cit_cell, self.home, self.hardship, self.risk, self.state, self.jail)
 
-    def levers(self) -> Levers:
+    def levers(self, cells: np.ndarray | None = None) -> Levers:
         """(group of each cell, and per group: legitimacy, threshold, risk multiplier) for this
         tick. Groups are the departments, or the cells themselves on a world with legitimacy
-        per cell (the department's levers on each of its cells, plus the cell's own drop)."""
+        per cell (the department's levers on each of its cells, plus the cell's own drop);
+        there, given `cells`, only theirs are brought up to date (the cells a step reads)."""
         world, param = self.world, self.params
         if not self._per_cell:
             legit = np.clip(
@@ -200,7 +201,10 @@ class Simulation:
             threshold = self.threshold_dept + param["threshold"]
             return Levers(self.cell_dept, legit, threshold, self.risk_mult_dept)
         legit, threshold, risk_mult = self._cell_levers
+        if cells is None:
+            cells = self._cell_group
         synchronous.cell_levers(
+            cells,
             self.cell_dept,
             world.cell_legitimacy_multiplier,
             param["legitimacy"],

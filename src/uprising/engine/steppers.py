@@ -1,7 +1,10 @@
 """One stepper per schedule: the work arrays of a run and its tick, given its `Simulation`.
 
 - `SequentialStepper`: random-sequential, one agent at a time (`uprising.engine.sequential`);
-- `MapStepper`: synchronous on a map of many agents per cell (`uprising.engine.synchronous`);
+- `MapStepper`: synchronous on a map of many agents per cell (`uprising.engine.synchronous`),
+  over every cell; a torus of many agents per cell takes it;
+- `OccupiedMapStepper`: the same tick on a bounded map, over the cells that hold agents
+  (`uprising.engine.occupied`);
 - `SiteStepper`: synchronous on a lattice of one agent per site (`uprising.engine.sites`),
   in one pass over the rows or one pass per phase (`Simulation.one_pass`).
 
@@ -15,9 +18,9 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from uprising.engine import sequential, sites, synchronous
+from uprising.engine import occupied, sequential, sites, synchronous
 from uprising.engine.neighbourhood import reduced_offsets
-from uprising.engine.records import Board, Citizens, Levers, Moves, Sight, SiteMap, Wave
+from uprising.engine.records import Board, Citizens, Levers, Moves, Occupancy, Sight, SiteMap, Wave
 from uprising.engine.rules import ACTIVE
 from uprising.engine.user_rules import kernels_for
 from uprising.errors import ScenarioError
@@ -158,6 +161,47 @@ class MapStepper(Stepper):
         )
 
 
+class OccupiedMapStepper(Stepper):
+    """`MapStepper`'s tick on a bounded map, worked on the cells that hold agents: the same
+    counts, estimates, hazards and draws, so the same run, at a cost that follows the agents
+    rather than the lattice (sea and empty land are never visited)."""
+
+    def __init__(self, sim: Simulation) -> None:
+        cells, n = sim.world.lattice.cells, sim.world.citizens
+        self.occupancy = Occupancy(
+            cops=np.zeros(cells, dtype=np.int32),
+            actives=np.zeros(cells, dtype=np.int32),
+            cops_vis=np.zeros(cells, dtype=np.int32),
+            actives_vis=np.zeros(cells, dtype=np.int32),
+            p_quiet=np.zeros(cells, dtype=np.float64),
+            hazard=np.zeros(cells, dtype=np.float64),
+            shares=np.zeros(cells, dtype=np.float64),
+            marked=np.zeros(cells, dtype=np.bool_),
+            cells=np.zeros(min(cells, max(n, 1)), dtype=np.int64),
+            stamped=np.zeros(min(cells, max(n, 1)), dtype=np.int64),
+        )
+        # The citizens' homes, whose levers the decisions read (legitimacy per cell).
+        self.homes = np.unique(sim.home).astype(np.int32)
+        self.kernels = kernels_for(synchronous, sim.rule_functions)
+        self.sight = kernels_for(occupied, sim.rule_functions)
+
+    def step(self, sim: Simulation) -> None:
+        cfg, occ, grid = sim.config, self.occupancy, sim.grid
+        levers = sim.levers(self.homes)
+        citizens, rules = sim.citizens(), sim.rule_params
+        # 1. What the free citizens see, on the cells they stand on (or come back to).
+        k, rounding = cfg.arrest_prob_constant, cfg.rounding
+        stamped = self.sight.sight_at_citizens(grid, sim.spans_cit, citizens, sim.cop_cell, k, rounding, occ)
+        # 2. Everyone decides at once (prisoners serve a tick instead).
+        self.kernels.decide(citizens, levers, occ.cops_vis, occ.actives_vis, occ.p_quiet, rules, True)
+        occupied.clear_sight(grid, sim.spans_cit, sim.cop_cell, occ, stamped)
+        # 3. Cops take actives: the hazard at a cell sums, over the cops that see it, 1 / A.
+        occupied.hazard_at_actives(grid, sim.spans_cop, citizens, sim.cop_cell, occ)
+        sim.arrests_by_dept[:] = synchronous.arrest(
+            sim.seed, sim.tick, citizens, sim.cell_dept, sim.world.lattice.departments, occ.hazard, rules
+        )
+
+
 class SiteStepper(Stepper):
     """Synchronous on a lattice of one agent per site (the classic torus), cell by cell: two
     uint32 per cell, the site map (agents, then claims during the moves) and the packed
@@ -267,7 +311,9 @@ def stepper_for(sim: Simulation) -> Stepper:
         return SequentialStepper(sim)
     if sim.world.lattice.capacity == 1:
         return SiteStepper(sim)
-    return MapStepper(sim)
+    if sim.world.lattice.torus:
+        return MapStepper(sim)
+    return OccupiedMapStepper(sim)
 
 
 def sites_in(spans: np.ndarray, width: int) -> int:

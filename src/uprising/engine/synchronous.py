@@ -252,6 +252,7 @@ def decide(citizens, levers, cops_vis, actives_vis, p_quiet, rules, release_home
 
 @njit(cache=True)
 def cell_levers(
+    cells,
     cell_dept,
     multiplier,
     legitimacy,
@@ -263,10 +264,12 @@ def cell_levers(
     threshold,
     risk_mult,
 ):
-    """The levers of each cell where legitimacy varies by cell: legitimacy * multiplier[c] minus
-    its department's drop and its own, clipped to [0, 1]; its department's threshold and risk
-    multiplier. One thread: a pass over the cells costs less than waking the others."""
-    for c in range(cell_dept.shape[0]):
+    """The levers of each cell of `cells` where legitimacy varies by cell: legitimacy *
+    multiplier[c] minus its department's drop and its own, clipped to [0, 1]; its department's
+    threshold and risk multiplier. One thread: a pass over the cells costs less than waking the
+    others."""
+    for j in range(cells.shape[0]):
+        c = cells[j]
         d = cell_dept[c]
         value = legitimacy * multiplier[c] - drop_dept[d] - drop_cell[c]
         legit[c] = min(1.0, max(0.0, value))

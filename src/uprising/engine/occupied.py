@@ -1,0 +1,168 @@
+"""The synchronous step of a bounded map over the cells that hold agents, not the whole lattice.
+
+On a country's map most cells are sea, abroad or empty land, and the people of a scaled-down
+population stand on few of the rest (at 1:1000, a tenth of a 114,367-cell lattice holds all
+31,236 citizens; a hundred cells hold the forces). The kernels of `uprising.engine.synchronous`
+pass over every cell several times a tick; these pass over the agents and the cells near them.
+The per-cell arrays (`records.Occupancy`) are written only there and the counts are put back
+to zero after each use.
+
+They give the same bits as the dense kernels: counts within vision are whole numbers, however
+summed (here each cop and each cell of actives adds itself to the cells that see it); a quiet
+citizen's P is the same function of the same counts; and the hazard at an active's cell is the
+same sum of the same row prefixes of the cops' shares, computed as there on the rows that hold
+a share, while on the other rows every prefix is 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from uprising.engine.crowds import cells_holding
+from uprising.engine.rows import segment_sum
+from uprising.engine.rules import ACTIVE, arrest_probability
+
+
+@njit(inline="always", cache=True)
+def _span_cells(spans, s, height, width, y, x):
+    """The cells of span `s` of a vision shape around (y, x) on a bounded lattice, as a
+    half-open range of cell ids (empty off the lattice)."""
+    yy = y + spans[s, 0]
+    if yy < 0 or yy >= height:
+        return 0, 0
+    w = spans[s, 1]
+    return yy * width + max(0, x - w), yy * width + min(width, x + w + 1)
+
+
+@njit(inline="always", cache=True)
+def _count_within(counts, spans, height, width, c):
+    """The sum of `counts` over the vision shape `spans` around cell `c`."""
+    y = c // width
+    total = 0
+    for s in range(spans.shape[0]):
+        lo, hi = _span_cells(spans, s, height, width, y, c - y * width)
+        for site in range(lo, hi):
+            total += counts[site]
+    return total
+
+
+@njit(inline="always", cache=True)
+def _stamp(out, value, spans, height, width, c, add):
+    """Add `value` to (or, without `add`, set it on) every cell of the shape `spans` around
+    `c`: the shapes are symmetric, so these are the cells whose vision holds `c`."""
+    y = c // width
+    for s in range(spans.shape[0]):
+        lo, hi = _span_cells(spans, s, height, width, y, c - y * width)
+        for site in range(lo, hi):
+            out[site] = out[site] + value if add else value
+
+
+@njit(cache=True)
+def sight_at_citizens(grid, spans, citizens, cop_cell, k, rounding, occ):
+    """Cops and actives within vision, and a quiet citizen's P, on each cell where a free
+    citizen decides this tick (its cell, or its home when it comes back from jail).
+
+    Each cop and each cell holding actives adds itself to the cells that see it; the cells
+    holding actives are listed in `occ.stamped` (returns how many) for `clear_sight`, which
+    puts the counts back to zero once the citizens have decided. `occ.cops` keeps the cops on
+    each cell for `hazard_at_actives`.
+    """
+    height, width = grid.height, grid.width
+    cit_cell, home, state, jail = citizens.cell, citizens.home, citizens.state, citizens.jail
+    cops, actives, marked = occ.cops, occ.actives, occ.marked
+    n = cit_cell.shape[0]
+    for j in range(cop_cell.shape[0]):
+        c = cop_cell[j]
+        if c >= 0:
+            cops[c] += 1
+            _stamp(occ.cops_vis, 1, spans, height, width, c, True)
+    stamped = 0
+    found = 0
+    for i in range(n):
+        c = cit_cell[i]
+        if c >= 0 and state[i] == ACTIVE:
+            if actives[c] == 0:
+                occ.stamped[stamped] = c
+                stamped += 1
+            actives[c] += 1
+        if jail[i] > 0:
+            continue  # serves a tick of its term instead (`synchronous.decide`)
+        if c < 0:
+            c = home[i]
+        if not marked[c]:
+            marked[c] = True
+            occ.cells[found] = c
+            found += 1
+    for j in range(stamped):
+        c = occ.stamped[j]
+        _stamp(occ.actives_vis, actives[c], spans, height, width, c, True)
+        actives[c] = 0
+    for j in range(found):
+        c = occ.cells[j]
+        marked[c] = False
+        occ.p_quiet[c] = arrest_probability(occ.cops_vis[c], 1 + occ.actives_vis[c], k, rounding)
+    return stamped
+
+
+@njit(cache=True)
+def clear_sight(grid, spans, cop_cell, occ, stamped):
+    """Put back to zero the counts in vision that `sight_at_citizens` added."""
+    height, width = grid.height, grid.width
+    for j in range(cop_cell.shape[0]):
+        if cop_cell[j] >= 0:
+            _stamp(occ.cops_vis, 0, spans, height, width, cop_cell[j], False)
+    for j in range(stamped):
+        _stamp(occ.actives_vis, 0, spans, height, width, occ.stamped[j], False)
+
+
+@njit(cache=True)
+def hazard_at_actives(grid, spans, citizens, cop_cell, occ):
+    """After the decisions: on each cell holding actives, the sum of the cops' shares within
+    the cops' vision, into `occ.hazard` (other cells are left as they are), to the bits of
+    `synchronous.arrest_share_at_cops` and `synchronous.hazard_at_actives`: the rows holding a
+    share get their prefix of the shares as there, the other rows' prefix is 0 throughout.
+    Leaves `occ.cops` and `occ.actives` zero; returns how many cells hold actives."""
+    height, width = grid.height, grid.width
+    cops, actives, listed, marked, shares = occ.cops, occ.actives, occ.stamped, occ.marked, occ.shares
+    found = cells_holding(citizens.cell, citizens.state, ACTIVE, actives, listed)
+    # Each cell holding cops: its share, cops / actives they see; its row gets its prefix.
+    sharing = np.zeros(height, dtype=np.bool_)
+    for j in range(cop_cell.shape[0]):
+        c = cop_cell[j]
+        if c < 0 or marked[c]:
+            continue
+        marked[c] = True
+        y = c // width
+        seen = _count_within(actives, spans, height, width, c) if found else 0
+        if seen > 0:
+            if not sharing[y]:
+                sharing[y] = True
+                shares[y * width : (y + 1) * width] = 0.0
+            shares[c] = cops[c] / seen
+    for j in range(cop_cell.shape[0]):
+        c = cop_cell[j]
+        if c >= 0:
+            marked[c] = False
+            cops[c] = 0
+    for y in range(height):
+        if sharing[y]:
+            base = y * width
+            for x in range(base + 1, base + width):
+                shares[x] += shares[x - 1]
+    # The hazard: one prefix difference per row of the vision shape, in the shape's order.
+    for j in range(found):
+        c = listed[j]
+        actives[c] = 0
+        y = c // width
+        x = c - y * width
+        total = 0.0
+        for s in range(spans.shape[0]):
+            yy = y + spans[s, 0]
+            if 0 <= yy < height and sharing[yy]:
+                total += segment_sum(shares, yy * width, x, spans[s, 1], width, False)
+        occ.hazard[c] = total
+    return found
+
+
+__all__ = ["clear_sight", "hazard_at_actives", "sight_at_citizens"]
