@@ -179,7 +179,6 @@ def test_forecast_refuses_observed_rows_it_cannot_place_and_writes_nothing(
         ),
         (["--fit-until", "2030-03-05", "--until", "2030-03-04"], "--until", "after --fit-until (2030-03-05)"),
         (["--fit-until", "2030-03-05", "--until", "2030-03-12"], "--until", "at most 2030-03-10"),
-        ([*WINDOW, "--fit-budget", "5"], "--fit-budget 5", "must be 0 on a map world"),
         ([*WINDOW, "--observed", "elsewhere"], "--observed", "not a folder"),
     ],
 )

@@ -15,6 +15,7 @@ from rich.table import Table
 from uprising.cli.app import app, reports_bad_input
 from uprising.cli.console import wide_console
 from uprising.cli.options import ScenarioArgument, SchedulerOption, SetOption, WorkersOption, check_seed
+from uprising.errors import UprisingError
 from uprising.extras import require_extra
 
 
@@ -23,12 +24,13 @@ from uprising.extras import require_extra
 def calibrate_command(
     scenario: ScenarioArgument,
     observed: Annotated[
-        Path,
+        Path | None,
         typer.Option(
-            help="folder of observed data: deaths.csv, blockades.csv, regions_active.csv (Peru) "
-            "or series.csv (tick, quiescent, active, jailed: a classic torus run)"
+            help="folder of observed data: deaths.csv, blockades.csv, regions_active.csv (Peru), "
+            "observed.csv (a map world; default: its data folder) or series.csv (tick, quiescent, "
+            "active, jailed: a classic torus run)"
         ),
-    ],
+    ] = None,
     budget: Annotated[int, typer.Option(help="simulations to run in all, 1 to 10000000")] = 1000,
     populations: Annotated[int, typer.Option(help="ABC-SMC generations at most, 1 to 100")] = 5,
     population_size: Annotated[
@@ -75,7 +77,7 @@ def calibrate_command(
     require_extra("calibrate", "uprising calibrate")
     from uprising.experiment import calibrate as cal
     from uprising.experiment.executor import check_workers
-    from uprising.experiment.summary_stats import load_target
+    from uprising.experiment.summary_stats import default_observed, load_target
     from uprising.scenario import load_scenario, scenario_hash
     from uprising.store import DEFAULT_PATH, Store
 
@@ -88,7 +90,13 @@ def calibrate_command(
     base = load_scenario(scenario, list(overrides))
     ranges = cal.searched_ranges(base, param)
     first_seed = base.run.seed if seed is None else seed
-    target = load_target(base, observed)
+    folder = observed if observed is not None else default_observed(base)
+    if folder is None:
+        raise UprisingError(
+            f"--observed: needed for a {base.world.kind} world (a folder of observed data); only a "
+            "map world reads its data folder's observed.csv by default"
+        )
+    target = load_target(base, folder)
     store = Store(db if db is not None else DEFAULT_PATH)
     spec = {
         "overrides": list(overrides),

@@ -86,7 +86,7 @@ def forecast_command(
     window = fc.check_window(base, fc.parse_date(fit_until, "--fit-until"), fc.parse_date(until, "--until"))
     if fit_budget < 0:
         raise UprisingError(f"--fit-budget {fit_budget}: must be 0 (no fit) or from 1 to 10000000")
-    fc.check_world(base, fit_budget)
+    fc.check_world(base)
     if fit_budget > 0:
         require_extra("calibrate", "uprising forecast --fit-budget")
         population_size_for(fit_budget, fit_populations)

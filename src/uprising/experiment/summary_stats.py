@@ -5,7 +5,8 @@ mean and peak actives and the final jailed of a per-tick series; for Peru the ob
 model's summaries (`OBSERVATION_SUMMARIES`): departments reported active on the days the lists
 name any, deaths by period and department group, and Sutran's blockade points on the days it
 counted (`blockades_by_day[5]`, `deaths_by_period_and_group[11-15 Dec|south]`), kept only where
-the observed data have a value. Sensitivity reads the scalar outputs of
+the observed data have a value. A map world's are the same summaries of its observed.csv
+(`MAP_OBSERVATION_SUMMARIES`, see `load_map_target`). Sensitivity reads the scalar outputs of
 `uprising.observed.scalar_metrics`, with the units its plots print, and the error of each
 summary against December's data (`SUMMARY_ERRORS`), the outputs that screen the parameters.
 """
@@ -16,6 +17,7 @@ import csv
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,17 @@ DEATH_GROUPS = {
     "Lima-Callao": ("Lima", "Callao"),
 }
 OTHER_GROUP = "rest"  # every other department
+# A map world's: the same summaries over its regions, from its observed.csv.
+MAP_OBSERVATION_SUMMARIES = (
+    "regions_reported_active_by_day",  # on the days observed.csv has a `protest` row
+    "deaths_by_period_and_group",
+    "blockades_by_day",  # on the days observed.csv has a `blockades` row
+)
+# A map world's deaths are compared summed over periods of this many days from day 0, and over
+# groups: each of the (at most MAP_DEATH_GROUPS) regions with the most observed deaths alone,
+# the others together (`OTHER_GROUP`).
+MAP_DEATH_PERIOD_DAYS = 4
+MAP_DEATH_GROUPS = 4
 SERIES_COLUMNS = ("tick", "quiescent", "active", "jailed")
 PERU_FILES = ("deaths.csv", "blockades.csv", "regions_active.csv")
 
@@ -232,7 +245,7 @@ def run_days(scenario: Scenario) -> int:
 class Target:
     """Observed statistics and the function that computes the same statistics from a run."""
 
-    kind: str  # "classic" (series.csv) or "peru" (observed folder of uprising.observed)
+    kind: str  # "classic" (series.csv), "peru" (observed folder of uprising.observed) or "map"
     observed: dict[str, float]
     stats_of: Callable[[RunOutput], dict[str, float]]
 
@@ -280,10 +293,123 @@ def observed_summaries(obs: Any, days: int) -> dict[str, float]:
     return flatten_metrics(metrics, OBSERVATION_SUMMARIES)
 
 
+@dataclass(frozen=True)
+class DeathCells:
+    """How a map world's deaths are summed: each region's group and the periods (label, first
+    day, last day + 1)."""
+
+    groups: tuple[str, ...]  # one per region, in the order of the run's regions
+    periods: tuple[tuple[str, int, int], ...]
+
+    def of(self, deaths: np.ndarray) -> dict[str, float]:
+        """`{"3-6 Oct|Azuay": n}` from deaths[day, region]."""
+        labels = dict.fromkeys(self.groups)
+        out = {}
+        for period, first, end in self.periods:
+            by_region = deaths[first:end].sum(axis=0)
+            for group in labels:
+                total = sum(float(n) for n, g in zip(by_region, self.groups, strict=True) if g == group)
+                out[f"{period}|{group}"] = total
+        return out
+
+
+def death_cells(deaths: np.ndarray, names: list[str], start: date) -> DeathCells:
+    """The periods (`MAP_DEATH_PERIOD_DAYS` days each, from day 0) and groups of regions (see
+    `MAP_DEATH_GROUPS`) of observed deaths[day, region]."""
+    days = deaths.shape[0]
+    periods = []
+    for first in range(0, days, MAP_DEATH_PERIOD_DAYS):
+        end = min(first + MAP_DEATH_PERIOD_DAYS, days)
+        a, b = start + timedelta(days=first), start + timedelta(days=end - 1)
+        first_day = f"{a.day}" if (a.month, a.year) == (b.month, b.year) else f"{a.day} {a:%b}"
+        label = f"{first_day}-{b.day} {b:%b}" if end - first > 1 else f"{b.day} {b:%b}"
+        periods.append((label, first, end))
+    total = deaths.sum(axis=0)
+    ranked = sorted((i for i in range(len(names)) if total[i] > 0), key=lambda i: (-total[i], i))
+    alone = set(ranked[:MAP_DEATH_GROUPS])
+    groups = tuple(names[i] if i in alone else OTHER_GROUP for i in range(len(names)))
+    return DeathCells(groups, tuple(periods))
+
+
+@dataclass(frozen=True)
+class _MapRunStats:
+    """Flat map-world statistics of a run over its first `days` days (picklable)."""
+
+    days: int
+    cells: DeathCells
+
+    def __call__(self, output: RunOutput) -> dict[str, float]:
+        from uprising.observed.observation import reported_active_of
+
+        days = min(self.days, output.days)
+        killed = output.daily["killed"].to_numpy().reshape(output.days, len(output.departments))
+        metrics = {
+            "regions_reported_active_by_day": reported_active_of(output).sum(axis=1)[:days].tolist(),
+            "deaths_by_period_and_group": self.cells.of(killed[:days]),
+            "blockades_by_day": output.national()["blockades"].to_list()[:days],
+        }
+        return flatten_metrics(metrics, MAP_OBSERVATION_SUMMARIES)
+
+
+def load_map_target(scenario: Scenario, folder: Path, until: date | None = None) -> Target:
+    """The calibration target of a map world: the observed.csv of `folder` from day 0 to `until`
+    (default: the runs' last day), read as `uprising score` reads it (one error line naming the
+    file, line and column otherwise; the rows after `until` are checked and left out).
+
+    Regions reported active are compared on the days with a `protest` row, blockades (their sum
+    over regions) on the days with a `blockades` row, deaths summed by period and group of
+    regions (`death_cells`) over all the days.
+    """
+    from uprising.data.map_data import load_map_data
+    from uprising.observed.map_observed import Calendar, read_region_rows
+
+    world = scenario.world
+    start = scenario.run.start_date
+    if start is None:
+        raise UprisingError(
+            f"run.start_date: a calibration on a map world needs dated days (scenario {scenario.name}"
+            " has none); give a date, e.g. --set run.start_date=2019-10-03"
+        )
+    data = load_map_data(Path(world.data), world.code_property, world.name_property)
+    last = start + timedelta(days=run_days(scenario) - 1)
+    until = last if until is None else until
+    if not start <= until <= last:
+        raise UprisingError(f"--fit-until {until}: must be from {start} to {last}, the runs' days")
+    days = (until - start).days + 1
+    deaths = np.zeros((days, data.regions))
+    blockades: list[float | None] = [None] * days
+    active: list[float | None] = [None] * days
+    for day, region, series, value in read_region_rows(
+        folder, Calendar(start, until, last, "calibration"), list(data.codes)
+    ):
+        if series == "deaths":
+            deaths[day, region] += value
+        elif series == "blockades":
+            blockades[day] = (blockades[day] or 0.0) + value
+        elif series == "protest":
+            active[day] = (active[day] or 0.0) + float(value > 0)
+    cells = death_cells(deaths, list(data.names), start)
+    metrics = {
+        "regions_reported_active_by_day": active,
+        "deaths_by_period_and_group": cells.of(deaths),
+        "blockades_by_day": blockades,
+    }
+    return Target("map", flatten_metrics(metrics, MAP_OBSERVATION_SUMMARIES), _MapRunStats(days, cells))
+
+
+def default_observed(scenario: Scenario) -> Path | None:
+    """Where a calibration reads its observed data when --observed is not given: a map world's
+    own data folder (its observed.csv); None for other worlds."""
+    return Path(scenario.world.data) if scenario.world.kind == "map" else None
+
+
 def load_target(scenario: Scenario, folder: Path) -> Target:
-    """The calibration target in `folder` for `scenario`: Peru's observed data or a classic series."""
+    """The calibration target in `folder` for `scenario`: Peru's observed data, a map world's
+    observed.csv or a classic series."""
     if not folder.is_dir():
         raise DataError(f"--observed {folder}: not a folder")
+    if scenario.world.kind == "map":
+        return load_map_target(scenario, folder)
     if scenario.world.kind == "peru":
         from uprising.observed import load_observed
 

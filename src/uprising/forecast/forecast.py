@@ -12,9 +12,8 @@ departments' road points, and a department is reported active on a day when at l
 On a map world (`world.kind: map`) the places are the regions of its data folder, the observed
 data its observed.csv (checked against the regions and the scenario's days before any run),
 and the file records what scoring needs of the world: the regions' codes, the scenario's last
-day and the alignment baseline's shares. A fit needs a calibration target, which
-`uprising.experiment.summary_stats` builds for Peru's observed files only: on a map world the
-forecast is made with the scenario's values (`--fit-budget 0`).
+day and the alignment baseline's shares. A fit there reads the folder's observed.csv up to the
+fit date (`uprising.experiment.summary_stats.load_map_target`).
 """
 
 from __future__ import annotations
@@ -94,19 +93,14 @@ def parse_date(text: str, option: str) -> date:
         raise UprisingError(f"{option} {text!r}: not an ISO date (YYYY-MM-DD)") from None
 
 
-def check_world(scenario: Scenario, fit_budget: int) -> None:
-    """A forecast needs places with observed data: Peru's departments or a map world's regions;
-    a fit, Peru's (one error line naming the field otherwise)."""
+def check_world(scenario: Scenario) -> None:
+    """A forecast needs places with observed data: Peru's departments or a map world's regions
+    (one error line naming the field otherwise)."""
     kind = scenario.world.kind
     if kind not in ("peru", "map"):
         raise UprisingError(
             f"world.kind {kind}: a forecast needs places with observed data; allowed: peru, map "
             f"(scenario {scenario.name})"
-        )
-    if kind == "map" and fit_budget > 0:
-        raise UprisingError(
-            f"--fit-budget {fit_budget}: a fit on a map world is not available yet (the calibration "
-            "reads Peru's observed files only); must be 0 on a map world: the scenario's values"
         )
 
 
@@ -218,9 +212,12 @@ def _dated_until(text: str | None, last: date) -> bool:
 
 
 def fit_target(fit_scenario: Scenario, observed: Path, fit_until: date) -> Target:
-    """The calibration target of a scenario cut at the fit date, from observations cut there too."""
-    from uprising.experiment.summary_stats import load_target
+    """The calibration target of a scenario cut at the fit date, from observations cut there too
+    (on a map world, whose runs are not cut: its observed.csv's rows up to the fit date)."""
+    from uprising.experiment.summary_stats import load_map_target, load_target
 
+    if fit_scenario.world.kind == "map":
+        return load_map_target(fit_scenario, observed, fit_until)
     with tempfile.TemporaryDirectory(prefix="uprising-fit-") as tmp:
         return load_target(fit_scenario, cut_observed(observed, fit_until, Path(tmp)))
 
@@ -243,7 +240,9 @@ def fit(
 
     calibrated_ranges(scenario)
     size = population_size_for(budget, populations)
-    fit_overrides = [*overrides, f"run.steps={(window.fit_day + 1) * scenario.run.ticks_per_day}"]
+    fit_overrides = [*overrides]
+    if scenario.world.kind != "map":  # (as in `member_tasks`)
+        fit_overrides.append(f"run.steps={(window.fit_day + 1) * scenario.run.ticks_per_day}")
     target = fit_target(load_scenario(scenario_ref, fit_overrides), observed, window.fit_until)
     return calibrate(
         scenario_ref,
@@ -267,8 +266,14 @@ def member_tasks(
     seed: int,
     posterior: Calibration | None,
 ) -> tuple[list[RunTask], list[int]]:
-    """The ensemble's runs (to `until` only) and, after a fit, the posterior particle of each."""
-    steps = f"run.steps={(window.last_day + 1) * scenario.run.ticks_per_day}"
+    """The ensemble's runs (to `until` only; a map world's to its scenario's last day) and, after a
+    fit, the posterior particle of each."""
+    # A map world's runs keep the scenario's days: its world checks observed.csv against them.
+    steps = (
+        ()
+        if scenario.world.kind == "map"
+        else (f"run.steps={(window.last_day + 1) * scenario.run.ticks_per_day}",)
+    )
     drawn: list[int] = []
     tasks = []
     if posterior is not None:
@@ -280,7 +285,7 @@ def member_tasks(
         if posterior is not None:
             row = posterior.particles.row(drawn[i], named=True)
             extra = [parameter_override(r, row[r.path]) for r in posterior.ranges]
-        tasks.append(RunTask(scenario_ref, (*overrides, steps, *extra), seed + i, "forecast", i))
+        tasks.append(RunTask(scenario_ref, (*overrides, *steps, *extra), seed + i, "forecast", i))
     return tasks, drawn
 
 

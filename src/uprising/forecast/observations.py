@@ -15,7 +15,6 @@ reports its region that day, active when its value is above 0); other series are
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +24,9 @@ import numpy as np
 import polars as pl
 
 from uprising.errors import DataError
+from uprising.observed.map_observed import OBSERVED_CSV, Calendar, read_region_rows
+
+__all__ = ["OBSERVED_CSV", "Calendar", "ObservedDays", "read_region_rows", "region_observed_days"]
 
 SCORED_FILES = {"deaths": "deaths.csv", "blockades": "blockades.csv", "regions_active": "regions_active.csv"}
 
@@ -98,77 +100,6 @@ def observed_days(
         active[(when - start).days, index[department]] = 1
         reported[(when - start).days] = True
     return ObservedDays(list(departments), deaths, blockades, active, reported)
-
-
-OBSERVED_CSV = "observed.csv"
-OBSERVED_COLUMNS = ("date", "region", "series", "value")
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """The days a map world's observed rows may fall on: day 0 to the scenario's last day;
-    the rows after `until` (the forecast's last day) are left out."""
-
-    start: date
-    until: date
-    run_until: date
-
-    def allowed(self) -> str:
-        later = f"; rows after {self.until} are left out" if self.until < self.run_until else ""
-        return f"from {self.start} to {self.run_until}{later}"
-
-
-def _rows(folder: Path) -> list[tuple[int, dict[str, str]]]:
-    path = folder / OBSERVED_CSV
-    if not path.is_file():
-        raise DataError(f"--observed {folder}: missing {OBSERVED_CSV} ({', '.join(OBSERVED_COLUMNS)})")
-    try:
-        with path.open(encoding="utf-8", newline="") as f:
-            reader = csv.DictReader(f)
-            header = [h.strip() for h in reader.fieldnames or []]
-            rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items()} for r in reader]
-    except (UnicodeDecodeError, csv.Error) as err:
-        raise DataError(f"--observed {folder}: {OBSERVED_CSV} is not CSV text ({err})") from None
-    missing = [c for c in OBSERVED_COLUMNS if c not in header]
-    if missing:
-        raise DataError(
-            f"--observed {folder}: {OBSERVED_CSV} line 1, column {missing[0]}: missing; the columns "
-            f"are {', '.join(OBSERVED_COLUMNS)}"
-        )
-    return list(enumerate(rows, start=2))
-
-
-def _cell(folder: Path, line: int, column: str, why: str) -> DataError:
-    return DataError(f"--observed {folder}: {OBSERVED_CSV} line {line}, column {column}: {why}")
-
-
-def read_region_rows(folder: Path, calendar: Calendar, codes: list[str]) -> list[tuple[int, int, str, float]]:
-    """(day, region index, series, value) of a folder's observed.csv within the calendar (one
-    error line naming the file, line and column, and the allowed values, otherwise)."""
-    index = {c: i for i, c in enumerate(codes)}
-    out = []
-    for line, row in _rows(folder):
-        try:
-            when = date.fromisoformat(row["date"])
-        except ValueError:
-            raise _cell(folder, line, "date", f"{row['date'][:40]!r} is not a date (YYYY-MM-DD)") from None
-        if not calendar.start <= when <= calendar.run_until:
-            raise _cell(folder, line, "date", f"{when} is outside the forecast's calendar; dates must be "
-                        f"{calendar.allowed()}")  # fmt: skip
-        if row["region"] not in index:
-            raise _cell(
-                folder, line, "region", f"{row['region'][:40]!r} is not a region of the forecast; "
-                f"expected one of {', '.join(codes)}",
-            )  # fmt: skip
-        try:
-            value = float(row["value"])
-        except ValueError:
-            value = -1.0
-        if not 0 <= value <= 1e12:
-            raise _cell(folder, line, "value", f"{row['value'][:40]!r} must be a number from 0 to 1e12")
-        if when <= calendar.until:
-            out.append(((when - calendar.start).days, index[row["region"]], row["series"], value))
-    return out
 
 
 def region_observed_days(
