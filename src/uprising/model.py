@@ -441,12 +441,14 @@ def _crisis(scenario: Scenario, sim: Simulation) -> Any:
             roads=geo.roads,
             world_sites=geo.sites,
         )
-    from uprising.dynamics.geography import adjacency_matrix
+    from uprising.dynamics.geography import LatticeFrame, adjacency_matrix, roads_file_cells
     from uprising.world.cache import peru_data
 
     data = peru_data()  # read once per process
     if list(data.names) != list(sim.world.lattice.department_names):
         raise ScenarioError("dynamics: the world's departments are not those of the Peru data")
+    lattice = sim.world.lattice
+    roads_file = getattr(scenario.world, "roads_geojson", None)
     return Crisis(
         **common,
         alignment_pct=data.castillo_pct,
@@ -455,6 +457,7 @@ def _crisis(scenario: Scenario, sim: Simulation) -> Any:
         capitals_lonlat=data.capital_lonlat,
         codes=list(data.ubigeo),
         institutions=scenario.institutions or InstitutionsConfig(),
+        roads=None if roads_file is None else roads_file_cells(lattice, LatticeFrame(lattice), roads_file),
     )
 
 

@@ -300,18 +300,32 @@ def _read_sites(reader: _Reader, polygons: list) -> list[Site]:
     return sites
 
 
-def _read_roads(reader: _Reader) -> list:
+def _read_roads(reader: _Reader, file: str = ROADS, optional: bool = True) -> list:
     roads = []
-    for n, feature in enumerate(reader.geojson(ROADS, optional=True)):
+    for n, feature in enumerate(reader.geojson(file, optional=optional)):
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         try:
             geom = shapely.from_geojson(json.dumps(geometry))
         except (TypeError, ValueError, shapely.errors.GEOSException):
             geom = None
         if geom is None or geom.geom_type not in ("LineString", "MultiLineString"):
-            reader.problem(ROADS, f"feature {n}, geometry", "not a LineString or MultiLineString")
+            reader.problem(file, f"feature {n}, geometry", "not a LineString or MultiLineString")
             continue
         roads.append(geom)
+    return roads
+
+
+def read_road_lines(path: Path) -> list:
+    """The lines (shapely, lon/lat) of a GeoJSON FeatureCollection of roads, read as a data
+    folder's roads.geojson is; a DataError naming the first problem (a missing or malformed
+    file, a feature that is not a line, no line at all)."""
+    path = Path(path)
+    reader = _Reader(path.parent)
+    roads = _read_roads(reader, path.name, optional=False)
+    if not roads and not reader.problems:
+        reader.problem(path.name, "", "no LineString or MultiLineString feature")
+    if reader.problems:
+        raise DataError(reader.problems[0])
     return roads
 
 

@@ -3,25 +3,30 @@
 Every function takes the world's `Frame`: how a point of the earth falls on its lattice (Peru's
 equirectangular lattice, `lattice_frame`, or a map world's equal-area one, `MapLayout`).
 
-Road points: where the data give no road network (Peru's package, a map folder without
-roads.geojson), the roads are the straight lines between the capitals (a map world: the seats
-of the most populous sub-regions) of neighbouring regions, rasterised to the lattice; a point
-is one cell on such a line. This stands in for the national road network (in Peru the
-Panamericana and the Andean highways link those capitals); it undercounts roads within a
-region and misplaces winding mountain roads by up to tens of km.
+Road points: a point is one cell crossed by a road. Where the data give a road network (a map
+folder's roads.geojson, or Peru's `world.roads_geojson`), its lines are rasterised to the
+lattice (`line_cells`). Where they give none (Peru's package ships none: no extract of the
+national road network with a licence could be had), the roads are the straight lines between
+the capitals (a map world: the seats of the most populous sub-regions) of neighbouring
+regions (`road_cells`). Those lines stand in for the national road network (in Peru the
+Panamericana and the Andean highways link those capitals); they undercount roads within a
+region and misplace winding mountain roads by up to tens of km.
 """
 
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+import shapely
 
 from uprising.data import data_path
+from uprising.data.map_data import read_road_lines
 from uprising.engine.lattice import Lattice
-from uprising.errors import DataError
+from uprising.errors import DataError, ScenarioError
 
 
 class Frame(Protocol):
@@ -72,16 +77,46 @@ def road_cells(
     lattice: Lattice, frame: Frame, capitals_lonlat: np.ndarray, adjacency: np.ndarray
 ) -> np.ndarray:
     """Sorted cell ids on the straight lines between capitals of neighbouring departments."""
-    cells: list[np.ndarray] = []
     step = 0.5 * float(lattice.cell_km or 1.0)
-    for a, b in zip(*np.nonzero(np.triu(adjacency)), strict=True):
-        (lon_a, lat_a), (lon_b, lat_b) = capitals_lonlat[a], capitals_lonlat[b]
-        xa, ya = frame.xy_km(lon_a, lat_a)
-        xb, yb = frame.xy_km(lon_b, lat_b)
-        n = max(2, int(np.hypot(xb - xa, yb - ya) / step) + 1)
-        t = np.linspace(0.0, 1.0, n)
-        cells.append(frame.cell_of(lon_a + t * (lon_b - lon_a), lat_a + t * (lat_b - lat_a)))
+    pairs = zip(*np.nonzero(np.triu(adjacency)), strict=True)
+    cells = [polyline_cells(frame, capitals_lonlat[[a, b]], step) for a, b in pairs]
     return on_regions(lattice, cells)
+
+
+def line_cells(lattice: Lattice, frame: Frame, lines: list) -> np.ndarray:
+    """Sorted cell ids crossed by road lines (shapely LineString or MultiLineString in lon/lat),
+    sampled every half cell, on a region."""
+    step = 0.5 * float(lattice.cell_km or 1.0)
+    parts = [part for line in lines for part in getattr(line, "geoms", [line])]
+    return on_regions(lattice, [polyline_cells(frame, shapely.get_coordinates(p), step) for p in parts])
+
+
+def roads_file_cells(lattice: Lattice, frame: Frame, path: str) -> np.ndarray:
+    """Road cells of a GeoJSON file of road lines (Peru's `world.roads_geojson`), or one
+    ScenarioError line naming the field and the file's first problem."""
+    try:
+        lines = read_road_lines(Path(path))
+    except DataError as err:
+        raise ScenarioError(f"world.roads_geojson: {err}") from None
+    cells = line_cells(lattice, frame, lines)
+    if not cells.size:
+        raise ScenarioError(f"world.roads_geojson: no line of {Path(path).name} crosses a department")
+    return cells
+
+
+def polyline_cells(frame: Frame, lonlat: np.ndarray, step_km: float) -> np.ndarray:
+    """Cells of points every `step_km` or less along a polyline of (lon, lat) vertices (-1 off
+    the lattice); each segment is straight in lon/lat, as GeoJSON draws it."""
+    lonlat = np.asarray(lonlat, float).reshape(-1, 2)
+    if len(lonlat) < 2:
+        return frame.cell_of(lonlat[:, 0], lonlat[:, 1])
+    x, y = frame.xy_km(lonlat[:, 0], lonlat[:, 1])
+    n = np.maximum(2, (np.hypot(np.diff(x), np.diff(y)) / step_km).astype(np.int64) + 1)
+    seg = np.repeat(np.arange(len(n)), n)
+    t = np.concatenate([np.linspace(0.0, 1.0, k) for k in n])
+    a, b = lonlat[seg], lonlat[seg + 1]
+    pts = a + t[:, None] * (b - a)
+    return frame.cell_of(pts[:, 0], pts[:, 1])
 
 
 def on_regions(lattice: Lattice, cells: list[np.ndarray]) -> np.ndarray:

@@ -184,6 +184,19 @@ class PeruWorld(Section):
         "deploy more with uprising.world.peru.deploy_military",
     )
 
+    # --- roads: where blockade points sit ------------------------------------------------------
+    roads_geojson: str | None = Field(
+        None,
+        min_length=1,
+        max_length=1000,
+        exclude_if=lambda v: v is None,  # left out of the dump (and the hash) when unset
+        description="sourced where given: a GeoJSON FeatureCollection of road lines (LineString "
+        "or MultiLineString, lon/lat degrees; a relative path is taken from the current folder) "
+        "whose cells are the road points of blockades, e.g. an extract of the Red Vial Nacional; "
+        "null: the straight lines between the capitals of neighbouring departments (the package "
+        "ships no road network: no extract with a licence could be had, see data/peru/SOURCES.md)",
+    )
+
 
 class HardshipColumn(Section):
     """One column of `indicators.csv` that moves the log-odds of a region's mean hardship."""
