@@ -108,3 +108,12 @@ def test_the_switch_left_unset_keeps_the_scenario_and_its_hash():
     assert scenario_hash(plain) != scenario_hash(
         load_scenario("peru-2022", ["world.roads_geojson=x.geojson"])
     )
+
+
+def test_an_edited_roads_file_is_read_again(tmp_path):
+    roads = write_roads(tmp_path / "roads.geojson", [JULIACA, PUNO])
+    road, lattice = road_flags([f"world.roads_geojson={roads}"])
+    assert road[cell(lattice, JULIACA)] and not road[cell(lattice, POMATA)]
+    write_roads(roads, [JULIACA, PUNO], [ILAVE, POMATA])
+    road, lattice = road_flags([f"world.roads_geojson={roads}"])
+    assert road[cell(lattice, JULIACA)] and road[cell(lattice, POMATA)]

@@ -93,15 +93,28 @@ def line_cells(lattice: Lattice, frame: Frame, lines: list) -> np.ndarray:
 
 def roads_file_cells(lattice: Lattice, frame: Frame, path: str) -> np.ndarray:
     """Road cells of a GeoJSON file of road lines (Peru's `world.roads_geojson`), or one
-    ScenarioError line naming the field and the file's first problem."""
-    try:
-        lines = read_road_lines(Path(path))
-    except DataError as err:
-        raise ScenarioError(f"world.roads_geojson: {err}") from None
-    cells = line_cells(lattice, frame, lines)
-    if not cells.size:
-        raise ScenarioError(f"world.roads_geojson: no line of {Path(path).name} crosses a department")
-    return cells
+    ScenarioError line naming the field and the file's first problem. Kept per file (its size
+    and modification time) and lattice, so the runs of an ensemble read it once per process."""
+    file = Path(path)
+    stat = file.stat() if file.is_file() else None
+    version = None if stat is None else (stat.st_size, stat.st_mtime_ns)
+    grid = (lattice.width, lattice.height, lattice.cell_km, lattice.origin_lonlat)
+    key = (str(file.resolve()), version, grid)
+    if key not in _ROAD_FILES:
+        try:
+            lines = read_road_lines(file)
+        except DataError as err:
+            raise ScenarioError(f"world.roads_geojson: {err}") from None
+        cells = line_cells(lattice, frame, lines)
+        if not cells.size:
+            raise ScenarioError(f"world.roads_geojson: no line of {file.name} crosses a department")
+        cells.setflags(write=False)
+        _ROAD_FILES.clear()  # one network at a time: a run reads one
+        _ROAD_FILES[key] = cells
+    return _ROAD_FILES[key]
+
+
+_ROAD_FILES: dict[tuple, np.ndarray] = {}
 
 
 def polyline_cells(frame: Frame, lonlat: np.ndarray, step_km: float) -> np.ndarray:
@@ -113,7 +126,8 @@ def polyline_cells(frame: Frame, lonlat: np.ndarray, step_km: float) -> np.ndarr
     x, y = frame.xy_km(lonlat[:, 0], lonlat[:, 1])
     n = np.maximum(2, (np.hypot(np.diff(x), np.diff(y)) / step_km).astype(np.int64) + 1)
     seg = np.repeat(np.arange(len(n)), n)
-    t = np.concatenate([np.linspace(0.0, 1.0, k) for k in n])
+    first = np.repeat(np.cumsum(n) - n, n)
+    t = (np.arange(len(seg)) - first) / (n[seg] - 1)  # 0 to 1 along each segment, n points
     a, b = lonlat[seg], lonlat[seg + 1]
     pts = a + t[:, None] * (b - a)
     return frame.cell_of(pts[:, 0], pts[:, 1])
