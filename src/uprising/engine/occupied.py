@@ -4,8 +4,7 @@ On a country's map most cells are sea, abroad or empty land, and the people of a
 population stand on few of the rest (at 1:1000, a tenth of a 114,367-cell lattice holds all
 31,236 citizens; a hundred cells hold the forces). The kernels of `uprising.engine.synchronous`
 pass over every cell several times a tick; these pass over the agents and the cells near them.
-The per-cell arrays (`records.Occupancy`) are written only there and the counts are put back
-to zero after each use.
+The per-cell arrays (`records.Occupancy`) are written only there.
 
 They give the same bits as the dense kernels: counts within vision are whole numbers, however
 summed (here each cop and each cell of actives adds itself to the cells that see it); a quiet
@@ -48,14 +47,14 @@ def _count_within(counts, spans, height, width, c):
 
 
 @njit(inline="always", cache=True)
-def _stamp(out, value, spans, height, width, c, add):
-    """Add `value` to (or, without `add`, set it on) every cell of the shape `spans` around
-    `c`: the shapes are symmetric, so these are the cells whose vision holds `c`."""
+def _stamp(out, value, spans, height, width, c):
+    """Add `value` on every cell of the shape `spans` around `c`: the shapes are symmetric,
+    so these are the cells whose vision holds `c`."""
     y = c // width
     for s in range(spans.shape[0]):
         lo, hi = _span_cells(spans, s, height, width, y, c - y * width)
         for site in range(lo, hi):
-            out[site] = out[site] + value if add else value
+            out[site] += value
 
 
 @njit(cache=True)
@@ -63,23 +62,17 @@ def sight_at_citizens(grid, spans, citizens, cop_cell, k, rounding, occ):
     """Cops and actives within vision, and a quiet citizen's P, on each cell where a free
     citizen decides this tick (its cell, or its home when it comes back from jail).
 
-    Each cop and each cell holding actives adds itself to the cells that see it; the cells
-    holding actives are listed in `occ.stamped` (returns how many) for `clear_sight`, which
-    puts the counts back to zero once the citizens have decided. `occ.cops` keeps the cops on
-    each cell for `hazard_at_actives`.
+    Those cells are set to zero, then each cop and each cell holding actives adds itself to
+    the cells that see it. Other cells of `occ.cops_vis` and `occ.actives_vis` keep whatever
+    was added there (nobody reads them: a cell is set to zero before it is read). `occ.cops`
+    keeps the cops on each cell for `hazard_at_actives`; returns how many cells decide.
     """
     height, width = grid.height, grid.width
     cit_cell, home, state, jail = citizens.cell, citizens.home, citizens.state, citizens.jail
-    cops, actives, marked = occ.cops, occ.actives, occ.marked
-    n = cit_cell.shape[0]
-    for j in range(cop_cell.shape[0]):
-        c = cop_cell[j]
-        if c >= 0:
-            cops[c] += 1
-            _stamp(occ.cops_vis, 1, spans, height, width, c, True)
+    cops, actives, marked, listed = occ.cops, occ.actives, occ.marked, occ.cells
     stamped = 0
     found = 0
-    for i in range(n):
+    for i in range(cit_cell.shape[0]):
         c = cit_cell[i]
         if c >= 0 and state[i] == ACTIVE:
             if actives[c] == 0:
@@ -92,28 +85,26 @@ def sight_at_citizens(grid, spans, citizens, cop_cell, k, rounding, occ):
             c = home[i]
         if not marked[c]:
             marked[c] = True
-            occ.cells[found] = c
+            listed[found] = c
             found += 1
+    for j in range(found):
+        c = listed[j]
+        marked[c] = False
+        occ.cops_vis[c] = 0
+        occ.actives_vis[c] = 0
+    for j in range(cop_cell.shape[0]):
+        c = cop_cell[j]
+        if c >= 0:
+            cops[c] += 1
+            _stamp(occ.cops_vis, 1, spans, height, width, c)
     for j in range(stamped):
         c = occ.stamped[j]
-        _stamp(occ.actives_vis, actives[c], spans, height, width, c, True)
+        _stamp(occ.actives_vis, actives[c], spans, height, width, c)
         actives[c] = 0
     for j in range(found):
-        c = occ.cells[j]
-        marked[c] = False
+        c = listed[j]
         occ.p_quiet[c] = arrest_probability(occ.cops_vis[c], 1 + occ.actives_vis[c], k, rounding)
-    return stamped
-
-
-@njit(cache=True)
-def clear_sight(grid, spans, cop_cell, occ, stamped):
-    """Put back to zero the counts in vision that `sight_at_citizens` added."""
-    height, width = grid.height, grid.width
-    for j in range(cop_cell.shape[0]):
-        if cop_cell[j] >= 0:
-            _stamp(occ.cops_vis, 0, spans, height, width, cop_cell[j], False)
-    for j in range(stamped):
-        _stamp(occ.actives_vis, 0, spans, height, width, occ.stamped[j], False)
+    return found
 
 
 @njit(cache=True)
@@ -165,4 +156,4 @@ def hazard_at_actives(grid, spans, citizens, cop_cell, occ):
     return found
 
 
-__all__ = ["clear_sight", "hazard_at_actives", "sight_at_citizens"]
+__all__ = ["hazard_at_actives", "sight_at_citizens"]

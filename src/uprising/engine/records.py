@@ -147,12 +147,13 @@ class Wave(NamedTuple):
 
 
 class Occupancy(NamedTuple):
-    """A bounded map's per-cell arrays, written only on the cells that hold agents
-    (`uprising.engine.occupied`): the counts are zero between ticks, `marked` False."""
+    """A bounded map's per-cell arrays, written only on the cells that hold agents or see
+    them (`uprising.engine.occupied`): `cops` and `actives` are zero between ticks, `marked`
+    False; the others are read only where they were set this tick."""
 
     cops: np.ndarray  # cops on each cell, during a step
     actives: np.ndarray  # actives on each cell, during a step
-    cops_vis: np.ndarray  # cops within a citizen's vision, where free citizens stand
+    cops_vis: np.ndarray  # cops within a citizen's vision, right where free citizens decide
     actives_vis: np.ndarray  # actives within a citizen's vision, there
     p_quiet: np.ndarray  # a quiet citizen's estimate of P, there
     hazard: np.ndarray  # the arrest hazard, where actives stand

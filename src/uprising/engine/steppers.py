@@ -191,10 +191,9 @@ class OccupiedMapStepper(Stepper):
         citizens, rules = sim.citizens(), sim.rule_params
         # 1. What the free citizens see, on the cells they stand on (or come back to).
         k, rounding = cfg.arrest_prob_constant, cfg.rounding
-        stamped = self.sight.sight_at_citizens(grid, sim.spans_cit, citizens, sim.cop_cell, k, rounding, occ)
+        self.sight.sight_at_citizens(grid, sim.spans_cit, citizens, sim.cop_cell, k, rounding, occ)
         # 2. Everyone decides at once (prisoners serve a tick instead).
         self.kernels.decide(citizens, levers, occ.cops_vis, occ.actives_vis, occ.p_quiet, rules, True)
-        occupied.clear_sight(grid, sim.spans_cit, sim.cop_cell, occ, stamped)
         # 3. Cops take actives: the hazard at a cell sums, over the cops that see it, 1 / A.
         occupied.hazard_at_actives(grid, sim.spans_cop, citizens, sim.cop_cell, occ)
         sim.arrests_by_dept[:] = synchronous.arrest(
