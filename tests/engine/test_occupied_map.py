@@ -69,8 +69,10 @@ def test_the_step_over_occupied_cells_is_the_step_over_every_cell(vision, keep_s
         who = moves.choice(free, 40, replace=False)
         to = moves.integers(0, world.lattice.cells, 40).astype(np.int32)
         cops_to = moves.integers(0, world.lattice.cells, sims[0].cop_cell.size).astype(np.int32)
+        stray = np.flatnonzero((sims[0].state == 1) & (sims[0].cit_cell >= 0))[:1]  # taken off
         for sim in sims:
             sim.cit_cell[who] = to
+            sim.cit_cell[stray] = -1
             if tick % 3 == 0:
                 sim.cop_cell[:] = cops_to
             sim.legitimacy_drop[:] = 0.02 * tick
@@ -87,3 +89,25 @@ def test_a_torus_of_many_agents_per_cell_keeps_the_step_over_every_cell():
     world = scattered_world(2, False)
     world.lattice.torus = True
     assert isinstance(Simulation(world, params(2.0, True)).stepper, MapStepper)
+
+
+def test_an_active_taken_off_the_map_decides_at_home_with_what_it_sees_there():
+    # Citizen 0 is active but off the map (a hook took it); it comes back home to cell 5, where
+    # it sees citizen 1 active on cell 4 and three cops on cell 6: both steps make it quiet.
+    lattice = Lattice(1, 12, False, 0, np.zeros(12, np.int16), ["a"], cell_km=5.0)
+    world = World(
+        lattice=lattice,
+        citizen_cell=np.array([5, 4, 11], np.int32),
+        hardship=np.ones(3, np.float32),
+        risk_aversion=np.full(3, 0.9, np.float32),
+        cop_cell=np.full(3, 6, np.int32),
+        cop_kind=np.zeros(3, np.int8),
+    )
+    sims = [Simulation(world, params(2.0, False)) for _ in range(2)]
+    sims[1].stepper = MapStepper(sims[1])
+    for sim in sims:
+        sim.state[:2] = 1
+        sim.cit_cell[0] = -1
+        sim.params["legitimacy"] = 0.5
+        sim.step()
+    assert sims[0].state[0] == sims[1].state[0] == 0 and sims[0].cit_cell[0] == 5

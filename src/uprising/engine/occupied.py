@@ -58,9 +58,11 @@ def _stamp(out, value, spans, height, width, c):
 
 
 @njit(cache=True)
-def sight_at_citizens(grid, spans, citizens, cop_cell, k, rounding, occ):
+def sight_at_citizens(grid, spans, citizens, cop_cell, rules, occ):
     """Cops and actives within vision, and a quiet citizen's P, on each cell where a free
-    citizen decides this tick (its cell, or its home when it comes back from jail).
+    citizen decides this tick (its cell, or its home when it comes back from jail); an active
+    citizen's P on each cell holding actives (it counts itself once, or twice with
+    `rules.self_twice`, among the actives it sees).
 
     Those cells are set to zero, then each cop and each cell holding actives adds itself to
     the cells that see it. Other cells of `occ.cops_vis` and `occ.actives_vis` keep whatever
@@ -72,6 +74,7 @@ def sight_at_citizens(grid, spans, citizens, cop_cell, k, rounding, occ):
     cops, actives, marked, listed = occ.cops, occ.actives, occ.marked, occ.cells
     stamped = 0
     found = 0
+    stray = False  # an active off the lattice (a hook took it off), who decides at home
     for i in range(cit_cell.shape[0]):
         c = cit_cell[i]
         if c >= 0 and state[i] == ACTIVE:
@@ -83,6 +86,7 @@ def sight_at_citizens(grid, spans, citizens, cop_cell, k, rounding, occ):
             continue  # serves a tick of its term instead (`synchronous.decide`)
         if c < 0:
             c = home[i]
+            stray |= state[i] == ACTIVE
         if not marked[c]:
             marked[c] = True
             listed[found] = c
@@ -101,9 +105,18 @@ def sight_at_citizens(grid, spans, citizens, cop_cell, k, rounding, occ):
         c = occ.stamped[j]
         _stamp(occ.actives_vis, actives[c], spans, height, width, c)
         actives[c] = 0
+    k, rounding = rules.k, rules.rounding
     for j in range(found):
         c = listed[j]
         occ.p_quiet[c] = arrest_probability(occ.cops_vis[c], 1 + occ.actives_vis[c], k, rounding)
+    twice = 1 if rules.self_twice else 0
+    for j in range(stamped):
+        c = occ.stamped[j]
+        occ.p_active[c] = arrest_probability(occ.cops_vis[c], occ.actives_vis[c] + twice, k, rounding)
+    for i in range(cit_cell.shape[0] if stray else 0):
+        if cit_cell[i] < 0 and jail[i] == 0 and state[i] == ACTIVE:
+            c = home[i]
+            occ.p_active[c] = arrest_probability(occ.cops_vis[c], occ.actives_vis[c] + twice, k, rounding)
     return found
 
 

@@ -156,6 +156,7 @@ class Occupancy(NamedTuple):
     cops_vis: np.ndarray  # cops within a citizen's vision, right where free citizens decide
     actives_vis: np.ndarray  # actives within a citizen's vision, there
     p_quiet: np.ndarray  # a quiet citizen's estimate of P, there
+    p_active: np.ndarray  # an active citizen's, where actives stand
     hazard: np.ndarray  # the arrest hazard, where actives stand
     shares: np.ndarray  # the cops' arrest shares, as row prefixes on the rows holding any
     marked: np.ndarray  # a cell already seen this pass

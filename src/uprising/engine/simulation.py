@@ -188,11 +188,12 @@ class Simulation:
         """The citizens' arrays as the kernels take them."""
         return Citizens(self.cit_cell, self.home, self.hardship, self.risk, self.state, self.jail)
 
-    def levers(self, cells: np.ndarray | None = None) -> Levers:
+    def levers(self, cells: np.ndarray | None = None, group: np.ndarray | None = None) -> Levers:
         """(group of each cell, and per group: legitimacy, threshold, risk multiplier) for this
         tick. Groups are the departments, or the cells themselves on a world with legitimacy
         per cell (the department's levers on each of its cells, plus the cell's own drop);
-        there, given `cells`, only theirs are brought up to date (the cells a step reads)."""
+        there, given `cells` and `group` (`group[cells[j]] == j`), the groups are those cells
+        alone (the cells a step reads: a few short arrays rather than lattice-long ones)."""
         world, param = self.world, self.params
         if not self._per_cell:
             legit = np.clip(
@@ -200,9 +201,11 @@ class Simulation:
             )
             threshold = self.threshold_dept + param["threshold"]
             return Levers(self.cell_dept, legit, threshold, self.risk_mult_dept)
+        if cells is None or group is None:
+            cells, group = self._cell_group, self._cell_group
+        if self._cell_levers.shape[1] != cells.shape[0]:
+            self._cell_levers = np.zeros((3, cells.shape[0]), dtype=np.float64)
         legit, threshold, risk_mult = self._cell_levers
-        if cells is None:
-            cells = self._cell_group
         synchronous.cell_levers(
             cells,
             self.cell_dept,
@@ -216,7 +219,7 @@ class Simulation:
             threshold,
             risk_mult,
         )
-        return Levers(self._cell_group, legit, threshold, risk_mult)
+        return Levers(group, legit, threshold, risk_mult)
 
     # ---- observation -------------------------------------------------------------------
     def counts(self) -> tuple[int, int, int]:

@@ -147,7 +147,9 @@ class MapStepper(Stepper):
             self.kernels.quiet_arrest_probability(self.cops_vis, self.actives_vis, k, rounding, self.p_quiet)
         # 2. Everyone decides at once (prisoners serve a tick instead).
         citizens, rules = sim.citizens(), sim.rule_params
-        self.kernels.decide(citizens, levers, self.cops_vis, self.actives_vis, self.p_quiet, rules, not one)
+        self.kernels.decide(
+            citizens, levers, self.cops_vis, self.actives_vis, self.p_quiet, self.p_quiet[:0], rules, not one
+        )
         # 3. Cops take actives: the hazard at a cell sums, over the cops that see it, 1 / A.
         synchronous.count_per_cell(sim.cit_cell, sim.state, ACTIVE, self.actives_pre, one, blocks)
         synchronous.row_prefix(self.actives_pre, h, w)
@@ -174,26 +176,31 @@ class OccupiedMapStepper(Stepper):
             cops_vis=np.zeros(cells, dtype=np.int32),
             actives_vis=np.zeros(cells, dtype=np.int32),
             p_quiet=np.zeros(cells, dtype=np.float64),
+            p_active=np.zeros(cells, dtype=np.float64),
             hazard=np.zeros(cells, dtype=np.float64),
             shares=np.zeros(cells, dtype=np.float64),
             marked=np.zeros(cells, dtype=np.bool_),
             cells=np.zeros(min(cells, max(n, 1)), dtype=np.int64),
             stamped=np.zeros(min(cells, max(n, 1)), dtype=np.int64),
         )
-        # The citizens' homes, whose levers the decisions read (legitimacy per cell).
+        # The citizens' homes, whose levers the decisions read (legitimacy per cell), and the
+        # index of each in that list (on the homes alone).
         self.homes = np.unique(sim.home).astype(np.int32)
+        self.home_index = np.zeros(cells, dtype=np.int32)
+        self.home_index[self.homes] = np.arange(self.homes.shape[0], dtype=np.int32)
         self.kernels = kernels_for(synchronous, sim.rule_functions)
         self.sight = kernels_for(occupied, sim.rule_functions)
 
     def step(self, sim: Simulation) -> None:
-        cfg, occ, grid = sim.config, self.occupancy, sim.grid
-        levers = sim.levers(self.homes)
+        occ, grid = self.occupancy, sim.grid
+        levers = sim.levers(self.homes, self.home_index)
         citizens, rules = sim.citizens(), sim.rule_params
         # 1. What the free citizens see, on the cells they stand on (or come back to).
-        k, rounding = cfg.arrest_prob_constant, cfg.rounding
-        self.sight.sight_at_citizens(grid, sim.spans_cit, citizens, sim.cop_cell, k, rounding, occ)
+        self.sight.sight_at_citizens(grid, sim.spans_cit, citizens, sim.cop_cell, rules, occ)
         # 2. Everyone decides at once (prisoners serve a tick instead).
-        self.kernels.decide(citizens, levers, occ.cops_vis, occ.actives_vis, occ.p_quiet, rules, True)
+        self.kernels.decide(
+            citizens, levers, occ.cops_vis, occ.actives_vis, occ.p_quiet, occ.p_active, rules, True
+        )
         # 3. Cops take actives: the hazard at a cell sums, over the cops that see it, 1 / A.
         occupied.hazard_at_actives(grid, sim.spans_cop, citizens, sim.cop_cell, occ)
         sim.arrests_by_dept[:] = synchronous.arrest(

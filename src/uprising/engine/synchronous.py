@@ -203,7 +203,7 @@ def hazard_at_actives(actives_prefix, share_prefix, spans, height, width, torus,
 
 
 @njit(parallel=True, cache=True)
-def decide(citizens, levers, cops_vis, actives_vis, p_quiet, rules, release_home):
+def decide(citizens, levers, cops_vis, actives_vis, p_quiet, p_active, rules, release_home):
     """Every free citizen chooses active or quiet from the snapshot's counts in vision.
 
     Legitimacy, threshold and a multiplier of net risk are per group of cells (`levers.group`
@@ -212,7 +212,8 @@ def decide(citizens, levers, cops_vis, actives_vis, p_quiet, rules, release_home
     instead (Mesa's order: a term of J keeps a citizen out of J decisions); with
     `release_home`, a prisoner off the lattice goes back to its home cell when the term ends.
     `p_quiet` (from `quiet_arrest_probability`, or empty) holds the estimate of a quiet
-    citizen per cell, worth computing once per cell where many citizens share a cell.
+    citizen per cell, worth computing once per cell where many citizens share a cell;
+    `p_active` (or empty) that of an active one, on the cells holding actives.
     """
     # One field a line: numba 0.68's parfors lose the writes to arrays unpacked from a tuple.
     cit_cell = citizens.cell
@@ -241,7 +242,9 @@ def decide(citizens, levers, cops_vis, actives_vis, p_quiet, rules, release_home
         actives = 1 + actives_vis[c] - (1 if was_active else 0)
         if self_twice and was_active:
             actives += 1
-        if was_active or p_quiet.shape[0] == 0:
+        if was_active and p_active.shape[0] != 0:
+            p = p_active[c]
+        elif was_active or p_quiet.shape[0] == 0:
             p = arrest_probability(cops_vis[c], actives, k, rounding)
         else:
             p = p_quiet[c]
@@ -264,17 +267,17 @@ def cell_levers(
     threshold,
     risk_mult,
 ):
-    """The levers of each cell of `cells` where legitimacy varies by cell: legitimacy *
-    multiplier[c] minus its department's drop and its own, clipped to [0, 1]; its department's
-    threshold and risk multiplier. One thread: a pass over the cells costs less than waking the
-    others."""
+    """The levers of the j-th cell c of `cells` at j, where legitimacy varies by cell:
+    legitimacy * multiplier[c] minus its department's drop and its own, clipped to [0, 1]; its
+    department's threshold and risk multiplier. One thread: a pass over the cells costs less
+    than waking the others."""
     for j in range(cells.shape[0]):
         c = cells[j]
         d = cell_dept[c]
         value = legitimacy * multiplier[c] - drop_dept[d] - drop_cell[c]
-        legit[c] = min(1.0, max(0.0, value))
-        threshold[c] = threshold_dept[d]
-        risk_mult[c] = risk_dept[d]
+        legit[j] = min(1.0, max(0.0, value))
+        threshold[j] = threshold_dept[d]
+        risk_mult[j] = risk_dept[d]
 
 
 @njit(parallel=True, cache=True)
