@@ -19,6 +19,7 @@ import uprising.cli.calibrate  # noqa: F401  (registers `calibrate`)
 import uprising.cli.forecast  # noqa: F401  (registers `forecast`)
 from tests.cli_checks import invoke_command, one_error_line
 from tests.forecast.test_map_forecast import OBSERVED, island  # noqa: F401  (the fixture)
+from uprising.experiment.calibrate import scale_or_observed
 from uprising.experiment.summary_stats import death_cells, load_map_target
 from uprising.runner import run_scenario
 from uprising.scenario import load_scenario
@@ -147,3 +148,11 @@ def test_a_world_without_observed_data_of_its_own_needs_the_option(tmp_path):
     )
     line = one_error_line(invoke_command("calibrate", str(scenario)))
     assert "--observed: needed for a torus world" in line
+
+
+def test_a_generation_whose_every_statistic_has_scale_zero_falls_back_to_the_observed_values():
+    same = np.array([[0.0, 2.0, 0.0], [0.0, 2.0, 0.0], [1.0, 3.0, 5.0]])  # medians shared by most
+    observed = np.array([1.0, 3.0, 6.0])
+    assert scale_or_observed(samples=same, s0=observed).tolist() == [1.0, 3.0, 6.0]
+    spread = np.array([[0.0, 1.0, 0.0], [2.0, 2.0, 0.0], [4.0, 3.0, 5.0]])
+    assert scale_or_observed(samples=spread, s0=observed).tolist() == [2.0, 1.0, 0.0]

@@ -451,7 +451,22 @@ def adaptive_distance(observed: dict[str, float]) -> Any:
         initial_scale_weights={s: 1.0 / max(abs(v), 1.0) for s, v in observed.items()},
         fixed_weights={s: 1.0 / counts[block_of(s)] for s in observed},
         max_scale_weight_ratio=MAX_SCALE_WEIGHT_RATIO,
+        scale_function=scale_or_observed,
     )
+
+
+def scale_or_observed(*, samples: np.ndarray, s0: np.ndarray, **kwargs: Any) -> np.ndarray:
+    """pyabc's scale of each statistic (its median absolute deviation over the generation's
+    particles; a statistic of scale 0 is left out of the next distance), or, when every scale
+    is 0 (more than half the particles share each value, as a few small counts of a map world
+    may), the observed values (at least 1) as before the first generation: pyabc would leave
+    no statistic to weigh."""
+    from pyabc.distance.scale import median_absolute_deviation
+
+    scales = median_absolute_deviation(samples=samples)
+    if np.all(np.isclose(scales, 0)):
+        return np.maximum(np.abs(np.asarray(s0, dtype=float)), 1.0)
+    return scales
 
 
 def remove_history(db: Path) -> None:
