@@ -1,14 +1,16 @@
-"""Restraint after mass-casualty confrontations, police at strategic sites and reinforcements
-under ordinary orders, on the three-department map."""
+"""Restraint after mass-casualty confrontations, police at strategic sites, reinforcements under
+ordinary orders and fewer killings near the seat of government, on the three-department map."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+import uprising.cli.simulate  # noqa: F401  (registers the command)
+from tests.cli_checks import invoke_command, one_error_line
 from tests.dynamics.test_crisis import DAY0, QUIET_DYNAMICS, TPD, crisis_for, run, scenario, three_departments
 from uprising.dynamics.config import Deployment, Dynamics, Forces, Lethality, Site
-from uprising.dynamics.confrontation import confrontation_rate, restraint_factor
+from uprising.dynamics.confrontation import confrontation_rate, periphery_factor, restraint_factor
 from uprising.engine.lattice import FORCE_POLICE
 from uprising.scenario import load_scenario
 
@@ -103,3 +105,49 @@ def test_below_1_the_force_exponent_makes_a_small_contingent_confront_more_per_a
     assert outnumbered[1] / outnumbered[0] == pytest.approx(50.0**0.5)
     assert outnumbered[0] > linear[0] and outnumbered[1] < linear[1]  # 1,000 people: the same
     assert confrontation_rate(Lethality(force_exponent=0.5), none, none, crowd, site, emergency).sum() == 0.0
+
+
+def test_the_periphery_cut_is_whole_at_the_seat_and_halves_with_its_distance():
+    cfg = Lethality(periphery=1.0, periphery_half_km=50.0)
+    at = periphery_factor(cfg, np.array([0.0, 50.0, 500.0]))
+    assert at[0] == 0.0 and at[1] == pytest.approx(0.5) and at[2] == pytest.approx(1.0, abs=1e-3)
+    assert np.all(periphery_factor(Lethality(), np.array([0.0, 50.0])) == 1.0)  # 0: off
+
+
+def _deaths_by_department(lethality: dict) -> tuple[np.ndarray, list]:
+    """Deaths per department of six days of confrontations on every cell (West is the seat)."""
+    deadly = {"crowd_min_people": 10, "police_rate": 100.0, "lethal_share": 1.0, "blockade_rate": 0.0}
+    dyn = Dynamics(
+        **{**QUIET_DYNAMICS, "lethality": {**deadly, **lethality}}, participation={"enabled": False}
+    )
+    crisis = crisis_for(scenario(dyn, legitimacy=0.5), three_departments(people_per_cell=100))
+    records = run(crisis, 6 * TPD)
+    return sum(r["killed"] for r in records), crisis.events
+
+
+def test_at_full_periphery_crowds_near_the_seat_of_government_are_killed_less_than_far_away():
+    # West's cells lie 0-25 km from its capital (the seat): a cut of 50-100%; East's 75-125 km: 3-13%.
+    seat = {"periphery_seat": "West", "periphery_half_km": 25.0}
+    off, _ = _deaths_by_department({})
+    on, events = _deaths_by_department({"periphery": 1.0, **seat})
+    assert off[0] > 0 and off[2] > 0  # without it, forces kill on both sides of the map
+    confronted = {e.department for e in events if e.kind == "confrontation"}
+    assert {"West", "East"} <= confronted  # the same crowds are still confronted
+    assert on[0] < 0.5 * off[0]  # the same crowds, confronted as often, are killed less near it
+    assert on[2] > 0.9 * off[2]
+
+
+def test_off_the_periphery_reproduces_the_model_without_it_and_leaves_dumps_unchanged():
+    today, today_events = _deaths_by_department({})
+    off, off_events = _deaths_by_department(
+        {"periphery": 0.0, "periphery_seat": "East", "periphery_half_km": 9.0}
+    )
+    np.testing.assert_array_equal(off, today)
+    assert [e.outcome for e in off_events] == [e.outcome for e in today_events]
+    assert not {"periphery", "periphery_half_km", "periphery_seat"} & set(Lethality().model_dump())
+
+
+def test_a_seat_of_government_that_is_no_department_is_one_line_naming_the_field():
+    seat = ("--set", "dynamics.lethality.periphery=1", "--set", "dynamics.lethality.periphery_seat=Atlantis")
+    line = one_error_line(invoke_command("simulate", "peru-2022", "--steps", "1", *seat))
+    assert "dynamics.lethality.periphery_seat" in line and "Lima" in line, line

@@ -111,6 +111,22 @@ class Lethality(Section):
         7.0, gt=0.0, le=1000.0, exclude_if=lambda v: v == 7.0,
         description="days for the restraint to halve as scrutiny fades",
     )  # fmt: skip
+    # The essay's "deep Peru": lethal repression fell on the interior, not on the capital, where
+    # the national press and the diplomatic corps watch. A confrontation at distance r km from the
+    # seat of government kills anyone with probability lethal_share * (1 - periphery *
+    # 0.5 ** (r / periphery_half_km)). Periphery 0: off. Left out of dumps at their defaults.
+    periphery: float = Field(
+        0.0, ge=0.0, le=1.0, exclude_if=lambda v: v == 0.0,
+        description="cut of the lethal share at the seat of government, fading with distance (0: off)",
+    )  # fmt: skip
+    periphery_half_km: float = Field(
+        50.0, gt=0.0, le=5000.0, exclude_if=lambda v: v == 50.0,
+        description="distance from the seat of government at which the cut has halved, km",
+    )  # fmt: skip
+    periphery_seat: str = Field(
+        "", exclude_if=lambda v: v == "",
+        description="department whose capital is the seat of government ('': the most populous)",
+    )  # fmt: skip
 
 
 class Participation(Section):

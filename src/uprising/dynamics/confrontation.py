@@ -3,8 +3,9 @@
 A confrontation occurs in a tick at a cell with a probability that grows with the forces there
 (soldiers more than police), the crowd of participants, a strategic site and an emergency in
 force; its toll is zero-inflated and heavy-tailed (most kill nobody, a few kill 5-20), as the
-Ombudsman's register of December 2022 shows (18 clashes, one with 10 dead). See
-`config.Lethality` for the formula.
+Ombudsman's register of December 2022 shows (18 clashes, one with 10 dead). With
+`periphery` on, the share of confrontations that kill anyone falls near the seat of government
+(the essay's "deep Peru"). See `config.Lethality` for the formulas.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from uprising.dynamics.config import Lethality
+from uprising.engine.lattice import Lattice
 
 
 def confrontation_rate(
@@ -40,11 +42,28 @@ def restraint_factor(cfg: Lethality, days_since: float | None) -> float:
     return 1.0 - cfg.restraint_depth * 0.5 ** (days_since / cfg.restraint_half_life_days)
 
 
+def distance_km(lattice: Lattice, cell: int) -> np.ndarray:
+    """Straight-line distance of every cell of a map lattice from `cell`, km."""
+    row, col = divmod(int(cell), lattice.width)
+    rows, cols = np.divmod(np.arange(lattice.cells), lattice.width)
+    return np.hypot(rows - row, cols - col) * float(lattice.cell_km or 0.0)
+
+
+def periphery_factor(cfg: Lethality, distance_km: np.ndarray) -> np.ndarray:
+    """What is left of the lethal share at `distance_km` from the seat of government:
+    1 - periphery * 0.5 ** (distance_km / periphery_half_km) (1 everywhere with periphery 0)."""
+    distance_km = np.asarray(distance_km, dtype=np.float64)
+    if cfg.periphery == 0.0:
+        return np.ones_like(distance_km)
+    return 1.0 - cfg.periphery * 0.5 ** (distance_km / cfg.periphery_half_km)
+
+
 def confrontation_tolls(
-    rng: np.random.Generator, cfg: Lethality, military: np.ndarray, restraint: float = 1.0
+    rng: np.random.Generator, cfg: Lethality, military: np.ndarray, restraint: float | np.ndarray = 1.0
 ) -> np.ndarray:
     """People killed in each of len(military) confrontations (military: soldiers there, bool);
-    `restraint` multiplies the share of them that kill anyone (the draws stay the same)."""
+    `restraint` (one value, or one per confrontation) multiplies the share of them that kill
+    anyone (the draws stay the same)."""
     n = military.shape[0]
     tolls = np.zeros(n, dtype=np.int64)
     deadly = rng.random(n) < cfg.lethal_share * restraint

@@ -31,7 +31,13 @@ from datetime import date
 import numpy as np
 
 from uprising.dynamics.config import Call, Deployment, Dynamics, LegitimacyShock, Modifier, Site
-from uprising.dynamics.confrontation import confrontation_rate, confrontation_tolls, restraint_factor
+from uprising.dynamics.confrontation import (
+    confrontation_rate,
+    confrontation_tolls,
+    distance_km,
+    periphery_factor,
+    restraint_factor,
+)
 from uprising.dynamics.geography import (
     Frame,
     LatticeFrame,
@@ -150,6 +156,7 @@ class Crisis:
         self.pull_min_cells = int(np.count_nonzero(self.pull == self.pull_min))
         self.best = np.arange(cells, dtype=np.int64)
         self.population_dept = np.bincount(sim.cell_dept[sim.home], minlength=self.n_dept).astype(np.float64)
+        self.lethal_here = self._periphery(lat)
         delay = max(1, int(round(self.cfg.contagion.delay_days * self.ticks_per_day)))
         self.active_history: deque[np.ndarray] = deque(
             [np.zeros(self.n_dept, dtype=bool)] * delay, maxlen=delay
@@ -194,6 +201,21 @@ class Crisis:
         ]
         self.home_dept = sim.cell_dept[sim.home]
         self.neighbours = self.adj.sum(axis=1)
+
+    def _periphery(self, lat) -> np.ndarray | None:
+        """What is left of the lethal share on each cell, by its distance from the seat of
+        government (`Lethality.periphery`); None when the switch is off."""
+        lt = self.cfg.lethality
+        if lt.periphery == 0.0:
+            return None
+        if lt.periphery_seat:
+            try:
+                seat = self._dept(lt.periphery_seat)
+            except UprisingError as err:
+                raise ScenarioError(f"dynamics.lethality.periphery_seat: {err}") from None
+        else:
+            seat = int(np.argmax(self.population_dept))
+        return periphery_factor(lt, distance_km(lat, self.capital_cell[seat]))
 
     def day_of(self, when: date) -> int:
         return (when - self.start_date).days
@@ -450,7 +472,10 @@ class Crisis:
             return killed
         where, army = cells[happened], military[happened] > 0
         since = None if self.scrutiny_tick is None else (tick - self.scrutiny_tick) / self.ticks_per_day
-        tolls = confrontation_tolls(rng, lt, army, restraint_factor(lt, since))
+        restraint: float | np.ndarray = restraint_factor(lt, since)
+        if self.lethal_here is not None:  # the periphery: fewer killings near the seat of government
+            restraint = restraint * self.lethal_here[where]
+        tolls = confrontation_tolls(rng, lt, army, restraint)
         np.add.at(killed, sim.cell_dept[where], tolls)
         names = {int(c): s[0] for s, c in zip(self.sites, self.site_cell, strict=True)}
         for c, toll, soldiers in zip(where, tolls, army, strict=True):
