@@ -118,14 +118,14 @@ def test_run_prints_and_reports_a_map_world_observed_against_simulated(crisis_fi
     result = invoke_command("run", str(crisis_file), "--runs", "2", "--db", db, "--out", out)
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert "deaths (obs.)" in text and "Departments reported active by day" in text
+    assert "deaths (obs.)" in text and "Regions reported active by day" in text
     centrala = next(line for line in text.splitlines() if "Centrala" in line)
     assert centrala.rstrip(" │|").split()[-1] == "3"  # its observed deaths, in the last column
     assert "2030-03-02" in text  # the days are dated from the run's start
     page = (tmp_path / "report" / "report.html").read_text()
     assert "Validation scorecard" in page
-    assert "total deaths (days 0 to 9)" in page and "department-days reported active" in page
+    assert "total deaths (days 0 to 9)" in page and "region-days reported active" in page
     line = json.loads(
         invoke_command("run", str(crisis_file), "--runs", "2", "--db", db, "--json", "--no-report").stdout
     )
-    assert "ranking_spearman" in line and line["deaths_by_department"]["Centrala"] >= 0
+    assert "ranking_spearman" in line and line["deaths_by_region"]["Centrala"] >= 0

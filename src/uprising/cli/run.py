@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,6 +24,9 @@ from uprising.cli.options import (
 )
 from uprising.cli.world_outputs import world_kind, world_metrics
 from uprising.recorder.output import RunOutput
+
+if TYPE_CHECKING:
+    from uprising.report.words import Places
 
 
 def _world_kind(output: RunOutput) -> str:
@@ -57,10 +60,17 @@ def print_torus_summary(console: Console, outputs: list[RunOutput]) -> None:
 
 
 def print_map_summary(
-    console: Console, summary: dict[str, Any], observed: dict[str, Any] | None, start: date | None
+    console: Console,
+    summary: dict[str, Any],
+    observed: dict[str, Any] | None,
+    start: date | None,
+    places: Places | None = None,
 ) -> None:
-    """Departments ranked by street participation per 1,000, with supporters beside it, deaths
-    simulated vs observed, departments reported active by day."""
+    """Places (Peru's departments, a map world's regions) ranked by street participation per
+    1,000, with supporters beside it, deaths simulated vs observed, places reported active by day."""
+    from uprising.report.words import DEPARTMENTS
+
+    places = places or DEPARTMENTS
     active = summary["active_by_department"]
     per_1000 = summary.get("active_per_1000_by_department", {})
     street = summary.get("participation_peak_per_1000", per_1000)
@@ -69,16 +79,16 @@ def print_map_summary(
     deaths = summary["deaths_by_department"]
     seen = (observed or {}).get("deaths_by_department", {})
     share = summary.get("participation_peak_share")
-    title = "Departments ranked by street participation (median over runs)"
+    title = f"{places.many.capitalize()} ranked by street participation (median over runs)"
     if share is not None:
         title += f"; national peak: {1000 * share:.1f} participants per 1,000"
     table = Table(title=title, title_justify="left")
     columns = (
-        "#", "department", "participants per 1,000", "supporters (peak)", "supporters per 1,000",
+        "#", places.one, "participants per 1,000", "supporters (peak)", "supporters per 1,000",
         "days reported (sim.)", "days reported (obs.)", "deaths (sim.)", "deaths (obs.)",
     )  # fmt: skip
     for column in columns:
-        table.add_column(column, justify="left" if column == "department" else "right")
+        table.add_column(column, justify="left" if column == places.one else "right")
     ranked = sorted(active, key=lambda d: (-street.get(d, 0), -active[d], d))
     for rank, dept in enumerate(ranked, start=1):
         obs = seen.get(dept)
@@ -100,7 +110,8 @@ def print_map_summary(
     by_day = summary.get("departments_reported_active_by_day", summary["departments_active_by_day"])
     seen_by_day = (observed or {}).get("departments_active_by_day") or []
     days = Table(
-        title="Departments reported active by day (median over runs; observation model)", title_justify="left"
+        title=f"{places.many.capitalize()} reported active by day (median over runs; observation model)",
+        title_justify="left",
     )
     for column in ("day", "date", "simulated", "observed"):
         days.add_column(column, justify="right")
@@ -109,6 +120,14 @@ def print_map_summary(
         when = (start + timedelta(days=day)).isoformat() if start else ""
         days.add_row(str(day), when, f"{value:g}", "-" if obs is None else str(obs))
     console.print(days)
+
+
+def place_keys(metrics: dict[str, Any], kind: str) -> dict[str, Any]:
+    """A map world's metrics named by its regions (`deaths_by_region`, `regions_active_by_day`);
+    Peru's keep their departments."""
+    if kind != "map":
+        return metrics
+    return {k.replace("department", "region"): v for k, v in metrics.items()}
 
 
 def ensemble_metrics(outputs: list[RunOutput]) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -203,7 +222,7 @@ def run_command(
             "seconds": round(result.seconds, 3),
             "resumed": result.resumed,
             "report": str(report) if report else None,
-            **world_metrics(summary, _world_kind(outputs[0])),
+            **place_keys(world_metrics(summary, _world_kind(outputs[0])), _world_kind(outputs[0])),
             "runs": len(outputs),
         }
         typer.echo(json.dumps(line))
@@ -216,7 +235,10 @@ def run_command(
     )
     if _world_kind(outputs[0]) != "torus":
         start = outputs[0].start_date
-        print_map_summary(console, summary, observed, date.fromisoformat(start) if start else None)
+        from uprising.report.words import places_of_parameters
+
+        when = date.fromisoformat(start) if start else None
+        print_map_summary(console, summary, observed, when, places_of_parameters(outputs[0].parameters))
     else:
         print_torus_summary(console, outputs)
     if report is not None:

@@ -22,6 +22,7 @@ from uprising.report.observed_series import is_peru, observed_for
 from uprising.report.scorecard import scorecard, scorecard_headline
 from uprising.report.timeline import day_axis, few_runs_note, timeline_figure
 from uprising.report.votes import votes_figure
+from uprising.report.words import DEPARTMENTS, places_of
 
 if TYPE_CHECKING:
     from uprising.store.groups import Groups
@@ -73,7 +74,7 @@ def _intro(outputs: list[RunOutput], days: int, labels: list[str]) -> list[tuple
         ("runs", f"{len(outputs)} (seeds {', '.join(str(s) for s in seeds)})"),
         *grouped,
         ("days", f"{days} (days 0 to {days - 1}), {first.ticks_per_day} tick(s) per day"),
-        ("departments", str(len(first.departments))),
+        (places_of(outputs).many, str(len(first.departments))),
         ("people per agent", f"{first.population_scale:g}"),
         ("start date (day 0)", first.start_date or "none (undated)"),
         ("scenario hash" + ("es" if len(hashes) > 1 else ""), ", ".join(hashes)),
@@ -138,11 +139,17 @@ def build_report(
             _write(out_dir / f"{name}.{fmt}", png if fmt == "png" else _image(fig, fmt, dpi))
         sections.append(Section(heading, text, png, f"{name}.png" if "png" in formats else ""))
 
+    places = places_of(outputs)
     timeline_text = band + " Counts are real people (agents times the people per agent)."
     if observed is not None:
+        deaths, blockades = (
+            ("Defensoría register", "Sutran")
+            if places == DEPARTMENTS
+            else ("observed.csv, series deaths", "series blockades")
+        )
         timeline_text += (
-            " Observed: cumulative deaths (Defensoría register), national blockades (Sutran) and "
-            "departments named in protest reports (a lower bound), on the days they were reported."
+            f" Observed: cumulative deaths ({deaths}), national blockades ({blockades}) and "
+            f"{places.many} named in protest reports (a lower bound), on the days they were reported."
         )
         if observed.start_assumed:
             timeline_text += f" The runs have no start date; day 0 is taken as {observed.start.isoformat()}."
@@ -169,27 +176,30 @@ def build_report(
         first = [out for out, label in zip(outputs, labels, strict=True) if label == names[0]]
         outputs, metrics = first, [run_metrics(out) for out in first] if multi else None
         sections.append(
-            Section("Departments", f"The figures below are of the group {names[0]} ({len(first)} runs).")
+            Section(
+                places.many.capitalize(),
+                f"The figures below are of the group {names[0]} ({len(first)} runs).",
+            )
         )
-    add("departments", "Departments", departments_figure(outputs, axis), band)
+    add(places.many, places.many.capitalize(), departments_figure(outputs, axis), band)
     add(
         "map",
         "Map",
         choropleth_figure(outputs, axis, days_to_map),
         "Median over runs of the day's peak of people in the street (participants; supporters, "
         "Epstein's active citizens, for runs without participation) per 1,000 people living in "
-        "the department (its simulated population on day 0).",
+        f"the {places.one} (its simulated population on day 0).",
     )
     add(
         "deaths",
-        "Deaths by department",
+        f"Deaths by {places.one}",
         deaths_figure(outputs, observed),
         f"Bars: median over runs of the deaths over the run; {deaths_spread(len(outputs))}."
         + (" Diamonds: observed deaths over the same days." if observed is not None else ""),
     )
     add("votes", "Congress votes", votes_figure(outputs), "Histogram over runs of each roll call's votes.")
     if observed is not None and metrics is not None:
-        rows = scorecard(metrics, observed)
+        rows = scorecard(metrics, observed, places_of(outputs))
         if rows:
             sections.append(
                 Section(

@@ -18,6 +18,7 @@ from uprising.errors import UprisingError
 from uprising.figures import DayAxis, draw_departments, label_point, new_figure, on_peru_map
 from uprising.recorder.output import RunOutput
 from uprising.report.ensemble import department_samples, population_samples, records_participation
+from uprising.report.words import places_of
 
 DEFAULT_MAP_DAYS = (2, 5, 8, 12)
 
@@ -94,7 +95,7 @@ def choropleth_figure(
         label="per 1,000 inhabitants (median over runs)",
     )
     fig.suptitle(
-        f"{quantity}, the day's peak per 1,000 inhabitants by department ({len(outputs)} run(s); "
-        "label: highest)"
+        f"{quantity}, the day's peak per 1,000 inhabitants by {places_of(outputs).one} "
+        f"({len(outputs)} run(s); label: highest)"
     )
     return fig

@@ -10,6 +10,7 @@ from uprising.recorder.output import RunOutput
 from uprising.report.ensemble import Band, department_samples
 from uprising.report.observed_series import ObservedSeries
 from uprising.report.timeline import MIN_BAND_RUNS, OBS_COLOUR, SIM_COLOUR
+from uprising.report.words import places_of
 
 
 def deaths_spread(runs: int) -> str:
@@ -21,6 +22,7 @@ def deaths_spread(runs: int) -> str:
 
 def deaths_figure(outputs: list[RunOutput], observed: ObservedSeries | None = None) -> Figure | None:
     """Horizontal bars per department (None for one department, or when nobody died anywhere)."""
+    places = places_of(outputs)
     names = outputs[0].departments
     killed = department_samples(outputs, "killed").sum(axis=1)  # [run, department]
     obs = np.array([observed.deaths_in_run.get(n, 0) for n in names]) if observed is not None else None
@@ -49,12 +51,14 @@ def deaths_figure(outputs: list[RunOutput], observed: ObservedSeries | None = No
             label=f"simulated 90% band ({len(outputs)} runs)",
         )
     if obs is not None:
-        ax.plot(obs[order], y, "D", color=OBS_COLOUR, markersize=5, label="observed (Defensoría)")
+        ax.plot(
+            obs[order], y, "D", color=OBS_COLOUR, markersize=5, label=f"observed ({places.deaths_source})"
+        )
     ax.set_yticks(y, [names[i] for i in order], fontsize=8)
     ax.set_xlabel(f"deaths over the run's days 0 to {outputs[0].days - 1} (people)")
-    ax.set_ylabel("department")
+    ax.set_ylabel(places.one)
     ax.set_xlim(left=0)
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
-    ax.set_title("deaths by department")
+    ax.set_title(f"deaths by {places.one}")
     return fig

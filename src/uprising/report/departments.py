@@ -10,6 +10,7 @@ from uprising.figures import PEOPLE, DayAxis, from_zero, new_figure
 from uprising.recorder.output import RunOutput
 from uprising.report.ensemble import department_samples
 from uprising.report.timeline import MIN_BAND_RUNS, draw_band, few_runs_note
+from uprising.report.words import places_of
 
 
 def departments_figure(outputs: list[RunOutput], axis: DayAxis, columns: int = 5) -> Figure | None:
@@ -37,8 +38,8 @@ def departments_figure(outputs: list[RunOutput], axis: DayAxis, columns: int = 5
     spread = "median and 90% band" if len(outputs) >= MIN_BAND_RUNS else "each run"
     note = few_runs_note([len(outputs)])
     fig.suptitle(
-        f"active citizens per department (the day's peak): {spread} over {len(outputs)} run(s); {axis.label}"
-        + (f"\n{note}" if note else ""),
+        f"active citizens per {places_of(outputs).one} (the day's peak): {spread} over "
+        f"{len(outputs)} run(s); {axis.label}" + (f"\n{note}" if note else ""),
         fontsize=10,
     )
     return fig

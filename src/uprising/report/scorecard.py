@@ -18,6 +18,7 @@ from scipy.stats import rankdata
 from uprising.observed.metrics import FOURTH_DAY  # model day 3: 10 Dec when day 0 is 7 Dec
 from uprising.report.ensemble import Band
 from uprising.report.observed_series import ObservedSeries
+from uprising.report.words import DEPARTMENTS, Places
 
 DEATHS_BY = date(2022, 12, 24)  # the Defensoría register of 24 Dec
 SOUTHERN = ("Apurímac", "Arequipa", "Ayacucho", "Cusco", "Madre de Dios", "Moquegua", "Puno", "Tacna")
@@ -47,7 +48,7 @@ TOTAL_DEATHS = Tolerance(5, 0.5, "deaths")
 DEPARTMENT_DEATHS = Tolerance(3, unit="deaths")
 DEPARTMENT_DAYS = Tolerance(5, 0.5, "department-days")
 SOUTHERN_RANK = Tolerance(3, unit="ranks")
-ZERO_COUNT_UNITS = ("deaths", "points", "departments")
+ZERO_COUNT_UNITS = ("deaths", "points", "departments", "regions")
 """Units of counts: a target observing zero of them is left out of the headline."""
 
 
@@ -88,8 +89,9 @@ def mean_rank(values: dict[str, float], group: tuple[str, ...]) -> float:
     return float(np.mean(chosen))
 
 
-def scorecard(metrics: list[dict], observed: ObservedSeries) -> list[ScoreRow]:
-    """The scorecard rows of runs (their `run_metrics`) against the observed series."""
+def scorecard(metrics: list[dict], observed: ObservedSeries, places: Places = DEPARTMENTS) -> list[ScoreRow]:
+    """The scorecard rows of runs (their `run_metrics`) against the observed series, naming
+    their world's `places`."""
     days = observed.run_days
     until = f"to {days - 1}"
     rows = []
@@ -99,14 +101,14 @@ def scorecard(metrics: list[dict], observed: ObservedSeries) -> list[ScoreRow]:
         reached = days > FOURTH_DAY
         rows.append(
             score(
-                f"departments reported active by day {FOURTH_DAY + 1} (most on days 0-{FOURTH_DAY})",
-                "departments",
+                f"{places.many} reported active by day {FOURTH_DAY + 1} (most on days 0-{FOURTH_DAY})",
+                places.many,
                 max(obs_day4),
                 [max(m["departments_reported_active_by_day"][: FOURTH_DAY + 1]) for m in metrics]
                 if reached
                 else None,
-                DEPARTMENTS_DAY4,
-                "observed: departments named in reports, a lower bound",
+                Tolerance(DEPARTMENTS_DAY4.absolute, unit=places.many),
+                f"observed: {places.many} named in reports, a lower bound",
             )
         )
 
@@ -121,7 +123,7 @@ def scorecard(metrics: list[dict], observed: ObservedSeries) -> list[ScoreRow]:
                 peak,
                 [max(m["blockades_by_day"][:days]) for m in metrics] if reached else None,
                 PEAK_BLOCKADES,
-                "observed: Sutran count",
+                f"observed: {places.blockades_source} count",
             )
         )
         rows.append(
@@ -147,7 +149,7 @@ def scorecard(metrics: list[dict], observed: ObservedSeries) -> list[ScoreRow]:
             )
         )
     else:  # observed data of another window than December 2022: totals over the run
-        rows.extend(run_totals(metrics, observed))
+        rows.extend(run_totals(metrics, observed, places))
 
     for name, obs_deaths in observed.deaths_in_run.items():
         samples = [m["deaths_by_department"].get(name, 0) for m in metrics]
@@ -177,7 +179,7 @@ def scorecard(metrics: list[dict], observed: ObservedSeries) -> list[ScoreRow]:
     return rows
 
 
-def run_totals(metrics: list[dict], observed: ObservedSeries) -> list[ScoreRow]:
+def run_totals(metrics: list[dict], observed: ObservedSeries, places: Places = DEPARTMENTS) -> list[ScoreRow]:
     """Targets over the whole run: deaths, and department-days reported active (summed over the
     days with a report; simulated through the observation model on the same days)."""
     days = observed.run_days
@@ -197,12 +199,12 @@ def run_totals(metrics: list[dict], observed: ObservedSeries) -> list[ScoreRow]:
     if reported:
         rows.append(
             score(
-                f"department-days reported active (the {len(reported)} days with a report)",
-                "department-days",
+                f"{places.one}-days reported active (the {len(reported)} days with a report)",
+                f"{places.one}-days",
                 sum(observed.departments_active[d] or 0 for d in reported),
                 [sum(m["departments_reported_active_by_day"][d] for d in reported) for m in metrics],
-                DEPARTMENT_DAYS,
-                "observed: regions named in reports, a lower bound",
+                Tolerance(DEPARTMENT_DAYS.absolute, DEPARTMENT_DAYS.relative, f"{places.one}-days"),
+                f"observed: {places.many} named in reports, a lower bound",
             )
         )
     return rows

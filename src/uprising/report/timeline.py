@@ -16,6 +16,7 @@ from uprising.figures import PEOPLE, DayAxis, from_zero, new_figure
 from uprising.recorder.output import RunOutput
 from uprising.report.ensemble import Band, national_samples, records_participation
 from uprising.report.observed_series import ObservedSeries
+from uprising.report.words import DEPARTMENTS, REGIONS, places_of
 
 SIM_COLOUR = "#1f5fa8"
 OBS_COLOUR = "black"
@@ -140,12 +141,12 @@ def timeline_figure(
     killed = national_samples(outputs, "killed", cumulative=True)
     obs_deaths = observed.cumulative_deaths if observed is not None else None
     if killed.any() or obs_deaths is not None:
-        label = "observed (Defensoría)"
+        label = f"observed ({places_of(outputs).deaths_source})"
         panels.append(("killed (cumulative)", killed, "people", obs_deaths, True, label))
     blockades = national_samples(outputs, "blockades")
     obs_blockades = observed.blockades if observed is not None else None
     if blockades.any() or (obs_blockades is not None and any(v is not None for v in obs_blockades[:days])):
-        label = "observed (Sutran)"
+        label = f"observed ({places_of(outputs).blockades_source})"
         panels.append(
             ("road blockades (the day's peak)", blockades, "road points held", obs_blockades, False, label)
         )
@@ -155,12 +156,11 @@ def timeline_figure(
         by_day = np.array([m[key][:days] for m in metrics], dtype=float)
         obs_active = observed.departments_active if observed is not None else None
         label = "observed (reported, a lower bound)"
+        many = places_of(outputs).many
         title = (
-            "departments reported active (observation model)"
-            if "reported" in key
-            else "departments with a protest"
+            f"{many} reported active (observation model)" if "reported" in key else f"{many} with a protest"
         )
-        panels.append((title, by_day, "departments", obs_active, False, label))
+        panels.append((title, by_day, many, obs_active, False, label))
 
     cols = 2
     rows = (len(panels) + 1) // cols
@@ -175,7 +175,7 @@ def timeline_figure(
             draw_observed(ax, axis, obs, days, obs_label, step=step)
         ax.set_title(title)
         ax.set_ylabel(unit)
-        if unit == "departments":
+        if unit in (DEPARTMENTS.many, REGIONS.many):
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         else:
             ax.yaxis.set_major_formatter(PEOPLE)

@@ -1,0 +1,37 @@
+"""What a report calls the places of its runs' world and the sources of its observed series:
+Peru's departments (deaths from the Defensoría, blockades from Sutran), a map world's regions
+(both from its folder's observed.csv)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from uprising.recorder.output import RunOutput
+
+
+@dataclass(frozen=True)
+class Places:
+    """The word for one place and for several, and where the observed deaths and blockades come from."""
+
+    one: str
+    many: str
+    deaths_source: str
+    blockades_source: str
+
+
+DEPARTMENTS = Places("department", "departments", "Defensoría", "Sutran")
+REGIONS = Places("region", "regions", "observed.csv", "observed.csv")
+
+
+def places_of_parameters(parameters: Mapping[str, Any]) -> Places:
+    """The places of a run's world, from its parameters (its scenario dump)."""
+    world = parameters.get("world") or {}
+    kind = world.get("kind") if isinstance(world, Mapping) else None
+    return REGIONS if kind == "map" else DEPARTMENTS
+
+
+def places_of(outputs: Sequence[RunOutput]) -> Places:
+    """The places of the runs' world (they share one world)."""
+    return places_of_parameters(outputs[0].parameters) if outputs else DEPARTMENTS
