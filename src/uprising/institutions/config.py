@@ -25,7 +25,7 @@ class Section(BaseModel):
 
 
 def field_name(bloc: str) -> str:
-    """The config field of a bloc code (AP-PIS -> AP_PIS)."""
+    """The config field of a bloc code (a hyphen becomes an underscore: A-B -> A_B)."""
     return bloc.replace("-", "_")
 
 

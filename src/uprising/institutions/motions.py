@@ -247,7 +247,7 @@ ROLL_CALLS: dict[str, Motion] = {
             "2022-12-16",
             "13:38",
             True,
-            description="early-elections reform, elections Dec 2023 (PL 1897/1918)",
+            description="early-elections reform, elections Dec 2023 (bills 1897/1918)",
         ),
         _recorded(
             "early-elections-reconsideration-2022-12-20",

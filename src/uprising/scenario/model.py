@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
 from uprising.dynamics.config import Dynamics
 from uprising.institutions.config import InstitutionsConfig
@@ -176,3 +176,17 @@ class Scenario(Section):
     sources: dict[str, str] = Field(
         default_factory=dict, description="where each parameter comes from: citation or 'calibrated: how'"
     )
+
+    @field_validator("institutions")
+    @classmethod
+    def _legislature_of_peru_only(
+        cls, value: InstitutionsConfig | None, info: ValidationInfo
+    ) -> InstitutionsConfig | None:
+        # The institutions' blocs, roll calls and events are Peru's data: on a map world they
+        # would seat Peru's Congress in another country. A map world has no legislature.
+        if value is not None and _world_kind(info.data.get("world")) == "map":
+            raise ValueError(
+                "Peru's Congress (its blocs and roll calls are Peru's data); a map world (world.kind: "
+                "map) has no legislature: remove the section"
+            )
+        return value
