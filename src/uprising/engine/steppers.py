@@ -185,7 +185,9 @@ class OccupiedMapStepper(Stepper):
         )
         # The citizens' homes, whose levers the decisions read (legitimacy per cell), and the
         # index of each in that list (on the homes alone).
-        self.homes = np.unique(sim.home).astype(np.int32)
+        homes = np.zeros(cells, dtype=np.bool_)
+        homes[sim.home] = True
+        self.homes = np.flatnonzero(homes).astype(np.int32)
         self.home_index = np.zeros(cells, dtype=np.int32)
         self.home_index[self.homes] = np.arange(self.homes.shape[0], dtype=np.int32)
         self.kernels = kernels_for(synchronous, sim.rule_functions)
