@@ -85,10 +85,16 @@ def test_the_step_over_occupied_cells_is_the_step_over_every_cell(vision, keep_s
     assert arrests > 0 and 0 < np.count_nonzero(sims[0].state == 1) < world.citizens
 
 
-def test_a_torus_of_many_agents_per_cell_keeps_the_step_over_every_cell():
+def test_a_torus_or_a_crowded_map_keeps_the_step_over_every_cell():
     world = scattered_world(2, False)
     world.lattice.torus = True
     assert isinstance(Simulation(world, params(2.0, True)).stepper, MapStepper)
+    crowded = scattered_world(2, False)
+    crowded.lattice.height, crowded.lattice.width = 3, 4  # 540 citizens on 12 cells
+    crowded.lattice.department = crowded.lattice.department[:12]
+    crowded.citizen_cell = crowded.citizen_cell % 12
+    crowded.cop_cell = crowded.cop_cell % 12
+    assert isinstance(Simulation(crowded, params(2.0, True)).stepper, MapStepper)
 
 
 def test_an_active_taken_off_the_map_decides_at_home_with_what_it_sees_there():

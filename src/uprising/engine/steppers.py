@@ -4,7 +4,7 @@
 - `MapStepper`: synchronous on a map of many agents per cell (`uprising.engine.synchronous`),
   over every cell; a torus of many agents per cell takes it;
 - `OccupiedMapStepper`: the same tick on a bounded map, over the cells that hold agents
-  (`uprising.engine.occupied`);
+  (`uprising.engine.occupied`), unless the map is crowded (`OCCUPIED_MAX_PER_CELL`);
 - `SiteStepper`: synchronous on a lattice of one agent per site (`uprising.engine.sites`),
   in one pass over the rows or one pass per phase (`Simulation.one_pass`).
 
@@ -163,6 +163,12 @@ class MapStepper(Stepper):
         )
 
 
+# A map holding more citizens than this per cell is stepped over every cell: its passes over
+# the citizens then outweigh the cells it skips (benchmarks/bench_map_step.py: level at
+# peru-2022's 1:30, 9 citizens a cell; bench_tick.py at 1:10: a tick 11-17% longer over them).
+OCCUPIED_MAX_PER_CELL = 8
+
+
 class OccupiedMapStepper(Stepper):
     """`MapStepper`'s tick on a bounded map, worked on the cells that hold agents: the same
     counts, estimates, hazards and draws, so the same run, at a cost that follows the agents
@@ -319,7 +325,8 @@ def stepper_for(sim: Simulation) -> Stepper:
         return SequentialStepper(sim)
     if sim.world.lattice.capacity == 1:
         return SiteStepper(sim)
-    if sim.world.lattice.torus:
+    lat = sim.world.lattice
+    if lat.torus or sim.world.citizens > OCCUPIED_MAX_PER_CELL * lat.cells:
         return MapStepper(sim)
     return OccupiedMapStepper(sim)
 
