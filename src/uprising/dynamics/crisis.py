@@ -155,7 +155,8 @@ class Crisis:
         self.pull_min = float(self.pull.min())
         self.pull_min_cells = int(np.count_nonzero(self.pull == self.pull_min))
         self.best = np.arange(cells, dtype=np.int64)
-        self.population_dept = np.bincount(sim.cell_dept[sim.home], minlength=self.n_dept).astype(np.float64)
+        self.home_dept = sim.cell_dept[sim.home]
+        self.population_dept = np.bincount(self.home_dept, minlength=self.n_dept).astype(np.float64)
         self.lethal_here = self._periphery(lat)
         delay = max(1, int(round(self.cfg.contagion.delay_days * self.ticks_per_day)))
         self.active_history: deque[np.ndarray] = deque(
@@ -199,7 +200,6 @@ class Crisis:
         self.terms = [
             i for i, (_, e) in enumerate(self.timeline) if isinstance(e, Deployment) and e.days is not None
         ]
-        self.home_dept = sim.cell_dept[sim.home]
         self.neighbours = self.adj.sum(axis=1)
 
     def _periphery(self, lat) -> np.ndarray | None:

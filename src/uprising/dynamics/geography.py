@@ -76,11 +76,30 @@ def adjacency_matrix(ubigeo: list[str]) -> np.ndarray:
 def road_cells(
     lattice: Lattice, frame: Frame, capitals_lonlat: np.ndarray, adjacency: np.ndarray
 ) -> np.ndarray:
-    """Sorted cell ids on the straight lines between capitals of neighbouring departments."""
-    step = 0.5 * float(lattice.cell_km or 1.0)
-    pairs = zip(*np.nonzero(np.triu(adjacency)), strict=True)
-    cells = [polyline_cells(frame, capitals_lonlat[[a, b]], step) for a, b in pairs]
-    return on_regions(lattice, cells)
+    """Sorted cell ids on the straight lines between capitals of neighbouring departments.
+
+    On a lattice's own frame (Peru) the lines' cells depend only on the grid, the capitals and
+    the neighbours: they are drawn once per process (`_ROAD_LINES`) and only their regions are
+    looked up again, since every run of an ensemble or a calibration asks for the same."""
+    capitals = np.asarray(capitals_lonlat, float)
+    key = None
+    if isinstance(frame, LatticeFrame) and frame.lattice is lattice:
+        grid = (lattice.width, lattice.height, lattice.cell_km, lattice.origin_lonlat)
+        key = (grid, capitals.tobytes(), np.asarray(adjacency, bool).tobytes())
+    if key is None or key not in _ROAD_LINES:
+        step = 0.5 * float(lattice.cell_km or 1.0)
+        pairs = zip(*np.nonzero(np.triu(adjacency)), strict=True)
+        cells = [polyline_cells(frame, capitals[[a, b]], step) for a, b in pairs]
+        lines = np.unique(np.concatenate(cells)).astype(np.int64) if cells else np.zeros(0, np.int64)
+        if key is None:
+            return on_regions(lattice, [lines])
+        lines.setflags(write=False)
+        _ROAD_LINES.clear()  # one map at a time: a run reads one
+        _ROAD_LINES[key] = lines
+    return on_regions(lattice, [_ROAD_LINES[key]])
+
+
+_ROAD_LINES: dict[tuple, np.ndarray] = {}
 
 
 def line_cells(lattice: Lattice, frame: Frame, lines: list) -> np.ndarray:
@@ -158,13 +177,15 @@ def capital_cells(
     capital at a coarse resolution), the department's most populated cell (-1: no cell)."""
     n = len(lattice.department_names)
     cells = frame.cell_of(capitals_lonlat[:, 0], capitals_lonlat[:, 1]) if n else np.zeros(0, int)
-    people = np.bincount(homes, minlength=lattice.cells)
+    people = None  # counted only for a capital off its department's cells
     out = np.full(n, -1, dtype=np.int64)
     for d in range(n):
         c = int(cells[d])
         if c >= 0 and lattice.department[c] == d:
             out[d] = c
             continue
+        if people is None:
+            people = np.bincount(homes, minlength=lattice.cells)
         mine = np.flatnonzero(lattice.department == d)
         if mine.size:
             out[d] = mine[np.argmax(people[mine])]

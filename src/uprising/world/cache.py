@@ -53,6 +53,7 @@ class PeruLayout:
     placement: Placement
     targets: np.ndarray  # int64[d] agents per department
     counts: np.ndarray  # int64[cells] agents per cell
+    homes: np.ndarray  # int32[agents] each agent's cell, by department, then cell: take a copy
 
     def lattice(self) -> Lattice:
         """A lattice of the layout for one world to own."""
@@ -129,10 +130,13 @@ def peru_layout(cfg: PeruWorld, root: Path | None = None) -> PeruLayout:
         placement = place_population(data, lattice, cfg)
         targets = department_targets(data, cfg.population_scale)
         counts = cell_counts(placement.expected, lattice.department, targets)
-        for array in (lattice.department, targets, counts):
+        order = np.argsort(lattice.department, kind="stable")
+        order = order[lattice.department[order] >= 0].astype(np.int32)
+        homes = np.repeat(order, counts[order])
+        for array in (lattice.department, targets, counts, homes):
             array.flags.writeable = False
         _read_only(placement)
-        return PeruLayout(data, lattice, tuple(forced), placement, targets, counts)
+        return PeruLayout(data, lattice, tuple(forced), placement, targets, counts, homes)
 
     config = json.dumps(cfg.model_dump(mode="json", include=set(LAYOUT_FIELDS)), sort_keys=True)
     return _remember(_layouts, (_data_key(root), config), build, LAYOUTS_KEPT)

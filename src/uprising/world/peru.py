@@ -404,11 +404,9 @@ def build_peru_world(cfg: PeruWorld, seed: int = 1, data_root: Path | None = Non
     layout = peru_layout(cfg, data_root)  # steps 1-3 depend on no seed: built once per process
     data, lattice, forced = layout.data, layout.lattice(), list(layout.forced)
     rng_hardship, rng_risk, rng_police, rng_military = _streams(seed, 4)
-    placement, targets, counts = layout.placement, layout.targets, layout.counts
+    placement, targets = layout.placement, layout.targets
 
-    order = np.argsort(lattice.department, kind="stable")
-    order = order[lattice.department[order] >= 0].astype(np.int32)
-    citizen_cell = np.repeat(order, counts[order])
+    citizen_cell = layout.homes.copy()  # by department, then cell: seed-free, built once
     offsets = np.concatenate([[0], np.cumsum(targets)])
     n = int(offsets[-1])
 
