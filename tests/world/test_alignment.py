@@ -168,7 +168,7 @@ def test_each_citizen_weighs_the_legitimacy_of_its_own_cell():
     # Grievance H (1 - L m) = 0.5 (1 - 0.8 m) exceeds the threshold 0.1 only where m < 1.
     world = strip_world([0.5, 1.0, 1.2, 0.5], [1.0] * 4)
     sim = build_simulation(strip_scenario([]), world)
-    group, legit, _, _ = sim.levers()
+    group, legit = sim.levers()[:2]
     assert np.array_equal(group, np.arange(4)) and np.allclose(legit, [0.4, 0.8, 0.96, 0.4])
     sim.step()
     active = np.bincount(sim.cit_cell[sim.state == ACTIVE], minlength=4)
@@ -218,3 +218,123 @@ def test_per_cell_legitimacy_needs_a_map_of_many_agents_per_cell():
     assert build_simulation(torus, world).legitimacy_drop_cell.size == 0
     with pytest.raises(ScenarioError, match="legitimacy per cell"):
         build_simulation(torus, replace(world, cell_legitimacy_multiplier=np.ones(100, np.float32)))
+
+
+# --- legitimacy per voter (world.legitimacy_alignment: voter) ----------------------------------
+
+VOTER = COARSE.model_copy(update={"legitimacy_alignment": "voter"})
+
+
+@pytest.fixture(scope="module")
+def voters() -> peru.PeruBuild:
+    return peru.build_peru_world(VOTER, seed=3)
+
+
+@pytest.mark.statistical
+def test_the_share_of_castillo_voters_in_a_cell_is_its_districts_share(voters):
+    world, national = voters.world, voters.data.national_castillo_pct
+    share = world.cell_alignment.astype(float) * national / 100.0  # each cell's expected share
+    cells = world.citizen_cell
+    people = np.bincount(cells, minlength=world.lattice.cells)
+    voted = np.bincount(cells, weights=world.citizen_side, minlength=world.lattice.cells)
+    assert set(np.unique(world.citizen_side)) == {0, 1}
+    # Cell by cell where a cell is large, and over all cells: within 4.5 standard errors.
+    big = np.flatnonzero(people >= 400)
+    assert big.size >= 10
+    p = share[big]
+    z = (voted[big] - people[big] * p) / np.sqrt(people[big] * p * (1 - p))
+    assert np.abs(z).max() < 4.5
+    lived = people > 0
+    expected = (people * share)[lived]
+    z_all = (voted[lived].sum() - expected.sum()) / np.sqrt((expected * (1 - share[lived])).sum())
+    assert abs(z_all) < 4.5
+    # A cell at a minority share still has its minority of strongly aligned voters.
+    lima = voters.data.names.index("Lima")
+    in_lima = big[world.lattice.department[big] == lima]
+    assert np.all(voted[in_lima] > 0.2 * people[in_lima])
+
+
+def test_a_voter_weighs_the_multiplier_of_its_own_vote_at_the_same_national_mean(voters):
+    world, data = voters.world, voters.data
+    strength = VOTER.legitimacy_strength
+    expected = peru.legitimacy_multiplier(np.array([0.0, 100.0]), data.national_castillo_pct, strength)
+    assert np.allclose(world.side_legitimacy_multiplier, expected)
+    # The formula is linear in the share: a cell's mean over its voters' multipliers is, in
+    # expectation, the cell's own multiplier, and so is the nation's.
+    p = world.cell_alignment.astype(float)[world.citizen_cell] * data.national_castillo_pct / 100.0
+    per_citizen = p * expected[1] + (1 - p) * expected[0]
+    cell_mean = world.cell_legitimacy_multiplier[world.citizen_cell]
+    assert np.allclose(per_citizen, cell_mean, atol=1e-5)
+    drawn = world.side_legitimacy_multiplier[world.citizen_side].mean()
+    spread = (expected[0] - expected[1]) * 0.5 / np.sqrt(world.citizens)
+    assert abs(drawn - cell_mean.mean()) < 4.5 * spread
+
+
+def test_voters_are_drawn_from_their_own_stream_and_leave_the_rest_of_the_world_as_it_was(voters):
+    district = peru.build_peru_world(COARSE, seed=3).world
+    world = voters.world
+    assert district.citizen_side is None and district.side_legitimacy_multiplier is None
+    for name in ("citizen_cell", "hardship", "risk_aversion", "cop_cell", "cell_legitimacy_multiplier"):
+        assert np.array_equal(getattr(world, name), getattr(district, name)), name
+    again = peru.build_peru_world(VOTER, seed=3).world
+    assert np.array_equal(again.citizen_side, world.citizen_side)
+    other = peru.build_peru_world(VOTER, seed=4).world
+    assert not np.array_equal(other.citizen_side, world.citizen_side)
+
+
+def sided_strip(side_of_each: list[int], per_cell: int = 50) -> World:
+    """The strip of four cells at the national share, each citizen's side from a repeating list,
+    multipliers 1.5 (side 0) and 0.5 (side 1)."""
+    world = strip_world([1.0] * 4, [1.0] * 4, per_cell)
+    side = np.resize(np.asarray(side_of_each, np.int8), world.citizens)
+    return replace(world, citizen_side=side, side_legitimacy_multiplier=np.array([1.5, 0.5]))
+
+
+def test_each_citizen_weighs_the_legitimacy_of_its_own_side_on_its_cell():
+    # Grievance 0.5 (1 - 0.8 m) > 0.1 for side 1 (m = 0.5: 0.3), not for side 0 (m = 1.5: 0).
+    world = sided_strip([0, 1])
+    sim = build_simulation(strip_scenario([]), world)
+    group, legit = sim.levers()[:2]
+    assert np.array_equal(group, np.arange(4))
+    assert np.allclose(legit, [1.0] * 4 + [0.4] * 4)
+    sim.step()
+    assert np.array_equal(sim.state == ACTIVE, world.citizen_side == 1)
+
+
+def test_a_shock_falls_on_the_aligned_side_alone_with_the_cell_mean_of_district_alignment():
+    ratio = np.array([0.5, 1.0, 1.5, 2.0])
+    shocks = [
+        LegitimacyShock(when=DAY0, size=0.1, alignment=2.0),
+        LegitimacyShock(when=date(2022, 12, 8), size=0.02, alignment=0.0),
+    ]
+    sc = strip_scenario(shocks)
+    world = replace(sided_strip([0, 1]), cell_alignment=ratio.astype(np.float32))
+    sim = build_simulation(sc, world)
+    crisis = Crisis(
+        sim=sim,
+        cfg=sc.dynamics,
+        start_date=DAY0,
+        ticks_per_day=1,
+        alignment_pct=np.array([40.0, 60.0]),
+        national_alignment_pct=50.0,
+        adjacency=np.array([[0, 1], [1, 0]], dtype=bool),
+        capitals_lonlat=np.array([[-74.95, -12.02], [-74.85, -12.02]]),
+    )
+    crisis.before_tick(1)
+    share = ratio * 0.5  # the aligned fraction of each cell
+    cell_drop = 0.1 * ratio**2.0
+    aligned = sim.legitimacy_drop_cell[4:]
+    assert np.all(sim.legitimacy_drop_cell[:4] == 0.0)
+    assert np.allclose(aligned, cell_drop / share, rtol=1e-6)
+    assert np.allclose(share * aligned, cell_drop, rtol=1e-6)  # the cell's mean drop
+    sim.step()
+    crisis.after_tick(1)
+    crisis.before_tick(2)  # alignment 0: the same drop on both sides
+    assert np.allclose(sim.legitimacy_drop_cell[:4], 0.02, rtol=1e-6)
+    assert np.allclose(sim.legitimacy_drop_cell[4:], cell_drop / share * crisis.decay + 0.02, rtol=1e-6)
+
+
+def test_a_side_per_citizen_needs_legitimacy_per_cell():
+    world = replace(sided_strip([0, 1]), cell_legitimacy_multiplier=None, cell_alignment=None)
+    with pytest.raises(ScenarioError, match="side per citizen"):
+        build_simulation(strip_scenario([]), world)

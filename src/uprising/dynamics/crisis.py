@@ -46,6 +46,7 @@ from uprising.dynamics.geography import (
     road_cells,
     site_cells,
 )
+from uprising.dynamics.legitimacy import cell_shock_drop, side_shock_drop
 from uprising.dynamics.participation import call_pull, participants_per_cell, participation_probability
 from uprising.engine import crowds
 from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE
@@ -341,9 +342,16 @@ class Crisis:
             if cell_ratio is None:
                 ratio = np.maximum(self.alignment_pct[where], 0.0) / self.national_alignment_pct
                 sim.legitimacy_drop[where] += e.size * ratio**e.alignment
-            else:
+            elif sim.world.citizen_side is None:
                 cells = np.isin(sim.world.lattice.department, where)
-                sim.legitimacy_drop_cell[cells] += e.size * cell_ratio[cells].astype(float) ** e.alignment
+                sim.legitimacy_drop_cell[cells] += cell_shock_drop(e.size, cell_ratio[cells], e.alignment)
+            else:
+                cells = np.flatnonzero(np.isin(sim.world.lattice.department, where))
+                ratio = cell_ratio[cells]
+                for side, drop in enumerate(
+                    side_shock_drop(e.size, ratio, e.alignment, self.national_alignment_pct)
+                ):
+                    sim.legitimacy_drop_cell[side * cell_ratio.shape[0] + cells] += drop
             self.events.append(DayEvent(day, e.kind, scope, e.label or f"size {e.size:g}"))
         elif isinstance(e, Deployment):
             rng = np.random.default_rng([int(sim.seed), tick, STREAM_DEPLOY])

@@ -8,7 +8,9 @@ is a bounded grid with many agents per cell (`capacity=0`, unbounded).
 A `World` is a lattice plus the initial population: citizens (home cell, hardship, risk
 aversion), forces (cell, kind), and per-department tables the dynamics read. A map may also
 carry legitimacy per cell (`cell_legitimacy_multiplier`, `cell_alignment`): then each citizen
-weighs the legitimacy of its home cell rather than of its department. The engine builds its
+weighs the legitimacy of its home cell rather than of its department; and, on top of that, a
+side per citizen (`citizen_side`): then each citizen weighs the multiplier of its own side
+and its cell's drop for that side. The engine builds its
 state from a World and knows nothing of where it came from.
 """
 
@@ -70,6 +72,11 @@ class World:
     # with the side a legitimacy shock hits, as a ratio to the national level (1 = national).
     cell_legitimacy_multiplier: np.ndarray | None = None
     cell_alignment: np.ndarray | None = None
+    # With per-cell legitimacy, optionally a side per citizen (int8[n]: 1 on the side a
+    # legitimacy shock hits, 0 on the other) and the multiplier of each side (float64[2]), which
+    # replaces the cell's for its citizens; None: every citizen of a cell weighs the cell's.
+    citizen_side: np.ndarray | None = None
+    side_legitimacy_multiplier: np.ndarray | None = None
 
     @property
     def citizens(self) -> int:
@@ -82,4 +89,5 @@ class World:
     def agent_bytes(self) -> int:
         """Bytes held by the per-agent arrays of this world."""
         arrays = (self.citizen_cell, self.hardship, self.risk_aversion, self.cop_cell, self.cop_kind)
-        return int(sum(a.nbytes for a in arrays))
+        side = () if self.citizen_side is None else (self.citizen_side,)
+        return int(sum(a.nbytes for a in arrays + side))

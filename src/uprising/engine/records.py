@@ -38,12 +38,14 @@ class Citizens(NamedTuple):
 
 class Levers(NamedTuple):
     """What the hooks move between ticks, per group of cells (`group[cell]`: its department,
-    or the cell itself where legitimacy varies by cell)."""
+    or the cell itself where legitimacy varies by cell). With a side per citizen (`side`, else
+    empty), `legitimacy` holds the groups' values for side 0 then those for side 1."""
 
     group: np.ndarray
     legitimacy: np.ndarray
     threshold: np.ndarray
     risk_mult: np.ndarray
+    side: np.ndarray
 
 
 class RuleParams(NamedTuple):

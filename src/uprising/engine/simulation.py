@@ -114,9 +114,18 @@ class Simulation:
                 "world: legitimacy per cell needs a map of many agents per cell and "
                 "run.schedule = synchronous"
             )
-        self.legitimacy_drop_cell = np.zeros(lat.cells if self._per_cell else 0, dtype=np.float64)
+        # With a side per citizen, the drop per cell holds side 0's cells then side 1's.
+        sided = world.citizen_side is not None
+        if sided and not self._per_cell:
+            raise ScenarioError("world: a side per citizen needs legitimacy per cell")
+        self._side = np.asarray(world.citizen_side if sided else np.zeros(0), dtype=np.int8)
+        self._side_multiplier = np.asarray(
+            world.side_legitimacy_multiplier if sided else np.zeros(0), dtype=np.float64
+        )
+        sides = 2 if sided else 1
+        self.legitimacy_drop_cell = np.zeros(sides * lat.cells if self._per_cell else 0, dtype=np.float64)
         self._cell_group = np.arange(lat.cells, dtype=np.int32) if self._per_cell else self.cell_dept
-        self._cell_levers = np.zeros((3, lat.cells if self._per_cell else 0), dtype=np.float64)
+        self._cell_levers = np.zeros((2 + sides, lat.cells if self._per_cell else 0), dtype=np.float64)
         # Public choices of how the synchronous torus is worked; every choice gives the same run.
         self.one_pass: bool | None = None  # one wave over the rows; None: by size (sites.WAVE_MIN_CELLS)
         self.sparse_actives = SPARSE_ACTIVES  # arrests from the actives' side below 1 active in this many
@@ -200,16 +209,20 @@ class Simulation:
                 param["legitimacy"] * world.legitimacy_multiplier - self.legitimacy_drop, 0.0, 1.0
             )
             threshold = self.threshold_dept + param["threshold"]
-            return Levers(self.cell_dept, legit, threshold, self.risk_mult_dept)
+            return Levers(self.cell_dept, legit, threshold, self.risk_mult_dept, self._side)
         if cells is None or group is None:
             cells, group = self._cell_group, self._cell_group
+        rows = self._cell_levers.shape[0]
         if self._cell_levers.shape[1] != cells.shape[0]:
-            self._cell_levers = np.zeros((3, cells.shape[0]), dtype=np.float64)
-        legit, threshold, risk_mult = self._cell_levers
+            self._cell_levers = np.zeros((rows, cells.shape[0]), dtype=np.float64)
+        # Rows: threshold, risk multiplier, then legitimacy of each side (one row, or two).
+        threshold, risk_mult = self._cell_levers[0], self._cell_levers[1]
+        legit = self._cell_levers[2:].reshape(-1)
         synchronous.cell_levers(
             cells,
             self.cell_dept,
             world.cell_legitimacy_multiplier,
+            self._side_multiplier,
             param["legitimacy"],
             self.legitimacy_drop,
             self.legitimacy_drop_cell,
@@ -219,7 +232,7 @@ class Simulation:
             threshold,
             risk_mult,
         )
-        return Levers(group, legit, threshold, risk_mult)
+        return Levers(group, legit, threshold, risk_mult, self._side)
 
     # ---- observation -------------------------------------------------------------------
     def counts(self) -> tuple[int, int, int]:

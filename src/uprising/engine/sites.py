@@ -314,7 +314,8 @@ def _decide(occ, row, nfree, bufs, citizens, levers, rules, p_table, tkey, store
     so each case compiles to its own loop)."""
     free, seen, packed_after = bufs.free, bufs.seen, bufs.value
     state, hardship, risk = citizens.state, citizens.hardship, citizens.risk
-    cell_dept, legit_dept, threshold_dept, risk_mult_dept = levers
+    cell_dept, legit_dept = levers.group, levers.legitimacy
+    threshold_dept, risk_mult_dept = levers.threshold, levers.risk_mult
     k, rounding, self_twice = rules.k, rules.rounding, rules.self_twice
     if one_dept:
         legit, threshold, risk_mult = legit_dept[0], threshold_dept[0], risk_mult_dept[0]

@@ -213,7 +213,9 @@ def decide(citizens, levers, cops_vis, actives_vis, p_quiet, p_active, rules, re
     `release_home`, a prisoner off the lattice goes back to its home cell when the term ends.
     `p_quiet` (from `quiet_arrest_probability`, or empty) holds the estimate of a quiet
     citizen per cell, worth computing once per cell where many citizens share a cell;
-    `p_active` (or empty) that of an active one, on the cells holding actives.
+    `p_active` (or empty) that of an active one, on the cells holding actives. With a side
+    per citizen (`levers.side`), a citizen of side 1 reads its group's legitimacy among the
+    second half of `levers.legitimacy`.
     """
     # One field a line: numba 0.68's parfors lose the writes to arrays unpacked from a tuple.
     cit_cell = citizens.cell
@@ -226,6 +228,9 @@ def decide(citizens, levers, cops_vis, actives_vis, p_quiet, p_active, rules, re
     legit = levers.legitimacy
     threshold = levers.threshold
     risk_mult = levers.risk_mult
+    side = levers.side
+    sided = side.shape[0] != 0
+    groups = threshold.shape[0]
     k, rounding, self_twice = rules.k, rules.rounding, rules.self_twice
     for i in prange(cit_cell.shape[0]):
         if jail[i] > 0:
@@ -250,7 +255,8 @@ def decide(citizens, levers, cops_vis, actives_vis, p_quiet, p_active, rules, re
             p = p_quiet[c]
         g = cell_group[home[i]]
         r = risk[i] * risk_mult[g]
-        state[i] = ACTIVE if wants_active(hardship[i], legit[g], r, p, threshold[g]) else QUIET
+        lg = g + groups * side[i] if sided else g
+        state[i] = ACTIVE if wants_active(hardship[i], legit[lg], r, p, threshold[g]) else QUIET
 
 
 @njit(cache=True)
@@ -258,6 +264,7 @@ def cell_levers(
     cells,
     cell_dept,
     multiplier,
+    side_multiplier,
     legitimacy,
     drop_dept,
     drop_cell,
@@ -269,13 +276,22 @@ def cell_levers(
 ):
     """The levers of the j-th cell c of `cells` at j, where legitimacy varies by cell:
     legitimacy * multiplier[c] minus its department's drop and its own, clipped to [0, 1]; its
-    department's threshold and risk multiplier. One thread: a pass over the cells costs less
-    than waking the others."""
-    for j in range(cells.shape[0]):
+    department's threshold and risk multiplier. With sides (`side_multiplier` of length 2, else
+    empty), side s of cell c at s * len(cells) + j: legitimacy * side_multiplier[s] minus the
+    department's drop and drop_cell[s * cells of the lattice + c]. One thread: a pass over the
+    cells costs less than waking the others."""
+    n = cells.shape[0]
+    sides = side_multiplier.shape[0]
+    lattice_cells = multiplier.shape[0]
+    for j in range(n):
         c = cells[j]
         d = cell_dept[c]
-        value = legitimacy * multiplier[c] - drop_dept[d] - drop_cell[c]
-        legit[j] = min(1.0, max(0.0, value))
+        if sides == 0:
+            value = legitimacy * multiplier[c] - drop_dept[d] - drop_cell[c]
+            legit[j] = min(1.0, max(0.0, value))
+        for s in range(sides):
+            value = legitimacy * side_multiplier[s] - drop_dept[d] - drop_cell[s * lattice_cells + c]
+            legit[s * n + j] = min(1.0, max(0.0, value))
         threshold[j] = threshold_dept[d]
         risk_mult[j] = risk_dept[d]
 

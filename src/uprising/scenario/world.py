@@ -158,13 +158,16 @@ class PeruWorld(Section):
         "summed from the department vote counts in regions_provenance.csv (votes cast in Peru, "
         "50.44%; 50.13% with the votes cast abroad, which belong to no department)",
     )
-    legitimacy_alignment: Literal["district", "department"] = Field(
+    legitimacy_alignment: Literal["district", "department", "voter"] = Field(
         "district",
         description="sourced: whose runoff share sets a citizen's legitimacy multiplier and how "
         "deep a legitimacy shock goes for it. district: its home cell's share, the "
         "population-weighted mean over the districts whose people were placed on that cell "
         "(runoff_2021_by_district.csv, ONPE); department: its department's share for everyone "
-        "in it (regions.csv castillo_runoff_pct)",
+        "in it (regions.csv castillo_runoff_pct); voter: its own vote, each citizen a Castillo "
+        "voter with its home cell's share as probability (drawn from the world's seed), the "
+        "multiplier of a share of 100% or 0%, and a shock's depth on a cell carried by its "
+        "voters alone (the cell's mean drop unchanged)",
     )
 
     # --- security forces ---------------------------------------------------------------------

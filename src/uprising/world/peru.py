@@ -41,6 +41,13 @@ parameters of `uprising.scenario.world.PeruWorld`. The steps, each a named funct
    cell's share is the population-weighted mean over its districts; the same multiplier formula
    applied to it gives `World.cell_legitimacy_multiplier`, and share / national share gives
    `World.cell_alignment`, the exponent base of the crisis's legitimacy shocks.
+7. **Legitimacy per voter** (`legitimacy_alignment: voter`): the cell tables of step 6, and
+   each citizen a Castillo voter or not, a Bernoulli draw with its home cell's share
+   (`castillo_voters`, `World.citizen_side`); a citizen weighs the multiplier of its own vote,
+   that of a share of 100% or of 0% (`World.side_legitimacy_multiplier`), whose mean over the
+   people of a cell is, in expectation, the cell's multiplier of step 6 (the formula is linear
+   in the share). A mean hides a minority at a threshold rule: a Lima cell at 40% has no
+   strongly aligned citizen in step 6, 40% of them here.
 
 Random numbers come from numpy's Philox generator, one independent stream per use spawned
 from the scenario's seed: the same seed gives the same world.
@@ -329,9 +336,7 @@ def hardship_mean(
     """
     z = (
         _logit(cfg.hardship_national_mean)
-        + cfg.hardship_informality_weight
-        * (np.asarray(informal_pct) - cfg.national_informality_pct)
-        / 10
+        + cfg.hardship_informality_weight * (np.asarray(informal_pct) - cfg.national_informality_pct) / 10
         + cfg.hardship_poverty_weight * (np.asarray(poverty_pct) - cfg.national_poverty_pct) / 10
         + extra_logit
     )
@@ -344,9 +349,7 @@ def hardship_beta_parameters(mu: np.ndarray, concentration: float) -> tuple[np.n
     return mu * concentration, (1.0 - mu) * concentration
 
 
-def legitimacy_multiplier(
-    castillo_pct: np.ndarray, national_pct: float, strength: float
-) -> np.ndarray:
+def legitimacy_multiplier(castillo_pct: np.ndarray, national_pct: float, strength: float) -> np.ndarray:
     """Regional multiplier of perceived legitimacy from Castillo's 2021 runoff share.
 
     1 - strength * (share_d - national_share) / 100, clipped to [0, 2]: where Castillo won more
@@ -368,6 +371,16 @@ def cell_castillo_pct(
     share[empty & inside] = np.asarray(castillo_pct, float)[department[empty & inside]]
     share[empty & ~inside] = national_pct
     return share
+
+
+def castillo_voters(cell_pct: np.ndarray, citizen_cell: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Whether each citizen voted for Castillo (int8, 1 = yes): a Bernoulli draw with its home
+    cell's share (%), in batches so the temporaries stay bounded."""
+    side = np.empty(citizen_cell.shape[0], np.int8)
+    for a in range(0, side.shape[0], _CHUNK):
+        b = min(a + _CHUNK, side.shape[0])
+        side[a:b] = rng.random(b - a) * 100.0 < cell_pct[citizen_cell[a:b]]
+    return side
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,7 +416,7 @@ def build_peru_world(cfg: PeruWorld, seed: int = 1, data_root: Path | None = Non
     started = time.perf_counter()
     layout = peru_layout(cfg, data_root)  # steps 1-3 depend on no seed: built once per process
     data, lattice, forced = layout.data, layout.lattice(), list(layout.forced)
-    rng_hardship, rng_risk, rng_police, rng_military = _streams(seed, 4)
+    rng_hardship, rng_risk, rng_police, rng_military, rng_voters = _streams(seed, 5)
     placement, targets = layout.placement, layout.targets
 
     citizen_cell = layout.homes.copy()  # by department, then cell: seed-free, built once
@@ -433,13 +446,16 @@ def build_peru_world(cfg: PeruWorld, seed: int = 1, data_root: Path | None = Non
             cop_cells.append(citizen_cell[rng_police.integers(lo, hi, int(police[d]))])
     cop_cell = np.concatenate(cop_cells).astype(np.int32) if cop_cells else np.zeros(0, np.int32)
 
-    cell_multiplier = cell_alignment = None
-    if cfg.legitimacy_alignment == "district":
+    cell_multiplier = cell_alignment = side = side_multiplier = None
+    if cfg.legitimacy_alignment in ("district", "voter"):
         national = data.national_castillo_pct
         share = cell_castillo_pct(placement, lattice.department, data.castillo_pct, national)
         cell_multiplier = legitimacy_multiplier(share, national, cfg.legitimacy_strength)
         cell_multiplier = cell_multiplier.astype(np.float32)
         cell_alignment = (share / national).astype(np.float32)
+        if cfg.legitimacy_alignment == "voter":
+            side = castillo_voters(share, citizen_cell, rng_voters)
+            side_multiplier = legitimacy_multiplier(np.array([0.0, 100.0]), national, cfg.legitimacy_strength)
     world = World(
         lattice=lattice,
         citizen_cell=citizen_cell,
@@ -453,6 +469,8 @@ def build_peru_world(cfg: PeruWorld, seed: int = 1, data_root: Path | None = Non
         population_scale=float(cfg.population_scale),
         cell_legitimacy_multiplier=cell_multiplier,
         cell_alignment=cell_alignment,
+        citizen_side=side,
+        side_legitimacy_multiplier=side_multiplier,
     )
     for key, soldiers in cfg.military_at_start.items():
         d = department_index(data.names, key, data.ubigeo)
@@ -468,8 +486,7 @@ def build_peru_world(cfg: PeruWorld, seed: int = 1, data_root: Path | None = Non
     if cfg.discrimination_source != "none" and disc_missing.any():
         column = {
             "quechua_aymara": "regions.csv quechua_aymara_pct",
-            "indigenous_partial": "regions_provenance.csv "
-            "indigenous_mother_tongue_pct_2017_partial",
+            "indigenous_partial": "regions_provenance.csv indigenous_mother_tongue_pct_2017_partial",
         }[cfg.discrimination_source]
         notes.append(
             f"discrimination: {column} has no figure for {int(disc_missing.sum())} of "
@@ -478,8 +495,7 @@ def build_peru_world(cfg: PeruWorld, seed: int = 1, data_root: Path | None = Non
     if forced:
         names = ", ".join(data.names[d] for _, d in forced)
         notes.append(
-            f"{names}: too small for a {cfg.resolution_km:g} km cell centre; "
-            "given the cell of its capital"
+            f"{names}: too small for a {cfg.resolution_km:g} km cell centre; given the cell of its capital"
         )
     if gap.any():
         notes.append(
@@ -503,9 +519,7 @@ def build_peru_world(cfg: PeruWorld, seed: int = 1, data_root: Path | None = Non
     )
 
 
-def deploy_military(
-    world: World, department: int | str, agents: int, rng: np.random.Generator
-) -> World:
+def deploy_military(world: World, department: int | str, agents: int, rng: np.random.Generator) -> World:
     """A copy of `world` with `agents` military agents added in one department.
 
     They go to the department's populated cells, each cell drawn with probability proportional
