@@ -61,3 +61,16 @@ def test_the_agents_homes_are_built_once_and_each_world_writes_its_own_copy():
     cells = np.repeat(np.arange(layout.counts.size), layout.counts)
     by_department = cells[np.argsort(layout.department_lattice.department[cells], kind="stable")]
     assert np.array_equal(second.citizen_cell, by_department)
+
+
+def test_a_run_whose_travellers_outgrow_their_list_runs_as_any_other():
+    from uprising.model import Model
+    from uprising.scenario import load_scenario
+
+    scenario = load_scenario("peru-2022", ["world.population_scale=1000", "run.steps=40"])
+    plain = Model(scenario, seed=5)
+    short = Model(scenario, seed=5)
+    short.crisis._movers = np.zeros(1, dtype=np.int64)  # grown, and the travellers listed again
+    a, b = plain.run(), short.run()
+    assert short.crisis._movers.size > 1
+    assert a.daily.equals(b.daily) and a.events.equals(b.events)

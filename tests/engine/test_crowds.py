@@ -6,8 +6,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from uprising.engine.crowds import best_cell_at, cells_holding, travellers
+from uprising.engine.crowds import (
+    best_cell_at,
+    cells_holding,
+    clear_cells,
+    crowd_tally,
+    gather_and_draw_travellers,
+    move_to_best,
+    travellers,
+)
 from uprising.engine.neighbourhood import SHAPES, row_spans
+from uprising.engine.records import Citizens, Travel
 from uprising.engine.rules import ACTIVE, JAILED, QUIET
 
 
@@ -105,3 +114,92 @@ def test_travellers_are_free_actives_that_draw_their_chance_and_the_quiet_go_hom
     quiet = (jail == 0) & (state == QUIET)
     assert np.array_equal(cit_cell[quiet], home[quiet])
     assert np.array_equal(cit_cell[~quiet], home[~quiet] + 1)  # actives move later, toward crowds
+
+
+def random_citizens(rng, n, cells):
+    cell = rng.integers(-1, cells, size=n).astype(np.int32)
+    home = rng.integers(0, cells, size=n).astype(np.int32)
+    state = rng.choice(np.array([QUIET, ACTIVE, JAILED], dtype=np.int8), size=n)
+    jail = np.where(rng.random(n) < 0.2, rng.integers(1, 5, size=n), 0).astype(np.int16)
+    return Citizens(cell, home, np.zeros(0, np.float32), np.zeros(0, np.float32), state, jail)
+
+
+@pytest.mark.parametrize("case", range(12))
+def test_one_gathering_pass_counts_and_draws_as_the_two_passes_do(case):
+    rng = np.random.default_rng(case)
+    n, cells = int(rng.integers(1, 3000)), int(rng.integers(1, 200))
+    citizens = random_citizens(rng, n, cells)
+    again = citizens._replace(cell=citizens.cell.copy())
+    on = case % 3 != 0
+    cell_dept = rng.integers(0, 3, size=cells).astype(np.int16)
+    rate_dept = rng.uniform(0, 1.5, size=3)
+    travel = Travel(on, np.uint64(11 + case), 4, 0.6, rate_dept, cell_dept)
+    # the two passes: count the actives, then (travel on) list travellers and send the quiet home
+    cell_two = citizens.cell.copy()
+    counts_two, found_two = np.zeros(cells, np.int64), np.zeros(cells, np.int64)
+    n_two = cells_holding(cell_two, citizens.state, ACTIVE, counts_two, found_two)
+    movers_two = np.zeros(n, np.int64)
+    args = (citizens.home, citizens.state, citizens.jail, 0.6, rate_dept, cell_dept, movers_two)
+    m_two = travellers(travel.seed, 4, cell_two, *args) if on else 0
+    counts, found = np.zeros(cells, np.int64), np.zeros(cells, np.int64)
+    movers = np.zeros(n, np.int64)
+    n_one, m_one = gather_and_draw_travellers(citizens, counts, found, travel, movers)
+    assert (n_one, m_one) == (n_two, m_two)
+    np.testing.assert_array_equal(counts, counts_two)
+    np.testing.assert_array_equal(found[:n_one], found_two[:n_two])
+    np.testing.assert_array_equal(movers[:m_one], movers_two[:m_two])
+    np.testing.assert_array_equal(citizens.cell, cell_two)
+    # a list too short for this tick's travellers holds the first ones and the count is whole
+    short = np.full(max(m_one // 2, 0), -1, np.int64)
+    _, m_short = gather_and_draw_travellers(again, np.zeros(cells, np.int64), found, travel, short)
+    assert m_short == m_one and np.array_equal(short, movers[: short.size])
+
+
+@pytest.mark.parametrize("case", range(20))
+def test_moving_crowds_to_their_best_cell_equals_the_cell_by_cell_lookup(case):
+    rng = np.random.default_rng(100 + case)
+    height, width = rng.integers(1, 12, size=2)
+    cells = int(height * width)
+    spans = row_spans(SHAPES[case % 3], rng.uniform(0, 3), height, width, False)
+    inside = rng.random(cells) < 0.8
+    cell = rng.integers(0, min(cells, 6), size=300).astype(np.int32)  # crowds on a few cells
+    movers = np.sort(rng.permutation(300)[: rng.integers(0, 300)]).astype(np.int64)
+    best, asked = np.arange(cells, dtype=np.int64), np.zeros(cells, np.int64)
+    for stamp in (1, 2):  # the scores change between two travels
+        score = rng.integers(-1, 4, size=cells).astype(np.float64)
+        lowest = float(score.min())
+        expected = cell.copy()
+        out = np.arange(cells, dtype=np.int64)
+        start = expected[movers].astype(np.int64)
+        best_cell_at(score, lowest, height, width, spans, inside, start, out)
+        expected[movers] = out[start]
+        move_to_best(score, lowest, height, width, spans, inside, cell, movers, best, asked, stamp)
+        np.testing.assert_array_equal(cell, expected)
+
+
+@pytest.mark.parametrize("case", range(10))
+def test_crowd_tally_equals_the_bincounts(case):
+    rng = np.random.default_rng(200 + case)
+    n_cells, n_dept = 300, 5
+    cells = np.sort(rng.choice(n_cells, size=rng.integers(0, 100), replace=False)).astype(np.int64)
+    people = rng.integers(0, 50, size=cells.size).astype(np.int64)
+    cell_dept = rng.integers(0, n_dept, size=n_cells).astype(np.int16)
+    road = rng.random(n_cells) < 0.3
+    blockades, per_dept = np.zeros(n_dept, np.int64), np.zeros(n_dept, np.int64)
+    crowd_tally(cells, people, cell_dept, road, 20, blockades, per_dept)
+    held = road[cells] & (people >= 20)
+    np.testing.assert_array_equal(blockades, np.bincount(cell_dept[cells[held]], minlength=n_dept))
+    expected = np.bincount(cell_dept[cells], weights=people, minlength=n_dept).astype(np.int64)
+    np.testing.assert_array_equal(per_dept, expected)
+    none = np.zeros(n_dept, np.int64)
+    crowd_tally(cells, people, cell_dept, None, 20, none, np.zeros(n_dept, np.int64))
+    assert not none.any()  # no roads: no road points held
+
+
+def test_clearing_cells_undoes_a_ticks_crowds_there_only():
+    counts, people = np.arange(10, dtype=np.int64), np.arange(10, dtype=np.int64) * 2
+    score, pull = np.full(10, 7.0), np.linspace(0, 1, 10)
+    clear_cells(np.array([2, 5], np.int64), counts, people, score, pull)
+    assert counts[2] == counts[5] == people[2] == people[5] == 0
+    assert score[2] == pull[2] and score[5] == pull[5]
+    assert counts[3] == 3 and people[3] == 6 and score[3] == 7.0

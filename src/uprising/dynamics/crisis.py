@@ -24,7 +24,9 @@ Random draws are keyed by (seed, tick, stream), so results do not depend on thre
 
 from __future__ import annotations
 
+import functools
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -51,6 +53,7 @@ from uprising.dynamics.participation import call_pull, participants_per_cell, pa
 from uprising.engine import crowds
 from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE
 from uprising.engine.neighbourhood import row_spans
+from uprising.engine.records import Travel
 from uprising.engine.rules import ACTIVE
 from uprising.engine.simulation import Simulation
 from uprising.errors import ScenarioError, UprisingError
@@ -155,7 +158,11 @@ class Crisis:
         self.score = self.pull.copy()
         self.pull_min = float(self.pull.min())
         self.pull_min_cells = int(np.count_nonzero(self.pull == self.pull_min))
-        self.best = np.arange(cells, dtype=np.int64)
+        self.best = np.arange(cells, dtype=np.int64)  # travel's best cell near each cell asked
+        self._asked = np.zeros(cells, dtype=np.int64)  # the travel that last asked for each cell
+        self._travels = 0
+        self._movers = np.zeros(1024, dtype=np.int64)  # this tick's travellers (grown when short)
+        self._moving = 0
         self.home_dept = sim.cell_dept[sim.home]
         self.population_dept = np.bincount(self.home_dept, minlength=self.n_dept).astype(np.float64)
         self.lethal_here = self._periphery(lat)
@@ -458,10 +465,10 @@ class Crisis:
         return police.astype(np.int64), military.astype(np.int64)
 
     def _confrontations(
-        self, tick: int, cells: np.ndarray, crowd: np.ndarray, rng: np.random.Generator
+        self, tick: int, cells: np.ndarray, crowd: np.ndarray, deaths_rng: Callable[[], np.random.Generator]
     ) -> np.ndarray:
         """People killed this tick in confrontations, per department (each one an event), from
-        the crowds of participants `crowd` on the sorted `cells`."""
+        the crowds of participants `crowd` on the sorted `cells` (draws from `deaths_rng()`)."""
         sim, lt = self.sim, self.cfg.lethality
         day = (tick - 1) // self.ticks_per_day
         killed = np.zeros(self.n_dept, dtype=np.int64)
@@ -475,6 +482,7 @@ class Crisis:
             lt, police * self.scale, military * self.scale, crowd.astype(np.float64),
             self.site[cells], self.emergency[dept],
         )  # fmt: skip
+        rng = deaths_rng()
         happened = rng.random(cells.size) < -np.expm1(-rate / self.ticks_per_day)
         if not happened.any():
             return killed
@@ -503,13 +511,24 @@ class Crisis:
         """The cells holding supporters now (sorted) and the day's participants on each (people).
 
         Only those cells are counted and drawn, in cell order, so the draws are those of a
-        binomial per cell of the whole lattice; the lattice arrays are updated there alone.
+        binomial per cell of the whole lattice; the lattice arrays are updated there alone. The
+        same pass over the citizens lists this tick's travellers (`_travel` moves them) and
+        sends the quiet ones away from home back home.
         """
-        sim = self.sim
-        self.actives_here[self.crowd_cells] = 0
-        self.participants_here[self.crowd_cells] = 0
-        self.score[self.crowd_cells] = self.pull[self.crowd_cells]
-        n = crowds.cells_holding(sim.cit_cell, sim.state, ACTIVE, self.actives_here, self._found)
+        sim, cfg = self.sim, self.cfg.travel
+        crowds.clear_cells(self.crowd_cells, self.actives_here, self.participants_here, self.score, self.pull)
+        on = bool(cfg.enabled and cfg.rate > 0)
+        travel = Travel(on, sim.seed, tick, float(cfg.rate), self.travel_mult, sim.cell_dept)
+        n, moving = crowds.gather_and_draw_travellers(
+            sim.citizens(), self.actives_here, self._found, travel, self._movers
+        )
+        if moving > self._movers.shape[0]:  # list them again, all: the same draws
+            self._movers = np.zeros(2 * moving, dtype=np.int64)
+            crowds.travellers(
+                sim.seed, tick, sim.cit_cell, sim.home, sim.state, sim.jail,
+                travel.rate, travel.rate_dept, travel.cell_dept, self._movers,
+            )  # fmt: skip
+        self._moving = moving
         cells = np.sort(self._found[:n])
         supporters = np.rint(self.actives_here[cells] * self.scale).astype(np.int64)
         rng = np.random.default_rng([int(sim.seed), tick, STREAM_PARTICIPATION])
@@ -518,24 +537,19 @@ class Crisis:
         self.crowd_cells, self.crowd_people = cells, people
         return cells, people
 
-    def _travel(self, tick: int, cells: np.ndarray, people: np.ndarray) -> None:
-        """The day's participants move one hop toward the best-scoring cell near them: the most
-        participants plus pull within the travel radius (`crowds`)."""
+    def _travel(self, cells: np.ndarray, people: np.ndarray) -> None:
+        """This tick's travellers (listed by `_participants`) move one hop toward the
+        best-scoring cell near them: the most participants plus pull within the travel radius
+        (`crowds`)."""
         sim, lat = self.sim, self.sim.world.lattice
         self.score[cells] = people / self.scale + self.pull[cells]
         crowded = int(np.count_nonzero(people))
         lowest = self.pull_min if crowded < self.pull_min_cells else float(self.score.min())
-        movers = np.empty(int(self.actives_here[cells].sum()), dtype=np.int64)  # at most every active
-        n = crowds.travellers(
-            sim.seed, tick, sim.cit_cell, sim.home, sim.state, sim.jail,
-            self.cfg.travel.rate, self.travel_mult, sim.cell_dept, movers,
+        self._travels += 1  # the scores changed: every cell's best is asked afresh
+        crowds.move_to_best(
+            self.score, lowest, lat.height, lat.width, self.spans, self.inside,
+            sim.cit_cell, self._movers[: self._moving], self.best, self._asked, self._travels,
         )  # fmt: skip
-        who = movers[:n]
-        start = sim.cit_cell[who].astype(np.int64)
-        crowds.best_cell_at(
-            self.score, lowest, lat.height, lat.width, self.spans, self.inside, start, self.best
-        )
-        sim.cit_cell[who] = self.best[start]
 
     def after_tick(self, tick: int) -> tuple[np.ndarray, np.ndarray]:
         """(people killed this tick, road points held now), per department."""
@@ -544,23 +558,28 @@ class Crisis:
         # Supporters on each cell, in people; the day's participants among them.
         cells, crowd_people = self._participants(tick)
         killed = np.zeros(self.n_dept, dtype=np.int64)
-        rng = np.random.default_rng([int(sim.seed), tick, STREAM_DEATHS])
+        # The deaths' generator, made on first use (most ticks draw nothing from it).
+        rng = functools.cache(lambda: np.random.default_rng([int(sim.seed), tick, STREAM_DEATHS]))
+        # Road points held by a crowd, and the participants, per department.
         blockades = np.zeros(self.n_dept, dtype=np.int64)
-        if cfg.blockades.enabled:
-            held = self.road[cells] & (crowd_people >= cfg.blockades.crowd_min_people)
-            blockades = np.bincount(sim.cell_dept[cells[held]], minlength=self.n_dept)
-            blockades = blockades.astype(np.int64)
+        people = np.zeros(self.n_dept, dtype=np.int64)
+        road = self.road if cfg.blockades.enabled else None
+        crowds.crowd_tally(
+            cells, crowd_people, sim.cell_dept, road, cfg.blockades.crowd_min_people, blockades, people
+        )
         if cfg.lethality.enabled:
             killed += self._confrontations(tick, cells, crowd_people, rng)
             if cfg.lethality.blockade_rate > 0 and blockades.any():
-                killed += rng.poisson(cfg.lethality.blockade_rate * blockades / tpd)
+                killed += rng().poisson(cfg.lethality.blockade_rate * blockades / tpd)
         for d in np.flatnonzero(killed):
             self.events.append(DayEvent(day, "deaths", self.names[d], f"{int(killed[d])} killed"))
         # Legitimacy: decay toward the base, then the feedback of this tick's repression.
         sim.legitimacy_drop *= self.decay
         sim.legitimacy_drop_cell *= self.decay
         fb = cfg.legitimacy
-        if fb.feedback:
+        if fb.feedback and not killed.any():  # the same sum as below, with no deaths' terms
+            sim.legitimacy_drop += fb.arrest_local * (sim.arrests_by_dept * self.scale) / 1000.0
+        elif fb.feedback:
             arrested_people = sim.arrests_by_dept * self.scale
             sim.legitimacy_drop += (
                 fb.death_local * killed
@@ -568,8 +587,7 @@ class Crisis:
                 + fb.death_national * killed.sum()
                 + fb.arrest_local * arrested_people / 1000.0
             )
-        people = np.bincount(sim.cell_dept[cells], weights=crowd_people, minlength=self.n_dept)
-        self.participants_dept = people.astype(np.int64)
+        self.participants_dept = people
         np.maximum(self.day_peak, self.participants_dept, out=self.day_peak)
         active_now = self.participants_dept >= cfg.active_department_people
         self.active_history.append(active_now)
@@ -578,5 +596,5 @@ class Crisis:
             self.departments_active_by_day.append(0)
         self.departments_active_by_day[-1] = max(self.departments_active_by_day[-1], int(active_now.sum()))
         if cfg.travel.enabled and cfg.travel.rate > 0:
-            self._travel(tick, cells, crowd_people)
+            self._travel(cells, crowd_people)
         return killed, blockades

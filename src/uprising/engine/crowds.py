@@ -16,32 +16,51 @@ STREAM_TRAVEL = 7  # whether an active citizen travels this tick
 
 
 @njit(cache=True)
-def best_cell_at(score, lowest, height, width, spans, inside, cells, out):
-    """out[c] = the cell within the row spans around c (inside the map) of highest score, for
-    each cell c of `cells`; no other entry of `out` is written.
+def best_cell_near(score, lowest, height, width, spans, inside, c):
+    """The cell within the row spans around c (inside the map) of highest score, or c: only
+    cells scoring above `lowest` count, one wins only if it beats c's own score, and ties go
+    to the first in row-major order (`spans` sorted by row, as `row_spans` gives them)."""
+    y = c // width
+    x = c - y * width
+    top = -1
+    top_value = -np.inf
+    for k in range(spans.shape[0]):
+        yy = y + spans[k, 0]  # the row of the shape around c
+        if yy < 0 or yy >= height:
+            continue
+        w = spans[k, 1]
+        for xx in range(max(0, x - w), min(width, x + w + 1)):
+            site = yy * width + xx
+            value = score[site]
+            if value > lowest and value > top_value and inside[site]:
+                top, top_value = site, value
+    return top if top >= 0 and top_value > score[c] else c
 
-    Only cells scoring above `lowest` (the lattice's lowest score) count, and one wins only if
-    it beats c's own score; ties go to the first in row-major order (`spans` sorted by row, as
-    `row_spans` gives them), so the result is deterministic. A call costs the shape's size per
-    cell asked (the cells where travellers stand), however large the lattice.
+
+@njit(cache=True)
+def best_cell_at(score, lowest, height, width, spans, inside, cells, out):
+    """out[c] = `best_cell_near` c for each cell c of `cells`; no other entry of `out` is
+    written. Only cells scoring above `lowest` (the lattice's lowest score) count, so the
+    result is deterministic, and a call costs the shape's size per cell asked (the cells where
+    travellers stand), however large the lattice.
     """
     for j in range(cells.shape[0]):
         c = cells[j]
-        y = c // width
-        x = c - y * width
-        top = -1
-        top_value = -np.inf
-        for k in range(spans.shape[0]):
-            yy = y + spans[k, 0]  # the row of the shape around c
-            if yy < 0 or yy >= height:
-                continue
-            w = spans[k, 1]
-            for xx in range(max(0, x - w), min(width, x + w + 1)):
-                site = yy * width + xx
-                value = score[site]
-                if value > lowest and value > top_value and inside[site]:
-                    top, top_value = site, value
-        out[c] = top if top >= 0 and top_value > score[c] else c
+        out[c] = best_cell_near(score, lowest, height, width, spans, inside, c)
+
+
+@njit(cache=True)
+def move_to_best(score, lowest, height, width, spans, inside, cell, movers, best, asked, stamp):
+    """Each agent i of `movers` moves from cell[i] to `best_cell_near` it, looked up once per
+    cell: `best[c]` is kept for the cells whose `asked[c]` equals `stamp` (set here), so a crowd
+    of travellers on one cell costs one look-up. Call with a new `stamp` once `score` changes."""
+    for j in range(movers.shape[0]):
+        i = movers[j]
+        c = cell[i]
+        if asked[c] != stamp:
+            best[c] = best_cell_near(score, lowest, height, width, spans, inside, c)
+            asked[c] = stamp
+        cell[i] = best[c]
 
 
 @njit(cache=True)
@@ -78,3 +97,56 @@ def travellers(seed, tick, cit_cell, home, state, jail, rate, rate_dept, cell_de
         elif c != home[i]:
             cit_cell[i] = home[i]
     return n
+
+
+@njit(cache=True)
+def gather_and_draw_travellers(citizens, counts, found, travel, movers):
+    """One pass over the citizens doing what `cells_holding` (state ACTIVE) and, when
+    `travel.on`, `travellers` do: count the actives on each cell into `counts` (zero on entry),
+    list in `found` the cells that hold any, send the quiet citizens away from home back home
+    and list the actives that travel this tick in `movers`. Returns (cells found, travellers);
+    when there are more travellers than `movers` holds, only the first are listed (the count
+    is whole), so that a caller can list them again with a larger array."""
+    cell, home, state, jail = citizens.cell, citizens.home, citizens.state, citizens.jail
+    n = 0
+    m = 0
+    for i in range(cell.shape[0]):
+        c = cell[i]
+        if c < 0:
+            continue
+        if state[i] == ACTIVE:
+            if counts[c] == 0:
+                found[n] = c
+                n += 1
+            counts[c] += 1
+            if travel.on and jail[i] <= 0:
+                p = travel.rate * travel.rate_dept[travel.cell_dept[home[i]]]
+                if p > 0.0 and uniform(travel.seed, travel.tick, i, STREAM_TRAVEL) < p:
+                    if m < movers.shape[0]:
+                        movers[m] = i
+                    m += 1
+        elif travel.on and jail[i] <= 0 and c != home[i]:
+            cell[i] = home[i]
+    return n, m
+
+
+@njit(cache=True)
+def crowd_tally(cells, people, cell_dept, road, crowd_min, blockades, people_dept):
+    """Per department (both zero on entry): the road cells held by a crowd of at least
+    `crowd_min` people (`road` None: none counted) and the people of the crowds on `cells`."""
+    for j in range(cells.shape[0]):
+        c = cells[j]
+        d = cell_dept[c]
+        people_dept[d] += people[j]
+        if road is not None and road[c] and people[j] >= crowd_min:
+            blockades[d] += 1
+
+
+@njit(cache=True)
+def clear_cells(cells, counts, people, score, pull):
+    """Undo a tick's crowds on `cells`: no actives or people there, and the score its pull."""
+    for j in range(cells.shape[0]):
+        c = cells[j]
+        counts[c] = 0
+        people[c] = 0
+        score[c] = pull[c]

@@ -164,3 +164,15 @@ class Occupancy(NamedTuple):
     marked: np.ndarray  # a cell already seen this pass
     cells: np.ndarray  # the cells where free citizens decide
     stamped: np.ndarray  # the cells holding actives
+
+
+class Travel(NamedTuple):
+    """Who travels this tick (`uprising.engine.crowds`): each active citizen not in jail, with
+    chance rate * rate_dept[d] (d: its home's department), drawn from (seed, tick, agent)."""
+
+    on: bool  # False: nobody travels and nobody is sent home
+    seed: int
+    tick: int
+    rate: float
+    rate_dept: np.ndarray  # float64[d]
+    cell_dept: np.ndarray  # department of each cell
