@@ -5,7 +5,8 @@ it memoises between runs, as a calibration's worker does; the two processes take
 round of runs at each scale each, so the machine's noise falls on both alike. The figure kept
 for each case is the round with the least CPU time per run (`time.process_time`, which a busy
 machine inflates less than the wall clock). The previous version is a git worktree of
-`--peer` (default: the commit before the engine stepped a map over its occupied cells only),
+`--peer` (default: the commit before the crisis's passes were fused and its seed-free parts
+kept per process; 3c50ce2 is the one before the engine stepped a map over its occupied cells),
 removed at the end.
 
 With `--stats N`, N seeds at each scale give the run-to-run spread of the scalar summaries
@@ -31,8 +32,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-# The engine over every cell of the map (c9580a8: the crisis over the whole lattice every tick).
-PEER = "3c50ce2"
+# The crisis after the engine in several passes over the citizens, its road lines drawn per run.
+PEER = "898d270"
 SCENARIO = "peru-2022"
 SCALES = (1000, 100)
 
