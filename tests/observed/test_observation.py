@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import polars as pl
 import pytest
 
 import uprising.cli.main  # noqa: F401  (registers the commands)
 from tests.cli_checks import invoke_command, one_error_line
-from uprising.observed.observation import ObservationModel, reported_active
+from uprising.observed.observation import ObservationModel, reported_active, reported_active_of
+from uprising.recorder.output import DAILY_SCHEMA, RunOutput
 
 
 def test_detection_one_reports_exactly_the_department_days_at_the_threshold():
@@ -85,3 +87,66 @@ def test_bad_dated_events_and_places_are_one_line(tmp_path, event, site, expecte
     )
     line = one_error_line(result)
     assert expected in line
+
+
+def test_threshold_per_million_raises_the_bar_of_a_large_department_only():
+    participants = np.array([[2000, 2000, 900]])
+    population = np.array([10_000_000, 500_000, 100_000])
+    model = ObservationModel(1000, 1.0, threshold_per_million=1000.0)
+    got = reported_active(participants, model, seed=1, population=population)
+    # Lima-sized: 10,000 needed; half a million: the floor of 1,000; a small one below the floor.
+    assert got.tolist() == [[False, True, False]]
+
+
+def test_detection_slope_reports_small_protests_sometimes_and_large_ones_nearly_always():
+    participants = np.repeat(np.array([[100, 1000, 10_000, 0]]), 4000, axis=0)
+    model = ObservationModel(1000, 0.8, detection_slope=2.0)
+    share = reported_active(participants, model, seed=5, population=np.ones(4)).mean(axis=0)
+    # detection / (1 + (threshold / participants) ** slope): 0.8/101, 0.8/2, 0.8/1.01, none.
+    assert share == pytest.approx([0.8 / 101, 0.4, 0.8 / 1.01, 0.0], abs=0.02)
+
+
+def _synthetic_run(observation: dict) -> RunOutput:
+    """Two departments over three days: a large one and a small one with the same crowds."""
+    from uprising.recorder.output import COUNT_COLUMNS
+    from uprising.scenario import load_scenario
+
+    params = load_scenario("peru-2022").model_dump(mode="json")
+    params["dynamics"]["observation"] = observation
+    rows = []
+    for day in range(3):
+        for name, people in (("Lima", 10_000_000), ("Moquegua", 180_000)):
+            row = dict.fromkeys(COUNT_COLUMNS, 0) | {"quiescent": people, "participants": 3000}
+            rows.append({"day": day, "department": name, **row})
+    daily = pl.DataFrame(rows, schema=DAILY_SCHEMA)
+    return RunOutput("peru-2022", 7, "h", params, "v", 0.0, ["Lima", "Moquegua"], daily)
+
+
+def test_every_series_of_reported_departments_goes_through_the_rule():
+    from uprising.experiment.summary_stats import _PeruRunStats
+    from uprising.observed.metrics import run_metrics
+
+    output = _synthetic_run({"threshold_people": 1000, "detection": 1.0, "threshold_per_million": 500.0})
+    assert reported_active_of(output).tolist() == [[False, True]] * 3
+    assert run_metrics(output)["departments_reported_active_by_day"] == [1, 1, 1]
+    assert run_metrics(output)["days_reported_active_by_department"] == {"Lima": 0, "Moquegua": 3}
+    assert run_metrics(output)["departments_active_max"] == 1.0
+    stats = _PeruRunStats(3)(output)
+    assert [stats[f"departments_reported_active_by_day[{d}]"] for d in range(3)] == [1, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("setting", "field", "bound"),
+    [
+        ("dynamics.observation.threshold_per_million=-5", "threshold_per_million", "1000000"),
+        ("dynamics.observation.detection_slope=0", "detection_slope", "100"),
+    ],
+)
+def test_an_out_of_range_observation_rule_is_one_line_with_its_range(setting, field, bound, tmp_path):
+    result = invoke_command(
+        "run", "peru-2022", "--runs", "1", "--set", setting, "--db", str(tmp_path / "s.duckdb")
+    )
+    line = one_error_line(result)
+    assert field in line
+    assert bound in line.replace(",", "").replace("_", "")
+    assert not (tmp_path / "s.duckdb").exists()

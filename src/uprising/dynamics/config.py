@@ -166,8 +166,10 @@ class Participation(Section):
 
 class Observation(Section):
     """How sources see the run: a department is reported active on a day when its peak street
-    participation reaches `threshold_people`, and then with probability `detection` (the
-    observed lists are lower bounds). Deaths and road points are counted as they happen."""
+    participation reaches its threshold (`threshold_people`, or `threshold_per_million` of its
+    people where that is more), and then with probability `detection` (the observed lists are
+    lower bounds); with `detection_slope` the probability grows with participation instead of
+    stepping at the threshold. Deaths and road points are counted as they happen."""
 
     threshold_people: int = Field(
         1000, ge=0, le=10_000_000, description="participants for a department-day to be reportable"
@@ -175,6 +177,19 @@ class Observation(Section):
     detection: float = Field(
         0.8, ge=0.0, le=1.0, description="probability a reportable department-day is reported"
     )
+    # Both left out of dumps when null (the rule of `threshold_people` alone), so that
+    # scenarios written before them keep their hash.
+    threshold_per_million: float | None = Field(
+        None, ge=0.0, le=1_000_000.0, exclude_if=lambda v: v is None,
+        description="participants per million of the department's people for a department-day "
+        "to be reportable, where that is more than threshold_people; null = threshold_people alone",
+    )  # fmt: skip
+    detection_slope: float | None = Field(
+        None, gt=0.0, le=100.0, exclude_if=lambda v: v is None,
+        description="slope of the probability of a report in log participants: detection / "
+        "(1 + (threshold / participants) ^ slope), half of detection at the threshold; "
+        "null = a step at the threshold",
+    )  # fmt: skip
 
 
 class Blockades(Section):

@@ -4,10 +4,15 @@ The observed series are not the model's state but what reporters, Sutran and the
 wrote down. Each is produced from a run by an explicit mapping:
 
 - *departments reported active*: a department is reportable on a day when its street
-  participation at the day's peak (the daily `participants` column, people) reaches
-  `threshold_people`; a reportable department-day is reported with probability `detection`,
-  drawn per department and day from the run's seed. The observed lists are therefore lower
-  bounds (censored): a department missing from them may still have protested.
+  participation at the day's peak (the daily `participants` column, people) reaches its
+  threshold: `threshold_people`, or with `threshold_per_million` that many per million of the
+  department's people where it is more (a crowd of a thousand is news in Huancavelica, not in
+  Lima); a reportable department-day is reported with probability `detection`, drawn per
+  department and day from the run's seed. With `detection_slope` the step becomes a logistic
+  in log participants, `detection / (1 + (threshold / participants) ** detection_slope)`: a
+  small protest is sometimes reported, a large one nearly always (half of `detection` at the
+  threshold). The observed lists are therefore lower bounds (censored): a department missing
+  from them may still have protested.
 - *road points blocked* (Sutran): the road points held at the day's peak (`blockades`).
 - *deaths* (Ombudsman): the people killed in confrontation events and at blockades (`killed`).
 
@@ -32,10 +37,13 @@ DEFAULT_DETECTION = 0.8
 
 @dataclass(frozen=True)
 class ObservationModel:
-    """Reporting threshold (participants, people) and detection probability."""
+    """Reporting threshold (participants, people; per million of a department's people where
+    more), detection probability and its slope in log participants (0: a step)."""
 
     threshold_people: int = DEFAULT_THRESHOLD_PEOPLE
     detection: float = DEFAULT_DETECTION
+    threshold_per_million: float = 0.0
+    detection_slope: float = 0.0
 
     @classmethod
     def of(cls, output: RunOutput) -> ObservationModel:
@@ -45,7 +53,24 @@ class ObservationModel:
         return cls(
             int(obs.get("threshold_people", DEFAULT_THRESHOLD_PEOPLE)),
             float(obs.get("detection", DEFAULT_DETECTION)),
+            float(obs.get("threshold_per_million") or 0.0),
+            float(obs.get("detection_slope") or 0.0),
         )
+
+    def thresholds(self, population: np.ndarray) -> np.ndarray:
+        """float[department]: participants for each department-day to be reportable."""
+        per_million = self.threshold_per_million * np.asarray(population, float) / 1e6
+        return np.maximum(float(self.threshold_people), per_million)
+
+    def report_probability(self, participants: np.ndarray, population: np.ndarray) -> np.ndarray:
+        """float[day, department]: the probability that each department-day is reported."""
+        people = np.asarray(participants, float)
+        threshold = self.thresholds(population)
+        if self.detection_slope <= 0.0:
+            return np.where(people >= threshold, self.detection, 0.0)
+        with np.errstate(divide="ignore"):
+            odds = (people / np.maximum(threshold, 1e-9)) ** self.detection_slope
+        return np.where(people > 0, self.detection * odds / (1.0 + odds), 0.0)
 
 
 def participation_matrix(output: RunOutput) -> np.ndarray:
@@ -55,15 +80,36 @@ def participation_matrix(output: RunOutput) -> np.ndarray:
     return output.daily[column].to_numpy().reshape(days, n)
 
 
-def reported_active(participants: np.ndarray, model: ObservationModel, seed: int) -> np.ndarray:
-    """bool[day, department]: reported active by the sources under `model`."""
-    reportable = participants >= model.threshold_people
-    if model.detection >= 1.0:
-        return reportable
+def department_population(output: RunOutput) -> np.ndarray:
+    """int[department]: each department's people on day 0 (quiescent, active and jailed)."""
+    n = len(output.departments)
+    first = output.daily.filter(output.daily["day"] == 0)
+    return sum(first[c].to_numpy()[:n] for c in ("quiescent", "active", "jailed"))
+
+
+def reported_active(
+    participants: np.ndarray, model: ObservationModel, seed: int, population: np.ndarray | None = None
+) -> np.ndarray:
+    """bool[day, department]: reported active by the sources under `model` (`population`, each
+    department's people, is needed only with `threshold_per_million`)."""
+    if model.threshold_per_million > 0.0 and population is None:
+        raise ValueError("threshold_per_million needs each department's population")
+    if model.threshold_per_million <= 0.0 and model.detection_slope <= 0.0:
+        # The rule of `threshold_people` alone, drawn exactly as before the other two fields.
+        reportable = participants >= model.threshold_people
+        if model.detection >= 1.0:
+            return reportable
+        rng = np.random.default_rng([int(seed) % 2**63, STREAM_REPORTS])
+        return reportable & (rng.random(participants.shape) < model.detection)
+    pop = np.zeros(participants.shape[-1]) if population is None else population
+    probability = model.report_probability(participants, pop)
     rng = np.random.default_rng([int(seed) % 2**63, STREAM_REPORTS])
-    return reportable & (rng.random(participants.shape) < model.detection)
+    return rng.random(participants.shape) < probability
 
 
 def reported_active_of(output: RunOutput) -> np.ndarray:
-    """bool[day, department]: the run's departments reported active, through its observation model."""
-    return reported_active(participation_matrix(output), ObservationModel.of(output), output.seed)
+    """bool[day, department]: the run's departments reported active, through its observation
+    model (the one function every output of reported departments goes through)."""
+    return reported_active(
+        participation_matrix(output), ObservationModel.of(output), output.seed, department_population(output)
+    )
