@@ -89,6 +89,12 @@ def test_bad_set_values_give_one_line(cases):
     cases.tried(len(BAD_SETS))
 
 
+def test_open_bounds_are_written_as_open_intervals(cases):
+    """A bound the value may not reach (gt/lt) is an open end of the range, not '-inf'."""
+    line = _refused(invoke_command("simulate", "peru-2022", "--set", "world.hardship_national_mean=1"))
+    assert "world.hardship_national_mean = 1: must be < 1.0 (allowed range (0.0, 1.0))" in line, line
+
+
 def test_error_paths_are_set_keys_with_ranges(cases):
     for item, expected in RANGES:
         line = _refused(invoke_command("simulate", "epstein-2002", "--set", item))

@@ -138,22 +138,32 @@ def _walk(
     return path, field, tags
 
 
-def _bounds(field: FieldInfo | None) -> tuple[Any, Any]:
+def _bounds(field: FieldInfo | None) -> tuple[Any, Any, bool, bool]:
+    """Lower and upper bounds of a field, and whether each is open (`gt`/`lt`)."""
     lo = hi = None
+    lo_open = hi_open = False
     for meta in field.metadata if field is not None else ():
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
-    return lo, hi
+        if getattr(meta, "ge", None) is not None:
+            lo, lo_open = meta.ge, False
+        if getattr(meta, "gt", None) is not None:
+            lo, lo_open = meta.gt, True
+        if getattr(meta, "le", None) is not None:
+            hi, hi_open = meta.le, False
+        if getattr(meta, "lt", None) is not None:
+            hi, hi_open = meta.lt, True
+    return lo, hi, lo_open, hi_open
 
 
 def _field_range(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str:
-    """The allowed range of the field at `loc`, read from its `ge`/`le` constraints."""
+    """The allowed range of the field at `loc`, read from its `ge`/`gt`/`le`/`lt` constraints."""
     if model is None:
         return ""
-    lo, hi = _bounds(field_at(model, loc)[1])
+    lo, hi, lo_open, hi_open = _bounds(field_at(model, loc)[1])
     if lo is None and hi is None:
         return ""
-    return f" (allowed range [{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}])"
+    left = "(-inf" if lo is None else f"{'(' if lo_open else '['}{lo}"
+    right = "inf)" if hi is None else f"{hi}{')' if hi_open else ']'}"
+    return f" (allowed range {left}, {right})"
 
 
 _RULES = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">", "less_than": "<"}
