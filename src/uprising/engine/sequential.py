@@ -201,9 +201,10 @@ def _empty_site(board, key, cell, offs, spans):
     return board.found[below_keyed(key, STREAM_MOVE * 65536 + MOVE_TRIES, listed)]
 
 
-@njit(cache=True, _nrt=False)
+@njit(inline="always", cache=True, _nrt=False)
 def _move(board, a, cell, target, cells_of, idx):
-    """Agent `a` (index `idx` in `cells_of`) leaves `cell` for the empty site `target`."""
+    """Agent `a` (index `idx` in `cells_of`) leaves `cell` for the empty site `target`. Inlined:
+    a call would pass every array of `board` field by field, for each of the tick's moves."""
     height, width, torus = board.grid
     kind, occupant = board.kind, board.occupant
     k = kind[cell]
