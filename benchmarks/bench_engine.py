@@ -5,15 +5,20 @@
     python benchmarks/bench_engine.py --peru 1                 # Peru at 1:1
     NUMBA_NUM_THREADS=1 python benchmarks/bench_engine.py      # one thread: CPU cost per kernel
     python benchmarks/bench_engine.py --tick one-pass          # the torus tick as one wave
+    python benchmarks/bench_engine.py --schedule random-sequential --width 40 --ticks 2000 \
+        --rounds 5 --no-counts                                 # ticks alone, as `uprising bench`
 
 Each kernel module's compiled functions are wrapped with a timer for the timed ticks (the first
-tick loads them and is not timed). Ratios against Mesa come from `uprising bench`.
+tick loads them and is not timed). With `--rounds`, the ticks are timed that many times over and
+each step's figure is the median of the rounds, which a machine shared with other jobs disturbs
+less than a single round. Ratios against Mesa come from `uprising bench`.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import statistics
 import time
 
 import numba
@@ -49,6 +54,8 @@ def main() -> None:
         "--tick", choices=["auto", "phased", "one-pass"], default="auto",
         help="torus: one pass per step (each step timed) or `sites.tick_rows`; auto: by size",
     )  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=1, help="time the ticks this many times")
+    parser.add_argument("--no-counts", action="store_true", help="no tally of the states after each tick")
     args = parser.parse_args()
     if args.peru is not None:
         sc = load_scenario("peru-2022", [f"world.population_scale={args.peru:g}", "run.seed=1"])
@@ -69,19 +76,28 @@ def main() -> None:
     _time_kernels(sequential, spent)
     _time_kernels(synchronous, spent)
     _time_kernels(sites, spent)
-    started = time.perf_counter()
-    for _ in range(args.ticks):
-        sim.step()
-        sim.counts()
-    per_tick = (time.perf_counter() - started) / args.ticks
+    rounds: list[tuple[float, dict[str, float]]] = []
+    for _ in range(max(args.rounds, 1)):
+        spent.clear()
+        started = time.perf_counter()
+        for _ in range(args.ticks):
+            sim.step()
+            if not args.no_counts:
+                sim.counts()
+        rounds.append(((time.perf_counter() - started) / args.ticks, dict(spent)))
+    if len(rounds) > 1:
+        print("ms per tick, round by round: " + ", ".join(f"{r[0] * 1e3:.3f}" for r in rounds))
+    per_tick = statistics.median(r[0] for r in rounds)
+    names = {name for _, by_step in rounds for name in by_step}
+    by_step = {name: statistics.median(r[1].get(name, 0.0) for r in rounds) for name in names}
     print(
         f"{label}: {sim.world.citizens:,} citizens, {numba.get_num_threads()} threads, "
         f"{per_tick * 1e3:.2f} ms per tick, {sim.world.citizens / per_tick:.3g} citizen-updates/s, "
         f"{sim.bytes_per_agent():.1f} bytes per agent"
     )
-    for name, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
+    for name, seconds in sorted(by_step.items(), key=lambda kv: -kv[1]):
         print(f"  {name:26s} {seconds / args.ticks * 1e3:9.2f} ms")
-    other = per_tick - sum(spent.values()) / args.ticks
+    other = per_tick - sum(by_step.values()) / args.ticks
     print(f"  {'(outside the kernels)':26s} {other * 1e3:9.2f} ms")
 
 
