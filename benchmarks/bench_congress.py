@@ -17,8 +17,10 @@ def main() -> None:
         start = time.perf_counter()
         result = simulate_roll_calls(motion, runs=runs, seed=1)
         seconds = time.perf_counter() - start
-        print(f"{runs} roll calls: {seconds:.3f} s ({runs / seconds:.3g} per second), "
-              f"median yes {int(sorted(result.yes)[runs // 2])}")
+        print(
+            f"{runs} roll calls: {seconds:.3f} s ({runs / seconds:.3g} per second), "
+            f"median yes {int(sorted(result.yes)[runs // 2])}"
+        )
 
 
 if __name__ == "__main__":

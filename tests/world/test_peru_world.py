@@ -27,9 +27,7 @@ def build() -> peru.PeruBuild:
 def test_data_totals(data):
     assert data.departments == 25
     assert int(data.population.sum()) == 31_237_385
-    district_sums = np.bincount(
-        data.district_department, weights=data.district_population, minlength=25
-    )
+    district_sums = np.bincount(data.district_department, weights=data.district_population, minlength=25)
     assert np.array_equal(district_sums.astype(np.int64), data.population)
 
 
@@ -79,9 +77,7 @@ def test_placement_matches_source_totals_at_scale_1(data):
     cfg = PeruWorld(resolution_km=20.0, population_scale=1.0)
     lattice, _ = peru.peru_lattice(data, cfg.resolution_km)
     placement = peru.place_population(data, lattice, cfg)
-    counts = peru.cell_counts(
-        placement.expected, lattice.department, peru.department_targets(data, 1.0)
-    )
+    counts = peru.cell_counts(placement.expected, lattice.department, peru.department_targets(data, 1.0))
     inside = lattice.department >= 0
     assert counts[~inside].sum() == 0
     by_dept = np.bincount(lattice.department[inside], weights=counts[inside], minlength=25)
@@ -109,9 +105,7 @@ def test_every_agent_sits_in_its_own_department(build):
 def test_cities_dense_puna_sparse(build, data):
     world = build.world
     counts = np.bincount(world.citizen_cell, minlength=world.lattice.cells)
-    lima = counts[
-        peru.lonlat_to_cell(world.lattice, *data.capital_lonlat[data.names.index("Lima")])
-    ]
+    lima = counts[peru.lonlat_to_cell(world.lattice, *data.capital_lonlat[data.names.index("Lima")])]
     assert lima > 100 * np.median(counts[counts > 0])
     assert lima > 1000
     # Most of Loreto's cells (Amazon forest) hold nobody.
@@ -172,16 +166,11 @@ def test_discrimination_term(data):
     default = peru.build_peru_world(PeruWorld(resolution_km=20, population_scale=1000), 1)
     assert any("no figure for 25 of 25" in n for n in default.notes)
     partial = peru.build_peru_world(
-        PeruWorld(
-            resolution_km=20, population_scale=1000, discrimination_source="indigenous_partial"
-        ),
+        PeruWorld(resolution_km=20, population_scale=1000, discrimination_source="indigenous_partial"),
         1,
     )
     assert np.count_nonzero(partial.discrimination) == 5
-    assert (
-        partial.hardship_mu[data.names.index("Puno")]
-        > default.hardship_mu[data.names.index("Puno")]
-    )
+    assert partial.hardship_mu[data.names.index("Puno")] > default.hardship_mu[data.names.index("Puno")]
     assert any("no figure for 20 of 25" in n for n in partial.notes)
 
 
@@ -218,9 +207,7 @@ def test_deploy_military(build):
 
 
 def test_military_at_start():
-    cfg = PeruWorld(
-        resolution_km=20, population_scale=100, military_at_start={"Lima": 1000, "21": 500}
-    )
+    cfg = PeruWorld(resolution_km=20, population_scale=100, military_at_start={"Lima": 1000, "21": 500})
     b = peru.build_peru_world(cfg, 1)
     mil = b.world.cop_kind == FORCE_MILITARY
     assert mil.sum() == 15

@@ -28,9 +28,7 @@ def test_peru_2022_builds_a_peru_world():
 
 def test_torus_stays_the_default():
     assert isinstance(Scenario(name="x").world, TorusWorld)
-    assert isinstance(
-        Scenario.model_validate({"name": "x", "world": {"width": 9}}).world, TorusWorld
-    )
+    assert isinstance(Scenario.model_validate({"name": "x", "world": {"width": 9}}).world, TorusWorld)
     assert isinstance(load_scenario("epstein-2002").world, TorusWorld)
 
 
@@ -59,10 +57,6 @@ def test_one_world_type_for_both():
 
 
 def test_seed_comes_from_the_scenario():
-    a = build_world(
-        load_scenario("peru-2022", ["resolution_km=20", "population_scale=1000", "seed=5"])
-    )
-    b = build_world(
-        load_scenario("peru-2022", ["resolution_km=20", "population_scale=1000", "seed=6"])
-    )
+    a = build_world(load_scenario("peru-2022", ["resolution_km=20", "population_scale=1000", "seed=5"]))
+    b = build_world(load_scenario("peru-2022", ["resolution_km=20", "population_scale=1000", "seed=6"]))
     assert not np.array_equal(a.hardship, b.hardship)
