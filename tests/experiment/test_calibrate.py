@@ -19,8 +19,10 @@ from uprising.errors import UprisingError
 from uprising.experiment.calibrate import (
     calibrate,
     calibrated_ranges,
+    effective_sample_size,
     parse_param_option,
     population_size_for,
+    proposal_kernel,
     simulation_seed,
 )
 from uprising.experiment.sensitivity import noise_floor, without_effect
@@ -112,6 +114,38 @@ def test_a_minimum_epsilon_stops_the_generations_once_the_threshold_reaches_it(c
     stopped = calibrate(str(case["scenario"]), target_of(case), min_epsilon=1e9, **options)
     assert stopped.generations.height == 2  # the prior, then the first finite threshold
     assert stopped.generations["epsilon"][-1] <= 1e9
+
+
+def test_a_generation_accepting_fewer_proposals_than_the_minimum_rate_ends_the_calibration(case):
+    options = dict(budget=200, populations=4, population_size=10, workers=1, seed=5)
+    stopped = calibrate(str(case["scenario"]), target_of(case), min_acceptance=0.99, **options)
+    assert stopped.generations.height == 1  # the prior; the next generation accepts about half
+    assert stopped.simulations < 200  # abandoned after 10 / 0.99 runs, not run to the budget
+    going = calibrate(str(case["scenario"]), target_of(case), min_acceptance=0.0, **options)
+    assert going.generations.height > 1
+
+
+def test_each_generation_reports_its_effective_sample_size_and_acceptance_rate(case):
+    result = calibrate(
+        str(case["scenario"]), target_of(case), budget=60, populations=3, population_size=10, seed=2
+    )
+    table = result.generations
+    assert table["ess"][0] == pytest.approx(10.0)  # the prior: equal weights
+    assert all(1.0 <= e <= 10.0 + 1e-9 for e in table["ess"])
+    assert table["acceptance"].to_list() == pytest.approx(
+        (table["particles"] / table["simulations"]).to_list()
+    )
+    assert effective_sample_size(np.array([1.0, 1.0, 1.0, 1.0])) == pytest.approx(4.0)
+    assert effective_sample_size(np.array([1.0, 0.0, 0.0, 0.0])) == pytest.approx(1.0)
+
+
+def test_proposals_spread_with_twice_the_population_covariance_whatever_its_size():
+    import pandas as pd
+
+    points = np.random.default_rng(0).normal(size=(50, 3)) * [1.0, 2.0, 0.5]
+    kernel = proposal_kernel()
+    kernel.fit(pd.DataFrame(points, columns=["a", "b", "c"]), np.full(50, 1 / 50))
+    assert np.allclose(kernel.cov, 2.0 * np.cov(points.T, bias=True), rtol=0.05)
 
 
 def test_param_options_choose_the_parameters_searched_and_the_others_keep_their_values(case, tmp_path):
@@ -279,6 +313,9 @@ def test_the_command_stores_the_posterior_and_writes_a_calibrated_scenario(case,
     line = json.loads(result.stdout)
     experiment = line["experiment"]
     assert line["simulations"] <= 60
+    stats = line["generation_stats"]
+    assert [g["generation"] for g in stats] == list(range(line["generations"]))
+    assert all(1.0 <= g["ess"] <= g["particles"] + 1e-9 and 0 < g["acceptance"] <= 1 for g in stats)
     from uprising.store import Store
 
     store = Store(db)
@@ -295,6 +332,24 @@ def test_the_command_stores_the_posterior_and_writes_a_calibrated_scenario(case,
     target = calibrated.calibrated["citizens.legitimacy"].target
     assert target.startswith("jailed and actives of a run at L = 0.75; [posterior] median ")
     assert "90% interval" in target
+
+
+def test_the_table_shows_each_generations_effective_sample_size(case, tmp_path):
+    args = ["calibrate", str(case["scenario"]), "--observed", str(case["observed"]), "--budget", "40"]
+    args += [
+        "--populations",
+        "2",
+        "--population-size",
+        "10",
+        "--workers",
+        "1",
+        "--db",
+        str(tmp_path / "s.db"),
+    ]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    assert "ESS" in result.stdout
+    assert "10.0 of 10" in result.stdout  # the prior's generation: equal weights
 
 
 def test_without_a_store_path_pyabc_keeps_nothing_in_the_working_folder(case, tmp_path, monkeypatch):
@@ -317,6 +372,7 @@ def test_without_a_store_path_pyabc_keeps_nothing_in_the_working_folder(case, tm
         (["--set", "calibrated={}"], "marks no calibrated parameter"),
         (["--observed", "no-such-folder"], "--observed no-such-folder: not a folder"),
         (["--min-epsilon", "-1"], "--min-epsilon -1.0: must be a finite number >= 0"),
+        (["--min-acceptance", "1.5"], "--min-acceptance 1.5: must be from 0 to 1"),
         (["--param", "legitimacy=0.6:0.9", "--param", "legitimacy=0.7:0.8"], "given more than once"),
         (["--param", "legitimacy=0.9:0.6"], "must have finite low < high"),
     ],

@@ -40,6 +40,13 @@ def calibrate_command(
     min_epsilon: Annotated[
         float, typer.Option(help="stop once a generation's distance threshold is at or below this, >= 0")
     ] = 0.0,
+    min_acceptance: Annotated[
+        float,
+        typer.Option(
+            help="stop rather than run a generation that accepts fewer than this share of its "
+            "proposals, 0 to 1 (0: never)"
+        ),
+    ] = 0.02,
     param: Annotated[
         list[str] | None,
         typer.Option(
@@ -87,6 +94,7 @@ def calibrate_command(
         check_workers(workers)
     size = cal.population_size_for(budget, populations, population_size)
     cal.check_min_epsilon(min_epsilon)
+    cal.check_min_acceptance(min_acceptance)
     base = load_scenario(scenario, list(overrides))
     ranges = cal.searched_ranges(base, param)
     first_seed = base.run.seed if seed is None else seed
@@ -104,6 +112,7 @@ def calibrate_command(
         "populations": populations,
         "population_size": size,
         "min_epsilon": min_epsilon,
+        "min_acceptance": min_acceptance,
         "seed": first_seed,
         "parameters": [[r.path, r.low, r.high] for r in ranges],
         "observed": target.observed,
@@ -124,6 +133,7 @@ def calibrate_command(
         populations=populations,
         population_size=size,
         min_epsilon=min_epsilon,
+        min_acceptance=min_acceptance,
         ranges=ranges,
         workers=workers,
         scheduler=scheduler,
@@ -153,6 +163,7 @@ def calibrate_command(
             "scenario": base.name,
             "simulations": result.simulations,
             "generations": result.generations.height,
+            "generation_stats": result.generations.to_dicts(),
             "population_size": result.population_size,
             "seed": result.seed,
             "posterior": result.summary.to_dicts(),
@@ -181,6 +192,24 @@ def calibrate_command(
             row["target"],
         )
     console.print(out)
+    steps = Table(title="Generations (ESS: effective sample size of the weights)", title_justify="left")
+    for column in ("generation", "threshold", "runs", "acceptance", "ESS"):
+        steps.add_column(column, justify="right")
+    for row in result.generations.iter_rows(named=True):
+        steps.add_row(
+            str(row["generation"]),
+            f"{row['epsilon']:.4g}",
+            str(row["simulations"]),
+            f"{row['acceptance']:.3f}",
+            f"{row['ess']:.1f} of {row['particles']}",
+        )
+    console.print(steps)
+    last = result.generations.row(-1, named=True)
+    if last["ess"] < cal.LOW_ESS_SHARE * last["particles"]:
+        console.print(
+            f"  [yellow]warning:[/yellow] the last generation's weights are carried by few particles "
+            f"(ESS {last['ess']:.1f} of {last['particles']}): its intervals understate the uncertainty"
+        )
     if result.history_db:
         console.print(f"  pyabc history: {result.history_db}")
     if written:

@@ -10,6 +10,15 @@ included, so that a statistic the parameters move little does not drown the othe
 statistic's weight is also divided by the number of statistics of its summary, so that the 12
 death cells weigh as much as the 4 blockade days.
 
+Proposals: each particle of the last generation perturbed by a multivariate normal of twice
+the population's weighted covariance (Beaumont et al. 2009; Filippi et al. 2013), where pyabc's
+default (Silverman's rule) takes about half that covariance for 10-12 parameters: a narrow kernel
+makes the proposal density peaked, so the few particles accepted in its tails carry most of the
+next generation's weight, and the covariance taken from them narrows the kernel again (the
+degenerate posterior of docs/validation.md). Each generation's effective sample size (ESS,
+1 / sum of squared normalised weights) is reported with it; a generation whose acceptance rate
+would fall below `min_acceptance` is abandoned and the calibration stops on the one before.
+
 Reproducibility: pyabc's own parallel samplers reseed every worker from the operating system,
 so their proposals change from one call to the next. `ReplaySampler` instead draws proposal
 `i` of generation `t` in this process from a generator seeded by (seed, t, i), runs the batch
@@ -52,6 +61,9 @@ MAX_POPULATIONS = 100
 INTERVAL = 0.90  # the posterior interval reported: 5% to 95% weighted quantiles
 QUANTILE_ALPHA = 0.5  # each generation's threshold: this quantile of the last one's distances
 MAX_SCALE_WEIGHT_RATIO = 100.0  # no statistic weighs more than 100 times another after scaling
+KERNEL_COVARIANCE = 2.0  # the proposal's covariance: this times the population's (module docstring)
+LOW_ESS_SHARE = 0.2  # the command warns when the last ESS is under this share of the particles
+MIN_ACCEPTANCE = 0.02  # default: stop rather than run a generation accepting fewer proposals
 POSTERIOR_NOTE = "[posterior]"
 
 
@@ -212,8 +224,9 @@ def replay_sampler(
             sample = self._create_empty_sample()
             accepted = evaluations = 0
             while accepted < n:
-                size = min(n, budget - self.used)
-                if size <= 0 or evaluations >= max_eval:
+                room = n if math.isinf(max_eval) else math.ceil(max_eval - evaluations)
+                size = min(n, budget - self.used, room)
+                if size <= 0:  # budget spent, or too few accepted (pyabc's max_eval)
                     sample.ok = False
                     break
                 seeds = [proposal_seed(seed, t, evaluations + j) for j in range(size)]
@@ -250,7 +263,7 @@ class Calibration:
     ranges: list[ParameterRange]
     observed: dict[str, float]
     particles: pl.DataFrame  # one column per parameter path, weight, distance
-    generations: pl.DataFrame  # generation, epsilon, particles, simulations
+    generations: pl.DataFrame  # generation, epsilon, particles, simulations, acceptance, ess
     simulations: int  # model runs done, at most the budget
     seed: int
     population_size: int
@@ -360,6 +373,7 @@ def calibrate(
     populations: int = 5,
     population_size: int | None = None,
     min_epsilon: float = 0.0,
+    min_acceptance: float = MIN_ACCEPTANCE,
     ranges: list[ParameterRange] | None = None,
     workers: int | None = None,
     scheduler: Any = None,
@@ -369,8 +383,10 @@ def calibrate(
 ) -> Calibration:
     """ABC-SMC over the scenario's calibrated parameters (or `ranges`) against `target`.
 
-    It stops after `populations` generations, or once a generation's threshold is at or
-    below `min_epsilon` (in the adaptive distance's units), or when the budget is spent.
+    It stops after `populations` generations, once a generation's threshold is at or below
+    `min_epsilon` (in the adaptive distance's units), when the budget is spent, or when a
+    generation would accept fewer than `min_acceptance` of its proposals (it is abandoned after
+    population size / `min_acceptance` runs; 0: never).
 
     `budget` bounds the simulations run (a generation that would exceed it is not started or
     is abandoned, and the last complete one is the posterior). `scheduler`: a Dask scheduler
@@ -386,6 +402,7 @@ def calibrate(
     seed = scenario.run.seed if seed is None else int(seed)
     size = population_size_for(budget, populations, population_size)
     check_min_epsilon(min_epsilon)
+    check_min_acceptance(min_acceptance)
     client = None
     if isinstance(scheduler, str):
         from uprising.experiment.executor import connect_scheduler
@@ -402,7 +419,7 @@ def calibrate(
                     target,
                     evaluate,
                     seed,
-                    (budget, populations, size, min_epsilon),
+                    (budget, populations, size, min_epsilon, min_acceptance),
                     db,
                     on_generation,
                 )
@@ -433,6 +450,33 @@ def check_min_epsilon(min_epsilon: float) -> None:
     """The final threshold asked for: a finite number >= 0 (one error line otherwise)."""
     if not (math.isfinite(min_epsilon) and min_epsilon >= 0):
         raise UprisingError(f"--min-epsilon {min_epsilon}: must be a finite number >= 0")
+
+
+def check_min_acceptance(min_acceptance: float) -> None:
+    """The lowest acceptance rate of a generation: from 0 to 1 (one error line otherwise)."""
+    if not (math.isfinite(min_acceptance) and 0 <= min_acceptance < 1):
+        raise UprisingError(f"--min-acceptance {min_acceptance}: must be from 0 to 1 (1 excluded)")
+
+
+def proposal_kernel() -> Any:
+    """The transition: a multivariate normal around each particle with `KERNEL_COVARIANCE` times
+    the population's weighted covariance, whatever its size (module docstring)."""
+    import pyabc
+
+    return pyabc.MultivariateNormalTransition(scaling=KERNEL_COVARIANCE, bandwidth_selector=unit_bandwidth)
+
+
+def unit_bandwidth(n_samples: float, dimension: int) -> float:
+    """A bandwidth factor of 1: the kernel's width is set by its scaling alone."""
+    return 1.0
+
+
+def effective_sample_size(weights: np.ndarray) -> float:
+    """1 / sum of the squared normalised weights: the number of equally weighted particles a
+    weighted population is worth (its size when the weights are equal, 1 when one carries all)."""
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    return float(1.0 / np.sum(w * w))
 
 
 def adaptive_distance(observed: dict[str, float]) -> Any:
@@ -505,15 +549,16 @@ def _run_abc(
     target: Target,
     evaluate: Callable[[list[tuple[float, ...]]], list[dict[str, float]]],
     seed: int,
-    limits: tuple[int, int, int, float],
+    limits: tuple[int, int, int, float, float],
     db: Path,
     on_generation: Callable[[int, int, int], None] | None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    """Run pyabc within `limits` (budget, generations, particles, final threshold); returns the
-    last population, the generations' table and the simulations run."""
+    """Run pyabc within `limits` (budget, generations, particles, final threshold, lowest
+    acceptance rate); returns the last population, the generations' table and the simulations
+    run."""
     import pyabc
 
-    budget, populations, size, min_epsilon = limits
+    budget, populations, size, min_epsilon, min_acceptance = limits
 
     names = [r.path for r in ranges]
     prior = pyabc.Distribution(**{r.path: pyabc.RV("uniform", r.low, r.high - r.low) for r in ranges})
@@ -524,13 +569,16 @@ def _run_abc(
         prior,
         adaptive_distance(target.observed),
         population_size=size,
+        transitions=proposal_kernel(),
         eps=pyabc.epsilon.QuantileEpsilon(initial_epsilon=np.inf, alpha=QUANTILE_ALPHA),
         sampler=sampler,
     )
     db.parent.mkdir(parents=True, exist_ok=True)
     db.unlink(missing_ok=True)
     abc.new(f"sqlite:///{db}", target.observed)
-    history = abc.run(minimum_epsilon=min_epsilon, max_nr_populations=populations)
+    history = abc.run(
+        minimum_epsilon=min_epsilon, max_nr_populations=populations, min_acceptance_rate=min_acceptance
+    )
     if history.max_t < 0:
         raise UprisingError(f"--budget {budget}: too small for one generation of {size} particles")
     last = history.get_population(t=history.max_t).particles
@@ -544,12 +592,17 @@ def _run_abc(
     )
     pops = history.get_all_populations()
     pops = pops[pops["t"] >= 0]
+    steps = pops["t"].to_numpy().astype(np.int64)
+    particles_of = pops["particles"].to_numpy().astype(np.int64)
+    runs_of = pops["samples"].to_numpy().astype(np.int64)
     generations = pl.DataFrame(
         {
-            "generation": pops["t"].to_numpy().astype(np.int64),
+            "generation": steps,
             "epsilon": pops["epsilon"].to_numpy().astype(float),
-            "particles": pops["particles"].to_numpy().astype(np.int64),
-            "simulations": pops["samples"].to_numpy().astype(np.int64),
+            "particles": particles_of,
+            "simulations": runs_of,
+            "acceptance": particles_of / np.maximum(runs_of, 1),
+            "ess": [effective_sample_size(history.get_distribution(m=0, t=int(t))[1]) for t in steps],
         }
     )
     return particles, generations, sampler.used
