@@ -30,7 +30,13 @@ from pathlib import Path
 
 import numpy as np
 
-from uprising.experiment.calibrate import ParameterRange, calibrate, searched_ranges, with_parameters
+from uprising.experiment.calibrate import (
+    MIN_ACCEPTANCE,
+    ParameterRange,
+    calibrate,
+    searched_ranges,
+    with_parameters,
+)
 from uprising.experiment.summary_stats import load_target
 from uprising.observed import DAY0, load_observed
 from uprising.observed.observation import reported_active_of
@@ -124,6 +130,7 @@ def main() -> int:
     parser.add_argument("--full", action="store_true", help=f"{SCENARIO} as shipped, not the fast one")
     parser.add_argument("--set", action="append", default=[], help="more overrides")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--min-acceptance", type=float, default=MIN_ACCEPTANCE)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args()
@@ -146,6 +153,7 @@ def main() -> int:
                 budget=args.budget,
                 populations=args.populations,
                 population_size=args.population_size,
+                min_acceptance=args.min_acceptance,
                 workers=args.workers,
                 seed=k,
             )
@@ -155,6 +163,7 @@ def main() -> int:
                 "simulations": result.simulations,
                 "generations": result.generations.height,
                 "final_epsilon": float(result.generations["epsilon"][-1]),
+                "ess": [round(float(e), 1) for e in result.generations["ess"]],
                 "parameters": {
                     r.path: {
                         "truth": t,
@@ -170,7 +179,7 @@ def main() -> int:
             covered = sum(p["covered"] for p in row["parameters"].values())
             print(
                 f"dataset {k}: {covered}/{len(ranges)} covered, {row['simulations']} runs, "
-                f"{row['generations']} generations, {time.perf_counter() - start:.0f} s",
+                f"{row['generations']} generations, ESS {row['ess']}, {time.perf_counter() - start:.0f} s",
                 file=sys.stderr,
                 flush=True,
             )
@@ -190,7 +199,8 @@ def main() -> int:
     print(f"{len(rows)} datasets, {sum(r['simulations'] for r in rows)} calibration runs, {seconds:.0f} s")
     if args.out:
         report = {"overrides": list(overrides), "budget": args.budget, "populations": args.populations,
-                  "population_size": args.population_size, "seconds": seconds, "coverage": coverage,
+                  "population_size": args.population_size, "min_acceptance": args.min_acceptance,
+                  "workers": args.workers, "seconds": seconds, "coverage": coverage,
                   "datasets": rows}  # fmt: skip
         args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
     return 0

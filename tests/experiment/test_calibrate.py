@@ -125,6 +125,16 @@ def test_a_generation_accepting_fewer_proposals_than_the_minimum_rate_ends_the_c
     assert going.generations.height > 1
 
 
+def test_a_generation_the_budget_left_cannot_pay_for_at_the_last_rate_is_not_started(case):
+    result = calibrate(
+        str(case["scenario"]), target_of(case), budget=35, populations=4, population_size=10, seed=5
+    )
+    last = result.generations.row(-1, named=True)
+    assert result.generations.height >= 2
+    assert 35 - result.simulations < 10 / last["acceptance"]  # the next would need more
+    assert result.simulations < 35  # not started, rather than started and abandoned
+
+
 def test_each_generation_reports_its_effective_sample_size_and_acceptance_rate(case):
     result = calibrate(
         str(case["scenario"]), target_of(case), budget=60, populations=3, population_size=10, seed=2

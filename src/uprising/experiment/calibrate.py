@@ -207,7 +207,9 @@ def replay_sampler(
     """A pyabc sampler whose results do not depend on the number of workers (module docstring).
 
     Proposals are drawn in batches of at most one population, each from its own seeded
-    generator; `evaluate` runs a batch; at most `budget` simulations are run in all.
+    generator; `evaluate` runs a batch; at most `budget` simulations are run in all. A
+    generation is not started when the budget left is less than a population at the last
+    generation's acceptance rate (it would most likely be abandoned, its runs lost).
     (The class is made here so that importing this module does not import pyabc.)
     """
     from pyabc.sampler import Sampler
@@ -216,6 +218,7 @@ def replay_sampler(
         def __init__(self) -> None:
             super().__init__()
             self.used = 0
+            self.rate = 0.0  # the acceptance rate of the last generation completed
 
         def sample_until_n_accepted(
             self, n: int, simulate_one: Callable, t: int, *, max_eval: float = np.inf,
@@ -223,9 +226,11 @@ def replay_sampler(
         ) -> Any:  # fmt: skip
             sample = self._create_empty_sample()
             accepted = evaluations = 0
-            while accepted < n:
+            if self.rate > 0 and budget - self.used < n / self.rate:
+                sample.ok = False  # the last generation's rate would spend the budget before n
+            while accepted < n and sample.ok:
                 room = n if math.isinf(max_eval) else math.ceil(max_eval - evaluations)
-                size = min(n, budget - self.used, room)
+                size = min(batch_size(n, accepted, evaluations), budget - self.used, room)
                 if size <= 0:  # budget spent, or too few accepted (pyabc's max_eval)
                     sample.ok = False
                     break
@@ -246,11 +251,24 @@ def replay_sampler(
                 self.used += size
                 evaluations += size
             self.nr_evaluations_ = evaluations
+            if sample.ok:
+                self.rate = accepted / evaluations
             if sample.ok and on_generation is not None:
                 on_generation(t, accepted, self.used)
             return sample
 
     return ReplaySampler()
+
+
+def batch_size(n: int, accepted: int, evaluations: int) -> int:
+    """Proposals to run next for a generation of `n` particles: a population at first, then the
+    runs the generation's acceptance rate so far needs for the rest, a fifth more (at least a
+    quarter of a population), so that few runs are made past the n-th acceptance. The particles
+    kept are the first n accepted in proposal order whatever the batches."""
+    if accepted == 0:
+        return n
+    need = math.ceil(1.2 * (n - accepted) * evaluations / accepted)
+    return min(n, max(need, n // 4, 1))
 
 
 @dataclass
