@@ -175,7 +175,10 @@ def main() -> int:
                     for r, t in zip(ranges, truth, strict=True)
                 },
             }
+            row["seconds"] = round(time.perf_counter() - start, 1)
             rows.append(row)
+            if args.out:  # the datasets so far, in case the benchmark is stopped
+                write_report(args, overrides, rows, {}, time.perf_counter() - start)
             covered = sum(p["covered"] for p in row["parameters"].values())
             print(
                 f"dataset {k}: {covered}/{len(ranges)} covered, {row['simulations']} runs, "
@@ -198,12 +201,19 @@ def main() -> int:
     seconds = time.perf_counter() - start
     print(f"{len(rows)} datasets, {sum(r['simulations'] for r in rows)} calibration runs, {seconds:.0f} s")
     if args.out:
-        report = {"overrides": list(overrides), "budget": args.budget, "populations": args.populations,
-                  "population_size": args.population_size, "min_acceptance": args.min_acceptance,
-                  "workers": args.workers, "seconds": seconds, "coverage": coverage,
-                  "datasets": rows}  # fmt: skip
-        args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
+        write_report(args, overrides, rows, coverage, seconds)
     return 0
+
+
+def write_report(args: argparse.Namespace, overrides: tuple[str, ...], rows: list, coverage: dict,
+                 seconds: float) -> None:  # fmt: skip
+    """The options, the coverage per parameter (empty until every dataset is done) and the
+    datasets, as JSON in `args.out`."""
+    report = {"overrides": list(overrides), "budget": args.budget, "populations": args.populations,
+              "population_size": args.population_size, "min_acceptance": args.min_acceptance,
+              "workers": args.workers, "seconds": seconds, "coverage": coverage,
+              "datasets": rows}  # fmt: skip
+    args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":
