@@ -15,6 +15,7 @@ truth as in the calibration.
 
 Run: NUMBA_NUM_THREADS=1 python benchmarks/calibration_coverage.py [--k 10] [--budget 300]
      [--populations 4] [--population-size 40] [--param key=low:high ...] [--full] [--out FILE]
+     [--workers 2] [--time-runs N: only the cost of a run of the configuration]
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from uprising.observed import DAY0, load_observed
 from uprising.observed.observation import reported_active_of
 from uprising.recorder.output import RunOutput
 from uprising.runner import run_scenario
-from uprising.scenario import load_scenario
+from uprising.scenario import Scenario, load_scenario
 
 SCENARIO = "peru-2022"
 FAST = ("world.resolution_km=20", "world.population_scale=1000", "run.steps=64")
@@ -133,11 +134,14 @@ def main() -> int:
     parser.add_argument("--min-acceptance", type=float, default=MIN_ACCEPTANCE)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    parser.add_argument("--time-runs", type=int, default=0, help="only time this many runs, in this process")
     args = parser.parse_args()
 
     overrides = (*(() if args.full else FAST), *args.set)
     base = load_scenario(SCENARIO, list(overrides))
     ranges = searched_ranges(base, list(args.param or SCREENED))
+    if args.time_runs:
+        return time_runs(base, args.time_runs)
     rows = []
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="coverage-") as tmp:
@@ -202,6 +206,21 @@ def main() -> int:
     print(f"{len(rows)} datasets, {sum(r['simulations'] for r in rows)} calibration runs, {seconds:.0f} s")
     if args.out:
         write_report(args, overrides, rows, coverage, seconds)
+    return 0
+
+
+def time_runs(scenario: Scenario, runs: int) -> int:
+    """Print the median wall and CPU time of `runs` runs of the configuration after a first run
+    that compiles the kernels (seeds 1 to runs + 1): the cost that sets a calibration's budget."""
+    run_scenario(scenario, seed=0)
+    wall, cpu = [], []
+    for seed in range(1, runs + 1):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        run_scenario(scenario, seed=seed)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    wall_ms, cpu_ms = 1000 * np.median(wall), 1000 * np.median(cpu)
+    print(f"{runs} runs: median {wall_ms:.0f} ms wall, {cpu_ms:.0f} ms CPU a run")
     return 0
 
 
