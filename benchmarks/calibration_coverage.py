@@ -134,6 +134,12 @@ def main() -> int:
     parser.add_argument("--min-acceptance", type=float, default=MIN_ACCEPTANCE)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    parser.add_argument(
+        "--kernel",
+        choices=("twice", "silverman"),
+        default="twice",
+        help="proposals: twice the population's covariance (the calibration's), or pyabc's default",
+    )
     parser.add_argument("--time-runs", type=int, default=0, help="only time this many runs, in this process")
     args = parser.parse_args()
 
@@ -142,6 +148,12 @@ def main() -> int:
     ranges = searched_ranges(base, list(args.param or SCREENED))
     if args.time_runs:
         return time_runs(base, args.time_runs)
+    if args.kernel == "silverman":  # the transition calibrations used before (for comparison)
+        import pyabc
+
+        import uprising.experiment.calibrate as calibration
+
+        calibration.proposal_kernel = pyabc.MultivariateNormalTransition
     rows = []
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="coverage-") as tmp:
@@ -230,7 +242,7 @@ def write_report(args: argparse.Namespace, overrides: tuple[str, ...], rows: lis
     datasets, as JSON in `args.out`."""
     report = {"overrides": list(overrides), "budget": args.budget, "populations": args.populations,
               "population_size": args.population_size, "min_acceptance": args.min_acceptance,
-              "workers": args.workers, "seconds": seconds, "coverage": coverage,
+              "workers": args.workers, "kernel": args.kernel, "seconds": seconds, "coverage": coverage,
               "datasets": rows}  # fmt: skip
     args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
 
