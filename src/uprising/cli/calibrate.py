@@ -31,7 +31,7 @@ def calibrate_command(
             "active, jailed: a classic torus run)"
         ),
     ] = None,
-    budget: Annotated[int, typer.Option(help="simulations to run in all, 1 to 10000000")] = 1000,
+    budget: Annotated[int, typer.Option(help="simulations to run in all, 1 to 10000000")] = 1500,
     populations: Annotated[int, typer.Option(help="ABC-SMC generations at most, 1 to 100")] = 5,
     population_size: Annotated[
         int | None,

@@ -387,7 +387,7 @@ def calibrate(
     target: Target,
     *,
     overrides: tuple[str, ...] = (),
-    budget: int = 1000,
+    budget: int = 1500,
     populations: int = 5,
     population_size: int | None = None,
     min_epsilon: float = 0.0,
