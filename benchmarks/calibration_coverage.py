@@ -124,6 +124,7 @@ def draw_truth(ranges: list[ParameterRange], k: int, seed: int) -> list[float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--k", type=int, default=10, help="synthetic datasets")
+    parser.add_argument("--first", type=int, default=1, help="the first dataset (to resume a stopped run)")
     parser.add_argument("--budget", type=int, default=300, help="simulations per calibration")
     parser.add_argument("--populations", type=int, default=4)
     parser.add_argument("--population-size", type=int, default=40)
@@ -157,7 +158,7 @@ def main() -> int:
     rows = []
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="coverage-") as tmp:
-        for k in range(1, args.k + 1):
+        for k in range(args.first, args.k + 1):
             truth = draw_truth(ranges, k, args.seed)
             output = run_scenario(with_parameters(base, ranges, truth), seed=TRUTH_SEED + k)
             folder = write_observed(output, Path(tmp) / f"truth-{k}")
