@@ -410,3 +410,24 @@ def test_a_builtin_scenario_without_calibrated_parameters_is_refused(case):
         "error: scenario epstein-2002: marks no calibrated parameter (add a `calibrated:` section,"
         " e.g. citizens.legitimacy: {low: 0.6, high: 0.9})"
     ]
+
+
+def test_pyabc_notice_of_proposals_outside_the_prior_is_not_printed(caplog):
+    """The wide proposal falls outside the prior near its ends; pyabc's notice of it, once per
+    particle, is dropped while a calibration runs, and its other warnings still show."""
+    import logging
+
+    from uprising.experiment.calibrate import _quiet_pyabc
+
+    logger = logging.getLogger("ABC")
+    with caplog.at_level(logging.WARNING, logger="ABC"), _quiet_pyabc():
+        logger.warning(
+            "Unusually many (model, parameter) samples have prior density zero. "
+            "The transition might be inappropriate."
+        )
+        logger.warning("another warning")
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == ["another warning"]
+    with caplog.at_level(logging.WARNING, logger="ABC"):
+        logger.warning("Unusually many (model, parameter) samples have prior density zero.")
+    assert len(caplog.records) == 2

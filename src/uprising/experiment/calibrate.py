@@ -366,19 +366,34 @@ def _evaluator(
     return evaluate
 
 
+def _not_outside_prior_notice(record: logging.LogRecord) -> bool:
+    """False for pyabc's notice that many proposals fell outside the prior.
+
+    The proposal's covariance is twice the population's (see `proposal_kernel`), so near a prior's
+    end many proposals fall outside it; pyabc draws again until one falls inside, as it should,
+    but says so once per particle, dozens of lines a generation that tell a user nothing.
+    """
+    return not record.getMessage().startswith(
+        "Unusually many (model, parameter) samples have prior density zero"
+    )
+
+
 @contextmanager
 def _quiet_pyabc() -> Iterator[None]:
-    """Silence pyabc's per-generation log lines and its warning on the first (infinite) threshold."""
+    """Silence pyabc's per-generation log lines, its warning on the first (infinite) threshold and
+    its notice on proposals outside the prior."""
     import pyabc  # noqa: F401  (sets its loggers' levels on import)
 
     logger = logging.getLogger("ABC")
     level = logger.level
     logger.setLevel(logging.WARNING)
+    logger.addFilter(_not_outside_prior_notice)
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyabc")
             yield
     finally:
+        logger.removeFilter(_not_outside_prior_notice)
         logger.setLevel(level)
 
 
