@@ -129,6 +129,11 @@ def test_a_forecast_file_is_never_overwritten_without_force(made):
         ([*WINDOW, "--runs", "0"], "--runs", "from 1"),
         ([*WINDOW, "--fit-budget", "-1"], "--fit-budget", "0 (no fit)"),
         ([*WINDOW, "--observed", "/nonexistent"], "--observed", "not a folder"),
+        (
+            [*WINDOW, "--fit-budget", "10", "--fit-param", "citizens.legitimacy"],
+            "--fit-param",
+            "key=low:high",
+        ),
     ],
 )
 def test_bad_forecast_options_give_one_line_naming_the_option_and_write_nothing(
@@ -227,6 +232,18 @@ def test_a_fit_draws_each_member_from_the_posterior_and_records_it(tmp_path):
     assert fit["method"].startswith("ABC-SMC") and fit["simulations"] == 10
     assert len(fit["posterior"]) == 10 and len(fit["particle_of_member"]) == 2
     assert {row["parameter"] for row in fit["summary"]} >= {"citizens.legitimacy"}
+
+
+def test_fit_param_searches_only_the_parameters_named_and_records_them(tmp_path):
+    out = tmp_path / "fit.json"
+    args = ["--fit-until", "2022-12-09", "--until", "2022-12-10", "--runs", "2", "--fit-budget", "10"]
+    spec = "citizens.threshold=0.1:0.3"
+    result = forecast(out, *args, "--fit-populations", "1", "--fit-param", spec)
+    assert result.exit_code == 0, result.output
+    metadata = read_forecast(out).metadata
+    assert {row["parameter"] for row in metadata["fit"]["summary"]} == {"citizens.threshold"}
+    assert all(0.1 <= p["citizens.threshold"] <= 0.3 for p in metadata["fit"]["posterior"])
+    assert f"--fit-param {spec}" in metadata["command"]
 
 
 def test_the_fit_never_sees_observations_after_the_fit_date(tmp_path):

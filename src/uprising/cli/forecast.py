@@ -16,12 +16,20 @@ from uprising.cli.console import run_progress, wide_console
 from uprising.cli.options import ScenarioArgument, SetOption, WorkersOption
 
 
-def _command_line(scenario: str, options: dict[str, Any], overrides: list[str], force: bool) -> str:
+def _command_line(
+    scenario: str,
+    options: dict[str, Any],
+    overrides: list[str],
+    force: bool,
+    repeated: list[tuple[str, str]] | None = None,
+) -> str:
     """The command that makes the same forecast, as recorded in the file."""
     words = ["uprising", "forecast", scenario]
     for key, value in options.items():
         if value is not None:
             words += [f"--{key}", str(value)]
+    for key, value in repeated or []:
+        words += [f"--{key}", value]
     for item in overrides:
         words += ["--set", item]
     if force:
@@ -54,6 +62,14 @@ def forecast_command(
         ),
     ] = 0,
     fit_populations: Annotated[int, typer.Option(help="ABC-SMC generations at most, 1 to 100")] = 4,
+    fit_param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fit-param",
+            help="key=low:high: a parameter the fit searches (repeatable; default: the calibrated "
+            "ones); the others keep their values",
+        ),
+    ] = None,
     seed: Annotated[
         int | None, typer.Option(help="seed of the first member and of the fit (default: the scenario's)")
     ] = None,
@@ -68,7 +84,7 @@ def forecast_command(
     """Fit a scenario on the observations up to a date, simulate an ensemble to a later date and
     write a forecast file: per series, department and day, the members and their quantiles."""
     from uprising.errors import UprisingError
-    from uprising.experiment.calibrate import calibrated_ranges, population_size_for
+    from uprising.experiment.calibrate import population_size_for, searched_ranges
     from uprising.experiment.ensemble import check_runs, run_experiment
     from uprising.experiment.execution import ExecutionOptions
     from uprising.experiment.executor import check_workers
@@ -90,7 +106,10 @@ def forecast_command(
     if fit_budget > 0:
         require_extra("calibrate", "uprising forecast --fit-budget")
         population_size_for(fit_budget, fit_populations)
-        calibrated_ranges(base)
+    try:
+        ranges = searched_ranges(base, fit_param) if fit_budget > 0 else None
+    except UprisingError as error:  # the calibration's own checks, which name its --param
+        raise UprisingError(str(error).replace("--param", "--fit-param", 1)) from None
     check_new_file(out, force)
     folder = observed if observed is not None else fc.default_observed(base)
     if not folder.is_dir():
@@ -104,9 +123,10 @@ def forecast_command(
         "fit-populations": fit_populations if fit_budget else None, "seed": first_seed,
         "observed": observed, "out": out,
     }  # fmt: skip
+    fit_params = [("fit-param", spec) for spec in (fit_param or []) if fit_budget > 0]
     request = fc.ForecastRequest(
         scenario, overrides, base, window, runs, first_seed, fit_budget, fit_populations,
-        _command_line(scenario, options, overrides, force), folder, world_fields=world_fields,
+        _command_line(scenario, options, overrides, force, fit_params), folder, world_fields=world_fields,
     )  # fmt: skip
     posterior = None
     if fit_budget == 0:
@@ -120,7 +140,7 @@ def forecast_command(
 
         posterior = fc.fit(
             scenario, overrides, base, window, folder, fit_budget, fit_populations, first_seed, workers,
-            on_generation,
+            on_generation, ranges,
         )  # fmt: skip
     tasks, drawn = fc.member_tasks(scenario, overrides, base, window, runs, first_seed, posterior)
     store = Store(db) if db is not None else None

@@ -31,7 +31,7 @@ import numpy as np
 
 from uprising import __version__
 from uprising.errors import UprisingError
-from uprising.experiment.calibrate import Calibration, parameter_override
+from uprising.experiment.calibrate import Calibration, ParameterRange, parameter_override
 from uprising.experiment.executor import RunTask
 from uprising.experiment.summary_stats import Target
 from uprising.forecast.files import (
@@ -233,12 +233,15 @@ def fit(
     seed: int,
     workers: int | None,
     on_generation: Callable[[int, int, int], None] | None = None,
+    ranges: list[ParameterRange] | None = None,
 ) -> Calibration:
-    """ABC-SMC of the scenario's calibrated parameters on the fit window only."""
+    """ABC-SMC on the fit window only, of `ranges` (`--fit-param`) or by default of the scenario's
+    calibrated parameters."""
     from uprising.experiment.calibrate import calibrate, calibrated_ranges, population_size_for
     from uprising.scenario import load_scenario
 
-    calibrated_ranges(scenario)
+    if ranges is None:
+        ranges = calibrated_ranges(scenario)
     size = population_size_for(budget, populations)
     fit_overrides = [*overrides]
     if scenario.world.kind != "map":  # (as in `member_tasks`)
@@ -251,6 +254,7 @@ def fit(
         budget=budget,
         populations=populations,
         population_size=size,
+        ranges=ranges,
         workers=workers,
         seed=seed,
         on_generation=on_generation,
