@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -255,6 +255,28 @@ def _classic_run_stats(output: RunOutput) -> dict[str, float]:
     return classic_stats(national["active"].to_numpy(), national["jailed"].to_numpy())
 
 
+def observation_stats(
+    output: RunOutput,
+    days: int,
+    keys: tuple[str, ...],
+    deaths_of: Callable[[np.ndarray], Mapping[str, float]],
+) -> dict[str, float]:
+    """The flat observation summaries of a run over its first `days` days, named by `keys`
+    (places reported active by day, deaths by period and group, blockades by day);
+    `deaths_of(deaths[day, place])` sums the deaths into their cells."""
+    from uprising.observed.observation import reported_active_of
+
+    days = min(days, output.days)
+    killed = output.daily["killed"].to_numpy().reshape(output.days, len(output.departments))
+    active_key, deaths_key, blockades_key = keys
+    metrics = {
+        active_key: reported_active_of(output).sum(axis=1)[:days].tolist(),
+        deaths_key: deaths_of(killed[:days]),
+        blockades_key: output.national()["blockades"].to_list()[:days],
+    }
+    return flatten_metrics(metrics, keys)
+
+
 @dataclass(frozen=True)
 class _PeruRunStats:
     """Flat Peru statistics of a run over its first `days` days (picklable, for worker processes)."""
@@ -262,16 +284,10 @@ class _PeruRunStats:
     days: int
 
     def __call__(self, output: RunOutput) -> dict[str, float]:
-        from uprising.observed.observation import reported_active_of
-
-        days = min(self.days, output.days)
-        killed = output.daily["killed"].to_numpy().reshape(output.days, len(output.departments))
-        metrics = {
-            "departments_reported_active_by_day": reported_active_of(output).sum(axis=1)[:days].tolist(),
-            "deaths_by_period_and_group": deaths_by_period_and_group(killed[:days], output.departments),
-            "blockades_by_day": output.national()["blockades"].to_list()[:days],
-        }
-        return flatten_metrics(metrics, OBSERVATION_SUMMARIES)
+        names = output.departments
+        return observation_stats(
+            output, self.days, OBSERVATION_SUMMARIES, lambda deaths: deaths_by_period_and_group(deaths, names)
+        )
 
 
 def observed_summaries(obs: Any, days: int) -> dict[str, float]:
@@ -339,16 +355,7 @@ class _MapRunStats:
     cells: DeathCells
 
     def __call__(self, output: RunOutput) -> dict[str, float]:
-        from uprising.observed.observation import reported_active_of
-
-        days = min(self.days, output.days)
-        killed = output.daily["killed"].to_numpy().reshape(output.days, len(output.departments))
-        metrics = {
-            "regions_reported_active_by_day": reported_active_of(output).sum(axis=1)[:days].tolist(),
-            "deaths_by_period_and_group": self.cells.of(killed[:days]),
-            "blockades_by_day": output.national()["blockades"].to_list()[:days],
-        }
-        return flatten_metrics(metrics, MAP_OBSERVATION_SUMMARIES)
+        return observation_stats(output, self.days, MAP_OBSERVATION_SUMMARIES, self.cells.of)
 
 
 def load_map_target(scenario: Scenario, folder: Path, until: date | None = None) -> Target:
