@@ -440,6 +440,7 @@ def _crisis(scenario: Scenario, sim: Simulation) -> Any:
             frame=geo.layout,
             roads=geo.roads,
             world_sites=geo.sites,
+            place=geo.layout.data.words[0],
         )
     from uprising.dynamics.geography import LatticeFrame, adjacency_matrix, roads_file_cells
     from uprising.world.cache import peru_data

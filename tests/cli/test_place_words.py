@@ -39,6 +39,24 @@ def test_a_map_worlds_summary_and_report_say_region_never_department(ran):
     assert "department" not in text.lower() and "department" not in page.lower()
 
 
+def test_a_folder_that_names_its_regions_is_spoken_of_in_its_word(tmp_path):
+    folder = tmp_path / "own_crisis"
+    shutil.copytree(EXAMPLE, folder)
+    (folder / "island" / "metadata.json").write_text('{"region": "province", "regions": "provinces"}')
+    (folder / "crisis.yaml").write_text((EXAMPLE / "island.yaml").read_text() + DYNAMICS)
+    cache.clear()
+    args = ["run", str(folder / "crisis.yaml"), "--runs", "1", "--db", str(tmp_path / "r.duckdb")]
+    result = invoke_command(*args, "--workers", "1", "--out", str(folder / "report"))
+    assert result.exit_code == 0, result.output
+    page = (folder / "report" / "report.html").read_text()
+    assert "Provinces ranked by street participation" in result.stdout
+    assert "Provinces reported active by day" in result.stdout
+    assert "Deaths by province" in page and "province-days reported active" in page
+    assert "Regions ranked" not in result.stdout and "Deaths by region" not in page
+    line = invoke_command(*args, "--workers", "1", "--json", "--no-report")
+    assert "deaths_by_region" in json.loads(line.stdout)  # the JSON keys stay as they are
+
+
 def test_a_map_worlds_json_line_names_its_regions(ran):
     _, line, _ = ran
     assert set(line["deaths_by_region"]) == {"Northcape", "Centrala", "Southmarsh"}

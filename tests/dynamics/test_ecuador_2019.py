@@ -3,8 +3,9 @@ passes the checks, a short run has a crisis, and its observed series are those o
 
 from __future__ import annotations
 
+import uprising.cli.simulate  # noqa: F401  (registers the command)
 import uprising.cli.world  # noqa: F401  (registers the command)
-from tests.cli_checks import invoke_command
+from tests.cli_checks import invoke_command, one_error_line
 from uprising.model import Model
 from uprising.observed import observed_metrics, observed_of
 from uprising.scenario.loader import load_scenario
@@ -15,7 +16,13 @@ SHORT = ["world.population_scale=1000"]  # 11 days at 1:1000 (observed.csv holds
 def test_the_folder_of_ecuador_2019_passes_the_checks():
     result = invoke_command("world", "--check", "ecuador-2019")
     assert result.exit_code == 0, result.output
-    assert "no problems (24 regions, 221 seats, 17,885,998 people" in result.stdout
+    assert "no problems (24 provinces, 221 seats, 17,885,998 people" in result.stdout  # metadata.json
+
+
+def test_ecuador_2019s_error_lines_name_its_provinces():
+    result = invoke_command("simulate", "ecuador-2019", "--set", "dynamics.timeline.1.departments=[Quitu]")
+    line = one_error_line(result)
+    assert "province 'Quitu': unknown; expected one of Azuay," in line
 
 
 def test_a_coarse_run_of_ecuador_2019_has_its_timeline_and_the_folder_observed_series():

@@ -188,3 +188,21 @@ def test_an_empty_indicator_is_no_figure_and_said_so_but_an_empty_column_is_a_pr
     break_file(data, "indicators.csv", "C,15", "C,")
     result = invoke_command("world", "--check", str(island / "island.yaml"))
     assert "error: data file indicators.csv: column poverty_pct: no figure in any row" in result.stderr
+
+
+def test_check_names_the_folders_own_word_for_its_regions(island):
+    (island / "island" / "metadata.json").write_text('{"region": "county", "regions": "counties"}')
+    result = invoke_command("world", "--check", str(island / "island"))
+    assert result.exit_code == 0, result.output
+    assert "no problems (3 counties, 5 seats" in result.stdout
+    plain = invoke_command("world", "--check", str(EXAMPLE / "island"))  # no metadata.json
+    assert "no problems (3 regions, 5 seats" in plain.stdout
+
+
+def test_check_lists_the_problems_of_metadata_json(island):
+    (island / "island" / "metadata.json").write_text('{"region": "county", "colour": "red"}')
+    result = invoke_command("world", "--check", str(island / "island"))
+    assert result.exit_code == 2, result.output
+    text = result.stderr
+    assert "data file metadata.json: key 'colour': unknown; the keys are region, regions" in text
+    assert "data file metadata.json: key regions: missing; give both, letters and spaces" in text

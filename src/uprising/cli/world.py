@@ -141,7 +141,12 @@ def world_command(
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, separators=(",", ":")))
     else:
-        typer.echo(format_summary(summary))
+        place = "department"
+        if isinstance(loaded.world, MapWorld):
+            from uprising.data.map_data import place_words
+
+            place = place_words(loaded.world.data)[0]
+        typer.echo(format_summary(summary, place))
         if png is not None:
             typer.echo(f"map written to {', '.join(str(p) for p in written)}")
 
@@ -171,13 +176,12 @@ def check_data_folder(target: Path) -> None:
         fail("\n".join([*problems, count]))
     assert data is not None
     counts = (
-        (data.regions, "region"),
+        (data.regions, data.words[0]),
         (len(data.seat_population), "seat"),
         (int(data.population.sum()), "person"),
         (len(data.sites), "site"),
         (len(data.roads), "road"),
     )
-    held = ", ".join(f"{n:,} {word}{'' if n == 1 else 's'}" for n, word in counts).replace(
-        "persons", "people"
-    )
+    plural = {data.words[0]: data.words[1], "person": "people"}
+    held = ", ".join(f"{n:,} {word if n == 1 else plural.get(word, word + 's')}" for n, word in counts)
     typer.echo(f"{folder}: no problems ({held})")

@@ -4,7 +4,7 @@ roads, adjacency and observed series (the format is in docs/own_crisis.md).
 `check_map_folder` reads every file and lists every problem it finds, each naming the file,
 the row and the column; `load_map_data` refuses a folder with problems in one line naming the
 first and counting the others. Nothing here knows a country: codes, names and columns all come
-from the files and the scenario's mapping.
+from the files and the scenario's mapping, the word for a region included (metadata.json).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ SITES = "sites.csv"
 ROADS = "roads.geojson"
 ADJACENCY = "adjacency.csv"
 OBSERVED = "observed.csv"
+METADATA = "metadata.json"
+PLACE_WORDS = ("region", "regions")  # what the tables call a region of a folder without its own word
 SEAT_TOLERANCE_KM = 1.0  # a seat this close to its region (coast, lake shore) still counts as in it
 KM_PER_DEG = 111.32  # length of a degree of latitude, and of longitude at the equator, km
 
@@ -57,6 +59,7 @@ class MapData:
     roads: list = field(default_factory=list)  # shapely lines in lon/lat
     adjacency: list[tuple[int, int]] | None = None  # None: derive from the polygons
     observed: list[tuple[date, int, str, float]] = field(default_factory=list)
+    words: tuple[str, str] = PLACE_WORDS  # the folder's word for one region and for several
 
     @property
     def regions(self) -> int:
@@ -329,6 +332,43 @@ def read_road_lines(path: Path) -> list:
     return roads
 
 
+def _read_words(reader: _Reader) -> tuple[str, str]:
+    """The folder's word for its regions (metadata.json `region` and `regions`: "province",
+    "provinces"), or `PLACE_WORDS` where it names none."""
+    path = reader.folder / METADATA
+    if not path.is_file():
+        return PLACE_WORDS
+    try:
+        doc = json.loads(path.read_text("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        reader.problem(METADATA, "", "not valid UTF-8 JSON")
+        return PLACE_WORDS
+    if not isinstance(doc, dict):
+        reader.problem(METADATA, "", "not a JSON object")
+        return PLACE_WORDS
+    for key in sorted(set(doc) - set(PLACE_WORDS)):
+        reader.problem(METADATA, f"key {key[:40]!r}", f"unknown; the keys are {', '.join(PLACE_WORDS)}")
+    if not any(key in doc for key in PLACE_WORDS):
+        return PLACE_WORDS
+    words = []
+    for key in PLACE_WORDS:
+        value = doc.get(key)
+        if not (
+            isinstance(value, str) and 1 <= len(value.strip()) <= 40 and value.replace(" ", "").isalpha()
+        ):
+            shown = "missing" if value is None else f"{str(value)[:40]!r} is not a word"
+            reader.problem(METADATA, f"key {key}", f"{shown}; give both, letters and spaces, 1 to 40 each")
+            return PLACE_WORDS
+        words.append(value.strip())
+    return words[0], words[1]
+
+
+def place_words(folder: Path | str) -> tuple[str, str]:
+    """A data folder's word for one region and for several (its metadata.json), read alone;
+    `PLACE_WORDS` where the folder is gone or names none."""
+    return _read_words(_Reader(Path(folder)))
+
+
 def _read_adjacency(reader: _Reader, index: dict[str, int]) -> list[tuple[int, int]] | None:
     if not (reader.folder / ADJACENCY).is_file():
         return None
@@ -408,6 +448,7 @@ def check_map_folder(
         roads=_read_roads(reader),
         adjacency=_read_adjacency(reader, index),
         observed=_read_observed(reader, index, calendar),
+        words=_read_words(reader),
     )
     return data, reader.problems
 

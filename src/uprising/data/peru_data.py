@@ -324,15 +324,18 @@ def fold_name(name: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def department_index(names: list[str], key: str | int, ubigeo: list[str] | None = None) -> int:
+def department_index(
+    names: list[str], key: str | int, ubigeo: list[str] | None = None, place: str = "department"
+) -> int:
     """Index of a department given as an index, a name (case-insensitive) or a 2-digit ubigeo.
 
     Without the `ubigeo` list, codes are taken to follow the order of regions.csv (01, 02, ...).
+    `place` is what an error line calls it (a map world's word for its regions).
     """
     if isinstance(key, int | np.integer):
         if 0 <= int(key) < len(names):
             return int(key)
-        raise UprisingError(f"department {key}: no such department (0..{len(names) - 1})")
+        raise UprisingError(f"{place} {key}: no such {place} (0..{len(names) - 1})")
     text = str(key).strip()
     codes = ubigeo or [f"{i + 1:02d}" for i in range(len(names))]
     if text in codes:
@@ -340,4 +343,4 @@ def department_index(names: list[str], key: str | int, ubigeo: list[str] | None 
     folded = {fold_name(n): i for i, n in enumerate(names)}
     if fold_name(text) in folded:
         return folded[fold_name(text)]
-    raise UprisingError(f"department {text!r}: unknown; expected one of {', '.join(names)}")
+    raise UprisingError(f"{place} {text!r}: unknown; expected one of {', '.join(names)}")

@@ -90,6 +90,7 @@ class Crisis:
     frame: Frame | None = None  # where points fall on the lattice; None: the lattice's own (Peru)
     roads: np.ndarray | None = None  # cells of the world's roads; None: lines between capitals
     world_sites: list[tuple[str, float, float]] = field(default_factory=list)  # (name, lon, lat)
+    place: str = "department"  # what error lines call a department (a map world's own word)
     events: list[DayEvent] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -104,7 +105,7 @@ class Crisis:
         self.n_dept = len(self.names)
         self.scale = float(sim.world.population_scale)
         self.adj = np.asarray(self.adjacency, dtype=bool)
-        self._dept = lambda key: department_index(self.names, key, self.codes)
+        self._dept = lambda key: department_index(self.names, key, self.codes, self.place)
         frame = self.frame if self.frame is not None else LatticeFrame(lat)
         capitals = np.asarray(self.capitals_lonlat, float)
         cells = lat.cells

@@ -387,7 +387,7 @@ def load_map_target(scenario: Scenario, folder: Path, until: date | None = None)
     blockades: list[float | None] = [None] * days
     active: list[float | None] = [None] * days
     for day, region, series, value in read_region_rows(
-        folder, Calendar(start, until, last, "calibration"), list(data.codes)
+        folder, Calendar(start, until, last, "calibration"), list(data.codes), data.words[0]
     ):
         if series == "deaths":
             deaths[day, region] += value

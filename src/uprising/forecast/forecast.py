@@ -127,7 +127,8 @@ def map_fields(scenario: Scenario, window: Window, folder: Path, given: bool) ->
     data = load_map_data(Path(world.data), world.code_property, world.name_property, columns)
     run_until = window.start + timedelta(days=scenario_days(scenario) - 1)
     if given or (folder / OBSERVED_CSV).is_file():
-        read_region_rows(folder, Calendar(window.start, window.until, run_until), list(data.codes))
+        calendar = Calendar(window.start, window.until, run_until)
+        read_region_rows(folder, calendar, list(data.codes), data.words[0])
     return {
         "region_codes": list(data.codes),
         "run_until": run_until.isoformat(),

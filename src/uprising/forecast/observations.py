@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from uprising.data.map_data import place_words
 from uprising.errors import DataError
 from uprising.observed.map_observed import OBSERVED_CSV, Calendar, read_region_rows
 
@@ -116,7 +117,7 @@ def region_observed_days(
     active = np.zeros((days, len(codes)))
     reported = np.zeros(days, dtype=bool)
     for f in folders:
-        for day, region, series, value in read_region_rows(Path(f), calendar, codes):
+        for day, region, series, value in read_region_rows(Path(f), calendar, codes, place_words(f)[0]):
             if series == "deaths":
                 deaths[day, region] += value
             elif series == "blockades":

@@ -123,9 +123,12 @@ def _cell(folder: Path, line: int, column: str, why: str) -> DataError:
     return DataError(f"--observed {folder}: {OBSERVED_CSV} line {line}, column {column}: {why}")
 
 
-def read_region_rows(folder: Path, calendar: Calendar, codes: list[str]) -> list[tuple[int, int, str, float]]:
+def read_region_rows(
+    folder: Path, calendar: Calendar, codes: list[str], place: str = "region"
+) -> list[tuple[int, int, str, float]]:
     """(day, region index, series, value) of a folder's observed.csv within the calendar (one
-    error line naming the file, line and column, and the allowed values, otherwise)."""
+    error line naming the file, line and column, and the allowed values, otherwise; `place`:
+    what it calls a region, the folder's own word)."""
     index = {c: i for i, c in enumerate(codes)}
     out = []
     for line, row in _rows(folder):
@@ -138,7 +141,7 @@ def read_region_rows(folder: Path, calendar: Calendar, codes: list[str]) -> list
                         f"dates must be {calendar.allowed()}")  # fmt: skip
         if row["region"] not in index:
             raise _cell(
-                folder, line, "region", f"{row['region'][:40]!r} is not a region of the {calendar.study}; "
+                folder, line, "region", f"{row['region'][:40]!r} is not a {place} of the {calendar.study}; "
                 f"expected one of {', '.join(codes)}",
             )  # fmt: skip
         try:

@@ -16,7 +16,7 @@ from uprising.figures import PEOPLE, DayAxis, from_zero, new_figure
 from uprising.recorder.output import RunOutput
 from uprising.report.ensemble import Band, national_samples, records_participation
 from uprising.report.observed_series import ObservedSeries
-from uprising.report.words import DEPARTMENTS, REGIONS, places_of
+from uprising.report.words import DEPARTMENTS, places_of
 
 SIM_COLOUR = "#1f5fa8"
 OBS_COLOUR = "black"
@@ -175,7 +175,7 @@ def timeline_figure(
             draw_observed(ax, axis, obs, days, obs_label, step=step)
         ax.set_title(title)
         ax.set_ylabel(unit)
-        if unit in (DEPARTMENTS.many, REGIONS.many):
+        if unit in (DEPARTMENTS.many, places_of(outputs).many):
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         else:
             ax.yaxis.set_major_formatter(PEOPLE)

@@ -132,8 +132,9 @@ def summarise(
     return out
 
 
-def format_summary(summary: dict[str, Any]) -> str:
-    """The summary as a text table, one line per department."""
+def format_summary(summary: dict[str, Any], place: str = "department") -> str:
+    """The summary as a text table, one line per department (`place`: a map world's word for
+    its regions)."""
     grid = summary["grid"]
     scale = summary["population_scale"]
     res = summary["resolution_km"]
@@ -144,11 +145,11 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines = [
         head,
         f"lattice {grid['height']} x {grid['width']} = {grid['cells']:,} cells, "
-        f"{grid['cells_in_departments']:,} in a department",
+        f"{grid['cells_in_departments']:,} in a {place}",
         "",
     ]
     has_source = summary["departments"] and "population_source" in summary["departments"][0]
-    cols = f"{'department':<15} {'cells':>7} {'agents':>10} {'people':>11} "
+    cols = f"{place:<15} {'cells':>7} {'agents':>10} {'people':>11} "
     if has_source:
         cols += f"{'source':>11} "
     cols += f"{'police':>7} {'military':>8} {'hardship':>8} {'legit.x':>7} {'range':>11}"
