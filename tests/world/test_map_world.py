@@ -7,28 +7,15 @@ so that each test may break one of its files.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 import uprising.cli.run  # noqa: F401  (registers the command)
 import uprising.cli.world  # noqa: F401  (registers the command)
 from tests.cli_checks import invoke_command, one_error_line
 from uprising.scenario.loader import load_scenario
-from uprising.world import cache
 from uprising.world.map_world import build_map_world, map_layout
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "own_crisis"
-
-
-@pytest.fixture()
-def island(tmp_path: Path) -> Path:
-    """A copy of the example: island.yaml beside its island/ folder."""
-    shutil.copytree(EXAMPLE, tmp_path / "own_crisis")
-    cache.clear()
-    return tmp_path / "own_crisis"
 
 
 def build(scenario: Path, seed: int = 1):

@@ -161,15 +161,16 @@ def check_data_folder(target: Path) -> None:
     else:
         from uprising.scenario.loader import load_scenario
         from uprising.world.build import run_calendar
+        from uprising.world.map_world import layout_columns
 
         loaded = load_scenario(str(target))
         if not isinstance(loaded.world, MapWorld):
             raise UprisingError(f"--check {target}: neither a folder nor a scenario of a map world")
         cfg = loaded.world
-        columns = tuple(c.column for c in cfg.hardship) + ((cfg.alignment.column,) if cfg.alignment else ())
+        columns, seat_columns = layout_columns(cfg)
         folder = Path(cfg.data)
         data, problems = check_map_folder(
-            folder, cfg.code_property, cfg.name_property, columns, run_calendar(loaded)
+            folder, cfg.code_property, cfg.name_property, columns, run_calendar(loaded), seat_columns
         )
     if problems:
         count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in {folder}"

@@ -1,5 +1,5 @@
 """The data folder of a map world, read and checked: regions, population, indicators, sites,
-roads, adjacency and observed series (the format is in docs/own_crisis.md).
+roads, adjacency, capitals, forces and observed series (the format is in docs/own_crisis.md).
 
 `check_map_folder` reads every file and lists every problem it finds, each naming the file,
 the row and the column; `load_map_data` refuses a folder with problems in one line naming the
@@ -31,6 +31,8 @@ ADJACENCY = "adjacency.csv"
 OBSERVED = "observed.csv"
 METADATA = "metadata.json"
 PLACE_WORDS = ("region", "regions")  # what the tables call a region of a folder without its own word
+CAPITALS = "capitals.csv"
+FORCES = "forces.csv"
 SEAT_TOLERANCE_KM = 1.0  # a seat this close to its region (coast, lake shore) still counts as in it
 KM_PER_DEG = 111.32  # length of a degree of latitude, and of longitude at the equator, km
 
@@ -55,6 +57,9 @@ class MapData:
     seat_lonlat: np.ndarray  # float64[k, 2]
     seat_population: np.ndarray  # int64[k]
     indicators: dict[str, np.ndarray]  # column -> float64[regions], NaN where empty
+    seat_columns: dict[str, np.ndarray] = field(default_factory=dict)  # column -> float64[k]
+    capital_lonlat: np.ndarray | None = None  # float64[regions, 2] of capitals.csv; None: none
+    military: list[tuple[int, int]] = field(default_factory=list)  # (region, soldiers) of forces.csv
     sites: list[Site] = field(default_factory=list)
     roads: list = field(default_factory=list)  # shapely lines in lon/lat
     adjacency: list[tuple[int, int]] | None = None  # None: derive from the polygons
@@ -220,9 +225,12 @@ def _read_regions(
     return codes, names, polygons
 
 
-def _read_population(reader: _Reader, index: dict[str, int], polygons: list) -> tuple[np.ndarray, ...]:
+def _read_population(
+    reader: _Reader, index: dict[str, int], polygons: list, extra: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     region, lonlat, people = [], [], []
-    rows = reader.csv_rows(POPULATION, ("region", "lon", "lat", "population"))
+    columns: dict[str, list[float]] = {c: [] for c in extra}
+    rows = reader.csv_rows(POPULATION, ("region", "lon", "lat", "population", *extra))
     for line, row in rows:
         d = reader.region(POPULATION, line, "region", row["region"], index)
         lon = reader.number(POPULATION, line, "lon", row["lon"], -180, 180)
@@ -231,7 +239,8 @@ def _read_population(reader: _Reader, index: dict[str, int], polygons: list) -> 
         if pop is not None and pop != round(pop):
             reader.problem(POPULATION, f"line {line}, column population", f"{row['population']} is not whole")
             pop = None
-        if d is None or lon is None or lat is None or pop is None:
+        shares = {c: reader.number(POPULATION, line, c, row[c], 0, 100) for c in extra}
+        if d is None or lon is None or lat is None or pop is None or None in shares.values():
             continue
         poly = polygons[d]
         point = shapely.Point(lon, lat)
@@ -247,6 +256,8 @@ def _read_population(reader: _Reader, index: dict[str, int], polygons: list) -> 
         region.append(d)
         lonlat.append((lon, lat))
         people.append(int(pop))
+        for c, value in shares.items():
+            columns[c].append(float(value))  # type: ignore[arg-type]
     present = set(region)
     for d, code in enumerate(index):
         if rows and d not in present:
@@ -255,6 +266,7 @@ def _read_population(reader: _Reader, index: dict[str, int], polygons: list) -> 
         np.asarray(region, np.int64),
         np.asarray(lonlat, float).reshape(-1, 2),
         np.asarray(people, np.int64),
+        {c: np.asarray(v, float) for c, v in columns.items()},
     )
 
 
@@ -369,6 +381,43 @@ def place_words(folder: Path | str) -> tuple[str, str]:
     return _read_words(_Reader(Path(folder)))
 
 
+def _read_capitals(reader: _Reader, index: dict[str, int], polygons: list) -> np.ndarray | None:
+    """Each region's capital (lon, lat) of capitals.csv, or None without the file."""
+    if not (reader.folder / CAPITALS).is_file():
+        return None
+    capitals = np.full((len(index), 2), np.nan)
+    for line, row in reader.csv_rows(CAPITALS, ("region", "lon", "lat")):
+        d = reader.region(CAPITALS, line, "region", row["region"], index)
+        lon = reader.number(CAPITALS, line, "lon", row["lon"], -180, 180)
+        lat = reader.number(CAPITALS, line, "lat", row["lat"], -90, 90)
+        if d is None or lon is None or lat is None:
+            continue
+        if np.isfinite(capitals[d, 0]):
+            reader.problem(CAPITALS, f"line {line}, column region", f"region {row['region']} twice")
+        km = polygons[d].distance(shapely.Point(lon, lat)) * KM_PER_DEG
+        if km > SEAT_TOLERANCE_KM:
+            text = f"({lon:g}, {lat:g}) lies outside region {row['region']} (about {km:.0f} km)"
+            reader.problem(CAPITALS, f"line {line}, columns lon, lat", text)
+        capitals[d] = (lon, lat)
+    for d, code in enumerate(index):
+        if not np.isfinite(capitals[d, 0]):
+            reader.problem(CAPITALS, "column region", f"no row for region {code}")
+    return capitals
+
+
+def _read_forces(reader: _Reader, index: dict[str, int]) -> list[tuple[int, int]]:
+    """(region, soldiers at the start) of forces.csv, in its order; empty without the file."""
+    out = []
+    for line, row in reader.csv_rows(FORCES, ("region", "military"), optional=True):
+        d = reader.region(FORCES, line, "region", row["region"], index)
+        soldiers = reader.number(FORCES, line, "military", row["military"], 0, 1e7)
+        if soldiers is not None and soldiers != round(soldiers):
+            reader.problem(FORCES, f"line {line}, column military", f"{row['military']} is not whole")
+        elif d is not None and soldiers is not None:
+            out.append((d, int(soldiers)))
+    return out
+
+
 def _read_adjacency(reader: _Reader, index: dict[str, int]) -> list[tuple[int, int]] | None:
     if not (reader.folder / ADJACENCY).is_file():
         return None
@@ -416,12 +465,14 @@ def check_map_folder(
     name_property: str = "name",
     columns: tuple[str, ...] = (),
     calendar: tuple[date, int] | None = None,
+    seat_columns: tuple[str, ...] = (),
 ) -> tuple[MapData | None, list[str]]:
     """Read a map world's data folder: the data (None when a needed file is unusable) and every
     problem found, one line each naming the file, the row and the column.
 
     `columns` are the indicator columns the scenario uses; `calendar` is (day 0, days of the
-    run), against which the dates of observed.csv are checked.
+    run), against which the dates of observed.csv are checked; `seat_columns` are the columns
+    of population.csv it uses (shares in %).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -433,7 +484,8 @@ def check_map_folder(
             reader.problem(REGIONS, "", "no region")
         return None, reader.problems
     index = {c: i for i, c in enumerate(codes)}
-    seat_region, seat_lonlat, seat_population = _read_population(reader, index, polygons)
+    seats = _read_population(reader, index, polygons, tuple(dict.fromkeys(seat_columns)))
+    seat_region, seat_lonlat, seat_population, seat_table = seats
     indicators = _read_indicators(reader, index, tuple(dict.fromkeys(columns)))
     data = MapData(
         folder=folder,
@@ -444,6 +496,9 @@ def check_map_folder(
         seat_lonlat=seat_lonlat,
         seat_population=seat_population,
         indicators=indicators,
+        seat_columns=seat_table,
+        capital_lonlat=_read_capitals(reader, index, polygons),
+        military=_read_forces(reader, index),
         sites=_read_sites(reader, polygons),
         roads=_read_roads(reader),
         adjacency=_read_adjacency(reader, index),
@@ -459,10 +514,11 @@ def load_map_data(
     name_property: str = "name",
     columns: tuple[str, ...] = (),
     calendar: tuple[date, int] | None = None,
+    seat_columns: tuple[str, ...] = (),
 ) -> MapData:
     """The checked data of a folder, or one DataError line naming the first problem and
     counting the others."""
-    data, problems = check_map_folder(folder, code_property, name_property, columns, calendar)
+    data, problems = check_map_folder(folder, code_property, name_property, columns, calendar, seat_columns)
     if problems:
         others = len(problems) - 1
         more = f" (and {others} more problem{'s' if others > 1 else ''}: uprising world --check {folder})"

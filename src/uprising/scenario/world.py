@@ -184,7 +184,7 @@ class PeruWorld(Section):
         default_factory=dict,
         description="assumed: soldiers per department (name or 2-digit ubigeo) deployed at tick "
         "0, scaled by population_scale like everyone else; empty = none. Scheduled events "
-        "deploy more with uprising.world.peru.deploy_military",
+        "deploy more with uprising.world.map_world.deploy_military",
     )
 
     # --- roads: where blockade points sit ------------------------------------------------------
@@ -222,6 +222,13 @@ class HardshipColumn(Section):
         description="sourced: the column's national value; null = the regions' mean weighted by "
         "their population",
     )
+    per: float = Field(
+        10.0,
+        gt=0.0,
+        le=1e9,
+        description="assumed: the units of the column over which the log-odds move by weight "
+        "(10: per 10 points of a rate in %; 100: from 0 to 100%)",
+    )
 
 
 class AlignmentColumn(Section):
@@ -246,6 +253,29 @@ class AlignmentColumn(Section):
         le=100.0,
         description="sourced: the national share, %; null = the regions' mean weighted by their population",
     )
+    seat_column: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        exclude_if=lambda v: v is None,
+        description="column of population.csv, in %: each seat's own share, carried with its "
+        "people to the cells they are placed on (needed by `by: cell` and `by: voter`)",
+    )
+    by: Literal["region", "cell", "voter"] = Field(
+        "region",
+        description="region: every citizen weighs its region's multiplier; cell: its home cell's, "
+        "from the population-weighted mean of the seat shares placed there (a cell with nobody "
+        "placed takes its region's), and a legitimacy shock goes deeper where that share over the "
+        "reference is higher; voter: the cell tables, and each citizen on the side the column "
+        "counts with its cell's share as probability (drawn from the world's seed), weighing the "
+        "multiplier of a share of 100% or 0%",
+    )
+
+    @model_validator(mode="after")
+    def _seat_column_for_cells(self) -> AlignmentColumn:
+        if self.by != "region" and self.seat_column is None:
+            raise ValueError(f"by {self.by}: needs seat_column, a column of population.csv")
+        return self
 
 
 class MapWorld(Section):
@@ -280,7 +310,40 @@ class MapWorld(Section):
         description="assumed: share of a sub-region's people put on the cell of its seat; the rest "
         "is spread by a Gaussian kernel of width spread_km around it, within its region",
     )
+    projection: Literal["laea", "equirectangular"] = Field(
+        "laea",
+        description="laea: Lambert azimuthal equal-area centred on the regions' bounding box (cells "
+        "of equal area everywhere); equirectangular: x = longitude x 111.320 cos(lat0) km, y = "
+        "latitude x 110.574 km, lat0 the latitude of the lattice's middle row (cells square, cell "
+        "to degrees linear; areas off by the cosine ratio away from lat0)",
+    )
+    population_column: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        exclude_if=lambda v: v is None,
+        description="column of indicators.csv with each region's people (a whole number for every "
+        "region, e.g. a census total with its estimated omission); population.csv then only "
+        "shapes where they live within the region. null: the sum of its rows of population.csv",
+    )
+    seat_kernel: Literal["fixed", "territory"] = Field(
+        "fixed",
+        description="fixed: every seat spreads its people with one kernel width spread_km, "
+        "centred on the seat's cell; territory: a width sigma = clip(spread * sqrt(territory), "
+        "sigma_min_km, sigma_max_km), the territory being the area (km^2) of the region's cells "
+        "nearer to this seat than to any other of the region, centred on the seat itself (dense "
+        "city seats narrow, rural ones wide)",
+    )
     spread_km: float = Field(10.0, ge=0.1, le=500.0, description="assumed: kernel width sigma, in km")
+    spread: float = Field(
+        0.3, ge=0.0, le=5.0, description="assumed: seat_kernel territory: sigma = spread * sqrt(territory)"
+    )
+    sigma_min_km: float = Field(
+        2.0, ge=0.1, le=100.0, description="assumed: seat_kernel territory: smallest sigma, in km"
+    )
+    sigma_max_km: float = Field(
+        25.0, ge=0.1, le=200.0, description="assumed: seat_kernel territory: largest sigma, in km"
+    )
     hardship_national_mean: float = Field(
         0.5, gt=0.0, lt=1.0, description="calibrated: mean hardship of a region at every reference"
     )
@@ -298,4 +361,10 @@ class MapWorld(Section):
         ge=0.0,
         le=10_000.0,
         description="sourced: police officers per 100,000 people, placed in proportion to population",
+    )
+    military_at_start: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(
+        default_factory=dict,
+        description="assumed: soldiers per region (code or name) deployed at tick 0, on its cells "
+        "in proportion to their citizens and scaled by population_scale, after those of the "
+        "folder's forces.csv; empty = none",
     )
