@@ -14,6 +14,7 @@ import numpy as np
 import uprising.cli.run  # noqa: F401  (registers the command)
 import uprising.cli.world  # noqa: F401  (registers the command)
 from tests.cli_checks import invoke_command, one_error_line
+from tests.world.conftest import EXAMPLE
 from uprising.scenario.loader import load_scenario
 from uprising.world.map_world import build_map_world, map_layout
 
