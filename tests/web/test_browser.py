@@ -6,6 +6,7 @@ Skipped only when Debian's `chromium` is not installed (`.ci/run` installs it).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -26,6 +27,7 @@ ARGS = [
 # Logged by the widget manager when a chart of the live panel, replaced as the run ends, gets its
 # last update after it was closed; nothing on the page is missing (the assertions check it).
 KNOWN_NOISE = {"no comm channel defined"}
+RUN_DEADLINE_S = 60  # for a run's tick to move, or to stop once cancelled, on a loaded machine
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
@@ -44,14 +46,21 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, server):
+    """A fresh page; its run, if one is still going, is cancelled and waited for after the test
+    (passed or failed), so that no test finds the server busy with the run of another."""
     context = browser.new_context(viewport={"width": 1500, "height": 1100})
     page = context.new_page()
     page.problems = []
     page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: page.problems.append(str(e)))
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        try:
+            stop_the_run(server, page)
+        finally:
+            context.close()
 
 
 def problems(page) -> list[str]:
@@ -85,6 +94,28 @@ def until(read, done, timeout_s: float = 20):
 def plotted_points(page, selector: str) -> int:
     """How many points the first trace of the chart under `selector` holds in the page."""
     return until(lambda: chart(page, selector, "el.data[0].x.length"), lambda v: v is not None) or 0
+
+
+def shown_tick(page) -> int | None:
+    """The tick of the run in progress as the page's progress line shows it (None when no run is)."""
+    line = page.locator(".run-progress")
+    text = line.inner_text(timeout=1_000) if line.count() else ""
+    found = re.search(r"tick ([\d,]+) of", text)
+    return int(found.group(1).replace(",", "")) if found else None
+
+
+def server_is_idle(server) -> bool:
+    """Whether the server takes a run now (it refuses one with 429 while another is going)."""
+    tiny = {"world.width": 4, "world.height": 4, "run.steps": 0}
+    body = json.dumps({"scenario": "epstein-2002", "parameters": tiny}).encode()
+    return server.request("/api/run", body, "POST")[0] == 200
+
+
+def stop_the_run(server, page) -> None:
+    """Cancel the page's run if one is going, and wait until the server is idle again."""
+    if page.locator(".cancel-button").count() and page.locator(".cancel-button").is_enabled():
+        page.locator(".cancel-button").click()
+    assert until(lambda: server_is_idle(server), bool, RUN_DEADLINE_S), "the run was still going"
 
 
 def chart_title(page, selector: str) -> str:
@@ -138,13 +169,16 @@ def test_a_run_is_drawn_while_it_runs_and_can_be_cancelled(server, page):
     page.locator(".run-button").click()
     page.locator(".live-chart .js-plotly-plot").wait_for(timeout=120_000)
     page.locator(".grid-panel .js-plotly-plot").wait_for(state="attached", timeout=20_000)
-    first = plotted_points(page, ".live-chart")
-    later = until(lambda: plotted_points(page, ".live-chart"), lambda n: n > first, timeout_s=30)
-    assert later > first, "the chart did not grow during the run"
-    assert page.locator(".run-progress").is_visible()  # still running
+    first = until(lambda: shown_tick(page), lambda t: t is not None, timeout_s=RUN_DEADLINE_S)
+    assert first is not None, "the page never showed the run's tick"
+    later = until(lambda: shown_tick(page), lambda t: (t or 0) > first, timeout_s=RUN_DEADLINE_S)
+    assert (later or 0) > first, f"the run's tick stayed at {first} for {RUN_DEADLINE_S} s"
+    points = until(lambda: plotted_points(page, ".live-chart"), lambda n: n > later, RUN_DEADLINE_S)
+    assert points > later, f"the chart holds {points} points at tick {later}"
+    assert shown_tick(page) is not None  # still running
     page.locator(".cancel-button").click()
     page.get_by_text(re.compile(rf"run stopped at tick \d+ of {MAX_TICKS}: cancelled")).wait_for(
-        timeout=20_000
+        timeout=RUN_DEADLINE_S * 1000
     )
     assert page.locator(".run-button").is_enabled()
     assert plotted_points(page, ".live-chart") < MAX_TICKS + 1  # what it ran stays on show

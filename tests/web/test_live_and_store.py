@@ -7,13 +7,14 @@ import json
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
 
 from uprising.scenario import load_scenario
 from uprising.web.limits import ServerLimits
-from uprising.web.live import LiveRecorder
+from uprising.web.live import FrameDrawer, LiveRecorder
 from uprising.web.parameters import build_scenario, capped, editable_parameters, mechanism_switches
 from uprising.web.runs import RunStopped, run_and_store, run_from_web
 
@@ -30,6 +31,41 @@ def test_a_watched_run_hands_the_page_frames_with_the_counts_and_sites_so_far():
     sites = np.bincount(last.grid.ravel(), minlength=5)
     assert sites[1] + sites[2] + sites[3] == output.citizens  # prisoners stay on their site here
     assert list(last.counts["active"]) == list(output.ticks["active"])
+
+
+def test_a_slow_page_does_not_hold_up_the_run_and_is_drawn_its_last_frame():
+    drawn = []
+
+    def slow_draw(frame):
+        time.sleep(0.5)
+        drawn.append(frame.tick)
+
+    scenario = build_scenario("epstein-2002", SMALL)
+    run_from_web(scenario, ServerLimits())  # compiled before the clock starts
+    drawer = FrameDrawer(slow_draw)
+    started = time.monotonic()
+    run_from_web(scenario, ServerLimits(), watch=LiveRecorder(drawer.put, "t", interval_s=0.0))
+    ran_s = time.monotonic() - started
+    drawer.close()
+    assert ran_s < 0.5, f"the run waited {ran_s:.2f} s for the page"
+    assert drawn[-1] == 20 and drawn == sorted(drawn) and len(drawn) < 5  # the newest, in order
+
+
+def test_a_failed_draw_stops_the_drawing_and_is_raised_when_the_drawer_closes():
+    calls = []
+
+    def failing_draw(frame):
+        calls.append(frame)
+        raise RuntimeError("the page went away")
+
+    drawer = FrameDrawer(failing_draw)
+    drawer.put("first")
+    while not calls:
+        time.sleep(0.01)
+    drawer.put("second")
+    with pytest.raises(RuntimeError, match="the page went away"):
+        drawer.close()
+    assert calls == ["first"]
 
 
 def test_a_cancelled_run_stops_at_the_end_of_its_tick():

@@ -22,7 +22,7 @@ from uprising.web.charts import grid_chart, series_chart
 from uprising.web.config import server_config
 from uprising.web.figures import RunView, map_of_day, run_view, timeline_charts
 from uprising.web.limits import check_request, estimated_agents
-from uprising.web.live import LiveFrame, LiveRecorder
+from uprising.web.live import FrameDrawer, LiveFrame, LiveRecorder
 from uprising.web.parameters import (
     ParameterSpec,
     SwitchSpec,
@@ -71,6 +71,22 @@ def _session_closed():
         return None
 
 
+def _in_this_session(draw):
+    """`draw` run in the browser session of the caller (its reactive variables), from any thread."""
+    from solara.server import kernel_context
+
+    try:
+        context = kernel_context.get_current_context()
+    except RuntimeError:  # no kernel: the page rendered outside a server
+        return draw
+
+    def drawn(frame: LiveFrame) -> None:
+        with context:
+            draw(frame)
+
+    return drawn
+
+
 def _publish(frame: LiveFrame) -> None:
     live.value = frame
 
@@ -79,8 +95,17 @@ def _publish(frame: LiveFrame) -> None:
 def run_task(scenario, values: dict, n_seeds: int, cancel: _Either) -> RunView:
     """Run `scenario` (or store `n_seeds` runs of it when n_seeds > 0) in a background thread,
     drawing it as it runs, and compute its figures' data."""
+    drawer = FrameDrawer(_in_this_session(_publish))
+    try:
+        return _run_and_view(scenario, values, n_seeds, cancel, LiveRecorder(drawer.put, ""))
+    finally:
+        drawer.close()
+
+
+def _run_and_view(scenario, values: dict, n_seeds: int, cancel: _Either, recorder: LiveRecorder) -> RunView:
+    """The body of `run_task`, with the frames of the run handed to `recorder`."""
     limits = server_config().limits
-    recorder = LiveRecorder(_publish, f"{scenario.name}, seed {scenario.run.seed}")
+    recorder.start(f"{scenario.name}, seed {scenario.run.seed}")
     stored_message.value = ""
     if n_seeds:
         db = server_config().db
