@@ -424,41 +424,35 @@ def _crisis(scenario: Scenario, sim: Simulation) -> Any:
         start_date=scenario.run.start_date,
         ticks_per_day=scenario.run.ticks_per_day,
     )
-    if isinstance(scenario.world, MapWorld):
-        from uprising.world.build import run_calendar
-        from uprising.world.map_world import crisis_geography
+    from uprising.dynamics.geography import roads_file_cells
+    from uprising.world.build import map_world_of, run_calendar
+    from uprising.world.map_world import crisis_geography
 
-        geo = crisis_geography(scenario.world, run_calendar(scenario))
-        return Crisis(
-            **common,
-            alignment_pct=geo.alignment_pct,
-            national_alignment_pct=geo.national_alignment_pct,
-            adjacency=geo.adjacency,
-            capitals_lonlat=geo.capitals_lonlat,
-            codes=geo.codes,
-            institutions=scenario.institutions,
-            frame=geo.layout,
-            roads=geo.roads,
-            world_sites=geo.sites,
-            place=geo.layout.data.words[0],
-        )
-    from uprising.dynamics.geography import LatticeFrame, adjacency_matrix, roads_file_cells
-    from uprising.world.cache import peru_data
-
-    data = peru_data()  # read once per process
-    if list(data.names) != list(sim.world.lattice.department_names):
-        raise ScenarioError("dynamics: the world's departments are not those of the Peru data")
+    cfg, source = map_world_of(scenario.world)
+    geo = crisis_geography(cfg, run_calendar(scenario), source)
     lattice = sim.world.lattice
-    roads_file = getattr(scenario.world, "roads_geojson", None)
+    if list(geo.layout.data.names) != list(lattice.department_names):
+        raise ScenarioError("dynamics: the world's regions are not those of its data")
+    institutions = scenario.institutions
+    roads = geo.roads
+    if not isinstance(scenario.world, MapWorld):  # Peru: Congress by default, a roads file optional
+        institutions = institutions or InstitutionsConfig()
+        roads_file = scenario.world.roads_geojson
+        roads = None if roads_file is None else roads_file_cells(lattice, geo.layout, roads_file)
     return Crisis(
         **common,
-        alignment_pct=data.castillo_pct,
-        national_alignment_pct=data.national_castillo_pct,
-        adjacency=adjacency_matrix(list(data.ubigeo)),
-        capitals_lonlat=data.capital_lonlat,
-        codes=list(data.ubigeo),
-        institutions=scenario.institutions or InstitutionsConfig(),
-        roads=None if roads_file is None else roads_file_cells(lattice, LatticeFrame(lattice), roads_file),
+        alignment_pct=geo.alignment_pct,
+        national_alignment_pct=geo.national_alignment_pct,
+        adjacency=geo.adjacency,
+        capitals_lonlat=geo.capitals_lonlat,
+        codes=geo.codes,
+        institutions=institutions,
+        # A lattice that carries its own geography (equirectangular) is its own frame, so that
+        # the lines between capitals are drawn once per process (`road_cells`).
+        frame=None if lattice.origin_lonlat is not None else geo.layout,
+        roads=roads,
+        world_sites=geo.sites,
+        place=geo.layout.data.words[0],
     )
 
 

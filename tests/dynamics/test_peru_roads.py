@@ -15,7 +15,7 @@ from tests.cli_checks import invoke_command, one_error_line
 from uprising.errors import ScenarioError
 from uprising.model import Model
 from uprising.scenario import load_scenario, scenario_hash
-from uprising.world.peru import cell_centres_xy_km, lonlat_to_cell, lonlat_to_xy_km
+from uprising.world.projection import cell_centres_xy_km, lonlat_to_cell, lonlat_to_xy_km
 
 SMALL = ["world.population_scale=1000", "run.steps=4"]
 # The road of Lake Titicaca's western shore (PE-3S, then PE-36A): town centres, lon/lat.

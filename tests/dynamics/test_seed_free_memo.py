@@ -8,17 +8,17 @@ from dataclasses import replace
 import numpy as np
 
 from uprising.dynamics import geography
-from uprising.dynamics.geography import LatticeFrame, adjacency_matrix, road_cells
+from uprising.dynamics.geography import LatticeFrame, road_cells
 from uprising.scenario.world import PeruWorld
-from uprising.world import cache, peru
+from uprising.world import peru
+from uprising.world.map_world import crisis_geography, map_layout
 
 COARSE = PeruWorld(resolution_km=20.0, population_scale=1000.0)
 
 
 def peru_roads(lattice):
-    data = cache.peru_data()
-    adjacency = adjacency_matrix(list(data.ubigeo))
-    return road_cells(lattice, LatticeFrame(lattice), data.capital_lonlat, adjacency)
+    geo = crisis_geography(peru.peru_map_world(COARSE), source=peru.peru_source())
+    return road_cells(lattice, LatticeFrame(lattice), geo.capitals_lonlat, geo.adjacency)
 
 
 def fresh_roads(lattice):
@@ -50,7 +50,7 @@ def test_remembered_road_lines_keep_only_the_cells_of_this_lattices_regions():
 
 
 def test_the_agents_homes_are_built_once_and_each_world_writes_its_own_copy():
-    layout = cache.peru_layout(COARSE)
+    layout = map_layout(peru.peru_map_world(COARSE), source=peru.peru_source())
     assert not layout.homes.flags.writeable
     first = peru.build_peru_world(COARSE, seed=1).world
     assert np.array_equal(first.citizen_cell, layout.homes)
@@ -59,7 +59,7 @@ def test_the_agents_homes_are_built_once_and_each_world_writes_its_own_copy():
     assert np.array_equal(second.citizen_cell, layout.homes)
     # by department, then cell, as many per cell as the layout counts
     cells = np.repeat(np.arange(layout.counts.size), layout.counts)
-    by_department = cells[np.argsort(layout.department_lattice.department[cells], kind="stable")]
+    by_department = cells[np.argsort(layout.lattice.department[cells], kind="stable")]
     assert np.array_equal(second.citizen_cell, by_department)
 
 

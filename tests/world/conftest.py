@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from uprising.scenario.world import PeruWorld
 from uprising.world import cache
+from uprising.world.map_world import MapLayout, map_layout
+from uprising.world.peru import peru_map_world, peru_source
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "own_crisis"
 
@@ -19,3 +22,8 @@ def island(tmp_path: Path) -> Path:
     shutil.copytree(EXAMPLE, tmp_path / "own_crisis")
     cache.clear()
     return tmp_path / "own_crisis"
+
+
+def peru_layout(cfg: PeruWorld) -> MapLayout:
+    """The seed-free layout of the map world that a `PeruWorld` section stands for."""
+    return map_layout(peru_map_world(cfg), source=peru_source())

@@ -10,7 +10,9 @@ from datetime import date
 import numpy as np
 import pytest
 
+from tests.world.conftest import peru_layout
 from uprising.data import DATA_DIR
+from uprising.data.peru_data import PeruData
 from uprising.dynamics.config import Dynamics, LegitimacyShock
 from uprising.dynamics.crisis import Crisis
 from uprising.engine.lattice import Lattice, World
@@ -21,6 +23,8 @@ from uprising.scenario import load_scenario
 from uprising.scenario.model import Scenario
 from uprising.scenario.world import PeruWorld
 from uprising.world import peru
+from uprising.world.map_world import place_by_territory
+from uprising.world.peru import peru_map_world
 
 COARSE = PeruWorld(resolution_km=20, population_scale=1000)
 
@@ -32,7 +36,7 @@ def build() -> peru.PeruBuild:
 
 
 @pytest.fixture(scope="module")
-def data(build) -> peru.PeruData:
+def data(build) -> PeruData:
     return build.data
 
 
@@ -59,30 +63,28 @@ def test_every_district_has_its_runoff_share(data):
 
 
 def test_a_cell_share_lies_between_its_departments_districts(data):
-    lattice, _ = peru.peru_lattice(data, COARSE.resolution_km)
-    placed = peru.place_population(data, lattice, COARSE)
-    lived = np.flatnonzero(placed.expected > 0)
-    assert np.all(np.isnan(placed.castillo_pct[placed.expected == 0]))
-    dept = lattice.department[lived]
+    layout = peru_layout(COARSE)
+    lived = np.flatnonzero(np.isfinite(layout.seat_share))
+    dept = layout.lattice.department[lived]
     share = data.district_castillo_pct
     low = np.array([share[data.district_department == d].min() for d in range(data.departments)])
     high = np.array([share[data.district_department == d].max() for d in range(data.departments)])
-    cells = placed.castillo_pct[lived]
+    cells = layout.seat_share[lived]
     assert np.all(cells >= low[dept] - 1e-9) and np.all(cells <= high[dept] + 1e-9)
 
 
 def test_a_cell_share_is_its_districts_mean_weighted_by_the_people_placed(data):
-    lattice, _ = peru.peru_lattice(data, COARSE.resolution_km)
+    layout = peru_layout(COARSE)
+    seats = (layout.lattice, layout.seat_cell, layout.data.seat_region, layout.seat_xy)
+    cfg = peru_map_world(COARSE)
     # Two shares only (0 and 100): a cell's share is then 100 x the part of its people from
     # the second kind of district, which placing that kind alone measures.
-    odd = np.arange(len(data.district_population)) % 2 == 1
-    two = replace(data, district_castillo_pct=np.where(odd, 100.0, 0.0))
-    both = peru.place_population(two, lattice, COARSE)
-    only_odd = peru.place_population(
-        replace(two, district_population=np.where(odd, data.district_population, 0)), lattice, COARSE
-    )
-    lived = both.expected > 0
-    assert np.allclose(both.castillo_pct[lived], 100 * only_odd.expected[lived] / both.expected[lived])
+    people = data.district_population.astype(float)
+    odd = np.arange(len(people)) % 2 == 1
+    expected, aligned, _ = place_by_territory(*seats, people, cfg, np.where(odd, 100.0, 0.0))
+    only_odd, _, _ = place_by_territory(*seats, np.where(odd, people, 0.0), cfg)
+    lived = expected > 0
+    assert np.allclose(aligned[lived] / expected[lived], 100 * only_odd[lived] / expected[lived])
 
 
 def test_lima_cells_differ_and_the_east_and_south_of_the_city_are_more_aligned(build, data):
@@ -98,7 +100,7 @@ def test_lima_cells_differ_and_the_east_and_south_of_the_city_are_more_aligned(b
     assert world.cell_alignment[city].max() * data.national_castillo_pct > data.castillo_pct[lima] + 5
     multiplier = world.cell_legitimacy_multiplier[cells]
     assert multiplier.max() - multiplier.min() > 0.05
-    expected = peru.legitimacy_multiplier(share, data.national_castillo_pct, PeruWorld().legitimacy_strength)
+    expected = 1 - PeruWorld().legitimacy_strength * (share - data.national_castillo_pct) / 100
     assert np.allclose(multiplier, expected, atol=1e-6)
 
 
@@ -257,7 +259,7 @@ def test_the_share_of_castillo_voters_in_a_cell_is_its_districts_share(voters):
 def test_a_voter_weighs_the_multiplier_of_its_own_vote_at_the_same_national_mean(voters):
     world, data = voters.world, voters.data
     strength = VOTER.legitimacy_strength
-    expected = peru.legitimacy_multiplier(np.array([0.0, 100.0]), data.national_castillo_pct, strength)
+    expected = np.clip(1 - strength * (np.array([0.0, 100.0]) - data.national_castillo_pct) / 100, 0, 2)
     assert np.allclose(world.side_legitimacy_multiplier, expected)
     # The formula is linear in the share: a cell's mean over its voters' multipliers is, in
     # expectation, the cell's own multiplier, and so is the nation's.

@@ -1,4 +1,5 @@
-"""The world of Peru: rasterisation, placement, attributes and forces."""
+"""The world of Peru, the map world of Peru's files: rasterisation, placement, attributes and
+forces."""
 
 from __future__ import annotations
 
@@ -7,15 +8,18 @@ import pytest
 import shapely
 from scipy.stats import spearmanr
 
-from uprising.data.peru_data import load_peru_data
+from tests.world.conftest import peru_layout as layout_of
+from uprising.data.peru_data import PeruData, department_index, load_peru_data, police_count
 from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE
 from uprising.errors import UprisingError
 from uprising.scenario.world import PeruWorld
 from uprising.world import peru
+from uprising.world.map_world import deploy_military
+from uprising.world.projection import cell_centres_lonlat, cell_centres_xy_km, lonlat_to_cell, lonlat_to_xy_km
 
 
 @pytest.fixture(scope="module")
-def data() -> peru.PeruData:
+def data() -> PeruData:
     return load_peru_data()
 
 
@@ -45,8 +49,9 @@ def test_lattice_is_bounded_and_tagged(build, data):
 
 @pytest.mark.parametrize("resolution", [5.0, 20.0])
 def test_cell_department_is_the_polygon_holding_its_centre(data, resolution):
-    lattice, forced = peru.peru_lattice(data, resolution)
-    lon, lat = peru.cell_centres_lonlat(lattice)
+    layout = layout_of(PeruWorld(resolution_km=resolution, population_scale=1000))
+    lattice, forced = layout.lattice, list(layout.forced)
+    lon, lat = cell_centres_lonlat(lattice)
     lons, lats = np.meshgrid(lon, lat)
     expected = np.full(lattice.cells, -1)
     for d, poly in enumerate(data.polygons):
@@ -64,20 +69,18 @@ def test_cell_department_is_the_polygon_holding_its_centre(data, resolution):
 def test_projection_round_trip(build):
     lattice = build.world.lattice
     cells = np.array([0, 12345, lattice.cells - 1])
-    xy = peru.cell_centres_xy_km(lattice, cells)
-    lon, lat = peru.cell_centres_lonlat(lattice)
+    xy = cell_centres_xy_km(lattice, cells)
+    lon, lat = cell_centres_lonlat(lattice)
     row, col = np.divmod(cells, lattice.width)
-    assert np.array_equal(peru.lonlat_to_cell(lattice, lon[col], lat[row]), cells)
-    x, y = peru.lonlat_to_xy_km(lattice, lon[col], lat[row])
+    assert np.array_equal(lonlat_to_cell(lattice, lon[col], lat[row]), cells)
+    x, y = lonlat_to_xy_km(lattice, lon[col], lat[row])
     assert np.allclose(np.column_stack([x, y]), xy)
-    assert peru.lonlat_to_cell(lattice, 0.0, 0.0) == -1
+    assert lonlat_to_cell(lattice, 0.0, 0.0) == -1
 
 
 def test_placement_matches_source_totals_at_scale_1(data):
-    cfg = PeruWorld(resolution_km=20.0, population_scale=1.0)
-    lattice, _ = peru.peru_lattice(data, cfg.resolution_km)
-    placement = peru.place_population(data, lattice, cfg)
-    counts = peru.cell_counts(placement.expected, lattice.department, peru.department_targets(data, 1.0))
+    layout = layout_of(PeruWorld(resolution_km=20.0, population_scale=1.0))
+    lattice, counts = layout.lattice, layout.counts
     inside = lattice.department >= 0
     assert counts[~inside].sum() == 0
     by_dept = np.bincount(lattice.department[inside], weights=counts[inside], minlength=25)
@@ -105,7 +108,7 @@ def test_every_agent_sits_in_its_own_department(build):
 def test_cities_dense_puna_sparse(build, data):
     world = build.world
     counts = np.bincount(world.citizen_cell, minlength=world.lattice.cells)
-    lima = counts[peru.lonlat_to_cell(world.lattice, *data.capital_lonlat[data.names.index("Lima")])]
+    lima = counts[lonlat_to_cell(world.lattice, *data.capital_lonlat[data.names.index("Lima")])]
     assert lima > 100 * np.median(counts[counts > 0])
     assert lima > 1000
     # Most of Loreto's cells (Amazon forest) hold nobody.
@@ -138,14 +141,14 @@ def test_mean_hardship_follows_the_source_order(build, data):
     assert np.all(np.abs(means - build.hardship_mu) < 0.03)
 
 
-def test_hardship_mean_function():
-    cfg = PeruWorld()
-    at_national = peru.hardship_mean(np.array([74.0]), np.array([27.5]), cfg)
-    assert at_national[0] == pytest.approx(0.5)
-    rising = peru.hardship_mean(np.array([60.0, 74.0, 90.0]), np.array([20.0, 27.5, 45.0]), cfg)
-    assert np.all(np.diff(rising) > 0)
-    a, b = peru.hardship_beta_parameters(np.array([0.5]), 2.0)
-    assert (a[0], b[0]) == pytest.approx((1.0, 1.0))  # Epstein's U(0, 1)
+def test_mean_hardship_is_a_logistic_of_informality_and_poverty_against_the_national_rates(build, data):
+    cfg = build.config
+    z = (
+        np.log(cfg.hardship_national_mean / (1 - cfg.hardship_national_mean))
+        + cfg.hardship_informality_weight * (data.informal_pct - cfg.national_informality_pct) / 10
+        + cfg.hardship_poverty_weight * (data.poverty_pct - cfg.national_poverty_pct) / 10
+    )
+    assert build.hardship_mu == pytest.approx(1 / (1 + np.exp(-z)), rel=1e-12)
 
 
 def test_legitimacy_multiplier(build, data):
@@ -155,15 +158,14 @@ def test_legitimacy_multiplier(build, data):
     puno, lima = data.names.index("Puno"), data.names.index("Lima")
     assert m[puno] < 1 < m[lima]
     assert spearmanr(m, data.castillo_pct).statistic == pytest.approx(-1.0)
-    flat = peru.legitimacy_multiplier(data.castillo_pct, data.national_castillo_pct, 0.0)
-    assert np.all(flat == 1)
-    assert np.all(peru.legitimacy_multiplier(np.array([0.0, 100.0]), 50.0, 5.0) == [2.0, 0.0])
+    expected = 1 - build.config.legitimacy_strength * (data.castillo_pct - data.national_castillo_pct) / 100
+    assert m == pytest.approx(expected, rel=1e-12)
 
 
 def test_discrimination_term(data):
-    term, missing = peru.discrimination_term(data.quechua_aymara_pct, 0.5)
-    assert missing.all() and np.all(term == 0)  # the source has no figure: term 0, said so
     default = peru.build_peru_world(PeruWorld(resolution_km=20, population_scale=1000), 1)
+    # The source has no figure: term 0, said so.
+    assert default.discrimination_missing.all() and np.all(default.discrimination == 0)
     assert any("no figure for 25 of 25" in n for n in default.notes)
     partial = peru.build_peru_world(
         PeruWorld(resolution_km=20, population_scale=1000, discrimination_source="indigenous_partial"),
@@ -177,7 +179,7 @@ def test_discrimination_term(data):
 def test_police_in_proportion_to_population(build, data):
     world = build.world
     assert np.all(world.cop_kind == FORCE_POLICE)
-    expected = peru.police_count(data.population, 390.0, 100.0)
+    expected = police_count(data.population, 390.0, 100.0)
     got = np.bincount(world.lattice.department[world.cop_cell], minlength=25)
     assert np.array_equal(got, expected)
     assert world.cops == pytest.approx(31_237_385 * 390e-5 / 100, abs=25)
@@ -189,7 +191,7 @@ def test_police_in_proportion_to_population(build, data):
 def test_deploy_military(build):
     world = build.world
     rng = np.random.Generator(np.random.Philox(3))
-    more = peru.deploy_military(world, "Puno", 50, rng)
+    more = deploy_military(world, "Puno", 50, rng)
     assert more.cops == world.cops + 50
     new = more.cop_kind == FORCE_MILITARY
     assert new.sum() == 50
@@ -198,12 +200,12 @@ def test_deploy_military(build):
     counts = np.bincount(world.citizen_cell, minlength=world.lattice.cells)
     assert np.all(counts[more.cop_cell[new]] > 0)
     assert world.cops == build.world.cops  # the original is untouched
-    same = peru.deploy_military(world, "21", 5, np.random.Generator(np.random.Philox(3)))
+    same = deploy_military(world, "21", 5, np.random.Generator(np.random.Philox(3)))
     assert np.all(world.lattice.department[same.cop_cell[same.cop_kind == FORCE_MILITARY]] == puno)
     junin = world.lattice.department_names.index("Junín")
-    assert peru.department_index(world.lattice.department_names, "JUNIN") == junin
+    assert department_index(world.lattice.department_names, "JUNIN") == junin
     with pytest.raises(UprisingError, match="unknown"):
-        peru.deploy_military(world, "Atlantis", 1, rng)
+        deploy_military(world, "Atlantis", 1, rng)
 
 
 def test_military_at_start():

@@ -1,4 +1,5 @@
-"""The seed-free parts of the Peru world are built once and reused, never shared for writing."""
+"""The seed-free parts of the Peru world (a map world's layout) are built once and reused, never
+shared for writing."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import shutil
 import numpy as np
 import pytest
 
+from tests.world.conftest import peru_layout
 from uprising.data import DATA_DIR
 from uprising.scenario.world import PeruWorld
-from uprising.world import cache, peru
+from uprising.world import cache, map_world, peru
 
 COARSE = {"resolution_km": 20.0, "population_scale": 1000.0}
 
@@ -45,10 +47,10 @@ def test_a_remembered_layout_builds_the_same_world_as_a_fresh_one():
 
 
 def test_configs_that_differ_only_in_traits_share_one_layout():
-    base = cache.peru_layout(PeruWorld(**COARSE))
-    assert cache.peru_layout(PeruWorld(**COARSE, hardship_poverty_weight=0.9, police_per_100k=100)) is base
-    assert cache.peru_layout(PeruWorld(**COARSE, seat_share=0.5)) is not base
-    assert cache.peru_layout(PeruWorld(resolution_km=15.0, population_scale=1000.0)) is not base
+    base = peru_layout(PeruWorld(**COARSE))
+    assert peru_layout(PeruWorld(**COARSE, hardship_poverty_weight=0.9, police_per_100k=100)) is base
+    assert peru_layout(PeruWorld(**COARSE, seat_share=0.5)) is not base
+    assert peru_layout(PeruWorld(resolution_km=15.0, population_scale=1000.0)) is not base
 
 
 def test_each_world_owns_its_lattice_and_the_shared_arrays_are_read_only():
@@ -57,8 +59,14 @@ def test_each_world_owns_its_lattice_and_the_shared_arrays_are_read_only():
     first.world.lattice.department[:] = 0  # a world may change its own lattice
     second = peru.build_peru_world(cfg, seed=1)
     assert (second.world.lattice.department == -1).any()
-    layout = cache.peru_layout(cfg)
-    for array in (layout.counts, layout.placement.expected, layout.data.population, layout.targets):
+    layout = peru_layout(cfg)
+    for array in (
+        layout.counts,
+        layout.seat_share,
+        layout.data.seat_population,
+        layout.homes,
+        layout.targets,
+    ):
         with pytest.raises(ValueError, match="read-only"):
             array[0] = 1
 
@@ -81,7 +89,7 @@ def test_an_edited_data_file_is_read_again(tmp_path):
 class _Recorder:
     """A config that notes which of its fields are read."""
 
-    def __init__(self, cfg: PeruWorld) -> None:
+    def __init__(self, cfg) -> None:
         self._cfg, self.read = cfg, set()
 
     def __getattr__(self, name: str):
@@ -90,8 +98,10 @@ class _Recorder:
 
 
 def test_the_layout_key_holds_every_field_the_placement_reads():
-    data = cache.peru_data()
-    cfg = _Recorder(PeruWorld(**COARSE))
-    lattice, _ = peru.peru_lattice(data, 20.0)
-    peru.place_population(data, lattice, cfg)  # type: ignore[arg-type]
-    assert cfg.read <= set(cache.LAYOUT_FIELDS)
+    layout = peru_layout(PeruWorld(**COARSE))
+    seats = (layout.lattice, layout.seat_cell, layout.data.seat_region)
+    people = layout.data.seat_population.astype(float)
+    cfg = _Recorder(peru.peru_map_world(PeruWorld(**COARSE)))
+    map_world.place_by_territory(*seats, layout.seat_xy, people, cfg)  # type: ignore[arg-type]
+    map_world.place_seats(*seats, people, cfg)  # type: ignore[arg-type]
+    assert cfg.read <= set(map_world.LAYOUT_FIELDS)

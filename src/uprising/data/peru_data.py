@@ -20,9 +20,19 @@ import numpy as np
 import shapely
 
 from uprising.data import DATA_DIR, data_path
+from uprising.data.map_data import MapData
 from uprising.errors import DataError, UprisingError
 
 PERU_DATA = "peru"
+# The columns of Peru's data as a map world reads them (`peru_map_data`).
+POPULATION_COLUMN = "population"
+INFORMALITY_COLUMN = "informal_employment_pct"
+POVERTY_COLUMN = "poverty_pct"
+ALIGNMENT_COLUMN = "castillo_runoff_pct"
+DISCRIMINATION_COLUMNS = {
+    "quechua_aymara": "quechua_aymara_pct",
+    "indigenous_partial": "indigenous_mother_tongue_pct_2017_partial",
+}
 
 
 @dataclass(frozen=True)
@@ -310,6 +320,43 @@ def _read_polygons(base: Path, index: dict[str, int], names: list[str]) -> list:
         if geom is None:
             raise DataError(f"data file {relative}: no polygon for {names[i]}")
     return polygons
+
+
+def peru_map_data(data: PeruData, root: Path | None = None) -> MapData:
+    """Peru's files as a map world's data: departments as regions (in the order of regions.csv),
+    districts as seats (with their 2021 runoff share), INEI's department totals, indicators,
+    capitals and neighbours (adjacency.csv), read from the same sourced files."""
+    base = Path(root) if root is not None else DATA_DIR
+    index = {u: i for i, u in enumerate(data.ubigeo)}
+    pairs = set()
+    relative = f"{PERU_DATA}/adjacency.csv"
+    for line, row in enumerate(read_csv_rows(relative, base, ["ubigeo_a", "ubigeo_b"]), start=2):
+        a, b = index.get(row["ubigeo_a"].strip()), index.get(row["ubigeo_b"].strip())
+        if a is None or b is None:
+            raise DataError(f"data file {relative}: line {line}: unknown ubigeo")
+        pairs.add((min(a, b), max(a, b)))
+    indicators = {
+        POPULATION_COLUMN: data.population.astype(float),
+        INFORMALITY_COLUMN: data.informal_pct,
+        POVERTY_COLUMN: data.poverty_pct,
+        ALIGNMENT_COLUMN: data.castillo_pct,
+        DISCRIMINATION_COLUMNS["quechua_aymara"]: data.quechua_aymara_pct,
+        DISCRIMINATION_COLUMNS["indigenous_partial"]: data.indigenous_partial_pct,
+    }
+    return MapData(
+        folder=base / PERU_DATA,
+        codes=list(data.ubigeo),
+        names=list(data.names),
+        polygons=list(data.polygons),
+        seat_region=data.district_department.astype(np.int64),
+        seat_lonlat=data.district_lonlat,
+        seat_population=data.district_population,
+        indicators=indicators,
+        seat_columns={ALIGNMENT_COLUMN: data.district_castillo_pct},
+        capital_lonlat=data.capital_lonlat,
+        adjacency=sorted(pairs),
+        words=("department", "departments"),
+    )
 
 
 def police_count(population: np.ndarray, per_100k: float, population_scale: float) -> np.ndarray:

@@ -15,7 +15,6 @@ region and misplace winding mountain roads by up to tens of km.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -23,7 +22,6 @@ from typing import Protocol
 import numpy as np
 import shapely
 
-from uprising.data import data_path
 from uprising.data.map_data import read_road_lines
 from uprising.engine.lattice import Lattice
 from uprising.errors import DataError, ScenarioError
@@ -44,33 +42,19 @@ class Frame(Protocol):
 @dataclass(frozen=True)
 class LatticeFrame:
     """The frame of a lattice that carries its own geography (`origin_lonlat`, `cell_km`): the
-    map of Peru's local equirectangular projection (`uprising.world.peru`)."""
+    equirectangular map (`uprising.world.projection`)."""
 
     lattice: Lattice
 
     def xy_km(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
-        from uprising.world.peru import lonlat_to_xy_km
+        from uprising.world.projection import lonlat_to_xy_km
 
         return lonlat_to_xy_km(self.lattice, lon, lat)
 
     def cell_of(self, lon, lat) -> np.ndarray:
-        from uprising.world.peru import lonlat_to_cell
+        from uprising.world.projection import lonlat_to_cell
 
         return lonlat_to_cell(self.lattice, lon, lat)
-
-
-def adjacency_matrix(ubigeo: list[str]) -> np.ndarray:
-    """bool[d, d]: departments sharing a land border (adjacency.csv), in the order of `ubigeo`."""
-    index = {u: i for i, u in enumerate(ubigeo)}
-    adj = np.zeros((len(ubigeo), len(ubigeo)), dtype=bool)
-    path = data_path("peru/adjacency.csv")
-    with path.open(encoding="utf-8", newline="") as f:
-        for line, row in enumerate(csv.DictReader(f), 2):
-            a, b = row.get("ubigeo_a", ""), row.get("ubigeo_b", "")
-            if a not in index or b not in index:
-                raise DataError(f"adjacency.csv line {line}: unknown ubigeo {a!r} or {b!r}")
-            adj[index[a], index[b]] = adj[index[b], index[a]] = True
-    return adj
 
 
 def road_cells(

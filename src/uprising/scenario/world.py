@@ -282,7 +282,7 @@ class MapWorld(Section):
     """Any country from a data folder: regions, population, indicators, sites, roads.
 
     The folder's format is in docs/own_crisis.md; `uprising world --check` validates one.
-    Build it with `uprising.world.map.build_map_world`.
+    Build it with `uprising.world.map_world.build_map_world`.
     """
 
     kind: Literal["map"] = "map"

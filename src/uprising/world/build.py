@@ -1,5 +1,5 @@
-"""Build the world a scenario names: the classic torus, the map of Peru or a map from a data
-folder, each a `World`."""
+"""Build the world a scenario names: the classic torus or a map world (from a data folder, or
+Peru's, whose section is an alias of one), each a `World`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,17 @@ from uprising.scenario.world import MapWorld, PeruWorld
 
 if TYPE_CHECKING:
     from uprising.scenario.model import Scenario
+    from uprising.world.map_world import DataSource
     from uprising.world.peru import PeruBuild
+
+
+def map_world_of(section: MapWorld | PeruWorld) -> tuple[MapWorld, DataSource | None]:
+    """The map world a section stands for and where its data come from (None: its folder)."""
+    if isinstance(section, MapWorld):
+        return section, None
+    from uprising.world.peru import peru_map_world, peru_source
+
+    return peru_map_world(section), peru_source()
 
 
 def build_world_with_details(

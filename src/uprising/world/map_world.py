@@ -134,11 +134,13 @@ class MapLayout:
     forced: tuple[tuple[int, int], ...]  # (cell, region) given to a region with no cell centre
     targets: np.ndarray  # int64[d] agents per region
     counts: np.ndarray  # int64[cells] agents per cell
+    homes: np.ndarray  # int32[agents] each citizen's cell, by region, then cell: take a copy
     site_cells: dict[str, np.ndarray]  # kind -> int64 cells of its sites
     road_cells: np.ndarray  # int64 cells crossed by a road
     adjacency: tuple[tuple[int, int], ...]  # pairs of neighbouring regions, a < b
     people: np.ndarray  # int64[d] people of each region
     seat_cell: np.ndarray  # int64[k] cell of each seat (after snapping)
+    seat_xy: np.ndarray  # float64[k, 2] km of each seat east of the west edge, north of the south
     snapped: int  # seats that fell off their region's cells
     seat_share: np.ndarray | None  # float64[cells] mean seat share of the people placed; NaN: none
 
@@ -407,9 +409,10 @@ def map_layout(
         snapped = _snap_seats(frame, seat, data.seat_region, xy)
         share = data.seat_columns[seat_columns[0]] if seat_columns else None
         people = data.seat_population.astype(float)
+        local = frame.local(xy)
         if cfg.seat_kernel == "territory":
             expected, aligned, _ = place_by_territory(
-                lattice, seat, data.seat_region, frame.local(xy), people, cfg, share
+                lattice, seat, data.seat_region, local, people, cfg, share
             )
         else:
             expected, aligned = place_seats(lattice, seat, data.seat_region, people, cfg, share)
@@ -417,22 +420,26 @@ def map_layout(
         if share is not None:
             with np.errstate(invalid="ignore", divide="ignore"):
                 seat_share = np.where(expected > 0, aligned / expected, np.nan)
+            seat_share.flags.writeable = False
         dept = lattice.department
         people_d = region_people(data, cfg)
         targets = np.round(people_d / cfg.population_scale).astype(np.int64)
         counts = cell_counts(expected, dept, targets)
+        order = np.argsort(dept, kind="stable")
+        order = order[dept[order] >= 0].astype(np.int32)
+        homes = np.repeat(order, counts[order])
         shape = (lattice.height, lattice.width)
         site_cells = {}
         for kind in sorted({s.kind for s in data.sites}):
             lonlat = np.array([(s.lon, s.lat) for s in data.sites if s.kind == kind])
             site_cells[kind] = frame.cell_of(lonlat[:, 0], lonlat[:, 1])
         adjacency = tuple(data.adjacency) if data.adjacency is not None else touching_pairs(data.polygons)
-        for array in (dept, targets, counts, seat, people_d, *site_cells.values()):
+        for array in (dept, targets, counts, homes, seat, local, people_d, *site_cells.values()):
             array.flags.writeable = False
         road_cells = _line_cells(data.roads, project, frame, cell, shape)
         return MapLayout(
-            data, lattice, frame, tuple(forced), targets, counts, site_cells, road_cells, adjacency,
-            people_d, seat, snapped, seat_share,
+            data, lattice, frame, tuple(forced), targets, counts, homes, site_cells, road_cells, adjacency,
+            people_d, seat, local, snapped, seat_share,
         )  # fmt: skip
 
     fields = cfg.model_dump(mode="json", include=set(LAYOUT_FIELDS))
@@ -586,9 +593,7 @@ def build_map_world(
     lattice = Lattice(**{**shared.__dict__, "department": shared.department.copy()})
     lattice.department_names = list(shared.department_names)
     rng = _streams(seed)
-    order = np.argsort(lattice.department, kind="stable")
-    order = order[lattice.department[order] >= 0].astype(np.int32)
-    citizen_cell = np.repeat(order, layout.counts[order])
+    citizen_cell = layout.homes.copy()  # seed-free, built once
     offsets = np.concatenate([[0], np.cumsum(layout.targets)])
     mu = hardship_mean(data, cfg)
     alpha, beta = hardship_beta_parameters(mu, cfg.hardship_concentration)

@@ -11,7 +11,7 @@ from uprising.engine.lattice import World
 from uprising.errors import UprisingError
 from uprising.figures import place_labels, polygon_rings
 from uprising.files import atomic_path, describe_os_error
-from uprising.world.peru import lonlat_to_xy_km
+from uprising.world.projection import lonlat_to_xy_km
 from uprising.world.summary import department_hardship
 
 
