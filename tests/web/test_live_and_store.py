@@ -37,7 +37,7 @@ def test_a_slow_page_does_not_hold_up_the_run_and_is_drawn_its_last_frame():
     drawn = []
 
     def slow_draw(frame):
-        time.sleep(0.5)
+        time.sleep(0.2)
         drawn.append(frame.tick)
 
     scenario = build_scenario("epstein-2002", SMALL)
@@ -47,7 +47,7 @@ def test_a_slow_page_does_not_hold_up_the_run_and_is_drawn_its_last_frame():
     run_from_web(scenario, ServerLimits(), watch=LiveRecorder(drawer.put, "t", interval_s=0.0))
     ran_s = time.monotonic() - started
     drawer.close()
-    assert ran_s < 0.5, f"the run waited {ran_s:.2f} s for the page"
+    assert ran_s < 1.0, f"the run waited {ran_s:.2f} s for the page"  # 21 draws: 4.2 s
     assert drawn[-1] == 20 and drawn == sorted(drawn) and len(drawn) < 5  # the newest, in order
 
 

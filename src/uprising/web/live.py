@@ -6,9 +6,9 @@ page a `LiveFrame`: the counts so far, the torus's sites or the map's active peo
 department. It keeps the torus's sites of every `stride`-th tick (at most `MAX_KEPT_BYTES` in
 all) so that the grid can be replayed tick by tick once the run has ended.
 
-`FrameDrawer` puts the page's redraw on its own thread: redrawing a 400 x 400 torus took 2 to 16 s
-of Python on a loaded 2-core machine, and while the run drew its own frames it ran one tick per
-redraw and the chart stood still for as long.
+`FrameDrawer` puts the page's redraw on its own thread and rests between redraws as long as
+each took: redrawing a 400 x 400 torus took 2 to 16 s on a loaded 2-core machine, and while
+the run drew every frame itself, 0.25 s apart, it ran a tick or so per redraw.
 """
 
 from __future__ import annotations
@@ -115,16 +115,19 @@ class LiveRecorder:
 class FrameDrawer:
     """Draws the frames handed to it with `draw` on a thread of its own, the newest first.
 
-    `put(frame)` returns at once, so the run never waits for the page. A frame put while the
-    page is still drawing replaces the one waiting (each frame holds the whole run so far, so
-    only in-between pictures are skipped). After a draw that took d seconds the next waits d
-    more, so a slow page takes at most about half of the time. `close()` draws the last frame
-    put, stops the thread and raises what `draw` raised, if anything.
+    After a draw that took d seconds the drawer rests d seconds, and the run goes on meanwhile:
+    a frame put then replaces the one waiting (each frame holds the whole run so far, so only
+    in-between pictures are skipped). A frame put while a draw is in progress waits for its end:
+    the engine's kernels hold Python's lock through a tick, so a draw beside a running run got
+    a few milliseconds a tick and took tens of seconds. So the run gets at least half of the
+    time and the page a new picture every two draws' time. `close()` draws the last frame put,
+    stops the thread and raises what `draw` raised, if anything.
     """
 
     def __init__(self, draw: Callable[[LiveFrame], None]) -> None:
         self._draw = draw
         self._waiting: LiveFrame | None = None
+        self._drawing = False
         self._closing = False
         self._error: BaseException | None = None
         self._changed = threading.Condition()
@@ -133,13 +136,15 @@ class FrameDrawer:
 
     def put(self, frame: LiveFrame) -> None:
         with self._changed:
+            while self._drawing:
+                self._changed.wait()
             self._waiting = frame
-            self._changed.notify()
+            self._changed.notify_all()
 
     def close(self) -> None:
         with self._changed:
             self._closing = True
-            self._changed.notify()
+            self._changed.notify_all()
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -151,11 +156,16 @@ class FrameDrawer:
                 while not self._closing and (self._waiting is None or time.monotonic() < rest_until):
                     self._changed.wait(None if self._waiting is None else rest_until - time.monotonic())
                 frame, self._waiting = self._waiting, None
-            if frame is None or self._error is not None:
-                return
+                if frame is None or self._error is not None:
+                    return
+                self._drawing = True
             started = time.monotonic()
             try:
                 self._draw(frame)
             except BaseException as err:  # handed to close(), in the run's own thread
                 self._error = err
+            finally:
+                with self._changed:
+                    self._drawing = False
+                    self._changed.notify_all()
             rest_until = 2 * time.monotonic() - started
