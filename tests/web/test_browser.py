@@ -98,8 +98,8 @@ def plotted_points(page, selector: str) -> int:
 
 def shown_tick(page) -> int | None:
     """The tick of the run in progress as the page's progress line shows it (None when no run is)."""
-    line = page.locator(".run-progress")
-    text = line.inner_text(timeout=1_000) if line.count() else ""
+    # read in one step in the page: the line is replaced as the page redraws
+    text = page.evaluate("() => document.querySelector('.run-progress')?.innerText ?? ''")
     found = re.search(r"tick ([\d,]+) of", text)
     return int(found.group(1).replace(",", "")) if found else None
 

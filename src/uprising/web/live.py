@@ -7,8 +7,8 @@ department. It keeps the torus's sites of every `stride`-th tick (at most `MAX_K
 all) so that the grid can be replayed tick by tick once the run has ended.
 
 `FrameDrawer` puts the page's redraw on its own thread and rests between redraws as long as
-each took: redrawing a 400 x 400 torus took 2 to 16 s on a loaded 2-core machine, and while
-the run drew every frame itself, 0.25 s apart, it ran a tick or so per redraw.
+each took, up to a second: redrawing a 400 x 400 torus took 2 to 16 s on a loaded 2-core
+machine, and while the run drew every frame itself, 0.25 s apart, it ran a tick or so a redraw.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from uprising.model import Model
 from uprising.scenario.model import TorusWorld
 
 MAX_KEPT_BYTES = 32 * 2**20
+MAX_REST_S = 1.0  # the longest the drawer rests after a draw, so a slow page is not left still longer
 MAX_GRID_SITES = 250_000  # a larger torus is shown by its counts only
 
 
@@ -115,12 +116,11 @@ class LiveRecorder:
 class FrameDrawer:
     """Draws the frames handed to it with `draw` on a thread of its own, the newest first.
 
-    After a draw that took d seconds the drawer rests d seconds, and the run goes on meanwhile:
-    a frame put then replaces the one waiting (each frame holds the whole run so far, so only
+    After a draw that took d seconds the drawer rests d seconds (at most `MAX_REST_S`) while the
+    run goes on: a frame put then replaces the one waiting (each frame holds the whole run so far, so only
     in-between pictures are skipped). A frame put while a draw is in progress waits for its end:
     the engine's kernels hold Python's lock through a tick, so a draw beside a running run got
-    a few milliseconds a tick and took tens of seconds. So the run gets at least half of the
-    time and the page a new picture every two draws' time. `close()` draws the last frame put,
+    a few milliseconds a tick and took tens of seconds. `close()` draws the last frame put,
     stops the thread and raises what `draw` raised, if anything.
     """
 
@@ -168,4 +168,4 @@ class FrameDrawer:
                 with self._changed:
                     self._drawing = False
                     self._changed.notify_all()
-            rest_until = 2 * time.monotonic() - started
+            rest_until = time.monotonic() + min(time.monotonic() - started, MAX_REST_S)
