@@ -7,6 +7,9 @@
     python benchmarks/bench_engine.py --tick one-pass          # the torus tick as one wave
     python benchmarks/bench_engine.py --schedule random-sequential --width 40 --ticks 2000 \
         --rounds 5 --no-counts                                 # ticks alone, as `uprising bench`
+    NUMBA_NUM_THREADS=1 python benchmarks/bench_engine.py --ticks 20 --rounds 3 --cpu
+                                                               # CPU ms per kernel: steadier
+                                                               # than wall time beside other jobs
 
 Each kernel module's compiled functions are wrapped with a timer for the timed ticks (the first
 tick loads them and is not timed). With `--rounds`, the ticks are timed that many times over and
@@ -28,7 +31,7 @@ from uprising.engine_params import build_simulation
 from uprising.scenario import load_scenario
 
 
-def _time_kernels(module, spent: dict[str, float]) -> None:
+def _time_kernels(module, spent: dict[str, float], clock) -> None:
     """Replace the module's compiled functions by timed wrappers that add into `spent`."""
     for name in dir(module):
         fn = getattr(module, name)
@@ -36,9 +39,9 @@ def _time_kernels(module, spent: dict[str, float]) -> None:
             continue
 
         def timed(*args, _fn=fn, _name=name):
-            started = time.perf_counter()
+            started = clock()
             out = _fn(*args)
-            spent[_name] += time.perf_counter() - started
+            spent[_name] += clock() - started
             return out
 
         setattr(module, name, timed)
@@ -56,6 +59,11 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--rounds", type=int, default=1, help="time the ticks this many times")
     parser.add_argument("--no-counts", action="store_true", help="no tally of the states after each tick")
+    parser.add_argument(
+        "--cpu", action="store_true",
+        help="CPU seconds of the process (all its threads) instead of wall seconds: less "
+        "disturbed by other jobs on a shared machine",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.peru is not None:
         sc = load_scenario("peru-2022", [f"world.population_scale={args.peru:g}", "run.seed=1"])
@@ -73,18 +81,18 @@ def main() -> None:
     sim.step()
     sim.counts()
     spent: dict[str, float] = collections.defaultdict(float)
-    _time_kernels(sequential, spent)
-    _time_kernels(synchronous, spent)
-    _time_kernels(sites, spent)
+    clock = time.process_time if args.cpu else time.perf_counter
+    for module in (sequential, synchronous, sites):
+        _time_kernels(module, spent, clock)
     rounds: list[tuple[float, dict[str, float]]] = []
     for _ in range(max(args.rounds, 1)):
         spent.clear()
-        started = time.perf_counter()
+        started = clock()
         for _ in range(args.ticks):
             sim.step()
             if not args.no_counts:
                 sim.counts()
-        rounds.append(((time.perf_counter() - started) / args.ticks, dict(spent)))
+        rounds.append(((clock() - started) / args.ticks, dict(spent)))
     if len(rounds) > 1:
         print("ms per tick, round by round: " + ", ".join(f"{r[0] * 1e3:.3f}" for r in rounds))
     per_tick = statistics.median(r[0] for r in rounds)
@@ -92,7 +100,8 @@ def main() -> None:
     by_step = {name: statistics.median(r[1].get(name, 0.0) for r in rounds) for name in names}
     print(
         f"{label}: {sim.world.citizens:,} citizens, {numba.get_num_threads()} threads, "
-        f"{per_tick * 1e3:.2f} ms per tick, {sim.world.citizens / per_tick:.3g} citizen-updates/s, "
+        f"{per_tick * 1e3:.2f} ms{' CPU' if args.cpu else ''} per tick, "
+        f"{sim.world.citizens / per_tick:.3g} citizen-updates/s, "
         f"{sim.bytes_per_agent():.1f} bytes per agent"
     )
     for name, seconds in sorted(by_step.items(), key=lambda kv: -kv[1]):
