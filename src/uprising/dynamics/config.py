@@ -133,8 +133,11 @@ class Participation(Section):
     """Supporters (Epstein's actives) who take part in a street action on a day.
 
     A supporter takes part on a day with probability exp(-cost), cost = daily_cost * (1 -
-    call_cut * pull where a call is in force) + fatigue_cost * consecutive days the department
-    was out + sunday_cost on Sundays + holiday_cost on public holidays. A call's pull is 1, or,
+    call_cut * pull where a call is in force) + fatigue_cost * fatigue + quiet_cost * (1 -
+    novelty) + sunday_cost on Sundays + holiday_cost on public holidays. Fatigue is the count of
+    consecutive days the department was out, or with `fatigue_half_life_days` a stock of its days
+    out that decays with that half-life; novelty is the larger of the calls' pull and 0.5 ** (days
+    since the department's last shock or death / `novelty_half_life_days`). A call's pull is 1, or,
     with a half-life (`call_half_life_days`, or the call's own `half_life_days`), 0.5 ** (days
     since the call began / half-life): organisers' hold on a long call wears off. With `enabled`
     off every supporter is a participant (the model before participation).
@@ -153,6 +156,23 @@ class Participation(Section):
         None, gt=0.0, le=3650.0, exclude_if=lambda v: v is None,
         description="days for every call's pull (its cost cut and march share) to halve from its "
         "start; null = a call keeps its full pull while in force",
+    )  # fmt: skip
+    # Demobilisation (Tarrow's cycles of protest): left out of dumps at their defaults, so that
+    # scenarios written before them keep their hash.
+    fatigue_half_life_days: float | None = Field(
+        None, gt=0.0, le=3650.0, exclude_if=lambda v: v is None,
+        description="fatigue as a stock of days out that halves over this many days (exhaustion "
+        "builds over a wave); null = the count of consecutive days out, back to 0 after a day off",
+    )  # fmt: skip
+    quiet_cost: float = Field(
+        0.0, ge=0.0, le=20.0, exclude_if=lambda v: v == 0.0,
+        description="cost added where nothing new mobilises: times 1 - novelty, novelty the larger "
+        "of a call's pull and a fresh shock's (0: off)",
+    )  # fmt: skip
+    novelty_half_life_days: float = Field(
+        2.0, gt=0.0, le=3650.0, exclude_if=lambda v: v == 2.0,
+        description="days for a fresh shock's novelty (a legitimacy shock or a death in the "
+        "department) to halve",
     )  # fmt: skip
     out_min_people: int = Field(
         1000, ge=1, le=10_000_000, description="participants for a department-day to count as a day out"

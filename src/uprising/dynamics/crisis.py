@@ -49,7 +49,13 @@ from uprising.dynamics.geography import (
     site_cells,
 )
 from uprising.dynamics.legitimacy import cell_shock_drop, side_shock_drop
-from uprising.dynamics.participation import call_pull, participants_per_cell, participation_probability
+from uprising.dynamics.participation import (
+    call_pull,
+    novelty_of,
+    participants_per_cell,
+    participation_probability,
+    update_fatigue,
+)
 from uprising.engine import crowds
 from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE
 from uprising.engine.neighbourhood import row_spans
@@ -148,7 +154,8 @@ class Crisis:
         self._found = np.zeros(min(cells, sim.world.citizens), dtype=np.int64)  # cells holding actives
         self.participants_dept = np.zeros(self.n_dept, dtype=np.int64)  # people, this tick
         self.day_peak = np.zeros(self.n_dept, dtype=np.int64)  # participants, today's peak
-        self.streak = np.zeros(self.n_dept, dtype=np.int64)  # consecutive days out before today
+        self.fatigue = np.zeros(self.n_dept)  # days out that still weigh (`update_fatigue`)
+        self.last_shock = np.full(self.n_dept, -np.inf)  # day of the last shock or death
         self.called = np.zeros(self.n_dept, dtype=bool)
         self.call_pull = np.zeros(self.n_dept)  # the strongest pull of the calls in force, 0-1
         self.emergency = np.zeros(self.n_dept, dtype=bool)
@@ -281,7 +288,7 @@ class Crisis:
 
         if day > 0:
             out = self.day_peak >= self.cfg.participation.out_min_people
-            self.streak = np.where(out, self.streak + 1, 0)
+            self.fatigue = update_fatigue(self.cfg.participation, self.fatigue, out)
         self.day_peak[:] = 0
         self.called[:] = False
         self.call_pull[:] = 0.0
@@ -303,8 +310,13 @@ class Crisis:
                     self.marches.append((e.march_share * pull, where, to))
             elif isinstance(e, Deployment) and start <= day and (e.days is None or day < start + e.days):
                 self.emergency[where] |= e.emergency
+            elif isinstance(e, LegitimacyShock) and start == day and e.size > 0:
+                self.last_shock[where] = day
         today = self.start_date + timedelta(days=day)
-        self.p_today = participation_probability(self.cfg.participation, self.call_pull, self.streak, today)
+        novelty = novelty_of(self.cfg.participation, day - self.last_shock)
+        self.p_today = participation_probability(
+            self.cfg.participation, self.call_pull, self.fatigue, today, novelty
+        )
 
     def _march(self, tick: int) -> None:
         """Supporters of the departments a call marches from travel to its capital today."""
@@ -574,6 +586,7 @@ class Crisis:
                 killed += rng().poisson(cfg.lethality.blockade_rate * blockades / tpd)
         for d in np.flatnonzero(killed):
             self.events.append(DayEvent(day, "deaths", self.names[d], f"{int(killed[d])} killed"))
+            self.last_shock[d] = day
         # Legitimacy: decay toward the base, then the feedback of this tick's repression.
         sim.legitimacy_drop *= self.decay
         sim.legitimacy_drop_cell *= self.decay
