@@ -3,11 +3,12 @@ seeds (2022-2037) and on their first 8 (2022-2029), from one ensemble.
 
 The runs are those of `uprising run peru-2022 --runs N --set ...` (seeds from the scenario's);
 both tables are read from the same runs, so the 8-seed table is the JSON line of `--runs 8`.
-With `--db` the runs are kept and a second call with the same settings reads them back.
+With `--db` the runs are kept and a second call with the same settings reads them back; with
+`--seed` another 16 seeds test whether a difference between two settings holds beyond the table's.
 
 Usage::
 
-    python benchmarks/peru_acceptance.py [--runs 16] [--workers 1] [--db RUNS.duckdb]
+    python benchmarks/peru_acceptance.py [--runs 16] [--seed 2022] [--workers 1] [--db RUNS.duckdb]
         [--set KEY=VALUE ...] [--json]
 """
 
@@ -73,6 +74,7 @@ def targets(summary: dict[str, Any], observed: dict[str, Any]) -> list[tuple[str
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=16, help="runs from seed 2022 (the first 8: a table too)")
+    parser.add_argument("--seed", type=int, help="seed of the first run (default: the scenario's, 2022)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--db", type=Path, help="keep the runs in this DuckDB store (resumed on a rerun)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
@@ -81,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="acceptance-") as tmp:
         store = Store(args.db or Path(tmp) / "runs.duckdb")
         execution = ExecutionOptions(store, args.workers)
-        result = run_ensemble("peru-2022", args.runs, None, args.overrides, execution)
+        result = run_ensemble("peru-2022", args.runs, args.seed, args.overrides, execution)
     outputs = result.outputs
     sizes = [n for n in (8, args.runs) if n <= args.runs]
     for n in dict.fromkeys(sizes):
