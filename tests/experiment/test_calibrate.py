@@ -17,6 +17,7 @@ import uprising.cli.calibrate  # noqa: F401  (registers `calibrate`)
 from tests.cli_checks import invoke_command
 from uprising.errors import UprisingError
 from uprising.experiment.calibrate import (
+    below_ties,
     calibrate,
     calibrated_ranges,
     effective_sample_size,
@@ -431,3 +432,12 @@ def test_pyabc_notice_of_proposals_outside_the_prior_is_not_printed(caplog):
     with caplog.at_level(logging.WARNING, logger="ABC"):
         logger.warning("Unusually many (model, parameter) samples have prior density zero.")
     assert len(caplog.records) == 2
+
+
+def test_a_threshold_on_a_tied_distance_goes_to_the_largest_distance_under_it():
+    """A threshold equal to a distance many particles share (every quiet run) would accept them
+    all again; it goes strictly under the tie where some particle lies under it."""
+    tied = np.array([0.9, 1.2, 1.5, 1.5, 1.5, 1.5, 2.0])
+    assert below_ties(1.5, tied) == 1.2
+    assert below_ties(1.2, tied) == 1.2  # one particle there: no tie
+    assert below_ties(1.5, np.array([1.5, 1.5, 2.0])) == 1.5  # nothing under it to go to

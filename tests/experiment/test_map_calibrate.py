@@ -60,6 +60,9 @@ def test_the_target_holds_the_observed_csv_summaries_on_the_days_observed(crisis
         "deaths_by_period_and_group[9-10 Mar|Southmarsh]": 0.0,
         "blockades_by_day[2]": 3.0,
         "blockades_by_day[5]": 5.0,  # a crowd_estimate row is left out
+        "regions_near_report_by_day[1]": 1.0,  # the reports again, against a run's nearness
+        "regions_near_report_by_day[3]": 1.0,
+        "regions_near_report_by_day[4]": 2.0,
     }
 
 
@@ -71,6 +74,8 @@ def test_a_target_cut_at_a_date_leaves_out_the_later_rows(crisis):
         "deaths_by_period_and_group[1-4 Mar|Northcape]": 2.0,
         "deaths_by_period_and_group[1-4 Mar|rest]": 0.0,
         "blockades_by_day[2]": 3.0,
+        "regions_near_report_by_day[1]": 1.0,
+        "regions_near_report_by_day[3]": 1.0,
     }
 
 
@@ -95,6 +100,22 @@ def test_a_run_is_summarised_as_the_target_through_the_observation_model(crisis)
     assert stats["deaths_by_period_and_group[1-4 Mar|Northcape]"] == killed[:4, 0].sum()
     assert stats["blockades_by_day[2]"] == output.national()["blockades"][2]
     assert active.shape == (10, 3)
+    near = stats["regions_near_report_by_day[1]"]
+    assert stats["regions_reported_active_by_day[1]"] <= near <= 3  # a report is nearness 1 (detection 1)
+
+
+def test_quiet_runs_differ_in_nearness_where_their_reports_tie(crisis):
+    """Two runs whose crowds stay under the reporting threshold report nothing alike; their
+    nearness to a report still says which came closer (a calibration's distance can rank them)."""
+    quiet = ["dynamics.observation.threshold_people=1000000"]
+    target = load_map_target(scenario_of(crisis, *quiet), crisis / "island")
+    runs = [scenario_of(crisis, *quiet, f"dynamics.participation.daily_cost={c}") for c in (5.0, 0.5)]
+    calm, stirred = (target.stats_of(run_scenario(run)) for run in runs)
+    days = ("[1]", "[3]", "[4]")
+    reported = "regions_reported_active_by_day"
+    assert all(calm[reported + d] == stirred[reported + d] == 0 for d in days)
+    near = [sum(run["regions_near_report_by_day" + d] for d in days) for run in (calm, stirred)]
+    assert 0 <= near[0] < near[1] < 3
 
 
 def test_the_command_reads_the_worlds_own_observed_csv_by_default(crisis, tmp_path):
@@ -119,7 +140,7 @@ def test_a_forecast_on_a_map_world_fits_on_its_first_days(crisis, tmp_path):
     assert result.exit_code == 0, result.output
     fit = json.loads(out.read_text())["metadata"]["fit"]
     assert fit["method"].startswith("ABC-SMC") and fit["simulations"] == 10
-    assert fit["observed_statistics"] == 5  # the rows up to 4 March only
+    assert fit["observed_statistics"] == 7  # the rows up to 4 March only (2 reported days twice)
 
 
 @pytest.mark.parametrize(
@@ -156,3 +177,16 @@ def test_a_generation_whose_every_statistic_has_scale_zero_falls_back_to_the_obs
     assert scale_or_observed(samples=same, s0=observed).tolist() == [1.0, 3.0, 6.0]
     spread = np.array([[0.0, 1.0, 0.0], [2.0, 2.0, 0.0], [4.0, 3.0, 5.0]])
     assert scale_or_observed(samples=spread, s0=observed).tolist() == [2.0, 1.0, 0.0]
+
+
+def test_a_map_worlds_distance_keeps_a_statistic_most_particles_share():
+    """Most runs quiet: the regions reported have scale 0, and pyabc would leave them out of the
+    distance, blind to whether a run reported anything; a map world's keeps them."""
+    spread = np.array([[0.0, 1.0, 0.0], [2.0, 2.0, 0.0], [4.0, 3.0, 5.0], [4.0, 3.0, 0.0]])
+    observed = np.array([1.0, 3.0, 6.0])
+    assert scale_or_observed(samples=spread, s0=observed)[2] == 0.0  # Peru's rule: left out
+    kept = scale_or_observed(samples=spread, s0=observed, keep_flat=True)
+    assert kept[2] == pytest.approx(1.25)  # mean absolute deviation from the median, 0
+    assert kept[:2].tolist() == scale_or_observed(samples=spread, s0=observed)[:2].tolist()
+    same = np.zeros((3, 3))
+    assert scale_or_observed(samples=same, s0=observed, keep_flat=True).tolist() == [1.0, 3.0, 6.0]

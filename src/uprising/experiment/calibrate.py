@@ -3,7 +3,11 @@
 Each calibrated parameter gets a uniform prior over [low, high]; a particle is accepted when
 the distance between its run's summary statistics and the observed ones (see `summary_stats`)
 is under the generation's threshold (the median distance of the previous generation; the first
-generation is the prior itself). The distance is pyabc's adaptive weighted L1 norm
+generation is the prior itself). Where that median is a distance several particles share, the
+threshold is the largest distance under it (`below_ties`): a threshold on a tie accepts every
+run at it again, and on a map world's first days, where many runs report nothing and nobody
+dies, those quiet runs filled the posterior of Ecuador's fit (docs/validation.md). The
+distance is pyabc's adaptive weighted L1 norm
 (`AdaptivePNormDistance`, Prangle 2017): after each generation every statistic is scaled by
 the median absolute deviation of its values over all the particles simulated, rejected ones
 included, so that a statistic the parameters move little does not drown the others; each
@@ -512,13 +516,18 @@ def effective_sample_size(weights: np.ndarray) -> float:
     return float(1.0 / np.sum(w * w))
 
 
-def adaptive_distance(observed: dict[str, float]) -> Any:
+def adaptive_distance(observed: dict[str, float], keep_flat: bool = False) -> Any:
     """pyabc's adaptive L1 distance over `observed`'s statistics (module docstring).
 
     Before any particle is simulated, each statistic is scaled by its observed value (at least
     1); the first generation is the prior, so those scales only label its distances.
+    `keep_flat`: a statistic most particles share a value of stays in the distance
+    (`scale_or_observed`).
     """
     import pyabc
+
+    def scale(**kwargs: Any) -> np.ndarray:  # a named function: pyabc records its name
+        return scale_or_observed(keep_flat=keep_flat, **kwargs)
 
     counts: dict[str, int] = {}
     for stat in observed:
@@ -528,21 +537,36 @@ def adaptive_distance(observed: dict[str, float]) -> Any:
         initial_scale_weights={s: 1.0 / max(abs(v), 1.0) for s, v in observed.items()},
         fixed_weights={s: 1.0 / counts[block_of(s)] for s in observed},
         max_scale_weight_ratio=MAX_SCALE_WEIGHT_RATIO,
-        scale_function=scale_or_observed,
+        scale_function=scale,
     )
 
 
-def scale_or_observed(*, samples: np.ndarray, s0: np.ndarray, **kwargs: Any) -> np.ndarray:
+def scale_or_observed(
+    *, samples: np.ndarray, s0: np.ndarray, keep_flat: bool = False, **kwargs: Any
+) -> np.ndarray:
     """pyabc's scale of each statistic (its median absolute deviation over the generation's
     particles; a statistic of scale 0 is left out of the next distance), or, when every scale
     is 0 (more than half the particles share each value, as a few small counts of a map world
     may), the observed values (at least 1) as before the first generation: pyabc would leave
-    no statistic to weigh."""
+    no statistic to weigh.
+
+    `keep_flat` (a map world's calibration): a statistic of scale 0 is scaled by its mean
+    absolute deviation from the median instead, or its observed value (at least 1) where all
+    particles share it, and is kept: when most runs report nothing, the regions reported are a
+    statistic of scale 0, and leaving it out made the distance blind to whether a run reported
+    anything (Ecuador's quiet fit, docs/validation.md)."""
     from pyabc.distance.scale import median_absolute_deviation
 
     scales = median_absolute_deviation(samples=samples)
-    if np.all(np.isclose(scales, 0)):
-        return np.maximum(np.abs(np.asarray(s0, dtype=float)), 1.0)
+    flat = np.isclose(scales, 0)
+    fallback = np.maximum(np.abs(np.asarray(s0, dtype=float)), 1.0)
+    if np.all(flat) and not keep_flat:
+        return fallback
+    if keep_flat and np.any(flat):
+        values = np.asarray(samples, dtype=float)
+        spread = np.mean(np.abs(values - np.median(values, axis=0)), axis=0)
+        filled = np.where(np.isclose(spread, 0), fallback, spread)
+        scales = np.where(flat, filled, scales)
     return scales
 
 
@@ -600,10 +624,10 @@ def _run_abc(
     abc = pyabc.ABCSMC(
         model,
         prior,
-        adaptive_distance(target.observed),
+        adaptive_distance(target.observed, keep_flat=target.kind == "map"),
         population_size=size,
         transitions=proposal_kernel(),
-        eps=pyabc.epsilon.QuantileEpsilon(initial_epsilon=np.inf, alpha=QUANTILE_ALPHA),
+        eps=threshold_schedule(),
         sampler=sampler,
     )
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -639,6 +663,37 @@ def _run_abc(
         }
     )
     return particles, generations, sampler.used
+
+
+def threshold_schedule() -> Any:
+    """Each generation's threshold: the `QUANTILE_ALPHA` quantile of the last generation's
+    distances, or, where that quantile is a distance several particles share, the largest
+    distance below it (`below_ties`). (A class made here so that importing this module does not
+    import pyabc.)"""
+    import pyabc
+
+    class BelowTiesEpsilon(pyabc.epsilon.QuantileEpsilon):
+        def _update(self, t: int, weighted_distances: Any) -> None:
+            super()._update(t, weighted_distances)
+            self._look_up[t] = below_ties(self._look_up[t], weighted_distances.distance.to_numpy())
+
+    return BelowTiesEpsilon(initial_epsilon=np.inf, alpha=QUANTILE_ALPHA)
+
+
+def below_ties(threshold: float, distances: np.ndarray) -> float:
+    """`threshold`, or the largest distance under it where two or more distances equal it.
+
+    A particle is accepted at a distance at or under the threshold, so a threshold on a distance
+    many runs share (every run in which nothing is reported and nobody dies, on a map world's
+    first days) accepts all of them again, generation after generation, and they fill the
+    posterior (docs/validation.md, Ecuador). Where no distance lies under the tie, the
+    threshold is kept: nothing smaller could be accepted.
+    """
+    d = np.asarray(distances, dtype=float)
+    if np.count_nonzero(np.isclose(d, threshold, rtol=1e-12, atol=0.0)) < 2:
+        return threshold
+    under = d[d < threshold * (1 - 1e-12)]
+    return float(under.max()) if under.size else threshold
 
 
 def annotated_target(target: str, row: dict[str, Any], simulations: int, seed: int) -> str:

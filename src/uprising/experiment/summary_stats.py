@@ -6,9 +6,10 @@ model's summaries (`OBSERVATION_SUMMARIES`): departments reported active on the 
 name any, deaths by period and department group, and Sutran's blockade points on the days it
 counted (`blockades_by_day[5]`, `deaths_by_period_and_group[11-15 Dec|south]`), kept only where
 the observed data have a value. A map world's are the same summaries of its observed.csv
-(`MAP_OBSERVATION_SUMMARIES`, see `load_map_target`). Sensitivity reads the scalar outputs of
-`uprising.observed.scalar_metrics`, with the units its plots print, and the error of each
-summary against December's data (`SUMMARY_ERRORS`), the outputs that screen the parameters.
+(`MAP_OBSERVATION_SUMMARIES`, see `load_map_target`) and its regions' nearness to a report.
+Sensitivity reads the scalar outputs of `uprising.observed.scalar_metrics`, with the units its
+plots print, and the error of each summary against December's data (`SUMMARY_ERRORS`), the
+outputs that screen the parameters.
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ MAP_OBSERVATION_SUMMARIES = (
     "deaths_by_period_and_group",
     "blockades_by_day",  # on the days observed.csv has a `blockades` row
 )
+# Beside them, on the same days, the regions' nearness to a report (`ObservationModel.nearness`)
+# summed over regions against the same observed count: runs whose crowds all stay under the
+# reporting threshold give the same reports (none), but not the same nearness, so a calibration
+# can still tell the runs that came close from those in which nobody went out.
+MAP_NEARNESS = "regions_near_report_by_day"
 # A map world's deaths are compared summed over periods of this many days from day 0, and over
 # groups: each of the (at most MAP_DEATH_GROUPS) regions with the most observed deaths alone,
 # the others together (`OTHER_GROUP`).
@@ -355,7 +361,12 @@ class _MapRunStats:
     cells: DeathCells
 
     def __call__(self, output: RunOutput) -> dict[str, float]:
-        return observation_stats(output, self.days, MAP_OBSERVATION_SUMMARIES, self.cells.of)
+        from uprising.observed.observation import report_nearness_of
+
+        stats = observation_stats(output, self.days, MAP_OBSERVATION_SUMMARIES, self.cells.of)
+        near = report_nearness_of(output).sum(axis=1)[: min(self.days, output.days)].tolist()
+        stats.update(flatten_metrics({MAP_NEARNESS: near}, (MAP_NEARNESS,)))
+        return stats
 
 
 def load_map_target(scenario: Scenario, folder: Path, until: date | None = None) -> Target:
@@ -363,7 +374,8 @@ def load_map_target(scenario: Scenario, folder: Path, until: date | None = None)
     (default: the runs' last day), read as `uprising score` reads it (one error line naming the
     file, line and column otherwise; the rows after `until` are checked and left out).
 
-    Regions reported active are compared on the days with a `protest` row, blockades (their sum
+    Regions reported active, and their nearness to a report (`MAP_NEARNESS`), are compared on
+    the days with a `protest` row, blockades (their sum
     over regions) on the days with a `blockades` row, deaths summed by period and group of
     regions (`death_cells`) over all the days.
     """
@@ -400,8 +412,10 @@ def load_map_target(scenario: Scenario, folder: Path, until: date | None = None)
         "regions_reported_active_by_day": active,
         "deaths_by_period_and_group": cells.of(deaths),
         "blockades_by_day": blockades,
+        MAP_NEARNESS: active,
     }
-    return Target("map", flatten_metrics(metrics, MAP_OBSERVATION_SUMMARIES), _MapRunStats(days, cells))
+    observed = flatten_metrics(metrics, (*MAP_OBSERVATION_SUMMARIES, MAP_NEARNESS))
+    return Target("map", observed, _MapRunStats(days, cells))
 
 
 def default_observed(scenario: Scenario) -> Path | None:

@@ -72,6 +72,16 @@ class ObservationModel:
             odds = (people / np.maximum(threshold, 1e-9)) ** self.detection_slope
         return np.where(people > 0, self.detection * odds / (1.0 + odds), 0.0)
 
+    def nearness(self, participants: np.ndarray, population: np.ndarray) -> np.ndarray:
+        """float[day, department]: how near each department-day is to a report, from 0 (nobody
+        in the street) to `detection`: the report probability where the crowd is reportable,
+        else `detection` times its share of the threshold. Unlike the reports, it still tells
+        apart runs in which no crowd reaches the threshold (a calibration's quiet runs)."""
+        people = np.asarray(participants, float)
+        threshold = np.maximum(self.thresholds(population), 1.0)
+        below = self.detection * np.minimum(people / threshold, 1.0)
+        return np.maximum(self.report_probability(people, population), below)
+
 
 def participation_matrix(output: RunOutput) -> np.ndarray:
     """[day, department] peak street participation, people."""
@@ -113,3 +123,8 @@ def reported_active_of(output: RunOutput) -> np.ndarray:
     return reported_active(
         participation_matrix(output), ObservationModel.of(output), output.seed, department_population(output)
     )
+
+
+def report_nearness_of(output: RunOutput) -> np.ndarray:
+    """float[day, department]: the run's `ObservationModel.nearness`, drawn from no random number."""
+    return ObservationModel.of(output).nearness(participation_matrix(output), department_population(output))
