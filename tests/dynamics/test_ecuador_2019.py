@@ -3,6 +3,9 @@ passes the checks, a short run has a crisis, and its observed series are those o
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import uprising.cli.forecast  # noqa: F401  (registers `score`)
 import uprising.cli.simulate  # noqa: F401  (registers the command)
 import uprising.cli.world  # noqa: F401  (registers the command)
 from tests.cli_checks import invoke_command, one_error_line
@@ -10,6 +13,7 @@ from uprising.model import Model
 from uprising.observed import observed_metrics, observed_of
 from uprising.scenario.loader import load_scenario
 
+ROOT = Path(__file__).resolve().parents[2]
 SHORT = ["world.population_scale=1000"]  # 11 days at 1:1000 (observed.csv holds every day)
 
 
@@ -34,3 +38,12 @@ def test_a_coarse_run_of_ecuador_2019_has_its_timeline_and_the_folder_observed_s
     assert observed["total_deaths"] == 8  # confirmed deaths of 3-13 October (data/ecuador)
     assert observed["deaths_by_department"]["Pichincha"] == 6
     assert observed["departments_active_by_day"][:4] == [1, None, 3, 6]
+
+
+def test_the_score_of_an_ecuador_forecast_names_provinces():
+    forecast = "docs/forecasts/ecuador-2019_fit-2019-10-06_fitted-2026-12-05b.json"
+    result = invoke_command(
+        "score", str(ROOT / forecast), "--observed", str(ROOT / "src/uprising/data/ecuador")
+    )
+    assert result.exit_code == 0, result.output
+    assert "Brier score, province reported active on a day" in result.stdout

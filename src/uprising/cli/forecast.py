@@ -227,7 +227,12 @@ def score_command(
         )  # fmt: skip
     console.print(table)
     place = place_word(fc)
-    brier = Table(title=f"Brier score, {place} reported active on a day", title_justify="left")
+    said = place
+    if place == "region" and observed:  # a map world: in its folder's own word (metadata.json)
+        from uprising.data.map_data import place_words
+
+        said = place_words(observed[0])[0]
+    brier = Table(title=f"Brier score, {said} reported active on a day", title_justify="left")
     for column in ("series", *columns, "obs"):
         brier.add_column(column, justify="left" if column == "series" else "right")
     for name, row in scores["brier"].items():
