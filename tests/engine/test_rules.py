@@ -289,3 +289,12 @@ def test_every_arrest_probability_table_holds_the_rule_bit_for_bit(mode, k):
             assert sequential._arrest_probability(cops, actives, k, rounding, by_ratio) == rule
     for r in range(by_ratio.shape[0]):
         assert by_ratio[r] == arrest_probability(r, 1, k, rounding)
+
+
+@pytest.mark.parametrize("rounding", sorted(ROUNDING_CODES.values()))
+@pytest.mark.parametrize("k", [0.0, 2.3, 100.0])
+def test_no_cop_in_sight_gives_an_arrest_probability_of_zero_exactly(rounding, k):
+    for actives in (1, 2, 7, 1000):
+        p = arrest_probability(0, actives, k, rounding)
+        assert p == 0.0 and not math.copysign(1.0, p) < 0
+        assert p == 1.0 - math.exp(-k * 0.0)

@@ -23,8 +23,11 @@ def arrest_probability(cops, actives, k, rounding):
     """Estimated arrest probability P = 1 - exp(-k * f(C/A)), f by the rounding switch.
 
     `actives` counts the citizen itself, so it is at least 1. Mesa rounds half to even
-    (Python's `round`), as `np.rint` does.
+    (Python's `round`), as `np.rint` does. With no cop in sight P is 0.0 exactly (k is finite,
+    so exp(-k * 0) is 1): returned without the exponential, as on most cells of a map.
     """
+    if cops == 0:
+        return 0.0
     ratio = cops / actives
     if rounding == ROUND_FLOOR:
         ratio = math.floor(ratio)
