@@ -19,7 +19,8 @@ Epstein's actives are *supporters*; the crowds that block, confront and travel a
 *participants*, a share of them (`Participation`); marches of a dated call move participants
 to a capital on each day the call is in force. A call's pull (its cost cut and march share) may
 wear off with a half-life from its start (`call_pull`).
-Random draws are keyed by (seed, tick, stream), so results do not depend on threads.
+Random draws are keyed by (seed, tick, stream), so results do not depend on threads: numpy's
+`default_rng([seed, tick, stream])`, made by `keyed_generator`.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from uprising.dynamics.participation import (
     update_fatigue,
 )
 from uprising.engine import crowds
+from uprising.engine.keyed_generator import keyed_generator
 from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE
 from uprising.engine.neighbourhood import row_spans
 from uprising.engine.records import Travel
@@ -323,7 +325,7 @@ class Crisis:
         if not self.marches:
             return
         sim = self.sim
-        rng = np.random.default_rng([int(sim.seed), tick, STREAM_MARCH])
+        rng = keyed_generator(sim.seed, tick, STREAM_MARCH)
         supporters = np.flatnonzero(sim.state == ACTIVE)
         home_dept = self.home_dept[supporters]
         for share, where, to in self.marches:
@@ -374,7 +376,7 @@ class Crisis:
                     sim.legitimacy_drop_cell[side * cell_ratio.shape[0] + cells] += drop
             self.events.append(DayEvent(day, e.kind, scope, e.label or f"size {e.size:g}"))
         elif isinstance(e, Deployment):
-            rng = np.random.default_rng([int(sim.seed), tick, STREAM_DEPLOY])
+            rng = keyed_generator(sim.seed, tick, STREAM_DEPLOY)
             for kind, people in ((FORCE_POLICE, e.police), (FORCE_MILITARY, e.military)):
                 agents = int(round(people / self.scale))
                 if agents == 0:
@@ -419,7 +421,7 @@ class Crisis:
         """Ordinary policing: a share of each department's own police guards its strategic sites
         from day 0 (spread over them), the rest stays where the world put it."""
         sim, lat = self.sim, self.sim.world.lattice
-        rng = np.random.default_rng([int(sim.seed), 0, STREAM_DEPLOY])
+        rng = keyed_generator(sim.seed, 0, STREAM_DEPLOY)
         sites = self.site_cell[self.site_cell >= 0]
         police = np.flatnonzero(sim.cop_kind == FORCE_POLICE)
         police_dept = sim.cell_dept[sim.cop_cell[police]]
@@ -446,7 +448,7 @@ class Crisis:
         if share <= 0:
             return
         sim = self.sim
-        rng = np.random.default_rng([int(sim.seed), tick, STREAM_REDEPLOY])
+        rng = keyed_generator(sim.seed, tick, STREAM_REDEPLOY)
         crowd_min = self.cfg.blockades.crowd_min_people / self.scale
         big = self.crowd_people >= max(crowd_min * self.scale, 1.0)
         crowd_cells, crowd_people = self.crowd_cells[big], self.crowd_people[big]
@@ -544,7 +546,7 @@ class Crisis:
         self._moving = moving
         cells = np.sort(self._found[:n])
         supporters = np.rint(self.actives_here[cells] * self.scale).astype(np.int64)
-        rng = np.random.default_rng([int(sim.seed), tick, STREAM_PARTICIPATION])
+        rng = keyed_generator(sim.seed, tick, STREAM_PARTICIPATION)
         people = participants_per_cell(rng, supporters, self.p_today[sim.cell_dept[cells]])
         self.participants_here[cells] = people
         self.crowd_cells, self.crowd_people = cells, people
@@ -572,7 +574,7 @@ class Crisis:
         cells, crowd_people = self._participants(tick)
         killed = np.zeros(self.n_dept, dtype=np.int64)
         # The deaths' generator, made on first use (most ticks draw nothing from it).
-        rng = functools.cache(lambda: np.random.default_rng([int(sim.seed), tick, STREAM_DEATHS]))
+        rng = functools.cache(lambda: keyed_generator(sim.seed, tick, STREAM_DEATHS))
         # Road points held by a crowd, and the participants, per department.
         blockades = np.zeros(self.n_dept, dtype=np.int64)
         people = np.zeros(self.n_dept, dtype=np.int64)
