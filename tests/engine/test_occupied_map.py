@@ -117,3 +117,30 @@ def test_an_active_taken_off_the_map_decides_at_home_with_what_it_sees_there():
         sim.params["legitimacy"] = 0.5
         sim.step()
     assert sims[0].state[0] == sims[1].state[0] == 0 and sims[0].cit_cell[0] == 5
+
+
+@pytest.mark.parametrize("keep_site", [False, True])
+def test_arrests_of_the_listed_actives_are_those_of_the_pass_over_every_citizen(keep_site):
+    from uprising.engine import occupied, synchronous
+    from uprising.engine.rules import ACTIVE
+
+    world = scattered_world(9, False)
+    dense, listed = (Simulation(world, params(2.0, keep_site)) for _ in range(2))
+    rng = np.random.default_rng(3)
+    state = np.where(rng.random(world.citizens) < 0.4, ACTIVE, 0).astype(np.int8)
+    hazard = np.where(rng.random(world.lattice.cells) < 0.5, rng.uniform(0.0, 1.5, world.lattice.cells), 0.0)
+    for sim in (dense, listed):
+        sim.state[:] = state
+        sim.cit_cell[rng.random(world.citizens) < 0.05] = -1  # a few off the lattice, never taken
+    listed.cit_cell[:] = dense.cit_cell
+    expected = synchronous.arrest(
+        dense.seed, 4, dense.citizens(), dense.cell_dept, 3, hazard, dense.rule_params
+    )
+    agents = np.flatnonzero((listed.state == ACTIVE) & (listed.cit_cell >= 0))
+    out = np.full(3, 9, dtype=np.int64)
+    occupied.arrest_listed(
+        listed.seed, 4, listed.citizens(), listed.cell_dept, hazard, listed.rule_params, agents, out
+    )
+    assert np.array_equal(out, expected) and expected.sum() > 0
+    for a, b in ((dense.state, listed.state), (dense.jail, listed.jail), (dense.cit_cell, listed.cit_cell)):
+        assert np.array_equal(a, b)

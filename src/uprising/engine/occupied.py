@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from uprising.engine.crowds import cells_holding
+from uprising.engine.random import STREAM_ARREST, STREAM_JAIL, uniform
 from uprising.engine.rows import segment_sum
-from uprising.engine.rules import ACTIVE, arrest_probability
+from uprising.engine.rules import ACTIVE, JAILED, arrest_probability, jail_term
 
 
 @njit(inline="always", cache=True)
@@ -121,15 +121,35 @@ def sight_at_citizens(grid, spans, citizens, cop_cell, rules, occ):
 
 
 @njit(cache=True)
+def _actives_on_cells(cell, state, counts, found, agents):
+    """Count into `counts` (zero on entry) the actives on each cell of the lattice, list in
+    `found` the cells holding any and in `agents` the actives themselves (in agent order);
+    returns how many of each."""
+    n = 0
+    m = 0
+    for i in range(cell.shape[0]):
+        c = cell[i]
+        if c >= 0 and state[i] == ACTIVE:
+            if counts[c] == 0:
+                found[n] = c
+                n += 1
+            counts[c] += 1
+            agents[m] = i
+            m += 1
+    return n, m
+
+
+@njit(cache=True)
 def hazard_at_actives(grid, spans, citizens, cop_cell, occ):
     """After the decisions: on each cell holding actives, the sum of the cops' shares within
     the cops' vision, into `occ.hazard` (other cells are left as they are), to the bits of
     `synchronous.arrest_share_at_cops` and `synchronous.hazard_at_actives`: the rows holding a
     share get their prefix of the shares as there, the other rows' prefix is 0 throughout.
-    Leaves `occ.cops` and `occ.actives` zero; returns how many cells hold actives."""
+    Lists the actives on the lattice in `occ.agents` and returns how many (for
+    `arrest_listed`); leaves `occ.cops` and `occ.actives` zero."""
     height, width = grid.height, grid.width
     cops, actives, listed, marked, shares = occ.cops, occ.actives, occ.stamped, occ.marked, occ.shares
-    found = cells_holding(citizens.cell, citizens.state, ACTIVE, actives, listed)
+    found, agents = _actives_on_cells(citizens.cell, citizens.state, actives, listed, occ.agents)
     # Each cell holding cops: its share, cops / actives they see; its row gets its prefix.
     sharing = np.zeros(height, dtype=np.bool_)
     for j in range(cop_cell.shape[0]):
@@ -166,7 +186,25 @@ def hazard_at_actives(grid, spans, citizens, cop_cell, occ):
             if 0 <= yy < height and sharing[yy]:
                 total += segment_sum(shares, yy * width, x, spans[s, 1], width, False)
         occ.hazard[c] = total
-    return found
+    return agents
 
 
-__all__ = ["hazard_at_actives", "sight_at_citizens"]
+@njit(cache=True)
+def arrest_listed(seed, tick, citizens, cell_dept, hazard, rules, agents, out):
+    """`synchronous.arrest` over the actives listed by `hazard_at_actives` alone (the others
+    cannot be taken): each is arrested with probability min(1, hazard at its cell), from the
+    same draws of (seed, tick, agent); `out` gets the arrests per department of each home."""
+    cit_cell, home, state, jail = citizens.cell, citizens.home, citizens.state, citizens.jail
+    out[:] = 0
+    for j in range(agents.shape[0]):
+        i = agents[j]
+        h = hazard[cit_cell[i]]
+        if h > 0.0 and uniform(seed, tick, i, STREAM_ARREST) < h:
+            out[cell_dept[home[i]]] += 1
+            state[i] = JAILED
+            jail[i] = jail_term(uniform(seed, tick, i, STREAM_JAIL), rules.max_jail, rules.jail_inclusive)
+            if not rules.keep_site:
+                cit_cell[i] = -1
+
+
+__all__ = ["arrest_listed", "hazard_at_actives", "sight_at_citizens"]

@@ -164,6 +164,7 @@ class Occupancy(NamedTuple):
     marked: np.ndarray  # a cell already seen this pass
     cells: np.ndarray  # the cells where free citizens decide
     stamped: np.ndarray  # the cells holding actives
+    agents: np.ndarray  # the actives on the lattice after the decisions, for the arrests
 
 
 class Travel(NamedTuple):

@@ -188,6 +188,7 @@ class OccupiedMapStepper(Stepper):
             marked=np.zeros(cells, dtype=np.bool_),
             cells=np.zeros(min(cells, max(n, 1)), dtype=np.int64),
             stamped=np.zeros(min(cells, max(n, 1)), dtype=np.int64),
+            agents=np.zeros(max(n, 1), dtype=np.int64),
         )
         # The citizens' homes, whose levers the decisions read (legitimacy per cell), and the
         # index of each in that list (on the homes alone).
@@ -209,10 +210,18 @@ class OccupiedMapStepper(Stepper):
         self.kernels.decide(
             citizens, levers, occ.cops_vis, occ.actives_vis, occ.p_quiet, occ.p_active, rules, True
         )
-        # 3. Cops take actives: the hazard at a cell sums, over the cops that see it, 1 / A.
-        occupied.hazard_at_actives(grid, sim.spans_cop, citizens, sim.cop_cell, occ)
-        sim.arrests_by_dept[:] = synchronous.arrest(
-            sim.seed, sim.tick, citizens, sim.cell_dept, sim.world.lattice.departments, occ.hazard, rules
+        # 3. Cops take actives: the hazard at a cell sums, over the cops that see it, 1 / A;
+        # the actives listed there are the only citizens the arrests visit.
+        listed = occupied.hazard_at_actives(grid, sim.spans_cop, citizens, sim.cop_cell, occ)
+        occupied.arrest_listed(
+            sim.seed,
+            sim.tick,
+            citizens,
+            sim.cell_dept,
+            occ.hazard,
+            rules,
+            occ.agents[:listed],
+            sim.arrests_by_dept,
         )
 
 
