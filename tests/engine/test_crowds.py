@@ -89,10 +89,14 @@ def test_cells_holding_counts_the_wanted_state_and_lists_each_cell_once():
     state = rng.choice(np.array([QUIET, ACTIVE, JAILED], dtype=np.int8), size=500)
     counts = np.zeros(40, dtype=np.int64)
     found = np.zeros(40, dtype=np.int64)
-    n = cells_holding(cells_of, state, ACTIVE, counts, found)
+    agents = np.zeros(500, dtype=np.int64)
+    n, m = cells_holding(cells_of, state, ACTIVE, counts, found, agents)
     wanted = (state == ACTIVE) & (cells_of >= 0)
     np.testing.assert_array_equal(counts, np.bincount(cells_of[wanted], minlength=40))
     np.testing.assert_array_equal(np.sort(found[:n]), np.unique(cells_of[wanted]))
+    np.testing.assert_array_equal(agents[:m], np.flatnonzero(wanted))
+    counts[:] = 0
+    assert cells_holding(cells_of, state, ACTIVE, counts, found, agents[:0]) == (n, m)
 
 
 def test_travellers_are_free_actives_that_draw_their_chance_and_the_quiet_go_home():
@@ -137,7 +141,7 @@ def test_one_gathering_pass_counts_and_draws_as_the_two_passes_do(case):
     # the two passes: count the actives, then (travel on) list travellers and send the quiet home
     cell_two = citizens.cell.copy()
     counts_two, found_two = np.zeros(cells, np.int64), np.zeros(cells, np.int64)
-    n_two = cells_holding(cell_two, citizens.state, ACTIVE, counts_two, found_two)
+    n_two, _ = cells_holding(cell_two, citizens.state, ACTIVE, counts_two, found_two, found_two[:0])
     movers_two = np.zeros(n, np.int64)
     args = (citizens.home, citizens.state, citizens.jail, 0.6, rate_dept, cell_dept, movers_two)
     m_two = travellers(travel.seed, 4, cell_two, *args) if on else 0

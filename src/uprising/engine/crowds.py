@@ -64,10 +64,13 @@ def move_to_best(score, lowest, height, width, spans, inside, cell, movers, best
 
 
 @njit(cache=True)
-def cells_holding(cells_of, state, wanted, counts, found):
+def cells_holding(cells_of, state, wanted, counts, found, agents):
     """Count into `counts` (zero on entry) the agents on each cell whose state is `wanted`,
-    and list in `found` the cells that hold any; returns how many (in the agents' order)."""
+    list in `found` the cells that hold any and, unless `agents` is empty, in `agents` those
+    agents themselves; returns (cells, agents) found, in the agents' order."""
     n = 0
+    m = 0
+    listing = agents.shape[0] > 0
     for i in range(cells_of.shape[0]):
         c = cells_of[i]
         if c >= 0 and state[i] == wanted:
@@ -75,7 +78,10 @@ def cells_holding(cells_of, state, wanted, counts, found):
                 found[n] = c
                 n += 1
             counts[c] += 1
-    return n
+            if listing:
+                agents[m] = i
+            m += 1
+    return n, m
 
 
 @njit(cache=True)

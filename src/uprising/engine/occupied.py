@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from uprising.engine.crowds import cells_holding
 from uprising.engine.random import STREAM_ARREST, STREAM_JAIL, uniform
 from uprising.engine.rows import segment_sum
 from uprising.engine.rules import ACTIVE, JAILED, arrest_probability, jail_term
@@ -121,25 +122,6 @@ def sight_at_citizens(grid, spans, citizens, cop_cell, rules, occ):
 
 
 @njit(cache=True)
-def _actives_on_cells(cell, state, counts, found, agents):
-    """Count into `counts` (zero on entry) the actives on each cell of the lattice, list in
-    `found` the cells holding any and in `agents` the actives themselves (in agent order);
-    returns how many of each."""
-    n = 0
-    m = 0
-    for i in range(cell.shape[0]):
-        c = cell[i]
-        if c >= 0 and state[i] == ACTIVE:
-            if counts[c] == 0:
-                found[n] = c
-                n += 1
-            counts[c] += 1
-            agents[m] = i
-            m += 1
-    return n, m
-
-
-@njit(cache=True)
 def hazard_at_actives(grid, spans, citizens, cop_cell, occ):
     """After the decisions: on each cell holding actives, the sum of the cops' shares within
     the cops' vision, into `occ.hazard` (other cells are left as they are), to the bits of
@@ -149,7 +131,7 @@ def hazard_at_actives(grid, spans, citizens, cop_cell, occ):
     `arrest_listed`); leaves `occ.cops` and `occ.actives` zero."""
     height, width = grid.height, grid.width
     cops, actives, listed, marked, shares = occ.cops, occ.actives, occ.stamped, occ.marked, occ.shares
-    found, agents = _actives_on_cells(citizens.cell, citizens.state, actives, listed, occ.agents)
+    found, agents = cells_holding(citizens.cell, citizens.state, ACTIVE, actives, listed, occ.agents)
     # Each cell holding cops: its share, cops / actives they see; its row gets its prefix.
     sharing = np.zeros(height, dtype=np.bool_)
     for j in range(cop_cell.shape[0]):
