@@ -14,7 +14,8 @@ With `--stats N`, N seeds at each scale give the run-to-run spread of the scalar
 (`uprising.observed.metrics.scalar_metrics`), and the difference between the scales' means
 is set beside it. With `--phases N`, N runs of this version at 1:1000 are split into the
 phases of `Model`'s tick (CPU ms a run): building the model, the hooks before the engine, the
-engine's step, the hooks after it, the record, the output.
+engine's step, the hooks after it, the record, the output; then the CPU time of the main
+kernels among them (`KERNELS`, those this version has).
 
 Run: python benchmarks/bench_runs.py [--runs 10] [--rounds 3] [--steps 100] [--stats 20] [--phases 5]
 """
@@ -35,7 +36,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 # Before the arrests visited only the actives and the crisis's generators were made in numba
 # (898d270: before the crisis's passes were fused; 3c50ce2: before the occupied-cell step).
-PEER = "4821152"
+PEER = "1b1937b"
 GOAL_MS = 50.0  # a run at 1:1000 once compiled: 10,000 runs in about 4 minutes on two cores
 SCENARIO = "peru-2022"
 SCALES = (1000, 100)
@@ -158,8 +159,41 @@ class Timed:
         self._timed(self.name, self.inner)
 
 
+# The kernels of a tick and the calls of the crisis timed apart by `--phases` (module, name).
+KERNELS = (
+    ("uprising.engine.occupied", "sight_at_citizens"),
+    ("uprising.engine.synchronous", "decide"),
+    ("uprising.engine.occupied", "hazard_at_actives"),
+    ("uprising.engine.occupied", "arrest_listed"),
+    ("uprising.engine.synchronous", "cell_levers"),
+    ("uprising.engine.crowds", "gather_and_draw_travellers"),
+    ("uprising.dynamics.crisis", "participants_per_cell"),
+    ("uprising.model", "states_by_department"),
+)
+
+
+def time_kernels(spent: dict[str, float]) -> None:
+    """Wrap each of `KERNELS` that this version has so that its CPU time adds to spent[name]."""
+    import importlib
+
+    for module_name, name in KERNELS:
+        module = importlib.import_module(module_name)
+        inner = getattr(module, name, None)
+        if inner is None:
+            continue
+
+        def timed(*args, _inner=inner, _name=name):
+            t = time.process_time()
+            out = _inner(*args)
+            spent[_name] = spent.get(_name, 0.0) + time.process_time() - t
+            return out
+
+        setattr(module, name, timed)
+
+
 def phases(runs: int, steps: int) -> None:
-    """Where a run's CPU time goes, phase by phase, in this process (one numba thread)."""
+    """Where a run's CPU time goes, phase by phase and for the main kernels (`KERNELS`), in
+    this process (one numba thread)."""
     import numba
 
     from uprising.model import Model
@@ -168,6 +202,8 @@ def phases(runs: int, steps: int) -> None:
     numba.set_num_threads(1)
     scenario = load_scenario(SCENARIO, ["world.population_scale=1000", f"run.steps={steps}"])
     Model(scenario, seed=1).run()  # load the kernels, fill the world's memo
+    kernels: dict[str, float] = {}
+    time_kernels(kernels)
     clock = time.process_time
     spent = dict.fromkeys(("build", "before", "engine", "after", "record", "output"), 0.0)
     for seed in range(2, 2 + runs):
@@ -186,6 +222,7 @@ def phases(runs: int, steps: int) -> None:
     cells = "  ".join(f"{name} {1000 * value / runs:.1f}" for name, value in spent.items())
     print(f"{SCENARIO} at 1:1000, CPU ms a run by phase over {runs} runs: {cells}")
     print(f"total {1000 * sum(spent.values()) / runs:.1f}")
+    print("of which, CPU ms a run: " + "  ".join(f"{k} {1000 * v / runs:.1f}" for k, v in kernels.items()))
 
 
 def main() -> None:

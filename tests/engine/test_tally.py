@@ -15,7 +15,7 @@ def _counted_one_by_one(cit_cell, home, state, cell_dept, n_dept):
     return out
 
 
-def test_counts_by_department_and_state_follow_each_citizen_wherever_the_runs_break():
+def test_counts_by_department_and_state_follow_each_citizen_and_prisoners_count_at_home():
     rng = np.random.default_rng(5)
     cell_dept = rng.integers(0, 4, size=30).astype(np.int16)
     home = np.sort(rng.integers(0, 30, size=500)).astype(np.int32)
