@@ -27,7 +27,10 @@ ARGS = [
 # Logged by the widget manager when a chart of the live panel, replaced as the run ends, gets its
 # last update after it was closed; nothing on the page is missing (the assertions check it).
 KNOWN_NOISE = {"no comm channel defined"}
-RUN_DEADLINE_S = 60  # for a run's tick to move, or to stop once cancelled, on a loaded machine
+RUN_DEADLINE_S = 60  # for a run's tick to move on a loaded machine
+# A cancelled run stops at the end of its tick, after the page's draw in progress and the draw
+# of its last frame: each took up to 16 s on a 2-core machine under a load average of 10-17.
+STOP_DEADLINE_S = 180
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
@@ -115,7 +118,7 @@ def stop_the_run(server, page) -> None:
     """Cancel the page's run if one is going, and wait until the server is idle again."""
     if page.locator(".cancel-button").count() and page.locator(".cancel-button").is_enabled():
         page.locator(".cancel-button").click()
-    assert until(lambda: server_is_idle(server), bool, RUN_DEADLINE_S), "the run was still going"
+    assert until(lambda: server_is_idle(server), bool, STOP_DEADLINE_S), "the run was still going"
 
 
 def chart_title(page, selector: str) -> str:
@@ -178,7 +181,7 @@ def test_a_run_is_drawn_while_it_runs_and_can_be_cancelled(server, page):
     assert shown_tick(page) is not None  # still running
     page.locator(".cancel-button").click()
     page.get_by_text(re.compile(rf"run stopped at tick \d+ of {MAX_TICKS}: cancelled")).wait_for(
-        timeout=RUN_DEADLINE_S * 1000
+        timeout=STOP_DEADLINE_S * 1000
     )
     assert page.locator(".run-button").is_enabled()
     assert plotted_points(page, ".live-chart") < MAX_TICKS + 1  # what it ran stays on show

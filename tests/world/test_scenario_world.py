@@ -18,8 +18,11 @@ def test_peru_2022_builds_a_peru_world():
     scenario = load_scenario("peru-2022")
     assert isinstance(scenario.world, PeruWorld)
     assert scenario.world.resolution_km == 5 and scenario.world.population_scale == 100
-    # The file spells out the defaults, except the values tuned to December 2022.
+    # The file spells out the defaults, except the values tuned to December 2022 and the
+    # switches it turns on (a mechanism is off by default): per-voter alignment.
     tuned = {path.split(".", 1)[1] for path in scenario.calibrated if path.startswith("world.")}
+    tuned |= {"legitimacy_alignment"}
+    assert scenario.world.legitimacy_alignment == "voter"
     defaults = PeruWorld().model_dump()
     for name, value in scenario.world.model_dump().items():
         if name not in tuned:
