@@ -172,6 +172,10 @@ def test_a_run_is_drawn_while_it_runs_and_can_be_cancelled(server, page):
     page.locator(".run-button").click()
     page.locator(".live-chart .js-plotly-plot").wait_for(timeout=120_000)
     page.locator(".grid-panel .js-plotly-plot").wait_for(state="attached", timeout=20_000)
+    # the sites reach the page as one byte a site, which plotly.js decodes into rows of the torus
+    size = "[el.calcdata[0][0].z.length, el.calcdata[0][0].z[0].length]"
+    sites = until(lambda: chart(page, ".grid-panel", size), lambda v: v is not None)
+    assert sites == [400, 400]
     first = until(lambda: shown_tick(page), lambda t: t is not None, timeout_s=RUN_DEADLINE_S)
     assert first is not None, "the page never showed the run's tick"
     later = until(lambda: shown_tick(page), lambda t: (t or 0) > first, timeout_s=RUN_DEADLINE_S)

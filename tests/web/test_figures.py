@@ -85,9 +85,20 @@ def test_the_torus_has_no_map_and_counts_in_ticks(torus_view):
 def test_the_torus_grid_colours_each_site_by_what_stands_on_it():
     grid = np.array([[0, 1, 2], [3, 4, 1]], dtype=np.uint8)
     fig = grid_chart(grid, "t")
-    assert fig.data[0].customdata.tolist() == [
-        ["empty", "quiescent", "active"],
-        ["jailed", "cop", "quiescent"],
+    heatmap = fig.data[0]
+    assert heatmap.customdata is None  # no hover label per site
+    codes = np.asarray(heatmap.z)
+
+    def colour(code: int) -> str:
+        at = (code - heatmap.zmin) / (heatmap.zmax - heatmap.zmin)
+        bands = zip(heatmap.colorscale, heatmap.colorscale[1:], strict=False)
+        return next(c for (lo, c), (hi, _) in bands if lo <= at <= hi)
+
+    shown = [[colour(code) for code in row] for row in codes.tolist()]
+    kinds = {name: colour for name, colour in SITE_KINDS}
+    assert shown == [
+        [kinds["empty"], kinds["quiescent"], kinds["active"]],
+        [kinds["jailed"], kinds["cop"], kinds["quiescent"]],
     ]
     legend = [trace.name for trace in fig.data[1:]]
     assert legend == ["quiescent (2)", "active (1)", "jailed (1)", "cop (1)"]
