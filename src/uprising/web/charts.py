@@ -103,8 +103,8 @@ def grid_chart(grid: np.ndarray, title: str) -> go.Figure:
 
     Hovering gives a site's x and y; its colour and the legend say what stands on it. A hover
     label per site sent about 2.4 MB a frame for a 400 x 400 torus, its codes alone about 0.5 MB.
-    (Sent as a PNG picture, or as a base64 typed array, the sites raised errors on the page
-    or held it up as a run was cancelled.)
+    (As a PNG picture the sites raised errors on the page: plotly.js draws a picture once it has
+    loaded, and a live chart may be gone by then.)
     """
     n = len(SITE_KINDS)
     scale = []
