@@ -699,12 +699,12 @@ def crisis_geography(
     adjacency = np.zeros((data.regions, data.regions), dtype=bool)
     for a, b in layout.adjacency:
         adjacency[a, b] = adjacency[b, a] = True
-    capitals = np.zeros((data.regions, 2))
-    for d in range(data.regions):
-        own = np.flatnonzero(data.seat_region == d)
-        capitals[d] = data.seat_lonlat[own[np.argmax(data.seat_population[own])]]
-    if data.capital_lonlat is not None:
-        capitals = data.capital_lonlat
+    capitals = data.capital_lonlat  # capitals.csv, or each region's largest seat
+    if capitals is None:
+        capitals = np.zeros((data.regions, 2))
+        for d in range(data.regions):
+            own = np.flatnonzero(data.seat_region == d)
+            capitals[d] = data.seat_lonlat[own[np.argmax(data.seat_population[own])]]
     shares, national = alignment_shares(data, cfg)
     return CrisisGeography(
         layout=layout,
