@@ -9,7 +9,7 @@ With `--db` the runs are kept and a second call with the same settings reads the
 Usage::
 
     python benchmarks/peru_acceptance.py [--runs 16] [--seed 2022] [--workers 1] [--db RUNS.duckdb]
-        [--set KEY=VALUE ...] [--json]
+        [--scenario peru-2022 | FILE.yaml] [--set KEY=VALUE ...] [--json]
 """
 
 from __future__ import annotations
@@ -77,13 +77,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, help="seed of the first run (default: the scenario's, 2022)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--db", type=Path, help="keep the runs in this DuckDB store (resumed on a rerun)")
+    parser.add_argument("--scenario", default="peru-2022", help="built-in name or scenario file (a trial)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--json", action="store_true", help="one JSON line per table instead of tables")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="acceptance-") as tmp:
         store = Store(args.db or Path(tmp) / "runs.duckdb")
         execution = ExecutionOptions(store, args.workers)
-        result = run_ensemble("peru-2022", args.runs, args.seed, args.overrides, execution)
+        result = run_ensemble(args.scenario, args.runs, args.seed, args.overrides, execution)
     outputs = result.outputs
     sizes = [n for n in (8, args.runs) if n <= args.runs]
     for n in dict.fromkeys(sizes):

@@ -12,6 +12,7 @@ from uprising.dynamics.config import Call, Dynamics, Lethality, Participation
 from uprising.dynamics.confrontation import confrontation_tolls
 from uprising.dynamics.participation import participation_probability
 from uprising.engine.rules import ACTIVE
+from uprising.errors import ScenarioError
 
 
 def _participants(dyn: Dynamics, ticks: int, legitimacy: float = 0.7) -> tuple[list, object]:
@@ -81,6 +82,31 @@ def test_a_march_moves_supporters_of_the_called_departments_to_the_named_capital
     assert np.all(sim.cit_cell[west] == crisis.capital_cell[2])
     others = (sim.cell_dept[sim.home] != 0) & (sim.state == ACTIVE)
     assert np.all(sim.cit_cell[others] == sim.home[others])
+
+
+def test_a_march_on_a_named_site_takes_the_called_supporters_to_its_cell():
+    site = {"name": "East airport", "lon": -73.95, "lat": -12.07}
+    call = Call(when=DAY0, days=1, departments=["West"], march_to="East airport", march_share=1.0)
+    dyn = Dynamics(**QUIET_DYNAMICS, participation={"enabled": False}, sites=[site], timeline=[call])
+    crisis = crisis_for(scenario(dyn, legitimacy=0.7), three_departments())
+    sim = crisis.sim
+    sim.step()
+    crisis.before_tick(1)
+    airport = crisis.site_cell[crisis.site_names.index("East airport")]
+    assert sim.cell_dept[airport] == 2  # the site lies in East
+    west = (sim.cell_dept[sim.home] == 0) & (sim.state == ACTIVE)
+    assert west.any() and np.all(sim.cit_cell[west] == airport)
+    others = (sim.cell_dept[sim.home] != 0) & (sim.state == ACTIVE)
+    assert np.all(sim.cit_cell[others] == sim.home[others])
+
+
+def test_a_march_on_a_place_that_is_neither_a_department_nor_a_site_is_refused_in_one_line():
+    call = Call(when=DAY0, days=1, departments=["West"], march_to="Atlantis airport")
+    dyn = Dynamics(**QUIET_DYNAMICS, timeline=[call])
+    with pytest.raises(ScenarioError) as err:
+        crisis_for(scenario(dyn), three_departments())
+    message = str(err.value)
+    assert "\n" not in message and "dynamics.timeline" in message and "Atlantis airport" in message
 
 
 def test_confrontation_tolls_are_mostly_zero_with_a_heavy_tail():

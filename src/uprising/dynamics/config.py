@@ -340,13 +340,16 @@ class Modifier(_Event):
 class Call(_Event):
     """A dated call to mobilise (a regional or national strike, a march): organisers lower the
     cost of taking part where it is in force; with `march_to`, a share of the supporters of the
-    called departments travels to that department's capital (a march on Lima) or, with
-    "capital", to their own regional capital. With a half-life both wear off from its start."""
+    called departments travels to that department's capital (a march on Lima), to a named site
+    of `dynamics.sites` (the crowd that marched on an airport) or, with "capital", to their own
+    regional capital. With a half-life both wear off from its start."""
 
     kind: Literal["call"] = "call"
     days: float = Field(1.0, gt=0.0, le=365.0, description="how long the call is in force, days")
     march_to: str = Field(
-        "", description='"" (no march), "capital" (own regional capital) or a department (its capital)'
+        "",
+        description='"" (no march), "capital" (own regional capital), a department (its capital) '
+        "or the name of one of dynamics.sites",
     )
     march_share: float = Field(
         0.05, ge=0.0, le=1.0, description="share of the marching departments' supporters who travel, per day"

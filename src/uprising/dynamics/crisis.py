@@ -128,6 +128,7 @@ class Crisis:
             (name, lon, lat_, default_pull) for name, lon, lat_ in self.world_sites
         ]
         self.site_cell = site_cells(lat, frame, [(s[1], s[2]) for s in self.sites])
+        self.site_names = [s[0] for s in self.sites]
         for i, (s, c) in enumerate(zip(self.cfg.sites, self.site_cell, strict=False)):
             if c < 0:
                 raise ScenarioError(
@@ -194,10 +195,16 @@ class Crisis:
         self.scrutiny_tick: int | None = None  # tick of the last mass-casualty confrontation
         self.departments_active_by_day: list[int] = []
         for day, e in self.timeline:
-            keys = list(e.departments)
-            if isinstance(e, Call) and e.march_to not in ("", "capital"):
-                keys.append(e.march_to)
-            for key in keys:
+            if isinstance(e, Call) and e.march_to not in ("", "capital", *self.site_names):
+                try:
+                    self._dept(e.march_to)
+                except UprisingError:
+                    raise ScenarioError(
+                        f"dynamics.timeline (call on {e.when}): march_to {e.march_to!r}: unknown; expected "
+                        f'"capital", a department ({", ".join(self.names)}) or a site '
+                        f"({', '.join(self.site_names) or 'dynamics.sites is empty'})"
+                    ) from None
+            for key in e.departments:
                 try:
                     self._dept(key)
                 except UprisingError as err:
@@ -304,11 +311,7 @@ class Crisis:
                 self.called[where] = True
                 self.call_pull[where] = np.maximum(self.call_pull[where], pull)
                 if e.march_to:
-                    to = (
-                        self.capital_cell[where]
-                        if e.march_to == "capital"
-                        else np.full(where.size, self.capital_cell[self._dept(e.march_to)])
-                    )
+                    to = self._march_cells(e.march_to, where)
                     self.marches.append((e.march_share * pull, where, to))
             elif isinstance(e, Deployment) and start <= day and (e.days is None or day < start + e.days):
                 self.emergency[where] |= e.emergency
@@ -319,6 +322,15 @@ class Crisis:
         self.p_today = participation_probability(
             self.cfg.participation, self.call_pull, self.fatigue, today, novelty
         )
+
+    def _march_cells(self, march_to: str, where: np.ndarray) -> np.ndarray:
+        """The cell each marching department goes to: its own capital, a department's capital
+        or a named site."""
+        if march_to == "capital":
+            return self.capital_cell[where]
+        if march_to in self.site_names:
+            return np.full(where.size, self.site_cell[self.site_names.index(march_to)])
+        return np.full(where.size, self.capital_cell[self._dept(march_to)])
 
     def _march(self, tick: int) -> None:
         """Supporters of the departments a call marches from travel to its capital today."""
