@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from scipy.stats import poisson
 
 from uprising.forecast.files import QUANTILES, quantiles_of
-from uprising.forecast.scoring import brier, covered, crps_ensemble, crps_poisson
+from uprising.forecast.scoring import brier, covered, crps_ensemble, crps_poisson, pit_covered
 
 
 @pytest.mark.parametrize("member, observed", [(3.0, 3.0), (0.0, 5.0), (7.0, 2.0)])
@@ -71,3 +71,22 @@ def test_interval_ends_count_as_covered():
 
 def test_brier_scores_the_squared_gap_between_probability_and_outcome():
     assert brier(np.array([1.0, 0.5, 0.0, 0.2]), np.array([1, 1, 1, 0])) == pytest.approx([0, 0.25, 1, 0.04])
+
+
+def test_pit_coverage_of_a_calibrated_count_forecast_is_nominal_where_interval_coverage_is_not():
+    rng = np.random.default_rng(3)
+    rate = 0.05  # deaths in a department on a day: nearly always 0
+    members = rng.poisson(rate, size=(40, 4000))
+    observed = rng.poisson(rate, size=4000)
+    low, high = np.quantile(members, 0.05, axis=0), np.quantile(members, 0.95, axis=0)
+    assert covered(low, high, observed).mean() > 0.94  # 0 lies inside nearly every interval
+    assert pit_covered(members, observed, 0.9).mean() == pytest.approx(0.9, abs=0.02)
+    assert pit_covered(members, observed, 0.5).mean() == pytest.approx(0.5, abs=0.03)
+
+
+def test_pit_coverage_is_zero_for_observations_beyond_every_member():
+    members = np.zeros((16, 3))
+    assert np.array_equal(pit_covered(members, np.array([1.0, 5.0, 99.0]), 0.9), np.zeros(3))
+    # an observation on the ensemble's median counts as inside, whatever the level
+    spread = np.arange(1.0, 11.0)[:, None]  # members 1..10
+    assert pit_covered(spread, np.array([5.0]), 0.5)[0] == pytest.approx(1.0)

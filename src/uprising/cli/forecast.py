@@ -214,7 +214,7 @@ def score_command(
         console.print(f"  note: {fit.get('note')}")
     columns = ["model", *baseline_names(fc)]
     table = Table(title="CRPS (lower is better; the best in bold) and coverage", title_justify="left")
-    for column in ("series", *columns, "cover 50%", "cover 90%", "obs"):
+    for column in ("series", *columns, "cover 50%", "cover 90%", "PIT 50%", "PIT 90%", "obs"):
         table.add_column(column, justify="left" if column == "series" else "right")
     for name in (fc.series_name(s) for s in SERIES):
         row = scores["crps"][name]
@@ -223,6 +223,7 @@ def score_command(
         table.add_row(
             name, *(_cell(row[c], row[c] == best) for c in columns),
             _cell(scores["coverage_50"][name]), _cell(scores["coverage_90"][name]),
+            _cell(scores["pit_coverage_50"][name]), _cell(scores["pit_coverage_90"][name]),
             str(scores["observations"][name]),
         )  # fmt: skip
     console.print(table)

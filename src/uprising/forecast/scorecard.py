@@ -9,7 +9,10 @@ day for deaths, the days with a national blockade total, and the days on which t
 name departments for departments reported active (its CRPS and coverage are those of the
 national count; its Brier score is per department and day). Coverage is the share of those
 observations inside the ensemble's central 50% (quantiles 0.25-0.75) and 90% (0.05-0.95)
-intervals, ends included.
+intervals, ends included. A count that is 0 on nearly every cell (deaths by department and
+day) is inside nearly every such interval whatever the forecast, so each series also gets its
+PIT coverage: the mean probability that the observation's randomised PIT falls in the central
+50% and 90% (`pit_covered`), which is 0.5 and 0.9 for a calibrated forecast.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from uprising.forecast.observations import (
     observed_folders,
     region_observed_days,
 )
-from uprising.forecast.scoring import brier, covered, crps_ensemble, crps_poisson
+from uprising.forecast.scoring import brier, covered, crps_ensemble, crps_poisson, pit_covered
 
 
 def _mean(values: np.ndarray) -> float | None:
@@ -96,6 +99,8 @@ def score_arrays(forecast: Forecast, observed: ObservedDays, window: np.ndarray)
         "crps": {},
         "coverage_50": {},
         "coverage_90": {},
+        "pit_coverage_50": {},
+        "pit_coverage_90": {},
         "brier": {},
         "observations": {},
     }
@@ -112,6 +117,8 @@ def score_arrays(forecast: Forecast, observed: ObservedDays, window: np.ndarray)
         result["crps"][name] = row
         result["coverage_50"][name] = _mean(covered(quantiles[0.25], quantiles[0.75], y))
         result["coverage_90"][name] = _mean(covered(quantiles[0.05], quantiles[0.95], y))
+        result["pit_coverage_50"][name] = _mean(pit_covered(members, y, 0.5))
+        result["pit_coverage_90"][name] = _mean(pit_covered(members, y, 0.9))
         result["observations"][name] = int(np.size(y))
     outcome = observed.active[window][reported]
     row = {"model": _mean(brier(forecast.probability[reported], outcome))}

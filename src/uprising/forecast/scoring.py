@@ -48,6 +48,23 @@ def covered(low: np.ndarray, high: np.ndarray, observed: np.ndarray) -> np.ndarr
     return (np.asarray(low) <= y) & (y <= np.asarray(high))
 
 
+def pit_covered(members: np.ndarray, observed: np.ndarray, level: float) -> np.ndarray:
+    """For each observation, the probability that its randomised PIT lies in the central
+    `level` interval (Czado, Gneiting and Held 2009): a count forecast puts mass on single
+    values, so an observation that is one of them takes its PIT uniformly between the ensemble's
+    P(X < y) and P(X <= y). Its mean over observations is `level` for a calibrated forecast,
+    where the share inside the quantile interval (`covered`) of a count that is nearly always 0
+    is close to 1 whatever the forecast. `members` has the members on its first axis."""
+    x = np.asarray(members, dtype=float)
+    y = np.asarray(observed, dtype=float)
+    below, upto = (x < y).mean(axis=0), (x <= y).mean(axis=0)
+    low, high = (1.0 - level) / 2.0, (1.0 + level) / 2.0
+    width = upto - below
+    inside = np.clip(np.minimum(upto, high) - np.maximum(below, low), 0.0, None)
+    point = ((low <= upto) & (upto <= high)).astype(float)
+    return np.where(width > 0, inside / np.where(width > 0, width, 1.0), point)
+
+
 def brier(probability: np.ndarray, outcome: np.ndarray) -> np.ndarray:
     """Brier score per cell: (p - o)^2 for a probability p and an outcome o of 0 or 1."""
     return (np.asarray(probability, dtype=float) - np.asarray(outcome, dtype=float)) ** 2
