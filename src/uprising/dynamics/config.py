@@ -213,13 +213,20 @@ class Observation(Section):
 
 
 class Blockades(Section):
-    """A road point is held while at least `crowd_min_people` active people stand on it."""
+    """A road point is held while at least `crowd_min_people` active people stand on it, and
+    with `hold_half_life_days` after they leave, until it is cleared."""
 
     enabled: bool = True
     crowd_min_people: int = Field(500, ge=1, le=10_000_000, description="people to hold a road point")
     road_bonus_people: float = Field(
         200.0, ge=0.0, le=1e7, description="pull of a road cell on travelling actives, in people"
     )
+    # Left out of dumps when null, so that scenarios written before it keep their hash.
+    hold_half_life_days: float | None = Field(
+        None, gt=0.0, le=365.0, exclude_if=lambda v: v is None,
+        description="days for half the road points a crowd has left to be cleared (the stones, "
+        "tyres and trenches outlast the crowd); null = a point is held only while its crowd stands",
+    )  # fmt: skip
 
 
 class Contagion(Section):

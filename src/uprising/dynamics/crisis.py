@@ -72,6 +72,7 @@ STREAM_DEPLOY = 102
 STREAM_REDEPLOY = 103
 STREAM_PARTICIPATION = 104
 STREAM_MARCH = 105
+STREAM_BARRICADES = 106
 
 
 @dataclass
@@ -154,6 +155,7 @@ class Crisis:
         self.participants_here = np.zeros(cells, dtype=np.int64)
         self.crowd_cells = np.zeros(0, dtype=np.int64)
         self.crowd_people = np.zeros(0, dtype=np.int64)
+        self.barricades = np.zeros(0, dtype=np.int64)  # road cells held, crowd or not (sorted)
         self._found = np.zeros(min(cells, sim.world.citizens), dtype=np.int64)  # cells holding actives
         self.participants_dept = np.zeros(self.n_dept, dtype=np.int64)  # people, this tick
         self.day_peak = np.zeros(self.n_dept, dtype=np.int64)  # participants, today's peak
@@ -578,6 +580,20 @@ class Crisis:
             sim.cit_cell, self._movers[: self._moving], self.best, self._asked, self._travels,
         )  # fmt: skip
 
+    def _hold_road_points(self, tick: int, cells: np.ndarray, crowd_people: np.ndarray) -> np.ndarray:
+        """Road points held per department when a point outlasts its crowd: a point with a crowd
+        is held; one its crowd has left is cleared on each tick with the probability that halves
+        the left points every `hold_half_life_days`."""
+        cfg, tpd = self.cfg.blockades, self.ticks_per_day
+        manned = cells[self.road[cells] & (crowd_people >= cfg.crowd_min_people)]
+        left = np.setdiff1d(self.barricades, manned, assume_unique=True)
+        if left.size:
+            rng = keyed_generator(self.sim.seed, tick, STREAM_BARRICADES)
+            clear = 1.0 - 0.5 ** (1.0 / (cfg.hold_half_life_days * tpd))
+            left = left[rng.random(left.size) >= clear]
+        self.barricades = np.union1d(left, manned)
+        return np.bincount(self.sim.cell_dept[self.barricades], minlength=self.n_dept).astype(np.int64)
+
     def after_tick(self, tick: int) -> tuple[np.ndarray, np.ndarray]:
         """(people killed this tick, road points held now), per department."""
         sim, cfg, tpd = self.sim, self.cfg, self.ticks_per_day
@@ -594,6 +610,8 @@ class Crisis:
         crowds.crowd_tally(
             cells, crowd_people, sim.cell_dept, road, cfg.blockades.crowd_min_people, blockades, people
         )
+        if road is not None and cfg.blockades.hold_half_life_days is not None:
+            blockades = self._hold_road_points(tick, cells, crowd_people)
         if cfg.lethality.enabled:
             killed += self._confrontations(tick, cells, crowd_people, rng)
             if cfg.lethality.blockade_rate > 0 and blockades.any():
