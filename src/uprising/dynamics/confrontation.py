@@ -10,6 +10,8 @@ Ombudsman's register of December 2022 shows (18 clashes, one with 10 dead). With
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 
 from uprising.dynamics.config import Lethality
@@ -56,6 +58,25 @@ def periphery_factor(cfg: Lethality, distance_km: np.ndarray) -> np.ndarray:
     if cfg.periphery == 0.0:
         return np.ones_like(distance_km)
     return 1.0 - cfg.periphery * 0.5 ** (distance_km / cfg.periphery_half_km)
+
+
+PERIPHERIES_KEPT = 4  # lattices and seats whose periphery factors are kept (0.9 MB each at 1:1000)
+_peripheries: OrderedDict[tuple, np.ndarray] = OrderedDict()
+
+
+def periphery_on_lattice(cfg: Lethality, lattice: Lattice, seat: int) -> np.ndarray:
+    """`periphery_factor` of every cell of `lattice` at its distance from cell `seat`, computed
+    once per process for each lattice shape, seat and periphery (read-only: a calibration's
+    runs share it)."""
+    key = (lattice.height, lattice.width, lattice.cell_km, int(seat), cfg.periphery, cfg.periphery_half_km)
+    factor = _peripheries.get(key)
+    if factor is None:
+        factor = periphery_factor(cfg, distance_km(lattice, seat))
+        factor.flags.writeable = False
+        _peripheries[key] = factor
+        while len(_peripheries) > PERIPHERIES_KEPT:
+            _peripheries.popitem(last=False)
+    return factor
 
 
 def confrontation_tolls(

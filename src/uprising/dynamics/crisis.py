@@ -37,8 +37,7 @@ from uprising.dynamics.config import Call, Deployment, Dynamics, LegitimacyShock
 from uprising.dynamics.confrontation import (
     confrontation_rate,
     confrontation_tolls,
-    distance_km,
-    periphery_factor,
+    periphery_on_lattice,
     restraint_factor,
 )
 from uprising.dynamics.geography import (
@@ -57,7 +56,7 @@ from uprising.dynamics.participation import (
     participation_probability,
     update_fatigue,
 )
-from uprising.engine import crowds
+from uprising.engine import crowds, synchronous
 from uprising.engine.keyed_generator import keyed_generator
 from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE
 from uprising.engine.neighbourhood import row_spans
@@ -177,6 +176,14 @@ class Crisis:
         self._movers = np.zeros(1024, dtype=np.int64)  # this tick's travellers (grown when short)
         self._moving = 0
         self.home_dept = sim.cell_dept[sim.home]
+        # Legitimacy per cell is read on the cells where citizens live alone (their home's
+        # levers, `Simulation.levers`): shocks drop it there, and the drops decay there only,
+        # on the entries of `legitimacy_drop_cell` a shock has touched (`_shocked`, sorted).
+        homes = np.zeros(cells, dtype=np.bool_)
+        homes[sim.home] = True
+        self.home_cells = np.flatnonzero(homes)
+        self.home_cells_dept = lat.department[self.home_cells]
+        self._shocked = np.zeros(0, dtype=np.int64)
         self.population_dept = np.bincount(self.home_dept, minlength=self.n_dept).astype(np.float64)
         self.lethal_here = self._periphery(lat)
         delay = max(1, int(round(self.cfg.contagion.delay_days * self.ticks_per_day)))
@@ -242,7 +249,7 @@ class Crisis:
                 raise ScenarioError(f"dynamics.lethality.periphery_seat: {err}") from None
         else:
             seat = int(np.argmax(self.population_dept))
-        return periphery_factor(lt, distance_km(lat, self.capital_cell[seat]))
+        return periphery_on_lattice(lt, lat, self.capital_cell[seat])
 
     def day_of(self, when: date) -> int:
         return (when - self.start_date).days
@@ -342,13 +349,16 @@ class Crisis:
         rng = keyed_generator(sim.seed, tick, STREAM_MARCH)
         supporters = np.flatnonzero(sim.state == ACTIVE)
         home_dept = self.home_dept[supporters]
+        order = np.argsort(home_dept, kind="stable")  # each department's supporters in turn
+        bounds = np.searchsorted(home_dept[order], np.arange(self.n_dept + 1))
         for share, where, to in self.marches:
-            for d, cell in zip(where, to, strict=True):
-                if cell < 0:
-                    continue
-                who = supporters[home_dept == d]
-                going = who[rng.random(who.size) < share]
-                sim.cit_cell[going] = cell
+            # The departments' draws in the order of `where`, one array: the same uniforms
+            # as one draw per department.
+            marching = to >= 0
+            who = np.concatenate([order[bounds[d] : bounds[d + 1]] for d in where[marching]] or [order[:0]])
+            goal = np.repeat(to[marching], [bounds[d + 1] - bounds[d] for d in where[marching]])
+            going = rng.random(who.size) < share
+            sim.cit_cell[supporters[who[going]]] = goal[going]
 
     def _roll_calls(self, day: int) -> None:
         """Congress votes the recorded motions of this date, in the context the run has made:
@@ -379,15 +389,17 @@ class Crisis:
                 ratio = np.maximum(self.alignment_pct[where], 0.0) / self.national_alignment_pct
                 sim.legitimacy_drop[where] += e.size * ratio**e.alignment
             elif sim.world.citizen_side is None:
-                cells = np.isin(sim.world.lattice.department, where)
+                cells = self.home_cells[np.isin(self.home_cells_dept, where)]
                 sim.legitimacy_drop_cell[cells] += cell_shock_drop(e.size, cell_ratio[cells], e.alignment)
+                self._shocked = np.union1d(self._shocked, cells)
             else:
-                cells = np.flatnonzero(np.isin(sim.world.lattice.department, where))
+                cells = self.home_cells[np.isin(self.home_cells_dept, where)]
                 ratio = cell_ratio[cells]
                 for side, drop in enumerate(
                     side_shock_drop(e.size, ratio, e.alignment, self.national_alignment_pct)
                 ):
                     sim.legitimacy_drop_cell[side * cell_ratio.shape[0] + cells] += drop
+                    self._shocked = np.union1d(self._shocked, side * cell_ratio.shape[0] + cells)
             self.events.append(DayEvent(day, e.kind, scope, e.label or f"size {e.size:g}"))
         elif isinstance(e, Deployment):
             rng = keyed_generator(sim.seed, tick, STREAM_DEPLOY)
@@ -621,7 +633,7 @@ class Crisis:
             self.last_shock[d] = day
         # Legitimacy: decay toward the base, then the feedback of this tick's repression.
         sim.legitimacy_drop *= self.decay
-        sim.legitimacy_drop_cell *= self.decay
+        synchronous.scale_at(sim.legitimacy_drop_cell, self._shocked, self.decay)
         fb = cfg.legitimacy
         if fb.feedback and not killed.any():  # the same sum as below, with no deaths' terms
             sim.legitimacy_drop += fb.arrest_local * (sim.arrests_by_dept * self.scale) / 1000.0

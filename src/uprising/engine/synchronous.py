@@ -296,6 +296,14 @@ def cell_levers(
         risk_mult[j] = risk_dept[d]
 
 
+@njit(cache=True)
+def scale_at(values, index, factor):
+    """values[index[j]] *= factor for each j: a decay of the entries a step reads, not of a
+    lattice-long array."""
+    for j in range(index.shape[0]):
+        values[index[j]] *= factor
+
+
 @njit(parallel=True, cache=True)
 def arrest(seed, tick, citizens, cell_dept, n_dept, hazard, rules):
     """Each active is arrested with probability min(1, hazard at its cell).
@@ -372,6 +380,7 @@ __all__ = [
     "quiet_arrest_probability",
     "row_prefix",
     "row_prefix2",
+    "scale_at",
     "tally",
     "vision_sum",
     "vision_sum2",
