@@ -184,6 +184,7 @@ class Crisis:
         self.home_cells = np.flatnonzero(homes)
         self.home_cells_dept = lat.department[self.home_cells]
         self._shocked = np.zeros(0, dtype=np.int64)
+        self._shocked_mask = np.zeros(sim.legitimacy_drop_cell.shape[0], dtype=np.bool_)
         self.population_dept = np.bincount(self.home_dept, minlength=self.n_dept).astype(np.float64)
         self.lethal_here = self._periphery(lat)
         delay = max(1, int(round(self.cfg.contagion.delay_days * self.ticks_per_day)))
@@ -391,7 +392,7 @@ class Crisis:
             elif sim.world.citizen_side is None:
                 cells = self.home_cells[np.isin(self.home_cells_dept, where)]
                 sim.legitimacy_drop_cell[cells] += cell_shock_drop(e.size, cell_ratio[cells], e.alignment)
-                self._shocked = np.union1d(self._shocked, cells)
+                self._touch(cells)
             else:
                 cells = self.home_cells[np.isin(self.home_cells_dept, where)]
                 ratio = cell_ratio[cells]
@@ -399,7 +400,7 @@ class Crisis:
                     side_shock_drop(e.size, ratio, e.alignment, self.national_alignment_pct)
                 ):
                     sim.legitimacy_drop_cell[side * cell_ratio.shape[0] + cells] += drop
-                    self._shocked = np.union1d(self._shocked, side * cell_ratio.shape[0] + cells)
+                    self._touch(side * cell_ratio.shape[0] + cells)
             self.events.append(DayEvent(day, e.kind, scope, e.label or f"size {e.size:g}"))
         elif isinstance(e, Deployment):
             rng = keyed_generator(sim.seed, tick, STREAM_DEPLOY)
@@ -422,6 +423,11 @@ class Crisis:
             )
         else:
             self.events.append(DayEvent(day, e.kind, scope, e.label or f"{e.days:g} days"))
+
+    def _touch(self, entries: np.ndarray) -> None:
+        """Add `entries` of `legitimacy_drop_cell` to those whose drops decay (`_shocked`)."""
+        self._shocked_mask[entries] = True
+        self._shocked = np.flatnonzero(self._shocked_mask)
 
     def _add_forces(
         self, d: int, k: int, kind: int, rng: np.random.Generator, to_sites: bool, index: int
