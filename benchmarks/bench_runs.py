@@ -5,8 +5,9 @@ it memoises between runs, as a calibration's worker does; the two processes take
 round of runs at each scale each, so the machine's noise falls on both alike. The figure kept
 for each case is the round with the least CPU time per run (`time.process_time`, which a busy
 machine inflates less than the wall clock). The previous version is a git worktree of
-`--peer` (default: the commit before the arrests visited only the actives; 898d270 is the one
-before the crisis's passes were fused, 3c50ce2 the one before the engine stepped a map over its
+`--peer` (default: the commit before the crisis's legitimacy drops per cell decayed on the
+citizens' homes alone; 1b1937b is the one before the arrests visited only the actives, 898d270
+the one before the crisis's passes were fused, 3c50ce2 the one before the engine stepped a map over its
 occupied cells), removed at the end. The last line sets the best time at 1:1000 beside the goal of a
 calibration (`GOAL_MS`).
 
@@ -34,9 +35,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-# Before the arrests visited only the actives and the crisis's generators were made in numba
-# (898d270: before the crisis's passes were fused; 3c50ce2: before the occupied-cell step).
-PEER = "1b1937b"
+# Before the crisis's drops per cell decayed on the homes alone (1b1937b: before the arrests
+# visited only the actives; 898d270: before the crisis's passes were fused; 3c50ce2: before the
+# occupied-cell step).
+PEER = "11250ec"
 GOAL_MS = 50.0  # a run at 1:1000 once compiled: 10,000 runs in about 4 minutes on two cores
 SCENARIO = "peru-2022"
 SCALES = (1000, 100)

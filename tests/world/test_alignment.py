@@ -211,6 +211,36 @@ def test_a_shock_drops_legitimacy_per_cell_by_size_times_alignment_to_the_power(
     assert np.allclose(legit, np.clip(0.8 - second - [0.2, 0.2, 0.0, 0.0], 0, 1), rtol=1e-6)
 
 
+def test_a_shock_per_cell_drops_and_decays_legitimacy_on_the_cells_where_citizens_live():
+    # Citizens live on cells 0, 1 and 3; cell 2 is empty land, whose levers nobody reads.
+    world = strip_world([1.0] * 4, [1.0] * 4)
+    lived = np.array([0, 1, 3], dtype=np.int32)
+    home = np.repeat(lived, 50)
+    world = replace(
+        world,
+        citizen_cell=home,
+        hardship=world.hardship[: home.size],
+        risk_aversion=world.risk_aversion[: home.size],
+    )
+    sc = strip_scenario([LegitimacyShock(when=DAY0, size=0.1, alignment=1.0)])
+    sim = build_simulation(sc, world)
+    crisis = Crisis(
+        sim=sim,
+        cfg=sc.dynamics,
+        start_date=DAY0,
+        ticks_per_day=1,
+        alignment_pct=np.array([50.0, 50.0]),
+        national_alignment_pct=50.0,
+        adjacency=np.array([[0, 1], [1, 0]], dtype=bool),
+        capitals_lonlat=np.array([[-74.95, -12.02], [-74.85, -12.02]]),
+    )
+    crisis.before_tick(1)
+    assert sim.legitimacy_drop_cell.tolist() == [0.1, 0.1, 0.0, 0.1]
+    sim.step()
+    crisis.after_tick(1)
+    assert np.array_equal(sim.legitimacy_drop_cell, np.array([0.1, 0.1, 0.0, 0.1]) * crisis.decay)
+
+
 def test_per_cell_legitimacy_needs_a_map_of_many_agents_per_cell():
     torus = load_scenario("epstein-2002", ["world.width=10", "world.height=10"])
     from uprising.world.classic import build_torus_world
