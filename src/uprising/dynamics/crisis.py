@@ -491,13 +491,28 @@ class Crisis:
         moving = rng.random(sim.cop_cell.shape[0]) < share
         if self.cfg.forces.guards_hold_sites:
             moving &= ~self.guard
-        for d in np.unique(crowd_dept):
-            cells = crowd_cells[crowd_dept == d]
-            who = np.flatnonzero(moving & (force_dept == d))
+        # Department by department (in order), its moving forces each go to one of its crowds,
+        # drawn as `rng.choice(cells, p=people / their sum)` would: one uniform each, all drawn
+        # at once, against the cumulative shares.
+        movers = np.flatnonzero(moving)
+        mover_dept = force_dept[movers]
+        by_dept = np.argsort(crowd_dept, kind="stable")
+        crowd_cells, crowd_people = crowd_cells[by_dept], crowd_people[by_dept]
+        crowd_dept = crowd_dept[by_dept]
+        depts, first = np.unique(crowd_dept, return_index=True)
+        ends = np.append(first[1:], crowd_dept.size)
+        groups = [movers[mover_dept == d] for d in depts]
+        uniform = rng.random(sum(who.size for who in groups))
+        at = 0
+        for who, lo, hi in zip(groups, first, ends, strict=True):
             if who.size == 0:
                 continue
-            weights = crowd_people[crowd_dept == d].astype(np.float64)
-            sim.cop_cell[who] = rng.choice(cells, size=who.size, p=weights / weights.sum())
+            weights = crowd_people[lo:hi].astype(np.float64)
+            cdf = (weights / weights.sum()).cumsum()
+            cdf /= cdf[-1]
+            drawn = cdf.searchsorted(uniform[at : at + who.size], side="right")
+            sim.cop_cell[who] = crowd_cells[lo:hi][drawn]
+            at += who.size
 
     # ---- after the engine ----------------------------------------------------------------
     def _forces_on(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -577,9 +592,10 @@ class Crisis:
             )  # fmt: skip
         self._moving = moving
         cells = np.sort(self._found[:n])
-        supporters = np.rint(self.actives_here[cells] * self.scale).astype(np.int64)
+        here = crowds.crowds_on(cells, self.actives_here, self.scale, self.p_today, sim.cell_dept)
+        supporters, probability = here
         rng = keyed_generator(sim.seed, tick, STREAM_PARTICIPATION)
-        people = participants_per_cell(rng, supporters, self.p_today[sim.cell_dept[cells]])
+        people = participants_per_cell(rng, supporters, probability)
         self.participants_here[cells] = people
         self.crowd_cells, self.crowd_people = cells, people
         return cells, people

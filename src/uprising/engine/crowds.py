@@ -137,6 +137,19 @@ def gather_and_draw_travellers(citizens, counts, found, travel, movers):
 
 
 @njit(cache=True)
+def crowds_on(cells, counts, scale, probability_dept, cell_dept):
+    """The people standing on each of `cells` (its `counts` times `scale`, rounded half to
+    even) and the probability of its department in `probability_dept`."""
+    people = np.empty(cells.shape[0], dtype=np.int64)
+    probability = np.empty(cells.shape[0], dtype=np.float64)
+    for j in range(cells.shape[0]):
+        c = cells[j]
+        people[j] = np.int64(np.rint(counts[c] * scale))
+        probability[j] = probability_dept[cell_dept[c]]
+    return people, probability
+
+
+@njit(cache=True)
 def crowd_tally(cells, people, cell_dept, road, crowd_min, blockades, people_dept):
     """Per department (both zero on entry): the road cells held by a crowd of at least
     `crowd_min` people (`road` None: none counted) and the people of the crowds on `cells`."""
