@@ -7,9 +7,9 @@ for each case is the round with the least CPU time per run (`time.process_time`,
 machine inflates less than the wall clock). The previous version is a git worktree of
 `--peer` (default: the commit before the crisis's legitimacy drops per cell decayed on the
 citizens' homes alone; 1b1937b is the one before the arrests visited only the actives, 898d270
-the one before the crisis's passes were fused, 3c50ce2 the one before the engine stepped a map over its
-occupied cells), removed at the end. The last line sets the best time at 1:1000 beside the goal of a
-calibration (`GOAL_MS`).
+the one before the crisis's passes were fused, 3c50ce2 the one before the engine stepped a map
+over its occupied cells), removed at the end. The last line sets the best time at 1:1000 beside
+the goal of a calibration (`GOAL_MS`).
 
 With `--stats N`, N seeds at each scale give the run-to-run spread of the scalar summaries
 (`uprising.observed.metrics.scalar_metrics`), and the difference between the scales' means
@@ -35,10 +35,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-# Before the crisis's drops per cell decayed on the homes alone (1b1937b: before the arrests
-# visited only the actives; 898d270: before the crisis's passes were fused; 3c50ce2: before the
-# occupied-cell step).
-PEER = "11250ec"
+# Before the crisis's drops per cell decayed on the homes alone (11250ec: the same, on the
+# scenario before its new hardship weights; 1b1937b: before the arrests visited only the
+# actives; 898d270: before the crisis's passes were fused; 3c50ce2: before the occupied-cell step).
+PEER = "15f6945"
 GOAL_MS = 50.0  # a run at 1:1000 once compiled: 10,000 runs in about 4 minutes on two cores
 SCENARIO = "peru-2022"
 SCALES = (1000, 100)
