@@ -24,7 +24,8 @@ class LegitimacyFeedback(Section):
     """Legitimacy per department: base (national x regional multiplier) minus a drop stock.
 
     Event shocks and repression add to the drop; the drop decays back toward zero with a
-    half-life. With `feedback` off, deaths and arrests leave legitimacy untouched.
+    half-life, or, with `lasting_share`, that share of it with a second, longer one. With
+    `feedback` off, deaths and arrests leave legitimacy untouched.
     """
 
     feedback: bool = Field(True, description="repression lowers legitimacy (the essay's claim)")
@@ -43,6 +44,16 @@ class LegitimacyFeedback(Section):
     half_life_days: float = Field(
         8.0, ge=0.1, le=1000.0, description="days for a drop to halve as legitimacy recovers"
     )
+    # Left out of dumps when 0, so that scenarios written before it keep their hash.
+    lasting_share: float = Field(
+        0.0, ge=0.0, le=1.0, exclude_if=lambda v: v == 0.0,
+        description="share of every drop that recovers slowly, over lasting_half_life_days (trust "
+        "lost for months); 0 = one time scale",
+    )  # fmt: skip
+    lasting_half_life_days: float = Field(
+        90.0, ge=0.1, le=3650.0, exclude_if=lambda v: v == 90.0,
+        description="days for the lasting share of a drop to halve",
+    )  # fmt: skip
 
 
 class Lethality(Section):

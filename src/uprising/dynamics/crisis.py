@@ -192,6 +192,13 @@ class Crisis:
             [np.zeros(self.n_dept, dtype=bool)] * delay, maxlen=delay
         )
         self.decay = 0.5 ** (1.0 / (self.cfg.legitimacy.half_life_days * self.ticks_per_day))
+        # The lasting share of the drops (`LegitimacyFeedback.lasting_share`), kept apart so that
+        # it decays at its own rate; the levers read the sum, in `legitimacy_drop(_cell)`.
+        lg = self.cfg.legitimacy
+        self.lasting = lg.lasting_share
+        self.lasting_decay = 0.5 ** (1.0 / (lg.lasting_half_life_days * self.ticks_per_day))
+        self.lasting_dept = np.zeros(self.n_dept) if self.lasting else None
+        self.lasting_cell = np.zeros_like(sim.legitimacy_drop_cell) if self.lasting else None
         self.travel_mult = np.ones(self.n_dept)
         self.timeline = [(self.day_of(e.when), e) for e in self.cfg.timeline]
         # Which timeline event added each force (-1: the world's own police), so that the
@@ -388,19 +395,17 @@ class Crisis:
             cell_ratio = sim.world.cell_alignment  # each cell's districts' share / national share
             if cell_ratio is None:
                 ratio = np.maximum(self.alignment_pct[where], 0.0) / self.national_alignment_pct
-                sim.legitimacy_drop[where] += e.size * ratio**e.alignment
+                self._drop_dept(where, e.size * ratio**e.alignment)
             elif sim.world.citizen_side is None:
                 cells = self.home_cells[np.isin(self.home_cells_dept, where)]
-                sim.legitimacy_drop_cell[cells] += cell_shock_drop(e.size, cell_ratio[cells], e.alignment)
-                self._touch(cells)
+                self._drop_cells(cells, cell_shock_drop(e.size, cell_ratio[cells], e.alignment))
             else:
                 cells = self.home_cells[np.isin(self.home_cells_dept, where)]
                 ratio = cell_ratio[cells]
                 for side, drop in enumerate(
                     side_shock_drop(e.size, ratio, e.alignment, self.national_alignment_pct)
                 ):
-                    sim.legitimacy_drop_cell[side * cell_ratio.shape[0] + cells] += drop
-                    self._touch(side * cell_ratio.shape[0] + cells)
+                    self._drop_cells(side * cell_ratio.shape[0] + cells, drop)
             self.events.append(DayEvent(day, e.kind, scope, e.label or f"size {e.size:g}"))
         elif isinstance(e, Deployment):
             rng = keyed_generator(sim.seed, tick, STREAM_DEPLOY)
@@ -423,6 +428,34 @@ class Crisis:
             )
         else:
             self.events.append(DayEvent(day, e.kind, scope, e.label or f"{e.days:g} days"))
+
+    def _drop_dept(self, where, drop) -> None:
+        """Lower legitimacy in departments `where` by `drop`, its lasting share kept apart."""
+        self.sim.legitimacy_drop[where] += drop
+        if self.lasting_dept is not None:
+            self.lasting_dept[where] += self.lasting * drop
+
+    def _drop_cells(self, entries: np.ndarray, drop) -> None:
+        """Lower legitimacy on `entries` of `legitimacy_drop_cell` by `drop` (they decay from now)."""
+        self.sim.legitimacy_drop_cell[entries] += drop
+        if self.lasting_cell is not None:
+            self.lasting_cell[entries] += self.lasting * drop
+        self._touch(entries)
+
+    def _decay_drops(self) -> None:
+        """One tick of recovery: drops fall by `decay`, their lasting share by `lasting_decay`."""
+        sim = self.sim
+        sim.legitimacy_drop *= self.decay
+        synchronous.scale_at(sim.legitimacy_drop_cell, self._shocked, self.decay)
+        if self.lasting_dept is None:
+            return
+        # total' = fast * decay + lasting * lasting_decay = total * decay + lasting * (lasting_decay - decay)
+        gap = self.lasting_decay - self.decay
+        sim.legitimacy_drop += gap * self.lasting_dept
+        self.lasting_dept *= self.lasting_decay
+        entries = self._shocked
+        sim.legitimacy_drop_cell[entries] += gap * self.lasting_cell[entries]
+        self.lasting_cell[entries] *= self.lasting_decay
 
     def _touch(self, entries: np.ndarray) -> None:
         """Add `entries` of `legitimacy_drop_cell` to those whose drops decay (`_shocked`)."""
@@ -654,18 +687,18 @@ class Crisis:
             self.events.append(DayEvent(day, "deaths", self.names[d], f"{int(killed[d])} killed"))
             self.last_shock[d] = day
         # Legitimacy: decay toward the base, then the feedback of this tick's repression.
-        sim.legitimacy_drop *= self.decay
-        synchronous.scale_at(sim.legitimacy_drop_cell, self._shocked, self.decay)
+        self._decay_drops()
         fb = cfg.legitimacy
         if fb.feedback and not killed.any():  # the same sum as below, with no deaths' terms
-            sim.legitimacy_drop += fb.arrest_local * (sim.arrests_by_dept * self.scale) / 1000.0
+            self._drop_dept(slice(None), fb.arrest_local * (sim.arrests_by_dept * self.scale) / 1000.0)
         elif fb.feedback:
             arrested_people = sim.arrests_by_dept * self.scale
-            sim.legitimacy_drop += (
+            self._drop_dept(
+                slice(None),
                 fb.death_local * killed
                 + fb.death_neighbour * (self.adj @ killed)
                 + fb.death_national * killed.sum()
-                + fb.arrest_local * arrested_people / 1000.0
+                + fb.arrest_local * arrested_people / 1000.0,
             )
         self.participants_dept = people
         np.maximum(self.day_peak, self.participants_dept, out=self.day_peak)
