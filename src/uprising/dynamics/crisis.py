@@ -445,17 +445,19 @@ class Crisis:
     def _decay_drops(self) -> None:
         """One tick of recovery: drops fall by `decay`, their lasting share by `lasting_decay`."""
         sim = self.sim
-        sim.legitimacy_drop *= self.decay
-        synchronous.scale_at(sim.legitimacy_drop_cell, self._shocked, self.decay)
         if self.lasting_dept is None:
+            sim.legitimacy_drop *= self.decay
+            synchronous.scale_at(sim.legitimacy_drop_cell, self._shocked, self.decay)
             return
-        # total' = fast * decay + lasting * lasting_decay = total * decay + lasting * (lasting_decay - decay)
+        # total' = fast part * decay + lasting * lasting_decay
+        #        = total * decay + lasting * (lasting_decay - decay)
         gap = self.lasting_decay - self.decay
+        sim.legitimacy_drop *= self.decay
         sim.legitimacy_drop += gap * self.lasting_dept
         self.lasting_dept *= self.lasting_decay
-        entries = self._shocked
-        sim.legitimacy_drop_cell[entries] += gap * self.lasting_cell[entries]
-        self.lasting_cell[entries] *= self.lasting_decay
+        synchronous.decay_two_scales(
+            sim.legitimacy_drop_cell, self.lasting_cell, self._shocked, self.decay, self.lasting_decay
+        )
 
     def _touch(self, entries: np.ndarray) -> None:
         """Add `entries` of `legitimacy_drop_cell` to those whose drops decay (`_shocked`)."""

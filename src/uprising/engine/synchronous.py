@@ -304,6 +304,17 @@ def scale_at(values, index, factor):
         values[index[j]] *= factor
 
 
+@njit(cache=True)
+def decay_two_scales(values, lasting, index, fast, slow):
+    """For each entry index[j] of `values`, whose part `lasting` decays by `slow` and the rest by
+    `fast`: values = values * fast + lasting * (slow - fast), then lasting *= slow."""
+    gap = slow - fast
+    for j in range(index.shape[0]):
+        i = index[j]
+        values[i] = values[i] * fast + lasting[i] * gap
+        lasting[i] *= slow
+
+
 @njit(parallel=True, cache=True)
 def arrest(seed, tick, citizens, cell_dept, n_dept, hazard, rules):
     """Each active is arrested with probability min(1, hazard at its cell).
