@@ -68,6 +68,10 @@ def check_port(host: str, port: int) -> None:
 SHUTDOWN_GRACE_S = 2  # for open connections (the dashboard's WebSockets) once runs have stopped
 
 
+WS_PING_INTERVAL_S = 30.0
+WS_PING_TIMEOUT_S = 300.0
+
+
 def serve(config: ServerConfig) -> None:
     """Serve the dashboard at http://host:port/ of `config` until interrupted."""
     import uvicorn
@@ -87,5 +91,11 @@ def serve(config: ServerConfig) -> None:
         port=config.port,
         log_level="warning",
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+        # A run computes in this process: while it holds the interpreter the event loop answers
+        # the pages' pings late, and uvicorn's 20 s would drop a page mid-run (seen as Solara's
+        # "disconnected" overlay in a browser test on a loaded machine). Pings still find dead
+        # connections, after WS_PING_TIMEOUT_S.
+        ws_ping_interval=WS_PING_INTERVAL_S,
+        ws_ping_timeout=WS_PING_TIMEOUT_S,
     )
     Server(settings).run()
