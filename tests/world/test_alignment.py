@@ -166,6 +166,21 @@ def strip_scenario(timeline: list) -> Scenario:
     )
 
 
+def strip_crisis(sc: Scenario, sim, alignment_pct: tuple[float, float] = (40.0, 60.0)) -> Crisis:
+    """The crisis layer of the strip, one tick a day (its departments' alignment is unused
+    where cells have their own)."""
+    return Crisis(
+        sim=sim,
+        cfg=sc.dynamics,
+        start_date=DAY0,
+        ticks_per_day=1,
+        alignment_pct=np.array(alignment_pct),
+        national_alignment_pct=50.0,
+        adjacency=np.array([[0, 1], [1, 0]], dtype=bool),
+        capitals_lonlat=np.array([[-74.95, -12.02], [-74.85, -12.02]]),
+    )
+
+
 def test_each_citizen_weighs_the_legitimacy_of_its_own_cell():
     # Grievance H (1 - L m) = 0.5 (1 - 0.8 m) exceeds the threshold 0.1 only where m < 1.
     world = strip_world([0.5, 1.0, 1.2, 0.5], [1.0] * 4)
@@ -185,16 +200,7 @@ def test_a_shock_drops_legitimacy_per_cell_by_size_times_alignment_to_the_power(
     ]
     sc = strip_scenario(shocks)
     sim = build_simulation(sc, strip_world([1.0] * 4, ratio))
-    crisis = Crisis(
-        sim=sim,
-        cfg=sc.dynamics,
-        start_date=DAY0,
-        ticks_per_day=1,
-        alignment_pct=np.array([40.0, 60.0]),  # per department: unused where cells have their own
-        national_alignment_pct=50.0,
-        adjacency=np.array([[0, 1], [1, 0]], dtype=bool),
-        capitals_lonlat=np.array([[-74.95, -12.02], [-74.85, -12.02]]),
-    )
+    crisis = strip_crisis(sc, sim)
     crisis.before_tick(1)
     first = 0.1 * np.array(ratio) ** 2.0
     assert np.allclose(sim.legitimacy_drop_cell, first, rtol=1e-6)
@@ -224,16 +230,7 @@ def test_a_shock_per_cell_drops_and_decays_legitimacy_on_the_cells_where_citizen
     )
     sc = strip_scenario([LegitimacyShock(when=DAY0, size=0.1, alignment=1.0)])
     sim = build_simulation(sc, world)
-    crisis = Crisis(
-        sim=sim,
-        cfg=sc.dynamics,
-        start_date=DAY0,
-        ticks_per_day=1,
-        alignment_pct=np.array([50.0, 50.0]),
-        national_alignment_pct=50.0,
-        adjacency=np.array([[0, 1], [1, 0]], dtype=bool),
-        capitals_lonlat=np.array([[-74.95, -12.02], [-74.85, -12.02]]),
-    )
+    crisis = strip_crisis(sc, sim, alignment_pct=(50.0, 50.0))
     crisis.before_tick(1)
     assert sim.legitimacy_drop_cell.tolist() == [0.1, 0.1, 0.0, 0.1]
     sim.step()
@@ -342,16 +339,7 @@ def test_a_shock_falls_on_the_aligned_side_alone_with_the_cell_mean_of_district_
     sc = strip_scenario(shocks)
     world = replace(sided_strip([0, 1]), cell_alignment=ratio.astype(np.float32))
     sim = build_simulation(sc, world)
-    crisis = Crisis(
-        sim=sim,
-        cfg=sc.dynamics,
-        start_date=DAY0,
-        ticks_per_day=1,
-        alignment_pct=np.array([40.0, 60.0]),
-        national_alignment_pct=50.0,
-        adjacency=np.array([[0, 1], [1, 0]], dtype=bool),
-        capitals_lonlat=np.array([[-74.95, -12.02], [-74.85, -12.02]]),
-    )
+    crisis = strip_crisis(sc, sim)
     crisis.before_tick(1)
     share = ratio * 0.5  # the aligned fraction of each cell
     cell_drop = 0.1 * ratio**2.0

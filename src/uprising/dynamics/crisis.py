@@ -155,6 +155,8 @@ class Crisis:
         self.crowd_cells = np.zeros(0, dtype=np.int64)
         self.crowd_people = np.zeros(0, dtype=np.int64)
         self.barricades = np.zeros(0, dtype=np.int64)  # road cells held, crowd or not (sorted)
+        hold = self.cfg.blockades.hold_half_life_days  # a left point's chance of being cleared a tick
+        self.clear_chance = 1.0 - 0.5 ** (1.0 / (hold * self.ticks_per_day)) if hold is not None else 0.0
         self._found = np.zeros(min(cells, sim.world.citizens), dtype=np.int64)  # cells holding actives
         self.participants_dept = np.zeros(self.n_dept, dtype=np.int64)  # people, this tick
         self.day_peak = np.zeros(self.n_dept, dtype=np.int64)  # participants, today's peak
@@ -445,14 +447,13 @@ class Crisis:
     def _decay_drops(self) -> None:
         """One tick of recovery: drops fall by `decay`, their lasting share by `lasting_decay`."""
         sim = self.sim
+        sim.legitimacy_drop *= self.decay
         if self.lasting_dept is None:
-            sim.legitimacy_drop *= self.decay
             synchronous.scale_at(sim.legitimacy_drop_cell, self._shocked, self.decay)
             return
         # total' = fast part * decay + lasting * lasting_decay
         #        = total * decay + lasting * (lasting_decay - decay)
         gap = self.lasting_decay - self.decay
-        sim.legitimacy_drop *= self.decay
         sim.legitimacy_drop += gap * self.lasting_dept
         self.lasting_dept *= self.lasting_decay
         synchronous.decay_two_scales(
@@ -653,13 +654,11 @@ class Crisis:
         """Road points held per department when a point outlasts its crowd: a point with a crowd
         is held; one its crowd has left is cleared on each tick with the probability that halves
         the left points every `hold_half_life_days`."""
-        cfg, tpd = self.cfg.blockades, self.ticks_per_day
-        manned = cells[self.road[cells] & (crowd_people >= cfg.crowd_min_people)]
+        manned = cells[self.road[cells] & (crowd_people >= self.cfg.blockades.crowd_min_people)]
         left = np.setdiff1d(self.barricades, manned, assume_unique=True)
         if left.size:
             rng = keyed_generator(self.sim.seed, tick, STREAM_BARRICADES)
-            clear = 1.0 - 0.5 ** (1.0 / (cfg.hold_half_life_days * tpd))
-            left = left[rng.random(left.size) >= clear]
+            left = left[rng.random(left.size) >= self.clear_chance]
         self.barricades = np.union1d(left, manned)
         return np.bincount(self.sim.cell_dept[self.barricades], minlength=self.n_dept).astype(np.int64)
 
