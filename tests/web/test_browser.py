@@ -112,6 +112,15 @@ def shown_tick(page) -> int | None:
     return int(found.group(1).replace(",", "")) if found else None
 
 
+def page_text(page, selector: str) -> str:
+    """The text of the first element under `selector` ('' when there is none)."""
+    return page.evaluate(f"() => document.querySelector('{selector}')?.innerText ?? ''")
+
+
+def log_tail(server, lines: int = 20) -> str:
+    return "\n".join(server.log.read_text(errors="replace").splitlines()[-lines:])
+
+
 def server_is_idle(server) -> bool:
     """Whether the server takes a run now (it refuses one with 429 while another is going)."""
     tiny = {"world.width": 4, "world.height": 4, "run.steps": 0}
@@ -123,7 +132,8 @@ def stop_the_run(server, page) -> None:
     """Cancel the page's run if one is going, and wait until the server is idle again."""
     if page.locator(".cancel-button").count() and page.locator(".cancel-button").is_enabled():
         page.locator(".cancel-button").click()
-    assert until(lambda: server_is_idle(server), bool, STOP_DEADLINE_S), "the run was still going"
+    idle = until(lambda: server_is_idle(server), bool, STOP_DEADLINE_S)
+    assert idle, f"the run was still going; the server's log ends:\n{log_tail(server)}"
 
 
 def chart_title(page, selector: str) -> str:
@@ -192,12 +202,19 @@ def test_a_run_is_drawn_while_it_runs_and_can_be_cancelled(server, page):
     # clean-clone CI runs: no message in 180 s, while the fixture's later click stopped the run).
     stopped = page.get_by_text(re.compile(rf"run stopped at tick \d+ of {MAX_TICKS}: cancelled"))
     deadline = time.monotonic() + STOP_DEADLINE_S
+    clicks = 0
     while not stopped.count() and time.monotonic() < deadline:
         cancel = page.locator(".cancel-button")
         if cancel.count() and cancel.is_enabled():
             cancel.click()
+            clicks += 1
         until(stopped.count, bool, timeout_s=min(20, max(0, deadline - time.monotonic())))
-    stopped.first.wait_for(timeout=1_000)
+    assert stopped.count(), (
+        f"no 'cancelled' in the page {STOP_DEADLINE_S} s after {clicks} clicks on Cancel; the page "
+        f"shows {page_text(page, '.run-progress')!r} and {page_text(page, '.request-error')!r}; "
+        f"the server's log ends:\n{log_tail(server)}"
+    )
+    assert "Cancel pressed" in log_tail(server, 200)  # the server logs the page's runs
     assert page.locator(".run-button").is_enabled()
     assert plotted_points(page, ".live-chart") < MAX_TICKS + 1  # what it ran stays on show
     assert problems(page) == []

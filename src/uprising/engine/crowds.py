@@ -15,7 +15,7 @@ from uprising.engine.rules import ACTIVE
 STREAM_TRAVEL = 7  # whether an active citizen travels this tick
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def best_cell_near(score, lowest, height, width, spans, inside, c):
     """The cell within the row spans around c (inside the map) of highest score, or c: only
     cells scoring above `lowest` count, one wins only if it beats c's own score, and ties go
@@ -37,7 +37,7 @@ def best_cell_near(score, lowest, height, width, spans, inside, c):
     return top if top >= 0 and top_value > score[c] else c
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def best_cell_at(score, lowest, height, width, spans, inside, cells, out):
     """out[c] = `best_cell_near` c for each cell c of `cells`; no other entry of `out` is
     written. Only cells scoring above `lowest` (the lattice's lowest score) count, so the
@@ -49,7 +49,7 @@ def best_cell_at(score, lowest, height, width, spans, inside, cells, out):
         out[c] = best_cell_near(score, lowest, height, width, spans, inside, c)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def move_to_best(score, lowest, height, width, spans, inside, cell, movers, best, asked, stamp):
     """Each agent i of `movers` moves from cell[i] to `best_cell_near` it, looked up once per
     cell: `best[c]` is kept for the cells whose `asked[c]` equals `stamp` (set here), so a crowd
@@ -63,7 +63,7 @@ def move_to_best(score, lowest, height, width, spans, inside, cell, movers, best
         cell[i] = best[c]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def cells_holding(cells_of, state, wanted, counts, found, agents):
     """Count into `counts` (zero on entry) the agents on each cell whose state is `wanted`,
     list in `found` the cells that hold any and, unless `agents` is empty, in `agents` those
@@ -84,7 +84,7 @@ def cells_holding(cells_of, state, wanted, counts, found, agents):
     return n, m
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def travellers(seed, tick, cit_cell, home, state, jail, rate, rate_dept, cell_dept, out):
     """Quiet citizens away from home go back home; each active travels this tick with chance
     rate * rate_dept[d] (d: its home department). Lists the travellers in `out` (in agent
@@ -105,7 +105,7 @@ def travellers(seed, tick, cit_cell, home, state, jail, rate, rate_dept, cell_de
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gather_and_draw_travellers(citizens, counts, found, travel, movers):
     """One pass over the citizens doing what `cells_holding` (state ACTIVE) and, when
     `travel.on`, `travellers` do: count the actives on each cell into `counts` (zero on entry),
@@ -136,7 +136,7 @@ def gather_and_draw_travellers(citizens, counts, found, travel, movers):
     return n, m
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def crowds_on(cells, counts, scale, probability_dept, cell_dept):
     """The people standing on each of `cells` (its `counts` times `scale`, rounded half to
     even) and the probability of its department in `probability_dept`."""
@@ -149,7 +149,7 @@ def crowds_on(cells, counts, scale, probability_dept, cell_dept):
     return people, probability
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def crowd_tally(cells, people, cell_dept, road, crowd_min, blockades, people_dept):
     """Per department (both zero on entry): the road cells held by a crowd of at least
     `crowd_min` people (`road` None: none counted) and the people of the crowds on `cells`."""
@@ -161,7 +161,7 @@ def crowd_tally(cells, people, cell_dept, road, crowd_min, blockades, people_dep
             blockades[d] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def clear_cells(cells, counts, people, score, pull):
     """Undo a tick's crowds on `cells`: no actives or people there, and the score its pull."""
     for j in range(cells.shape[0]):

@@ -37,7 +37,7 @@ def _mixed(x, y):
     return uint32(result ^ (result >> uint32(16)))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def seed_state(seed, tick, stream):
     """The 4 uint64 words `SeedSequence([seed, tick, stream]).generate_state(4, np.uint64)`
     gives, for non-negative keys below 2**64."""

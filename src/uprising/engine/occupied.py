@@ -58,7 +58,7 @@ def _stamp(out, value, spans, height, width, c):
             out[site] += value
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sight_at_citizens(grid, spans, citizens, cop_cell, rules, occ):
     """Cops and actives within vision, and a quiet citizen's P, on each cell where a free
     citizen decides this tick (its cell, or its home when it comes back from jail); an active
@@ -121,7 +121,7 @@ def sight_at_citizens(grid, spans, citizens, cop_cell, rules, occ):
     return found
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def hazard_at_actives(grid, spans, citizens, cop_cell, occ):
     """After the decisions: on each cell holding actives, the sum of the cops' shares within
     the cops' vision, into `occ.hazard` (other cells are left as they are), to the bits of
@@ -171,7 +171,7 @@ def hazard_at_actives(grid, spans, citizens, cop_cell, occ):
     return agents
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def arrest_listed(seed, tick, citizens, cell_dept, hazard, rules, agents, out):
     """`synchronous.arrest` over the actives listed by `hazard_at_actives` alone (the others
     cannot be taken): each is arrested with probability min(1, hazard at its cell), from the

@@ -12,7 +12,7 @@ from numba import njit, uint64
 MASK32 = uint64(0xFFFFFFFF)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def wrap(v, n):
     """v modulo n, without a division in the usual case of v within one period of [0, n)."""
     if v < 0:
@@ -44,7 +44,7 @@ def span_base(y, dy, height, width, torus):
     return row * width if row >= 0 else -1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def row_range(x0, w, width, torus):
     """Columns of a span: (a1, b1, a2, b2), two half-open ranges (the second empty unless wrapped)."""
     if w >= width:

@@ -62,7 +62,7 @@ SEEN_ROWS = 3
 MOVE_TRIES = 32  # random sites tried before the empty ones are listed
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False)
 def _shuffled(order, seed, tick, stream):
     """Fisher-Yates shuffle of 0..len(order)-1 into `order`."""
     n = order.shape[0]
@@ -74,7 +74,7 @@ def _shuffled(order, seed, tick, stream):
         order[i], order[j] = order[j], order[i]
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False)
 def _stamp(cell, spans, height, width, torus, seen, row, delta):
     """Add `delta` to `seen[row]` on every site of the vision shape around `cell`.
 
@@ -96,7 +96,7 @@ def _stamp(cell, spans, height, width, torus, seen, row, delta):
             counts[x] += delta
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False)
 def _activity(board, cell, delta):
     """An active appears at (delta 1) or leaves (delta -1) `cell`: update what sees it."""
     height, width, torus = board.grid
@@ -105,7 +105,7 @@ def _activity(board, cell, delta):
         _stamp(cell, board.spans_cop, height, width, torus, board.seen, SEEN_ACTIVES_BY_COP, delta)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False)
 def _count_seen(board):
     """Fill `board.seen` from scratch from the kinds on the lattice."""
     height, width, torus = board.grid
@@ -119,7 +119,7 @@ def _count_seen(board):
             _activity(board, c, 1)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False)
 def _look(cell, spans, height, width, torus, kind, want, found):
     """List the sites of kind `want` in vision (centre excluded) into `found`; return how many."""
     y0 = cell // width
@@ -141,7 +141,7 @@ def _look(cell, spans, height, width, torus, kind, want, found):
     return listed
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False)
 def _nth_of_kind(cell, spans, height, width, torus, kind, want, nth):
     """The site of kind `want` that comes `nth` (from 0) in `_look`'s order, or -1."""
     y0 = cell // width
@@ -221,7 +221,7 @@ def _move(board, a, cell, target, cells_of, idx):
     cells_of[idx] = target
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False)
 def _release(i, seed, tick, occupant, kind, cit_cell, cells):
     """Put a released prisoner on a random empty site; False when none was found."""
     for attempt in range(64 + cells // 4):
@@ -234,7 +234,7 @@ def _release(i, seed, tick, occupant, kind, cit_cell, cells):
     return False
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False)
 def _arrest_probability(cops, actives, k, rounding, p_table):
     """`rules.arrest_probability`, read from `p_table` (P for each whole C/A) when C/A is rounded."""
     if rounding == ROUND_LITERAL:
@@ -246,14 +246,14 @@ def _arrest_probability(cops, actives, k, rounding, p_table):
     return arrest_probability(cops, actives, k, rounding)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False)
 def fill_p_table(k, p_table):
     """p_table[r] = P at a whole ratio C/A = r, by `rules.arrest_probability` itself (r cops, 1 active)."""
     for r in range(p_table.shape[0]):
         p_table[r] = arrest_probability(r, 1, k, ROUND_LITERAL)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, nogil=True, _nrt=False)
 def sequential_tick(seed, tick, board, citizens, cop_cell, rules, legitimacy, threshold, order, recount):
     """Advance the lattice by one tick, in place; return the number of citizens jailed.
 

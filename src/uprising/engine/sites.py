@@ -95,7 +95,7 @@ _LOW16 = uint64(0xFFFF)
 _SIXTEEN = uint64(16)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def occupy(cit_cell, cop_cell, state, jail, occ):
     """occ[c] = the agent on site c (citizens 0..n-1, then cops n..), with PRISONER set for a
     citizen serving a term and SEEN_ACTIVE for an active one, EMPTY where none is."""
@@ -268,7 +268,7 @@ def _ring_vision(ring, origin, height_ring, spans, height, width, torus, y, out)
             _add_spans(ring, _ring_base(yy, origin, height_ring, width), spans[s, 1], width, torus, out)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def fill_pair_table(k, rounding, table):
     """table[C, A] = `rules.arrest_probability(C, A, k, rounding)`, the same bits, for every
     count of cops and of actives (itself included) a citizen can see."""
@@ -345,7 +345,7 @@ def _decide(occ, row, nfree, bufs, citizens, levers, rules, p_table, tkey, store
     return actives
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _fill_counts(occ, n, yy, height, width, torus, ring, origin, height_ring):
     """Row yy (counted from the band, unwrapped) of the packed counts of the tick's start, as a
     row prefix, into its slot of the ring: (yy - origin) % height_ring."""
@@ -354,7 +354,7 @@ def _fill_counts(occ, n, yy, height, width, torus, ring, origin, height_ring):
         _packed_row(occ, n, y, width, ring, _ring_base(yy, origin, height_ring, width))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _decide_row(y, grid, site, ring, citizens, levers, rules, sight, tkey, bufs):
     """The citizens of row y decide (prisoners serve a tick instead) from the counts of the
     tick's start in the ring, which holds rows y - reach .. y + reach; the row's packed prefix
@@ -388,7 +388,7 @@ def _decide_row(y, grid, site, ring, citizens, levers, rules, sight, tkey, bufs)
     return actives
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def decide_rows(seed, grid, site, citizens, levers, rules, sight, bands):
     """Every citizen on a site decides at once from the packed counts of the tick's start (the
     site map's SEEN_ACTIVE flags); a prisoner serves one tick of its term instead (Mesa's
@@ -431,7 +431,7 @@ def decide_rows(seed, grid, site, citizens, levers, rules, sight, bands):
     return total
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def serve_off_site(cit_cell, jail):
     """Prisoners off the lattice serve one tick of their term."""
     for i in prange(cit_cell.shape[0]):
@@ -485,7 +485,7 @@ def _hazard_around(occ, n, after, spans, height, width, torus, one, y, x):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _fill_shares(grid, occ, n, after, spans, one, yy, ring, bufs):
     """Row yy (unwrapped) of the cops' shares (`_share_row`) into its slot of the ring."""
     y = span_row(yy, 0, grid.height, grid.torus)
@@ -494,7 +494,7 @@ def _fill_shares(grid, occ, n, after, spans, one, yy, ring, bufs):
         _share_row(grid, occ, n, after, spans, one, y, bufs, ring.rows, base)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _arrest_row(seed, tick, yy, grid, site, citizens, rules, sight, ring, sparse, bufs, partial):
     """The arrests among the actives of row yy (unwrapped; on the lattice): each is taken with
     probability min(1, the shares summed over the cops that see it), from the ring of the
@@ -536,7 +536,7 @@ def _arrest_row(seed, tick, yy, grid, site, citizens, rules, sight, ring, sparse
                 occ[c] = i | PRISONER
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _arrest_range(seed, tick, y0, y1, grid, site, citizens, rules, sight, sparse, partial):
     """`_arrest_row` for rows y0 .. y1 - 1 (unwrapped), one after the other, with their ring."""
     height, width, torus = grid
@@ -555,7 +555,7 @@ def _arrest_range(seed, tick, y0, y1, grid, site, citizens, rules, sight, sparse
             _arrest_row(seed, tick, y, grid, site, citizens, rules, sight, ring, sparse, bufs, partial)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _sum_rows(partial):
     """The column sums of partial[row, department], row by row in a fixed order."""
     out = np.zeros(partial.shape[1], dtype=np.int64)
@@ -565,7 +565,7 @@ def _sum_rows(partial):
     return out
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def arrest_rows(seed, tick, grid, site, citizens, rules, sight, sparse, bands):
     """Each active is taken with probability min(1, the shares summed over the cops that see
     it): when u * 2**share_bits < that sum. An arrestee who does not keep its site frees it.
@@ -735,7 +735,7 @@ def stripes(height: int, reach: int) -> np.ndarray:
     return _even_bounds(height, count)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _claim_row(keys, grid, occ, n, moves, tries, y, bufs):
     """The movers of row y search and claim (`claim_moves`), with `keys` the tick's keys of the
     moves and of the claims' priorities."""
@@ -773,7 +773,7 @@ def _claim_row(keys, grid, occ, n, moves, tries, y, bufs):
         occ[t] = min(occ[t], uint32(EMPTY) - uint32(found[j] & 0xFFFFFFFF))
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def claim_moves(seed, tick, grid, occ, n, moves, tries, bounds):
     """Each free agent on a site picks a free site in vision (up to `tries` random offsets) and
     claims it in the site map: occ[site] = EMPTY - the highest `_claim` on it so far (at or above
@@ -802,7 +802,7 @@ def claim_moves(seed, tick, grid, occ, n, moves, tries, bounds):
                     _claim_row(keys, grid, occ, n, moves, tries, y, bufs)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def settle_moves(grid, occ, n, cit_cell, cop_cell, moves):
     """Every claimed site takes the mover whose claim is highest there, led back to it by the
     claim's offset index. The mover's old site still shows it until the next `occupy`, so no
@@ -820,7 +820,7 @@ def settle_moves(grid, occ, n, cit_cell, cop_cell, moves):
                 _settle_row(grid, occ, n, cit_cell, cop_cell, moves, y, claimed)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _settle_row(grid, occ, n, cit_cell, cop_cell, moves, y, claimed):
     """`settle_moves` for row y; `claimed` a buffer of the row's width."""
     height, width, torus = grid
@@ -858,7 +858,7 @@ def wave_bands(height: int, margin: int, threads: int) -> np.ndarray:
     return _even_bounds(height, count)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def tick_rows(seed, tick, grid, site, citizens, cop_cell, levers, rules, sight, moves, wave):
     """`decide_rows`, `arrest_rows`, `claim_moves` and `settle_moves` in one pass over the
     rows, so that each row is still in the caches when its next step comes: the same tick.
@@ -939,7 +939,7 @@ def tick_rows(seed, tick, grid, site, citizens, cop_cell, levers, rules, sight, 
     return total, _sum_rows(partial)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def place_released(seed, tick, cit_cell, jail, tries, occ):
     """Each prisoner off the lattice whose term is over takes a random free site (up to
     `tries` draws), in citizen order; one finding none waits for the next tick."""

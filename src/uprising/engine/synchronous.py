@@ -38,7 +38,7 @@ from uprising.engine.rules import (
 from uprising.engine.work_queue import new_queue, take
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def count_per_cell(cells_of, state, wanted, out, one_per_cell, blocks):
     """out[c] = agents on cell c whose state is `wanted` (every agent when `state` is empty).
 
@@ -78,7 +78,7 @@ def count_per_cell(cells_of, state, wanted, out, one_per_cell, blocks):
         out[c] = total
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def row_prefix(values, height, width):
     """In place: each row of `values` (row-major) becomes its inclusive prefix sum."""
     for y in prange(height):
@@ -87,7 +87,7 @@ def row_prefix(values, height, width):
             values[base + x] += values[base + x - uintp(1)]
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def row_prefix2(a, b, height, width):
     """`row_prefix` of two arrays in one pass."""
     for y in prange(height):
@@ -118,7 +118,7 @@ def _add_row_sums(prefix, base, w, width, torus, out, row):
         out[row + x] += segment_sum(prefix, base, x, w, width, torus)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def vision_sum(prefix, spans, height, width, torus, out):
     """out[cell] = sum of the counts within the vision shape `spans` around each cell."""
     for y in prange(height):
@@ -131,7 +131,7 @@ def vision_sum(prefix, spans, height, width, torus, out):
                 _add_row_sums(prefix, base, spans[s, 1], width, torus, out, row)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def vision_sum2(prefix_a, prefix_b, spans, height, width, torus, out_a, out_b):
     """`vision_sum` of two prefix arrays over the same shape, in one pass over the rows."""
     for y in prange(height):
@@ -163,14 +163,14 @@ def _count_at(prefix, row, x):
     return prefix[row + x] - (prefix[row + x - 1] if x > 0 else 0)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def quiet_arrest_probability(cops_vis, actives_vis, k, rounding, out):
     """out[c] = the arrest probability a quiet citizen on cell c estimates (it counts itself)."""
     for c in prange(out.shape[0]):
         out[c] = arrest_probability(cops_vis[c], 1 + actives_vis[c], k, rounding)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def arrest_share_at_cops(cops_prefix, actives_prefix, spans, height, width, torus, out):
     """out[c] = cops on c / actives they see (0 where there are no cops or no actives).
 
@@ -188,7 +188,7 @@ def arrest_share_at_cops(cops_prefix, actives_prefix, spans, height, width, toru
                     out[row + x] = cops / a
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def hazard_at_actives(actives_prefix, share_prefix, spans, height, width, torus, out):
     """out[c] = the sum of the shares within vision of c, on the cells that hold actives.
 
@@ -202,7 +202,7 @@ def hazard_at_actives(actives_prefix, share_prefix, spans, height, width, torus,
                 out[row + x] = _sum_at(share_prefix, spans, height, width, torus, y, x)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def decide(citizens, levers, cops_vis, actives_vis, p_quiet, p_active, rules, release_home):
     """Every free citizen chooses active or quiet from the snapshot's counts in vision.
 
@@ -259,7 +259,7 @@ def decide(citizens, levers, cops_vis, actives_vis, p_quiet, p_active, rules, re
         state[i] = ACTIVE if wants_active(hardship[i], legit[lg], r, p, threshold[g]) else QUIET
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def cell_levers(
     cells,
     cell_dept,
@@ -296,7 +296,7 @@ def cell_levers(
         risk_mult[j] = risk_dept[d]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def scale_at(values, index, factor):
     """values[index[j]] *= factor for each j: a decay of the entries a step reads, not of a
     lattice-long array."""
@@ -304,7 +304,7 @@ def scale_at(values, index, factor):
         values[index[j]] *= factor
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def decay_two_scales(values, lasting, index, fast, slow):
     """For each entry index[j] of `values`, whose part `lasting` decays by `slow` and the rest by
     `fast`: values = values * fast + lasting * (slow - fast), then lasting *= slow."""
@@ -315,7 +315,7 @@ def decay_two_scales(values, lasting, index, fast, slow):
         lasting[i] *= slow
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def arrest(seed, tick, citizens, cell_dept, n_dept, hazard, rules):
     """Each active is arrested with probability min(1, hazard at its cell).
 
@@ -352,7 +352,7 @@ def arrest(seed, tick, citizens, cell_dept, n_dept, hazard, rules):
     return out
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def tally(state, out):
     """(quiescent, active, jailed) as out[0..2]: whole-number sums per block, in any order."""
     n = state.shape[0]

@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def states_by_department(cit_cell, home, state, cell_dept, out):
     """out[d, s] = citizens in state s standing in department d (prisoners in their home's)."""
     out[:] = 0

@@ -29,7 +29,7 @@ def citizen_traits(key, agent):
     return hardship, risk
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def _fill_traits(seed, hardship, risk):
     key = traits_key(seed)
     for i in prange(hardship.shape[0]):

@@ -9,6 +9,7 @@ and a run stops at the end of its tick when Cancel is pressed or its page's sess
 
 from __future__ import annotations
 
+import logging
 import threading
 from urllib.parse import parse_qs
 
@@ -33,6 +34,8 @@ from uprising.web.parameters import (
 )
 from uprising.web.runs import MAX_WEB_SEEDS, run_and_store, run_from_web
 from uprising.web.stored import StoredBrowser
+
+log = logging.getLogger("uprising.web")
 
 DEFAULT_SCENARIO = "epstein-2002"
 PLAY_INTERVAL_MS = 600
@@ -96,10 +99,16 @@ def run_task(scenario, values: dict, n_seeds: int, cancel: _Either) -> RunView:
     """Run `scenario` (or store `n_seeds` runs of it when n_seeds > 0) in a background thread,
     drawing it as it runs, and compute its figures' data."""
     drawer = FrameDrawer(_in_this_session(_publish))
+    log.info("page run of %s started (%s seeds to store)", scenario.name, n_seeds or "no")
     try:
-        return _run_and_view(scenario, values, n_seeds, cancel, LiveRecorder(drawer.put, ""))
+        shown = _run_and_view(scenario, values, n_seeds, cancel, LiveRecorder(drawer.put, ""))
+    except Exception as err:
+        log.info("page run of %s ended: %s", scenario.name, (str(err) or type(err).__name__).splitlines()[0])
+        raise
     finally:
         drawer.close()
+    log.info("page run of %s finished", scenario.name)
+    return shown
 
 
 def _run_and_view(scenario, values: dict, n_seeds: int, cancel: _Either, recorder: LiveRecorder) -> RunView:
@@ -244,6 +253,11 @@ def RunControls(specs: list[ParameterSpec], switches: list[SwitchSpec], errors: 
         replay.value = ()
         run_task(scenario, values, n_seeds, _Either(cancel, _session_closed()))
 
+    def cancel_run() -> None:
+        log.info("page run: Cancel pressed%s", "" if stop.value is not None else " with no run going")
+        if stop.value is not None:
+            stop.value.set()
+
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Button(
             "Run",
@@ -254,7 +268,7 @@ def RunControls(specs: list[ParameterSpec], switches: list[SwitchSpec], errors: 
         )
         solara.Button(
             "Cancel",
-            on_click=lambda: stop.value.set() if stop.value is not None else None,
+            on_click=cancel_run,
             disabled=not run_task.pending,
             classes=["cancel-button"],
         )

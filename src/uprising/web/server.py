@@ -10,6 +10,7 @@ promptly instead of finishing them.
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import socket
 
@@ -72,6 +73,16 @@ WS_PING_INTERVAL_S = 30.0
 WS_PING_TIMEOUT_S = 300.0
 
 
+def _log_runs() -> None:
+    """The dashboard's runs (started, Cancel pressed, ended) logged to stderr with the time."""
+    logger = logging.getLogger("uprising.web")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def serve(config: ServerConfig) -> None:
     """Serve the dashboard at http://host:port/ of `config` until interrupted."""
     import uvicorn
@@ -84,6 +95,7 @@ def serve(config: ServerConfig) -> None:
             super().handle_exit(sig, frame)
 
     check_port(config.host, config.port)
+    _log_runs()
     app = create_app(config)
     settings = uvicorn.Config(
         app,
@@ -91,10 +103,9 @@ def serve(config: ServerConfig) -> None:
         port=config.port,
         log_level="warning",
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
-        # A run computes in this process: while it holds the interpreter the event loop answers
-        # the pages' pings late, and uvicorn's 20 s would drop a page mid-run (seen as Solara's
-        # "disconnected" overlay in a browser test on a loaded machine). Pings still find dead
-        # connections, after WS_PING_TIMEOUT_S.
+        # A run computes in this process: on a loaded machine the event loop answers the pages'
+        # pings late, and uvicorn's 20 s dropped a page mid-run (seen as Solara's "disconnected"
+        # overlay in a browser test). Pings still find dead connections, after WS_PING_TIMEOUT_S.
         ws_ping_interval=WS_PING_INTERVAL_S,
         ws_ping_timeout=WS_PING_TIMEOUT_S,
     )
