@@ -13,7 +13,7 @@ the goal of a calibration (`GOAL_MS`).
 
 With `--stats N`, N seeds at each scale give the run-to-run spread of the scalar summaries
 (`uprising.observed.metrics.scalar_metrics`), and the difference between the scales' means
-is set beside it. With `--phases N`, N runs of this version at 1:1000 are split into the
+is set beside it. With `--phases N`, N runs of this version at 1:1000 (or `--phase-scale`) are split into the
 phases of `Model`'s tick (CPU ms a run): building the model, the hooks before the engine, the
 engine's step, the hooks after it, the record, the output; then the CPU time of the main
 kernels among them (`KERNELS`, those this version has).
@@ -193,7 +193,7 @@ def time_kernels(spent: dict[str, float]) -> None:
         setattr(module, name, timed)
 
 
-def phases(runs: int, steps: int) -> None:
+def phases(runs: int, steps: int, scale: int = 1000) -> None:
     """Where a run's CPU time goes, phase by phase and for the main kernels (`KERNELS`), in
     this process (one numba thread)."""
     import numba
@@ -202,7 +202,7 @@ def phases(runs: int, steps: int) -> None:
     from uprising.scenario.loader import load_scenario
 
     numba.set_num_threads(1)
-    scenario = load_scenario(SCENARIO, ["world.population_scale=1000", f"run.steps={steps}"])
+    scenario = load_scenario(SCENARIO, [f"world.population_scale={scale}", f"run.steps={steps}"])
     Model(scenario, seed=1).run()  # load the kernels, fill the world's memo
     kernels: dict[str, float] = {}
     time_kernels(kernels)
@@ -222,7 +222,7 @@ def phases(runs: int, steps: int) -> None:
         spent["output"] += clock() - t
     spent["record"] -= spent["before"] + spent["engine"] + spent["after"]
     cells = "  ".join(f"{name} {1000 * value / runs:.1f}" for name, value in spent.items())
-    print(f"{SCENARIO} at 1:1000, CPU ms a run by phase over {runs} runs: {cells}")
+    print(f"{SCENARIO} at 1:{scale}, CPU ms a run by phase over {runs} runs: {cells}")
     print(f"total {1000 * sum(spent.values()) / runs:.1f}")
     print("of which, CPU ms a run: " + "  ".join(f"{k} {1000 * v / runs:.1f}" for k, v in kernels.items()))
 
@@ -236,13 +236,14 @@ def main() -> None:
     parser.add_argument("--no-peer", action="store_true", help="time this version alone")
     parser.add_argument("--stats", type=int, default=0, help="seeds a scale for the summaries' spread")
     parser.add_argument("--phases", type=int, default=0, help="runs of this version split by phase")
+    parser.add_argument("--phase-scale", type=int, default=1000, help="the scale --phases runs at")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.steps)
         return
     if args.phases:
-        phases(args.phases, args.steps)
+        phases(args.phases, args.steps, args.phase_scale)
         return
     with tempfile.TemporaryDirectory() as folder:
         workers = {"this": Worker(ROOT / "src", args.steps)}

@@ -37,3 +37,23 @@ def test_same_seed_same_series_whatever_the_threads(schedule):
 @pytest.mark.parametrize("schedule", ["random-sequential", "synchronous"])
 def test_another_seed_gives_another_history(schedule):
     assert not np.array_equal(run(schedule, 3, 1)["active"], run(schedule, 4, 1)["active"])
+
+
+def map_run(threads: int):
+    from uprising.runner import run_scenario
+
+    numba.set_num_threads(threads)
+    try:
+        sc = load_scenario("peru-2022", ["world.population_scale=1000", "run.steps=40"])
+        return run_scenario(sc, seed=5).daily
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+
+
+def test_a_map_run_is_the_same_on_one_thread_and_two():
+    # one thread lists the actives as the citizens decide, more threads in a pass after them
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("needs 2 numba threads; NUMBA_NUM_THREADS is 1 (set it to 2 to run this)")
+    one, two = map_run(1), map_run(2)
+    assert one["active"].sum() > 0
+    assert one.equals(two)

@@ -129,9 +129,17 @@ def hazard_at_actives(grid, spans, citizens, cop_cell, occ):
     share get their prefix of the shares as there, the other rows' prefix is 0 throughout.
     Lists the actives on the lattice in `occ.agents` and returns how many (for
     `arrest_listed`); leaves `occ.cops` and `occ.actives` zero."""
+    found, agents = cells_holding(citizens.cell, citizens.state, ACTIVE, occ.actives, occ.stamped, occ.agents)
+    hazard_at_listed(grid, spans, cop_cell, occ, found)
+    return agents
+
+
+@njit(cache=True, nogil=True)
+def hazard_at_listed(grid, spans, cop_cell, occ, found):
+    """`hazard_at_actives` once the actives are counted on their cells (`occ.actives`) and the
+    `found` cells holding any are listed in `occ.stamped` (`synchronous.decide_and_list`)."""
     height, width = grid.height, grid.width
     cops, actives, listed, marked, shares = occ.cops, occ.actives, occ.stamped, occ.marked, occ.shares
-    found, agents = cells_holding(citizens.cell, citizens.state, ACTIVE, actives, listed, occ.agents)
     # Each cell holding cops: its share, cops / actives they see; its row gets its prefix.
     sharing = np.zeros(height, dtype=np.bool_)
     for j in range(cop_cell.shape[0]):
@@ -168,7 +176,6 @@ def hazard_at_actives(grid, spans, citizens, cop_cell, occ):
             if 0 <= yy < height and sharing[yy]:
                 total += segment_sum(shares, yy * width, x, spans[s, 1], width, False)
         occ.hazard[c] = total
-    return agents
 
 
 @njit(cache=True, nogil=True)
@@ -189,4 +196,4 @@ def arrest_listed(seed, tick, citizens, cell_dept, hazard, rules, agents, out):
                 cit_cell[i] = -1
 
 
-__all__ = ["arrest_listed", "hazard_at_actives", "sight_at_citizens"]
+__all__ = ["arrest_listed", "hazard_at_actives", "hazard_at_listed", "sight_at_citizens"]

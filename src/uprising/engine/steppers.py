@@ -206,13 +206,19 @@ class OccupiedMapStepper(Stepper):
         citizens, rules = sim.citizens(), sim.rule_params
         # 1. What the free citizens see, on the cells they stand on (or come back to).
         self.sight.sight_at_citizens(grid, sim.spans_cit, citizens, sim.cop_cell, rules, occ)
-        # 2. Everyone decides at once (prisoners serve a tick instead).
-        self.kernels.decide(
-            citizens, levers, occ.cops_vis, occ.actives_vis, occ.p_quiet, occ.p_active, rules, True
-        )
-        # 3. Cops take actives: the hazard at a cell sums, over the cops that see it, 1 / A;
-        # the actives listed there are the only citizens the arrests visit.
-        listed = occupied.hazard_at_actives(grid, sim.spans_cop, citizens, sim.cop_cell, occ)
+        # 2. Everyone decides at once (prisoners serve a tick instead). 3. Cops take actives:
+        # the hazard at a cell sums, over the cops that see it, 1 / A; the actives listed there
+        # are the only citizens the arrests visit. On one thread the decisions list the actives
+        # as they go; on more, a pass after them does: the same lists, in the same order.
+        vision = (occ.cops_vis, occ.actives_vis, occ.p_quiet, occ.p_active, rules, True)
+        if numba.get_num_threads() == 1:
+            found, listed = self.kernels.decide_and_list(
+                citizens, levers, *vision, occ.actives, occ.stamped, occ.agents
+            )
+            occupied.hazard_at_listed(grid, sim.spans_cop, sim.cop_cell, occ, found)
+        else:
+            self.kernels.decide(citizens, levers, *vision)
+            listed = occupied.hazard_at_actives(grid, sim.spans_cop, citizens, sim.cop_cell, occ)
         occupied.arrest_listed(
             sim.seed,
             sim.tick,

@@ -260,6 +260,61 @@ def decide(citizens, levers, cops_vis, actives_vis, p_quiet, p_active, rules, re
 
 
 @njit(cache=True, nogil=True)
+def decide_and_list(
+    citizens, levers, cops_vis, actives_vis, p_quiet, p_active, rules, release_home, counts, found, agents
+):
+    """`decide` on one thread, listing as it goes what `crowds.cells_holding` lists after it
+    (state ACTIVE): the actives on each cell into `counts` (zero on entry), the cells holding
+    any into `found` and the actives themselves into `agents`, in the agents' order, so that a
+    tick passes over the citizens once less. Returns (cells, agents) found.
+
+    The decision is `decide`'s, written out again: numba compiled it, inlined from one
+    function into both loops, 1.6 times slower in `decide` and 30 times in this one."""
+    cit_cell, home, state, jail = citizens.cell, citizens.home, citizens.state, citizens.jail
+    hardship, risk = citizens.hardship, citizens.risk
+    cell_group, legit, threshold = levers.group, levers.legitimacy, levers.threshold
+    risk_mult, side = levers.risk_mult, levers.side
+    sided = side.shape[0] != 0
+    groups = threshold.shape[0]
+    k, rounding, self_twice = rules.k, rules.rounding, rules.self_twice
+    n = 0
+    m = 0
+    for i in range(cit_cell.shape[0]):
+        if jail[i] > 0:
+            if jail[i] != JAIL_FOREVER:
+                jail[i] -= 1
+        else:
+            c = cit_cell[i]
+            if c < 0 and release_home:
+                c = home[i]
+                cit_cell[i] = c
+            if c >= 0:
+                was_active = state[i] == ACTIVE
+                actives = 1 + actives_vis[c] - (1 if was_active else 0)
+                if self_twice and was_active:
+                    actives += 1
+                if was_active and p_active.shape[0] != 0:
+                    p = p_active[c]
+                elif was_active or p_quiet.shape[0] == 0:
+                    p = arrest_probability(cops_vis[c], actives, k, rounding)
+                else:
+                    p = p_quiet[c]
+                g = cell_group[home[i]]
+                r = risk[i] * risk_mult[g]
+                lg = g + groups * side[i] if sided else g
+                state[i] = ACTIVE if wants_active(hardship[i], legit[lg], r, p, threshold[g]) else QUIET
+        c = cit_cell[i]
+        if c >= 0 and state[i] == ACTIVE:
+            if counts[c] == 0:
+                found[n] = c
+                n += 1
+            counts[c] += 1
+            agents[m] = i
+            m += 1
+    return n, m
+
+
+@njit(cache=True, nogil=True)
 def cell_levers(
     cells,
     cell_dept,
