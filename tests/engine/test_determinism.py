@@ -40,18 +40,20 @@ def test_another_seed_gives_another_history(schedule):
 
 
 def map_run(threads: int):
-    from uprising.runner import run_scenario
+    from uprising.model import Model
 
     numba.set_num_threads(threads)
     try:
-        sc = load_scenario("peru-2022", ["world.population_scale=1000", "run.steps=40"])
-        return run_scenario(sc, seed=5).daily
+        model = Model(load_scenario("peru-2022", ["world.population_scale=1000"]), seed=5)
+        model.sim.choose_threads = False  # every tick on `threads`, not on the quicker of 1 and all
+        return model.run().daily
     finally:
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
 
 
 def test_a_map_run_is_the_same_on_one_thread_and_two():
-    # one thread lists the actives as the citizens decide, more threads in a pass after them
+    # One thread lists the actives and the citizens away from home as the citizens decide, and
+    # the crisis visits those lists; more threads pass over every citizen after the decisions.
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("needs 2 numba threads; NUMBA_NUM_THREADS is 1 (set it to 2 to run this)")
     one, two = map_run(1), map_run(2)

@@ -617,9 +617,15 @@ class Crisis:
         crowds.clear_cells(self.crowd_cells, self.actives_here, self.participants_here, self.score, self.pull)
         on = bool(cfg.enabled and cfg.rate > 0)
         travel = Travel(on, sim.seed, tick, float(cfg.rate), self.travel_mult, sim.cell_dept)
-        n, moving = crowds.gather_and_draw_travellers(
-            sim.citizens(), self.actives_here, self._found, travel, self._movers
-        )
+        lists = getattr(sim.stepper, "lists", None)  # the engine's, of the tick just stepped
+        if lists is not None:
+            n, moving = crowds.gather_listed(
+                sim.citizens(), *lists, self.actives_here, self._found, travel, self._movers
+            )
+        else:
+            n, moving = crowds.gather_and_draw_travellers(
+                sim.citizens(), self.actives_here, self._found, travel, self._movers
+            )
         if moving > self._movers.shape[0]:  # list them again, all: the same draws
             self._movers = np.zeros(2 * moving, dtype=np.int64)
             crowds.travellers(

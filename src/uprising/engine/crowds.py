@@ -137,6 +137,40 @@ def gather_and_draw_travellers(citizens, counts, found, travel, movers):
 
 
 @njit(cache=True, nogil=True)
+def gather_listed(citizens, listed, away, counts, found, travel, movers):
+    """`gather_and_draw_travellers` from the engine's lists of the tick just stepped
+    (`OccupiedMapStepper.lists`), with the same results: `listed` holds every citizen active
+    after the decisions (in agent order; the arrests took some since), `away` every other one
+    free on the lattice away from home. Between the decisions and this call only the arrests
+    may change a citizen, and only the listed ones."""
+    cell, home, state, jail = citizens.cell, citizens.home, citizens.state, citizens.jail
+    n = 0
+    m = 0
+    for j in range(listed.shape[0]):
+        i = listed[j]
+        c = cell[i]
+        if c < 0:
+            continue
+        if state[i] == ACTIVE:
+            if counts[c] == 0:
+                found[n] = c
+                n += 1
+            counts[c] += 1
+            if travel.on and jail[i] <= 0:
+                p = travel.rate * travel.rate_dept[travel.cell_dept[home[i]]]
+                if p > 0.0 and uniform(travel.seed, travel.tick, i, STREAM_TRAVEL) < p:
+                    if m < movers.shape[0]:
+                        movers[m] = i
+                    m += 1
+        elif travel.on and jail[i] <= 0 and c != home[i]:
+            cell[i] = home[i]
+    for j in range(away.shape[0] if travel.on else 0):
+        i = away[j]
+        cell[i] = home[i]
+    return n, m
+
+
+@njit(cache=True, nogil=True)
 def crowds_on(cells, counts, scale, probability_dept, cell_dept):
     """The people standing on each of `cells` (its `counts` times `scale`, rounded half to
     even) and the probability of its department in `probability_dept`."""

@@ -165,6 +165,7 @@ class Occupancy(NamedTuple):
     cells: np.ndarray  # the cells where free citizens decide
     stamped: np.ndarray  # the cells holding actives
     agents: np.ndarray  # the actives on the lattice after the decisions, for the arrests
+    away: np.ndarray  # int32: the others free on the lattice away from home (one thread only)
 
 
 class Travel(NamedTuple):

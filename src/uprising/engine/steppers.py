@@ -172,7 +172,12 @@ OCCUPIED_MAX_PER_CELL = 8
 class OccupiedMapStepper(Stepper):
     """`MapStepper`'s tick on a bounded map, worked on the cells that hold agents: the same
     counts, estimates, hazards and draws, so the same run, at a cost that follows the agents
-    rather than the lattice (sea and empty land are never visited)."""
+    rather than the lattice (sea and empty land are never visited).
+
+    After a step on one thread, `lists` holds (the citizens active after the decisions, in
+    agent order, some since arrested; the others free on the lattice away from home), for a
+    hook to visit them instead of every citizen (`crowds.gather_listed`); else None.
+    """
 
     def __init__(self, sim: Simulation) -> None:
         cells, n = sim.world.lattice.cells, sim.world.citizens
@@ -189,7 +194,9 @@ class OccupiedMapStepper(Stepper):
             cells=np.zeros(min(cells, max(n, 1)), dtype=np.int64),
             stamped=np.zeros(min(cells, max(n, 1)), dtype=np.int64),
             agents=np.zeros(max(n, 1), dtype=np.int64),
+            away=np.zeros(max(n, 1), dtype=np.int32),
         )
+        self.lists: tuple[np.ndarray, np.ndarray] | None = None
         # The citizens' homes, whose levers the decisions read (legitimacy per cell), and the
         # index of each in that list (on the homes alone).
         homes = np.zeros(cells, dtype=np.bool_)
@@ -211,9 +218,11 @@ class OccupiedMapStepper(Stepper):
         # are the only citizens the arrests visit. On one thread the decisions list the actives
         # as they go; on more, a pass after them does: the same lists, in the same order.
         vision = (occ.cops_vis, occ.actives_vis, occ.p_quiet, occ.p_active, rules, True)
+        self.lists = None
+        away = -1
         if numba.get_num_threads() == 1:
-            found, listed = self.kernels.decide_and_list(
-                citizens, levers, *vision, occ.actives, occ.stamped, occ.agents
+            found, listed, away = self.kernels.decide_and_list(
+                citizens, levers, *vision, occ.actives, occ.stamped, occ.agents, occ.away
             )
             occupied.hazard_at_listed(grid, sim.spans_cop, sim.cop_cell, occ, found)
         else:
@@ -229,6 +238,8 @@ class OccupiedMapStepper(Stepper):
             occ.agents[:listed],
             sim.arrests_by_dept,
         )
+        if away >= 0:  # for the hooks after this step (`lists`)
+            self.lists = (occ.agents[:listed], occ.away[:away])
 
 
 class SiteStepper(Stepper):

@@ -261,12 +261,15 @@ def decide(citizens, levers, cops_vis, actives_vis, p_quiet, p_active, rules, re
 
 @njit(cache=True, nogil=True)
 def decide_and_list(
-    citizens, levers, cops_vis, actives_vis, p_quiet, p_active, rules, release_home, counts, found, agents
-):
+    citizens, levers, cops_vis, actives_vis, p_quiet, p_active, rules, release_home,
+    counts, found, agents, away,
+):  # fmt: skip
     """`decide` on one thread, listing as it goes what `crowds.cells_holding` lists after it
     (state ACTIVE): the actives on each cell into `counts` (zero on entry), the cells holding
     any into `found` and the actives themselves into `agents`, in the agents' order, so that a
-    tick passes over the citizens once less. Returns (cells, agents) found.
+    tick passes over the citizens once less; and into `away` the citizens on the lattice, not
+    active and not in jail, who stand away from home (`crowds.gather_listed` sends them home).
+    Returns (cells, agents, away) found.
 
     The decision is `decide`'s loop written out again: numba compiled it slower as one function
     called per citizen from both loops (11 and 30 times), inlined (1.6 and 30 times), or called
@@ -280,6 +283,7 @@ def decide_and_list(
     k, rounding, self_twice = rules.k, rules.rounding, rules.self_twice
     n = 0
     m = 0
+    q = 0
     for i in range(cit_cell.shape[0]):
         if jail[i] > 0:
             if jail[i] != JAIL_FOREVER:
@@ -305,14 +309,19 @@ def decide_and_list(
                 lg = g + groups * side[i] if sided else g
                 state[i] = ACTIVE if wants_active(hardship[i], legit[lg], r, p, threshold[g]) else QUIET
         c = cit_cell[i]
-        if c >= 0 and state[i] == ACTIVE:
+        if c < 0:
+            continue
+        if state[i] == ACTIVE:
             if counts[c] == 0:
                 found[n] = c
                 n += 1
             counts[c] += 1
             agents[m] = i
             m += 1
-    return n, m
+        elif c != home[i] and jail[i] <= 0:
+            away[q] = i
+            q += 1
+    return n, m, q
 
 
 @njit(cache=True, nogil=True)
