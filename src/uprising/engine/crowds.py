@@ -113,27 +113,8 @@ def gather_and_draw_travellers(citizens, counts, found, travel, movers):
     and list the actives that travel this tick in `movers`. Returns (cells found, travellers);
     when there are more travellers than `movers` holds, only the first are listed (the count
     is whole), so that a caller can list them again with a larger array."""
-    cell, home, state, jail = citizens.cell, citizens.home, citizens.state, citizens.jail
-    n = 0
-    m = 0
-    for i in range(cell.shape[0]):
-        c = cell[i]
-        if c < 0:
-            continue
-        if state[i] == ACTIVE:
-            if counts[c] == 0:
-                found[n] = c
-                n += 1
-            counts[c] += 1
-            if travel.on and jail[i] <= 0:
-                p = travel.rate * travel.rate_dept[travel.cell_dept[home[i]]]
-                if p > 0.0 and uniform(travel.seed, travel.tick, i, STREAM_TRAVEL) < p:
-                    if m < movers.shape[0]:
-                        movers[m] = i
-                    m += 1
-        elif travel.on and jail[i] <= 0 and c != home[i]:
-            cell[i] = home[i]
-    return n, m
+    none = np.zeros(0, dtype=np.int64)
+    return _gather(citizens, True, none, none, counts, found, travel, movers)
 
 
 @njit(cache=True, nogil=True)
@@ -143,11 +124,17 @@ def gather_listed(citizens, listed, away, counts, found, travel, movers):
     after the decisions (in agent order; the arrests took some since), `away` every other one
     free on the lattice away from home. Between the decisions and this call only the arrests
     may change a citizen, and only the listed ones."""
+    return _gather(citizens, False, listed, away, counts, found, travel, movers)
+
+
+@njit(cache=True, nogil=True)
+def _gather(citizens, every, listed, away, counts, found, travel, movers):
+    """The two above: over every citizen, or over `listed` and then `away`."""
     cell, home, state, jail = citizens.cell, citizens.home, citizens.state, citizens.jail
     n = 0
     m = 0
-    for j in range(listed.shape[0]):
-        i = listed[j]
+    for j in range(cell.shape[0] if every else listed.shape[0]):
+        i = j if every else listed[j]
         c = cell[i]
         if c < 0:
             continue
