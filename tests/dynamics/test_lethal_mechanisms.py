@@ -151,3 +151,22 @@ def test_a_seat_of_government_that_is_no_department_is_one_line_naming_the_field
     seat = ("--set", "dynamics.lethality.periphery=1", "--set", "dynamics.lethality.periphery_seat=Atlantis")
     line = one_error_line(invoke_command("simulate", "peru-2022", "--steps", "1", *seat))
     assert "dynamics.lethality.periphery_seat" in line and "Lima" in line, line
+
+
+def _confrontation_days(growth: float) -> list[int]:
+    rare = {
+        "crowd_min_people": 10, "police_rate": 1.0, "lethal_share": 0.0, "blockade_rate": 0.0,
+        "siege_growth": growth,
+    }  # fmt: skip
+    dyn = Dynamics(**{**QUIET_DYNAMICS, "lethality": rare}, participation={"enabled": False})
+    crisis = crisis_for(scenario(dyn, legitimacy=0.5), three_departments(people_per_cell=100))
+    run(crisis, 6 * TPD)
+    return [e.day for e in crisis.events if e.kind == "confrontation"]
+
+
+def test_forces_besieged_by_a_crowd_for_days_confront_it_more_and_more():
+    # lethal share 0: nobody dies, so the crowds are the same with the siege and without it
+    plain, besieged = _confrontation_days(0.0), _confrontation_days(4.0)
+    assert len(besieged) > 2 * len(plain) > 0
+    # the longer the forces stay among the crowd, the more the confrontations
+    assert sum(1 for d in besieged if d >= 3) > 3 * sum(1 for d in plain if d >= 3) > 0

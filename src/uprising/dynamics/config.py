@@ -122,6 +122,14 @@ class Lethality(Section):
         7.0, gt=0.0, le=1000.0, exclude_if=lambda v: v == 7.0,
         description="days for the restraint to halve as scrutiny fades",
     )  # fmt: skip
+    # A siege: forces that have stood among a large crowd for a while confront it more (the 150
+    # police encircled in Andahuaylas airport's terminal on 10-12 Dec 2022). The rate at a cell is
+    # times 1 + siege_growth * the days its forces have stood among a crowd of crowd_min_people or
+    # more without a break. 0: off. Left out of dumps at 0.
+    siege_growth: float = Field(
+        0.0, ge=0.0, le=100.0, exclude_if=lambda v: v == 0.0,
+        description="growth of the confrontation rate a day that forces stay besieged by a crowd (0: off)",
+    )  # fmt: skip
     # The essay's "deep Peru": lethal repression fell on the interior, not on the capital, where
     # the national press and the diplomatic corps watch. A confrontation at distance r km from the
     # seat of government kills anyone with probability lethal_share * (1 - periphery *

@@ -212,6 +212,10 @@ class Crisis:
         self.withdrawn: set[int] = set()
         self.deaths_so_far = 0
         self.scrutiny_tick: int | None = None  # tick of the last mass-casualty confrontation
+        # Ticks that the forces on each cell have stood among a large crowd (`siege_growth`),
+        # on the cells listed in `besieged` alone.
+        self.siege_ticks = np.zeros(sim.cell_dept.shape[0], dtype=np.int32)
+        self.besieged = np.zeros(0, dtype=np.int64)
         self.departments_active_by_day: list[int] = []
         for day, e in self.timeline:
             if isinstance(e, Call) and e.march_to not in ("", "capital", *self.site_names):
@@ -573,6 +577,8 @@ class Crisis:
         big = crowd >= lt.crowd_min_people
         cells, crowd = cells[big], crowd[big]
         if cells.size == 0:
+            if lt.siege_growth > 0:
+                self._siege(cells)
             return killed
         police, military = self._forces_on(cells)
         dept = sim.cell_dept[cells]
@@ -580,6 +586,8 @@ class Crisis:
             lt, police * self.scale, military * self.scale, crowd.astype(np.float64),
             self.site[cells], self.emergency[dept],
         )  # fmt: skip
+        if lt.siege_growth > 0:
+            rate = rate * (1.0 + lt.siege_growth * self._siege(cells[(police + military) > 0], cells))
         rng = deaths_rng()
         happened = rng.random(cells.size) < -np.expm1(-rate / self.ticks_per_day)
         if not happened.any():
@@ -604,6 +612,16 @@ class Crisis:
                 self.scrutiny_tick = tick  # from the next tick on, forces kill less
                 self.events.append(DayEvent(day, "scrutiny", self.names[sim.cell_dept[c]], f"{toll} killed"))
         return killed
+
+    def _siege(self, forced: np.ndarray, cells: np.ndarray | None = None) -> np.ndarray | None:
+        """Note this tick's besieged cells `forced` (sorted: forces among a large crowd) and
+        return, for each of `cells`, the days its forces had stood so before this tick."""
+        lifted = np.setdiff1d(self.besieged, forced, assume_unique=True)
+        self.siege_ticks[lifted] = 0
+        days = self.siege_ticks[cells] / self.ticks_per_day if cells is not None else None
+        self.siege_ticks[forced] += 1
+        self.besieged = forced
+        return days
 
     def _participants(self, tick: int) -> tuple[np.ndarray, np.ndarray]:
         """The cells holding supporters now (sorted) and the day's participants on each (people).
