@@ -106,14 +106,13 @@ def plotted_points(page, selector: str) -> int:
 
 def shown_tick(page) -> int | None:
     """The tick of the run in progress as the page's progress line shows it (None when no run is)."""
-    # read in one step in the page: the line is replaced as the page redraws
-    text = page.evaluate("() => document.querySelector('.run-progress')?.innerText ?? ''")
-    found = re.search(r"tick ([\d,]+) of", text)
+    found = re.search(r"tick ([\d,]+) of", page_text(page, ".run-progress"))
     return int(found.group(1).replace(",", "")) if found else None
 
 
 def page_text(page, selector: str) -> str:
-    """The text of the first element under `selector` ('' when there is none)."""
+    """The text of the first element under `selector` ('' when there is none), read in one
+    step in the page: an element is replaced as the page redraws."""
     return page.evaluate(f"() => document.querySelector('{selector}')?.innerText ?? ''")
 
 

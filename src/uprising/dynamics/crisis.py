@@ -578,7 +578,7 @@ class Crisis:
         cells, crowd = cells[big], crowd[big]
         if cells.size == 0:
             if lt.siege_growth > 0:
-                self._siege(cells)
+                self._siege(cells, cells)  # every siege is lifted
             return killed
         police, military = self._forces_on(cells)
         dept = sim.cell_dept[cells]
@@ -613,12 +613,12 @@ class Crisis:
                 self.events.append(DayEvent(day, "scrutiny", self.names[sim.cell_dept[c]], f"{toll} killed"))
         return killed
 
-    def _siege(self, forced: np.ndarray, cells: np.ndarray | None = None) -> np.ndarray | None:
+    def _siege(self, forced: np.ndarray, cells: np.ndarray) -> np.ndarray:
         """Note this tick's besieged cells `forced` (sorted: forces among a large crowd) and
         return, for each of `cells`, the days its forces had stood so before this tick."""
         lifted = np.setdiff1d(self.besieged, forced, assume_unique=True)
         self.siege_ticks[lifted] = 0
-        days = self.siege_ticks[cells] / self.ticks_per_day if cells is not None else None
+        days = self.siege_ticks[cells] / self.ticks_per_day
         self.siege_ticks[forced] += 1
         self.besieged = forced
         return days

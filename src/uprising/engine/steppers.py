@@ -218,9 +218,8 @@ class OccupiedMapStepper(Stepper):
         # are the only citizens the arrests visit. On one thread the decisions list the actives
         # as they go; on more, a pass after them does: the same lists, in the same order.
         vision = (occ.cops_vis, occ.actives_vis, occ.p_quiet, occ.p_active, rules, True)
-        self.lists = None
-        away = -1
-        if numba.get_num_threads() == 1:
+        one_thread = numba.get_num_threads() == 1
+        if one_thread:
             found, listed, away = self.kernels.decide_and_list(
                 citizens, levers, *vision, occ.actives, occ.stamped, occ.agents, occ.away
             )
@@ -238,8 +237,7 @@ class OccupiedMapStepper(Stepper):
             occ.agents[:listed],
             sim.arrests_by_dept,
         )
-        if away >= 0:  # for the hooks after this step (`lists`)
-            self.lists = (occ.agents[:listed], occ.away[:away])
+        self.lists = (occ.agents[:listed], occ.away[:away]) if one_thread else None  # for the hooks
 
 
 class SiteStepper(Stepper):
