@@ -108,6 +108,39 @@ def test_score_prints_a_table_of_crps_coverage_and_brier(made):
         assert word in result.stdout
 
 
+def test_score_report_writes_a_page_with_the_scores_and_both_figures(made, tmp_path):
+    folder = tmp_path / "scored"
+    result = invoke_command(
+        "score", str(made), "--observed", str(OBSERVED), "--report", str(folder), "--json"
+    )
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout)
+    assert line["report"] == str(folder / "report.html")
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "forecast_deaths.png",
+        "forecast_national.png",
+        "report.html",
+    ]
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    for heading in ("Scores", "Brier score", "National series, day by day", "Deaths by department"):
+        assert f"<h2>{heading}" in page
+    for name in SERIES:  # the page's numbers are the JSON line's
+        assert f"{line['crps'][name]['model']:.3f}" in page
+    assert page.count("data:image/png;base64,") == 2  # self-contained: no link to a file
+    assert "fit window</th><td>2022-12-07 to 2022-12-15" in page
+
+
+def test_a_bad_report_format_is_refused_before_anything_is_written(made, tmp_path):
+    folder = tmp_path / "never"
+    line = one_error_line(
+        invoke_command(
+            "score", str(made), "--observed", str(OBSERVED), "--report", str(folder), "--format", "gif"
+        )
+    )
+    assert "--format gif: must be one or more of png, svg, pdf" in line
+    assert not folder.exists()
+
+
 def test_a_forecast_file_is_never_overwritten_without_force(made):
     before = made.read_bytes()
     refused = forecast(made, *WINDOW, "--runs", "2")

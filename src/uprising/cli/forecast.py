@@ -13,7 +13,7 @@ from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
 from uprising.cli.console import run_progress, wide_console
-from uprising.cli.options import ScenarioArgument, SetOption, WorkersOption
+from uprising.cli.options import DpiOption, FormatOption, ScenarioArgument, SetOption, WorkersOption
 
 
 def _command_line(
@@ -189,6 +189,18 @@ def score_command(
             "forecast window's)"
         ),
     ],
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            metavar="DIR",
+            help="also write a report into DIR: report.html (self-contained: the scores, the "
+            "national series day by day and the deaths by department against the observations "
+            "and the baselines) and its figures",
+        ),
+    ] = None,
+    format_: FormatOption = "png",
+    dpi: DpiOption = 110,
     as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
 ) -> None:
     """Score a forecast against observed data: CRPS, 50% and 90% coverage and Brier score of the
@@ -198,9 +210,16 @@ def score_command(
     from uprising.forecast.scorecard import baseline_names, place_word, score_forecast
 
     fc = read_forecast(forecast)
-    scores = score_forecast(fc, observed)
+    if report is not None:
+        from uprising.report.build import check_figure_options
+        from uprising.report.forecast import forecast_report
+
+        formats = check_figure_options(format_.split(","), dpi)  # bad options: before any work
+        page, scores = forecast_report(fc, observed, report, formats, dpi)
+    else:
+        page, scores = None, score_forecast(fc, observed)
     if as_json:
-        typer.echo(json.dumps(scores))
+        typer.echo(json.dumps(scores if page is None else {**scores, "report": str(page)}))
         return
     meta = fc.metadata
     fit = meta.get("fit") or {}
@@ -244,3 +263,5 @@ def score_command(
             str(scores["observations"][f"{place}_days_reported"]),
         )  # fmt: skip
     console.print(brier)
+    if page is not None:
+        console.print(f"  report: {page}")

@@ -24,7 +24,13 @@ from typing import Any
 import numpy as np
 
 from uprising.errors import DataError
-from uprising.forecast.baselines import BASELINES, MAP_BASELINES, build_baselines, castillo_shares
+from uprising.forecast.baselines import (
+    BASELINES,
+    MAP_BASELINES,
+    Baseline,
+    build_baselines,
+    castillo_shares,
+)
 from uprising.forecast.files import ACTIVE, BLOCKADES, DEATHS, SERIES, Forecast
 from uprising.forecast.observations import (
     Calendar,
@@ -46,6 +52,13 @@ def score_forecast(forecast: Forecast, folders: Path | Sequence[Path]) -> dict[s
     Several folders are read as one (their rows joined): the fit window's data, which the
     baselines use, and the forecast window's may live apart.
     """
+    observed, window = observed_window(forecast, folders)
+    return score_arrays(forecast, observed, window)
+
+
+def observed_window(forecast: Forecast, folders: Path | Sequence[Path]) -> tuple[ObservedDays, np.ndarray]:
+    """The observed days from the scenario's day 0 to the forecast's last (`folders` read as
+    one), and the forecast window's days; an error line when nothing is observed in the window."""
     folders, folder = observed_folders(folders)
     if forecast.region_codes is not None:
         calendar = Calendar(forecast.start_date, forecast.until, forecast.run_until or forecast.until)
@@ -61,18 +74,23 @@ def score_forecast(forecast: Forecast, folders: Path | Sequence[Path]) -> dict[s
             f"--observed {folder}: no observation within the forecast window "
             f"({forecast.dates[0]} to {forecast.until})"
         )
-    return score_arrays(forecast, observed, window)
+    return observed, window
 
 
-def score_arrays(forecast: Forecast, observed: ObservedDays, window: np.ndarray) -> dict[str, Any]:
-    """The scores of a forecast whose window is `window` (days) against observed days."""
-    fit_day, last_day = int(window[0]) - 1, int(window[-1])
+def baselines_of(forecast: Forecast, observed: ObservedDays, window: np.ndarray) -> dict[str, Baseline]:
+    """The three baselines over the forecast window, from the observations up to its fit date."""
     labels = baseline_names(forecast)
     if forecast.alignment_share is not None:
         share = forecast.alignment_share / forecast.alignment_share.sum()
     else:
         share = castillo_shares(forecast.departments)
-    baselines = build_baselines(observed, fit_day, last_day, share, labels[-1])
+    return build_baselines(observed, int(window[0]) - 1, int(window[-1]), share, labels[-1])
+
+
+def score_arrays(forecast: Forecast, observed: ObservedDays, window: np.ndarray) -> dict[str, Any]:
+    """The scores of a forecast whose window is `window` (days) against observed days."""
+    labels = baseline_names(forecast)
+    baselines = baselines_of(forecast, observed, window)
     blockade_days = ~np.isnan(observed.blockades[window])
     reported = observed.reported[window]
     cells = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,16 @@ FORMATS = ("png", "svg", "pdf")
 DPI_RANGE = (50, 1200)
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """A figure of a report, written as `name`.FORMAT and shown under `heading` (None: left out)."""
+
+    name: str
+    heading: str
+    figure: Figure | None
+    text: str = ""
+
+
 def check_figure_options(formats: Sequence[str], dpi: int) -> tuple[str, ...]:
     """The figure formats asked for, checked (png, svg or pdf), and the dpi (50 to 1200)."""
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
@@ -51,14 +62,34 @@ def _image(fig: Figure, fmt: str, dpi: int) -> bytes:
     return buffer.getvalue()
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes, flag: str = "--out") -> None:
     """Write atomically: a failure (a full disk) leaves neither half a file nor a temporary one."""
     try:
         write_bytes_atomic(path, data)
     except OSError as err:
         raise UprisingError(
-            f"--out {path.parent}: cannot write {path.name} ({describe_os_error(err)})"
+            f"{flag} {path.parent}: cannot write {path.name} ({describe_os_error(err)})"
         ) from None
+
+
+def make_folder(out_dir: Path, flag: str = "--out") -> Path:
+    """The report's folder, made if missing; one error line naming `flag` when it cannot be."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UprisingError(f"{flag} {out_dir}: cannot create the folder ({err.strerror})") from None
+    return out_dir
+
+
+def save_figure(
+    fig: Figure, out_dir: Path, name: str, formats: Sequence[str], dpi: int, flag: str = "--out"
+) -> bytes:
+    """Write `fig` as `name`.FORMAT for each of `formats` into `out_dir`; return its PNG (for the page)."""
+    png = _image(fig, "png", dpi)
+    for fmt in formats:
+        write_file(out_dir / f"{name}.{fmt}", png if fmt == "png" else _image(fig, fmt, dpi), flag)
+    return png
 
 
 def _intro(outputs: list[RunOutput], days: int, labels: list[str]) -> list[tuple[str, str]]:
@@ -92,9 +123,11 @@ def build_report(
     groups: Groups | None = None,
     formats: Sequence[str] = ("png",),
     dpi: int = DPI,
+    lead: Sequence[Section | Drawn] = (),
 ) -> Path:
     """Write the figures (in each of `formats`, PNG at `dpi`) and `report.html` into `out_dir`;
-    return the HTML's path.
+    return the HTML's path. `lead`: sections (and figures, written as the others) that come
+    first, before the timeline (a calibration's posterior and predictive check).
 
     Each piece appears only when the runs have its data: the timeline always; departments, maps
     and deaths by department on a map; votes when the runs held any; observed overlays and the
@@ -113,11 +146,7 @@ def build_report(
         raise UprisingError("report: the runs have no day of output")
     if days_to_map:
         map_days(days_to_map, days)  # an impossible day is an error, with a map or without
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise UprisingError(f"--out {out_dir}: cannot create the folder ({err.strerror})") from None
+    out_dir = make_folder(out_dir)
 
     intro = _intro(outputs, days, labels)
     observed = observed_for(outputs, days)
@@ -134,12 +163,15 @@ def build_report(
     def add(name: str, heading: str, fig: Figure | None, text: str = "") -> None:
         if fig is None:
             return
-        png = _image(fig, "png", dpi)
-        for fmt in formats:
-            _write(out_dir / f"{name}.{fmt}", png if fmt == "png" else _image(fig, fmt, dpi))
+        png = save_figure(fig, out_dir, name, formats, dpi)
         sections.append(Section(heading, text, png, f"{name}.png" if "png" in formats else ""))
 
     places = places_of(outputs)
+    for item in lead:
+        if isinstance(item, Drawn):
+            add(item.name, item.heading, item.figure, item.text)
+        else:
+            sections.append(item)
     timeline_text = band + " Counts are real people (agents times the people per agent)."
     if observed is not None:
         deaths, blockades = (
@@ -221,5 +253,5 @@ def build_report(
         )
     page = render_page(title, intro, sections)
     path = out_dir / REPORT_FILE
-    _write(path, page.encode("utf-8"))
+    write_file(path, page.encode("utf-8"))
     return path
