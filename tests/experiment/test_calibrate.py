@@ -15,6 +15,7 @@ import pytest
 
 import uprising.cli.calibrate  # noqa: F401  (registers `calibrate`)
 from tests.cli_checks import invoke_command
+from tests.experiment.conftest import TRUE_LEGITIMACY
 from uprising.errors import UprisingError
 from uprising.experiment.calibrate import (
     below_ties,
@@ -38,35 +39,10 @@ from uprising.runner import run_scenario
 from uprising.scenario import load_scenario
 
 OBSERVED = Path(__file__).parents[2] / "src/uprising/data/peru/observed"
-TRUE_LEGITIMACY = 0.75
-SCENARIO_YAML = """\
-name: small-torus
-description: a 20x20 classic torus whose legitimacy is to be found
-world: {kind: torus, width: 20, height: 20}
-run: {steps: 100, seed: 1}
-calibrated:
-  citizens.legitimacy: {low: 0.6, high: 0.9, target: "jailed and actives of a run at L = 0.75"}
-"""
 
 
 def invoke(command: str, *args: str):
     return invoke_command(command, *args)
-
-
-@pytest.fixture(scope="module")
-def case(tmp_path_factory) -> dict[str, Path]:
-    """A scenario file and a folder holding the series of one of its runs at L = 0.75."""
-    folder = tmp_path_factory.mktemp("calibration")
-    scenario = folder / "small-torus.yaml"
-    scenario.write_text(SCENARIO_YAML, encoding="utf-8")
-    truth = load_scenario(str(scenario), [f"citizens.legitimacy={TRUE_LEGITIMACY}", "run.seed=7"])
-    national = run_scenario(truth).national()
-    observed = folder / "observed"
-    observed.mkdir()
-    national.rename({"day": "tick"}).select("tick", "quiescent", "active", "jailed").write_csv(
-        observed / "series.csv"
-    )
-    return {"scenario": scenario, "observed": observed, "folder": folder}
 
 
 def target_of(case):
@@ -331,7 +307,8 @@ def test_the_command_stores_the_posterior_and_writes_a_calibrated_scenario(case,
 
     store = Store(db)
     assert store.experiment(experiment)["kind"] == "calibration"
-    assert set(store.tables(experiment)) == {"posterior", "summary", "generations", "observed"}
+    assert set(store.tables(experiment)) == {"posterior", "summary", "generations", "observed", "predictive"}
+    assert store.runs(experiment).height == 16  # the posterior predictive check's, by default
     posterior = store.load_table(experiment, "posterior")
     assert posterior.columns == ["citizens.legitimacy", "weight", "distance"]
     summary = store.load_table(experiment, "summary").row(0, named=True)

@@ -73,22 +73,33 @@ def calibrate_command(
         Path | None,
         typer.Option(help="write a copy of the scenario with the posterior medians applied (YAML)"),
     ] = None,
+    check_runs: Annotated[
+        int,
+        typer.Option(
+            help="runs of the posterior predictive check, 0 to 10000 (0: none): particles drawn "
+            "by weight, stored with the calibration (`uprising report` draws them against the data)"
+        ),
+    ] = 16,
     as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
 ) -> None:
     """Calibrate the parameters the scenario marks `calibrated` by ABC-SMC against observed data.
 
     Same scenario, data, budget and seed give the same posterior, whatever --workers or
     --scheduler. The posterior is stored as an experiment of kind 'calibration' (tables
-    posterior, summary, generations, observed).
+    posterior, summary, generations, observed, and predictive: the posterior predictive check,
+    whose runs are the experiment's runs).
     """
     require_extra("calibrate", "uprising calibrate")
     from uprising.experiment import calibrate as cal
+    from uprising.experiment import predictive
+    from uprising.experiment.ensemble import run_experiment
     from uprising.experiment.executor import check_workers
     from uprising.experiment.summary_stats import default_observed, load_target
-    from uprising.scenario import load_scenario, scenario_hash
+    from uprising.scenario import load_scenario
     from uprising.store import DEFAULT_PATH, Store
 
     check_seed(seed)
+    predictive.check_runs_option(check_runs)
     overrides = tuple(set_ or [])
     if workers is not None:
         check_workers(workers)
@@ -116,6 +127,7 @@ def calibrate_command(
         "seed": first_seed,
         "parameters": [[r.path, r.low, r.high] for r in ranges],
         "observed": target.observed,
+        "check_runs": check_runs,
     }
     # pyabc's history: beside an explicit store (named after the experiment once it is stored),
     # otherwise in a temporary folder removed afterwards.
@@ -141,8 +153,16 @@ def calibrate_command(
         history_db=history,
         on_generation=on_generation,
     )
-    plan = store.open_experiment("calibration", scenario, scenario_hash(base), spec, [])
-    eid = plan.experiment_id
+    # The posterior predictive check's runs are the experiment's runs, stored as they finish.
+    tasks = predictive.predictive_tasks(result, check_runs, first_seed)
+    if tasks and not as_json:
+        sys.stderr.write(f"posterior predictive check: {len(tasks)} runs\n")
+    checked = run_experiment(
+        "calibration", scenario, overrides, tasks, spec, store=store, workers=workers, scheduler=scheduler
+    )
+    eid = checked.experiment_id
+    assert eid is not None  # a store was given
+    check = predictive.predictive_check(target.observed, [target.stats_of(out) for out in checked.outputs])
     if history is not None:
         result.history_db = str(history.replace(history.with_name(f"{eid}.db")))
     store.save_table(eid, "posterior", result.particles)
@@ -153,6 +173,8 @@ def calibrate_command(
         schema={"statistic": pl.String, "value": pl.Float64},
     )
     store.save_table(eid, "observed", observed_table)
+    if check.height:
+        store.save_table(eid, "predictive", check)
     written = None
     if write_scenario is not None:
         cal.write_scenario(cal.calibrated_scenario(result), write_scenario)
@@ -169,6 +191,7 @@ def calibrate_command(
             "posterior": result.summary.to_dicts(),
             "history_db": result.history_db,
             "scenario_written": str(written) if written else None,
+            "predictive_check": {"runs": len(checked.outputs), "statistics": check.to_dicts()},
         }
         typer.echo(json.dumps(line))
         return
@@ -210,6 +233,18 @@ def calibrate_command(
             f"  [yellow]warning:[/yellow] the last generation's weights are carried by few particles "
             f"(ESS {last['ess']:.1f} of {last['particles']}): its intervals understate the uncertainty"
         )
+    if check.height:
+        inside, of = predictive.inside_count(check)
+        console.print(
+            f"Posterior predictive check: {inside} of {of} statistics inside the 90% band of "
+            f"{len(checked.outputs)} runs drawn from the posterior" + ("" if inside == of else "; outside:")
+        )
+        for row in check.filter(~pl.col("inside")).iter_rows(named=True):
+            console.print(
+                f"  {row['statistic']}: observed {row['observed']:g}, runs {row['median']:g} "
+                f"[{row['low']:g}, {row['high']:g}], {row['share_below']:.0%} of runs below"
+            )
+        console.print(f"  figures and the whole check: uprising report {eid}" + (f" --db {db}" if db else ""))
     if result.history_db:
         console.print(f"  pyabc history: {result.history_db}")
     if written:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from uprising.cli.app import app, reports_bad_input
 from uprising.cli.options import DpiOption, FormatOption
 from uprising.errors import UprisingError
+
+if TYPE_CHECKING:
+    from uprising.report.build import Drawn
+    from uprising.report.html import Section
+    from uprising.store import Store
 
 DEFAULT_DB = Path("uprising.duckdb")
 
@@ -62,6 +67,7 @@ def report_command(
     days = parse_days(map_days) if map_days is not None else None
     formats = check_figure_options(format_.split(","), dpi)
     groups = None
+    lead: list[Section | Drawn] = []
     if not db.is_file():
         raise UprisingError(f"--db {db}: no such store file (`uprising run` makes one)")
     with Store(db) as store:
@@ -71,13 +77,16 @@ def report_command(
             outputs = store.load_runs(groups.run_ids)
             info = store.experiment(full_id)
             title = f"{info['scenario']}: {info['kind']} {full_id}"
+            if info["kind"] == "calibration":
+                lead = calibration_lead(store, full_id, len(outputs))
             if not outputs:
-                raise UprisingError(f"experiment {full_id}: no finished run to report on")
+                hint = " (its posterior predictive check ran no run: --check-runs 0)" if lead else ""
+                raise UprisingError(f"experiment {full_id}: no finished run to report on{hint}")
         else:
             outputs = [store.load_run(full_id)]
             title = f"{outputs[0].scenario}, seed {outputs[0].seed}: run {full_id}"
     folder = out if out is not None else Path(f"report-{full_id}")
-    path = build_report(outputs, folder, title, days, groups, formats, dpi)
+    path = build_report(outputs, folder, title, days, groups, formats, dpi, lead)
     if as_json:
         names = sorted(p.name for p in folder.iterdir() if p.suffix.lstrip(".") in formats)
         groups_shown = groups.summary().to_dicts() if groups is not None else []
@@ -86,3 +95,13 @@ def report_command(
         )
         return
     typer.echo(str(path))
+
+
+def calibration_lead(store: Store, experiment_id: str, runs: int) -> list[Section | Drawn]:
+    """A calibration's posterior, generations and predictive check, from its stored tables."""
+    from uprising.report.calibration import calibration_sections
+
+    tables = store.tables(experiment_id)
+    check = store.load_table(experiment_id, "predictive") if "predictive" in tables else None
+    summary = store.load_table(experiment_id, "summary")
+    return calibration_sections(summary, store.load_table(experiment_id, "generations"), check, runs)

@@ -318,6 +318,18 @@ class Calibration:
     def medians(self) -> dict[str, float]:
         return dict(zip(self.summary["parameter"], self.summary["median"], strict=True))
 
+    def draws(self, runs: int, seed: int) -> list[int]:
+        """`runs` particles of the last population drawn with replacement by their weights, as
+        row numbers of `particles`: the same for the same seed."""
+        weights = self.particles["weight"].to_numpy()
+        rng = np.random.default_rng([seed, 17])
+        return [int(i) for i in rng.choice(len(weights), size=runs, p=weights / weights.sum())]
+
+    def overrides_of(self, particle: int) -> list[str]:
+        """The `path=value` overrides that set the searched parameters to one particle's values."""
+        row = self.particles.row(particle, named=True)
+        return [parameter_override(r, row[r.path]) for r in self.ranges]
+
 
 def population_size_for(budget: int, populations: int, population_size: int | None = None) -> int:
     """Particles per generation, checked with the budget and the number of generations.

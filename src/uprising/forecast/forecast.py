@@ -31,7 +31,7 @@ import numpy as np
 
 from uprising import __version__
 from uprising.errors import UprisingError
-from uprising.experiment.calibrate import Calibration, ParameterRange, parameter_override
+from uprising.experiment.calibrate import Calibration, ParameterRange
 from uprising.experiment.executor import RunTask
 from uprising.experiment.summary_stats import Target
 from uprising.forecast.files import (
@@ -279,17 +279,10 @@ def member_tasks(
         if scenario.world.kind == "map"
         else (f"run.steps={(window.last_day + 1) * scenario.run.ticks_per_day}",)
     )
-    drawn: list[int] = []
+    drawn = [] if posterior is None else posterior.draws(runs, seed)
     tasks = []
-    if posterior is not None:
-        weights = posterior.particles["weight"].to_numpy()
-        rng = np.random.default_rng([seed, 17])
-        drawn = [int(i) for i in rng.choice(len(weights), size=runs, p=weights / weights.sum())]
     for i in range(runs):
-        extra: list[str] = []
-        if posterior is not None:
-            row = posterior.particles.row(drawn[i], named=True)
-            extra = [parameter_override(r, row[r.path]) for r in posterior.ranges]
+        extra = [] if posterior is None else posterior.overrides_of(drawn[i])
         tasks.append(RunTask(scenario_ref, (*overrides, *steps, *extra), seed + i, "forecast", i))
     return tasks, drawn
 
