@@ -128,6 +128,16 @@ def test_score_report_writes_a_page_with_the_scores_and_both_figures(made, tmp_p
         assert f"{line['crps'][name]['model']:.3f}" in page
     assert page.count("data:image/png;base64,") == 2  # self-contained: no link to a file
     assert "fit window</th><td>2022-12-07 to 2022-12-15" in page
+    assert "The fit: posterior" not in page  # made without a fit
+
+
+def test_the_report_of_a_fitted_forecast_shows_its_posterior(tmp_path):
+    frozen = Path(__file__).parents[2] / "docs/forecasts/peru-2022_fit-2022-12-15_made-2026-12-05c.json"
+    result = invoke_command("score", str(frozen), "--observed", str(OBSERVED), "--report", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert page.index("<h2>Deaths by department") < page.index("<h2>The fit: posterior")
+    assert "dynamics.lethality.lethal_share" in page and "<h2>The fit: generations" in page
 
 
 def test_a_bad_report_format_is_refused_before_anything_is_written(made, tmp_path):

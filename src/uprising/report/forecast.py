@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 from matplotlib.figure import Figure
 
 from uprising.figures import new_figure
@@ -31,6 +32,7 @@ from uprising.forecast.scorecard import (
     score_arrays,
 )
 from uprising.report.build import DPI, REPORT_FILE, check_figure_options, make_folder, save_figure, write_file
+from uprising.report.calibration import generations_table, posterior_table
 from uprising.report.html import Section, render_page
 from uprising.report.timeline import OBS_COLOUR, SIM_COLOUR
 
@@ -94,12 +96,30 @@ def forecast_report(
     ):
         png = save_figure(fig, out_dir, name, formats, dpi, FLAG)
         sections.append(Section(heading, text, png, f"{name}.png" if "png" in formats else ""))
+    sections.extend(fit_sections(forecast))
     page = render_page(
         f"Forecast of {forecast.metadata.get('scenario')}, scored", intro(forecast, folders), sections
     )
     path = out_dir / REPORT_FILE
     write_file(path, page.encode("utf-8"), FLAG)
     return path, scores
+
+
+def fit_sections(forecast: Forecast) -> list[Section]:
+    """The fit's posterior and generations, as the forecast file records them (none without a fit)."""
+    fit = forecast.metadata.get("fit") or {}
+    if not fit.get("summary") or not fit.get("generations"):
+        return []
+    generations = pl.DataFrame(fit["generations"])
+    return [
+        Section(
+            "The fit: posterior",
+            f"ABC-SMC on the observations up to {forecast.fit_until} only ({fit.get('simulations')} runs); "
+            "each member of the ensemble has the parameters of a particle drawn from it by weight.",
+            html=posterior_table(pl.DataFrame(fit["summary"])),
+        ),
+        Section("The fit: generations", html=generations_table(generations)),
+    ]
 
 
 def intro(forecast: Forecast, folders: Sequence[Path]) -> list[tuple[str, str]]:
