@@ -113,3 +113,22 @@ def test_a_check_of_a_negative_number_of_runs_is_refused(case, tmp_path):
     )
     assert "--check-runs -1: must be from 0 (no check) to 10000" in line
     assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_without_a_check_the_calibration_stores_no_run_and_its_report_says_why(case, tmp_path):
+    db = tmp_path / "store.duckdb"
+    args = ["--observed", str(case["observed"]), "--budget", "20", "--populations", "1"]
+    args += ["--population-size", "20", "--workers", "1", "--db", str(db), "--check-runs", "0", "--json"]
+    result = invoke_command("calibrate", str(case["scenario"]), *args)
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout)
+    assert line["predictive_check"] == {"runs": 0, "statistics": []}
+    store = Store(db)
+    assert store.runs(line["experiment"]).height == 0
+    assert "predictive" not in store.tables(line["experiment"])
+    refused = one_error_line(
+        invoke_command("report", line["experiment"], "--db", str(db), "--out", str(tmp_path / "r"))
+    )
+    assert (
+        "no finished run to report on (its posterior predictive check ran no run: --check-runs 0)" in refused
+    )
