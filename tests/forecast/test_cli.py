@@ -275,6 +275,16 @@ def test_a_fit_draws_each_member_from_the_posterior_and_records_it(tmp_path):
     assert fit["method"].startswith("ABC-SMC") and fit["simulations"] == 10
     assert len(fit["posterior"]) == 10 and len(fit["particle_of_member"]) == 2
     assert {row["parameter"] for row in fit["summary"]} >= {"citizens.legitimacy"}
+    # The members are the fit's posterior predictive check: its statistics, over 7-9 Dec alone.
+    check = {row["statistic"]: row for row in fit["predictive_check"]}
+    assert "departments_reported_active_by_day[2]" in check and "blockades_by_day[5]" not in check
+    day2 = check["departments_reported_active_by_day[2]"]
+    assert day2["observed"] == 12.0 and day2["low"] <= day2["median"] <= day2["high"]
+    page = tmp_path / "page"
+    scored = invoke_command("score", str(out), "--observed", str(OBSERVED), "--report", str(page))
+    assert scored.exit_code == 0, scored.output
+    assert "<h2>The fit: posterior predictive check" in (page / "report.html").read_text(encoding="utf-8")
+    assert (page / "forecast_fit_check.png").is_file()
 
 
 def test_fit_param_searches_only_the_parameters_named_and_records_them(tmp_path):

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 from uprising import __version__
 from uprising.errors import UprisingError
@@ -223,6 +224,28 @@ def fit_target(fit_scenario: Scenario, observed: Path, fit_until: date) -> Targe
         return load_target(fit_scenario, cut_observed(observed, fit_until, Path(tmp)))
 
 
+def fit_window_overrides(overrides: list[str], scenario: Scenario, window: Window) -> list[str]:
+    """The overrides of the fit's runs: the scenario's days cut at the fit date (a map world's
+    runs keep theirs, as in `member_tasks`)."""
+    if scenario.world.kind == "map":
+        return [*overrides]
+    return [*overrides, f"run.steps={(window.fit_day + 1) * scenario.run.ticks_per_day}"]
+
+
+def fit_check(request: ForecastRequest, outputs: list[RunOutput]) -> pl.DataFrame:
+    """The fit's posterior predictive check, from the members' own days up to the fit date: each
+    member has a particle drawn from the posterior by weight, so the members are the check's
+    runs (`experiment.predictive`), at no run more."""
+    from uprising.experiment.predictive import predictive_check
+    from uprising.scenario import load_scenario
+
+    overrides = fit_window_overrides(request.overrides, request.scenario, request.window)
+    target = fit_target(
+        load_scenario(request.scenario_ref, overrides), request.observed, request.window.fit_until
+    )
+    return predictive_check(target.observed, [target.stats_of(out) for out in outputs])
+
+
 def fit(
     scenario_ref: str,
     overrides: list[str],
@@ -244,9 +267,7 @@ def fit(
     if ranges is None:
         ranges = calibrated_ranges(scenario)
     size = population_size_for(budget, populations)
-    fit_overrides = [*overrides]
-    if scenario.world.kind != "map":  # (as in `member_tasks`)
-        fit_overrides.append(f"run.steps={(window.fit_day + 1) * scenario.run.ticks_per_day}")
+    fit_overrides = fit_window_overrides(overrides, scenario, window)
     target = fit_target(load_scenario(scenario_ref, fit_overrides), observed, window.fit_until)
     return calibrate(
         scenario_ref,
@@ -324,9 +345,15 @@ def git_commit() -> str | None:
 
 
 def fit_metadata(
-    posterior: Calibration | None, drawn: list[int], budget: int, populations: int, note: str = NO_FIT_NOTE
+    posterior: Calibration | None,
+    drawn: list[int],
+    budget: int,
+    populations: int,
+    note: str = NO_FIT_NOTE,
+    check: pl.DataFrame | None = None,
 ) -> Any:
-    """What the file records of the fit: "none" with a note, or the posterior and the draws."""
+    """What the file records of the fit: "none" with a note, or the posterior, the draws and
+    the posterior predictive check (`fit_check`)."""
     if posterior is None:
         return {"method": "none", "note": note, "posterior": "none"}
     return {
@@ -340,6 +367,7 @@ def fit_metadata(
         "summary": posterior.summary.to_dicts(),
         "posterior": posterior.particles.to_dicts(),
         "particle_of_member": drawn,
+        **({} if check is None else {"predictive_check": check.to_dicts()}),
     }
 
 
@@ -402,7 +430,12 @@ def forecast_data(
         "ticks_per_day": request.scenario.run.ticks_per_day,
         "observed": observed_label(request.observed),
         "fit": fit_metadata(
-            posterior, drawn, request.fit_budget, request.fit_populations, no_fit_note(request.scenario)
+            posterior,
+            drawn,
+            request.fit_budget,
+            request.fit_populations,
+            no_fit_note(request.scenario),
+            None if posterior is None else fit_check(request, outputs),
         ),
         "command": request.command,
         **request.extra,

@@ -20,6 +20,8 @@ import numpy as np
 import polars as pl
 from matplotlib.figure import Figure
 
+from uprising.experiment.predictive import COLUMNS as PREDICTIVE_COLUMNS
+from uprising.experiment.predictive import inside_count
 from uprising.figures import new_figure
 from uprising.forecast.baselines import Baseline
 from uprising.forecast.files import ACTIVE, BLOCKADES, DEATHS, SERIES, Forecast
@@ -31,8 +33,21 @@ from uprising.forecast.scorecard import (
     place_word,
     score_arrays,
 )
-from uprising.report.build import DPI, REPORT_FILE, check_figure_options, make_folder, save_figure, write_file
-from uprising.report.calibration import generations_table, posterior_table
+from uprising.report.build import (
+    DPI,
+    REPORT_FILE,
+    Drawn,
+    check_figure_options,
+    make_folder,
+    save_figure,
+    write_file,
+)
+from uprising.report.calibration import (
+    generations_table,
+    posterior_table,
+    predictive_figure,
+    predictive_table,
+)
 from uprising.report.html import Section, render_page
 from uprising.report.timeline import OBS_COLOUR, SIM_COLOUR
 
@@ -96,7 +111,11 @@ def forecast_report(
     ):
         png = save_figure(fig, out_dir, name, formats, dpi, FLAG)
         sections.append(Section(heading, text, png, f"{name}.png" if "png" in formats else ""))
-    sections.extend(fit_sections(forecast))
+    for item in fit_sections(forecast):
+        if isinstance(item, Drawn):
+            png = save_figure(item.figure, out_dir, item.name, formats, dpi, FLAG)
+            item = Section(item.heading, item.text, png, f"{item.name}.png" if "png" in formats else "")
+        sections.append(item)
     page = render_page(
         f"Forecast of {forecast.metadata.get('scenario')}, scored", intro(forecast, folders), sections
     )
@@ -105,21 +124,35 @@ def forecast_report(
     return path, scores
 
 
-def fit_sections(forecast: Forecast) -> list[Section]:
-    """The fit's posterior and generations, as the forecast file records them (none without a fit)."""
+def fit_sections(forecast: Forecast) -> list[Section | Drawn]:
+    """The fit's posterior, generations and posterior predictive check, as the forecast file
+    records them (none without a fit; no check in a file made before it was recorded)."""
     fit = forecast.metadata.get("fit") or {}
     if not fit.get("summary") or not fit.get("generations"):
         return []
-    generations = pl.DataFrame(fit["generations"])
-    return [
+    items: list[Section | Drawn] = [
         Section(
             "The fit: posterior",
             f"ABC-SMC on the observations up to {forecast.fit_until} only ({fit.get('simulations')} runs); "
             "each member of the ensemble has the parameters of a particle drawn from it by weight.",
             html=posterior_table(pl.DataFrame(fit["summary"])),
         ),
-        Section("The fit: generations", html=generations_table(generations)),
+        Section("The fit: generations", html=generations_table(pl.DataFrame(fit["generations"]))),
     ]
+    if fit.get("predictive_check"):
+        check = pl.DataFrame(fit["predictive_check"], schema=PREDICTIVE_COLUMNS)
+        inside, of = inside_count(check)
+        items.append(
+            Drawn(
+                "forecast_fit_check",
+                "The fit: posterior predictive check",
+                predictive_figure(check),
+                f"The members over the fit window, each with a particle drawn from the posterior: "
+                f"{inside} of {of} observed statistics of the fit inside their 90% band.",
+            )
+        )
+        items.append(Section("The fit's check, statistic by statistic", html=predictive_table(check)))
+    return items
 
 
 def intro(forecast: Forecast, folders: Sequence[Path]) -> list[tuple[str, str]]:
