@@ -16,6 +16,7 @@ truth as in the calibration.
 Run: NUMBA_NUM_THREADS=1 python benchmarks/calibration_coverage.py [--k 10] [--budget 300]
      [--populations 4] [--population-size 40] [--param key=low:high ...] [--full] [--out FILE]
      [--workers 2] [--time-runs N: only the cost of a run of the configuration]
+     [--merge FILE ...: only the coverage of the datasets of --out files, e.g. of runs split by --first]
 """
 
 from __future__ import annotations
@@ -142,7 +143,15 @@ def main() -> int:
         help="proposals: twice the population's covariance (the calibration's), or pyabc's default",
     )
     parser.add_argument("--time-runs", type=int, default=0, help="only time this many runs, in this process")
+    parser.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        help="only print the coverage of the datasets in these --out files (runs split with --first)",
+    )
     args = parser.parse_args()
+    if args.merge:
+        return merge(args.merge)
 
     overrides = (*(() if args.full else FAST), *args.set)
     base = load_scenario(SCENARIO, list(overrides))
@@ -203,22 +212,46 @@ def main() -> int:
                 file=sys.stderr,
                 flush=True,
             )
-    width = max(len(r.path) for r in ranges)
-    print(f"{'parameter':<{width}}  covered  mean 90% width / prior width")
-    coverage = {}
-    for r in ranges:
-        hits = sum(row["parameters"][r.path]["covered"] for row in rows)
-        widths = [row["parameters"][r.path]["high"] - row["parameters"][r.path]["low"] for row in rows]
-        coverage[r.path] = {
-            "covered": hits,
-            "of": len(rows),
-            "width": float(np.mean(widths)) / (r.high - r.low),
-        }
-        print(f"{r.path:<{width}}  {hits:>3}/{len(rows):<3}  {coverage[r.path]['width']:.2f}")
+    coverage = print_coverage(rows, {r.path: (r.low, r.high) for r in ranges})
     seconds = time.perf_counter() - start
     print(f"{len(rows)} datasets, {sum(r['simulations'] for r in rows)} calibration runs, {seconds:.0f} s")
     if args.out:
         write_report(args, overrides, rows, coverage, seconds)
+    return 0
+
+
+def print_coverage(rows: list[dict], priors: dict[str, tuple[float, float]]) -> dict[str, dict]:
+    """Print and return, per parameter, the datasets whose 90% interval holds the truth, the mean
+    interval width as a share of the prior's, and where the missed truths sit in the prior."""
+    width = max(len(path) for path in priors)
+    print(
+        f"{'parameter':<{width}}  covered  mean 90% width / prior width  misses (0: prior's low end, 1: high)"
+    )
+    coverage = {}
+    for path, (low, high) in priors.items():
+        cells = [row["parameters"][path] for row in rows]
+        hits = sum(c["covered"] for c in cells)
+        misses = [round((c["truth"] - low) / (high - low), 2) for c in cells if not c["covered"]]
+        share = float(np.mean([c["high"] - c["low"] for c in cells])) / (high - low)
+        coverage[path] = {"covered": hits, "of": len(rows), "width": share, "misses": misses}
+        print(f"{path:<{width}}  {hits:>3}/{len(rows):<3}  {share:.2f}  {misses}")
+    return coverage
+
+
+def merge(files: list[Path]) -> int:
+    """The coverage of the datasets of several `--out` files (the first of each k kept), with the
+    priors of this script's screened parameters (or of the first file's `priors`)."""
+    rows: dict[int, dict] = {}
+    for path in files:
+        for row in json.loads(path.read_text(encoding="utf-8"))["datasets"]:
+            rows.setdefault(row["k"], row)
+    if not rows:
+        print("no dataset in the files", file=sys.stderr)
+        return 2
+    base = load_scenario(SCENARIO, list(FAST))
+    priors = {r.path: (r.low, r.high) for r in searched_ranges(base, list(SCREENED))}
+    print_coverage([rows[k] for k in sorted(rows)], priors)
+    print(f"{len(rows)} datasets: {', '.join(str(k) for k in sorted(rows))}")
     return 0
 
 
