@@ -92,6 +92,22 @@ def save_figure(
     return png
 
 
+def placed(
+    items: Sequence[Section | Drawn], out_dir: Path, formats: Sequence[str], dpi: int, flag: str = "--out"
+) -> list[Section]:
+    """The page's sections: each `Drawn` figure written by `save_figure` and shown under its
+    heading (one without a figure left out), the other sections as they are."""
+    sections = []
+    for item in items:
+        if not isinstance(item, Drawn):
+            sections.append(item)
+        elif item.figure is not None:
+            png = save_figure(item.figure, out_dir, item.name, formats, dpi, flag)
+            shown = f"{item.name}.png" if "png" in formats else ""
+            sections.append(Section(item.heading, item.text, png, shown))
+    return sections
+
+
 def _intro(outputs: list[RunOutput], days: int, labels: list[str]) -> list[tuple[str, str]]:
     first = outputs[0]
     names = list(dict.fromkeys(labels))
@@ -161,17 +177,10 @@ def build_report(
     sections: list[Section] = []
 
     def add(name: str, heading: str, fig: Figure | None, text: str = "") -> None:
-        if fig is None:
-            return
-        png = save_figure(fig, out_dir, name, formats, dpi)
-        sections.append(Section(heading, text, png, f"{name}.png" if "png" in formats else ""))
+        sections.extend(placed([Drawn(name, heading, fig, text)], out_dir, formats, dpi))
 
     places = places_of(outputs)
-    for item in lead:
-        if isinstance(item, Drawn):
-            add(item.name, item.heading, item.figure, item.text)
-        else:
-            sections.append(item)
+    sections.extend(placed(lead, out_dir, formats, dpi))
     timeline_text = band + " Counts are real people (agents times the people per agent)."
     if observed is not None:
         deaths, blockades = (

@@ -39,7 +39,7 @@ from uprising.report.build import (
     Drawn,
     check_figure_options,
     make_folder,
-    save_figure,
+    placed,
     write_file,
 )
 from uprising.report.calibration import (
@@ -89,8 +89,8 @@ def forecast_report(
         ),
     ]
     runs = forecast.members[BLOCKADES].shape[0]
-    for name, heading, fig, text in (
-        (
+    figures = [
+        Drawn(
             "forecast_national",
             "National series, day by day",
             national_figure(forecast, observed, window, baselines),
@@ -100,7 +100,7 @@ def forecast_report(
             f"({', '.join(labels)}; {labels[1]} and {labels[2]} share the fit window's national "
             "rate, so their lines coincide). Days without an observation have no dot.",
         ),
-        (
+        Drawn(
             "forecast_deaths",
             f"Deaths by {place} over the forecast window",
             deaths_figure(forecast, observed, window, baselines),
@@ -108,14 +108,8 @@ def forecast_report(
             f"{forecast.until}; whiskers: its 90% band over {runs} runs; diamonds: observed; "
             "other marks: each baseline's expected deaths.",
         ),
-    ):
-        png = save_figure(fig, out_dir, name, formats, dpi, FLAG)
-        sections.append(Section(heading, text, png, f"{name}.png" if "png" in formats else ""))
-    for item in fit_sections(forecast):
-        if isinstance(item, Drawn):
-            png = save_figure(item.figure, out_dir, item.name, formats, dpi, FLAG)
-            item = Section(item.heading, item.text, png, f"{item.name}.png" if "png" in formats else "")
-        sections.append(item)
+    ]
+    sections.extend(placed([*figures, *fit_sections(forecast)], out_dir, formats, dpi, FLAG))
     page = render_page(
         f"Forecast of {forecast.metadata.get('scenario')}, scored", intro(forecast, folders), sections
     )
