@@ -106,6 +106,39 @@ def test_detection_slope_reports_small_protests_sometimes_and_large_ones_nearly_
     assert share == pytest.approx([0.8 / 101, 0.4, 0.8 / 1.01, 0.0], abs=0.02)
 
 
+def test_detection_concentration_keeps_the_mean_and_varies_the_days_together():
+    # 2,000 days of 20 reportable departments: the same mean share reported, but whole days
+    # named or missed together (the beta-binomial's variance), where one detection for every
+    # day gives the binomial's 20 * 0.4 * 0.6 = 4.8.
+    participants = np.full((2000, 20), 5000)
+    steady = reported_active(participants, ObservationModel(1000, 0.4), seed=9).sum(axis=1)
+    days = reported_active(participants, ObservationModel(1000, 0.4, detection_concentration=4.0), seed=9)
+    per_day = days.sum(axis=1)
+    assert steady.mean() == pytest.approx(8.0, abs=0.3)
+    assert per_day.mean() == pytest.approx(8.0, abs=0.5)
+    assert steady.var() == pytest.approx(4.8, rel=0.15)
+    # n p (1 - p) (1 + (n - 1) / (k + 1)) = 4.8 * (1 + 19 / 5) = 23.04
+    assert per_day.var() == pytest.approx(23.04, rel=0.15)
+    # Never a department below the threshold, and the same draws for the same seed.
+    quiet = participants.copy()
+    quiet[:, :5] = 999
+    model = ObservationModel(1000, 0.4, detection_concentration=4.0)
+    assert not reported_active(quiet, model, seed=9)[:, :5].any()
+    assert np.array_equal(reported_active(quiet, model, seed=9), reported_active(quiet, model, seed=9))
+
+
+def test_detection_concentration_reads_from_the_scenario_and_stays_out_of_old_hashes():
+    from uprising.scenario import load_scenario
+    from uprising.scenario.loader import scenario_hash
+
+    plain = load_scenario("peru-2022")
+    varied = load_scenario("peru-2022", ["dynamics.observation.detection_concentration=5"])
+    assert "detection_concentration" not in plain.model_dump(mode="json")["dynamics"]["observation"]
+    assert scenario_hash(plain) != scenario_hash(varied)
+    output = _synthetic_run({"threshold_people": 1000, "detection": 0.5, "detection_concentration": 5.0})
+    assert ObservationModel.of(output).detection_concentration == 5.0
+
+
 def _synthetic_run(observation: dict) -> RunOutput:
     """Two departments over three days: a large one and a small one with the same crowds."""
     from uprising.recorder.output import COUNT_COLUMNS
@@ -140,6 +173,7 @@ def test_every_series_of_reported_departments_goes_through_the_rule():
     [
         ("dynamics.observation.threshold_per_million=-5", "threshold_per_million", "1000000"),
         ("dynamics.observation.detection_slope=0", "detection_slope", "100"),
+        ("dynamics.observation.detection_concentration=0", "detection_concentration", "10000"),
     ],
 )
 def test_an_out_of_range_observation_rule_is_one_line_with_its_range(setting, field, bound, tmp_path):

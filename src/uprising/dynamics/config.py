@@ -208,7 +208,9 @@ class Observation(Section):
     participation reaches its threshold (`threshold_people`, or `threshold_per_million` of its
     people where that is more), and then with probability `detection` (the observed lists are
     lower bounds); with `detection_slope` the probability grows with participation instead of
-    stepping at the threshold. Deaths and road points are counted as they happen."""
+    stepping at the threshold; with `detection_concentration` the detection varies from day to
+    day, as the sources that compiled each day's list did. Deaths and road points are counted
+    as they happen."""
 
     threshold_people: int = Field(
         1000, ge=0, le=10_000_000, description="participants for a department-day to be reportable"
@@ -228,6 +230,13 @@ class Observation(Section):
         description="slope of the probability of a report in log participants: detection / "
         "(1 + (threshold / participants) ^ slope), half of detection at the threshold; "
         "null = a step at the threshold",
+    )  # fmt: skip
+    detection_concentration: float | None = Field(
+        None, gt=0.0, le=10_000.0, exclude_if=lambda v: v is None,
+        description="how alike the lists' days are: each day's detection is drawn from a Beta "
+        "with mean detection and this concentration (its a + b), shared by the day's "
+        "departments (small: some days' sources name most reportable departments, others' a "
+        "few); null = detection on every day",
     )  # fmt: skip
 
 

@@ -11,8 +11,12 @@ wrote down. Each is produced from a run by an explicit mapping:
   department and day from the run's seed. With `detection_slope` the step becomes a logistic
   in log participants, `detection / (1 + (threshold / participants) ** detection_slope)`: a
   small protest is sometimes reported, a large one nearly always (half of `detection` at the
-  threshold). The observed lists are therefore lower bounds (censored): a department missing
-  from them may still have protested.
+  threshold). With `detection_concentration` the detection is not the same every day: each
+  day's is drawn from a Beta with mean `detection` and that concentration, shared by the day's
+  departments, as December's lists come from sources that name most reportable departments on
+  some days (an Ombudsman's report: 12 on 9 December) and a few on others (a news timeline: 3
+  on 15 December, the day of the CGTP's national mobilisation). The observed lists are
+  therefore lower bounds (censored): a department missing from them may still have protested.
 - *road points blocked* (Sutran): the road points held at the day's peak (`blockades`).
 - *deaths* (Ombudsman): the people killed in confrontation events and at blockades (`killed`).
 
@@ -38,12 +42,14 @@ DEFAULT_DETECTION = 0.8
 @dataclass(frozen=True)
 class ObservationModel:
     """Reporting threshold (participants, people; per million of a department's people where
-    more), detection probability and its slope in log participants (0: a step)."""
+    more), detection probability, its slope in log participants (0: a step) and the
+    concentration of its day-to-day variation (0: none)."""
 
     threshold_people: int = DEFAULT_THRESHOLD_PEOPLE
     detection: float = DEFAULT_DETECTION
     threshold_per_million: float = 0.0
     detection_slope: float = 0.0
+    detection_concentration: float = 0.0
 
     @classmethod
     def of(cls, output: RunOutput) -> ObservationModel:
@@ -55,7 +61,16 @@ class ObservationModel:
             float(obs.get("detection", DEFAULT_DETECTION)),
             float(obs.get("threshold_per_million") or 0.0),
             float(obs.get("detection_slope") or 0.0),
+            float(obs.get("detection_concentration") or 0.0),
         )
+
+    def day_detection(self, rng: np.random.Generator, days: int) -> np.ndarray:
+        """float[day]: each day's detection, a Beta draw with mean `detection` and concentration
+        `detection_concentration` (at 0 or 1, or with no concentration, `detection` itself)."""
+        mean, k = self.detection, self.detection_concentration
+        if k <= 0.0 or mean <= 0.0 or mean >= 1.0:
+            return np.full(days, mean)
+        return rng.beta(mean * k, (1.0 - mean) * k, size=days)
 
     def thresholds(self, population: np.ndarray) -> np.ndarray:
         """float[department]: participants for each department-day to be reportable."""
@@ -104,7 +119,8 @@ def reported_active(
     department's people, is needed only with `threshold_per_million`)."""
     if model.threshold_per_million > 0.0 and population is None:
         raise ValueError("threshold_per_million needs each department's population")
-    if model.threshold_per_million <= 0.0 and model.detection_slope <= 0.0:
+    simple = model.detection_slope <= 0.0 and model.detection_concentration <= 0.0
+    if model.threshold_per_million <= 0.0 and simple:
         # The rule of `threshold_people` alone, drawn exactly as before the other two fields.
         reportable = participants >= model.threshold_people
         if model.detection >= 1.0:
@@ -114,6 +130,10 @@ def reported_active(
     pop = np.zeros(participants.shape[-1]) if population is None else population
     probability = model.report_probability(participants, pop)
     rng = np.random.default_rng([int(seed) % 2**63, STREAM_REPORTS])
+    if model.detection_concentration > 0.0 and model.detection > 0.0:
+        # The day's detection in place of the mean: the day's draw first, then the departments'.
+        day = model.day_detection(rng, participants.shape[0])
+        probability = probability * (day / model.detection)[:, None]
     return rng.random(participants.shape) < probability
 
 

@@ -47,6 +47,8 @@ def resolve_parameter(scenario: Scenario, key: str, option: str) -> tuple[str, b
     it holds integers; one error line naming `option` otherwise."""
     data = scenario.model_dump(mode="json")
     found, value = value_at(data, key)
+    if not found and _null_field(scenario, key):
+        found, value = True, None  # a field left out of dumps while null (`exclude_if`)
     if not found:
         matches = sorted(p for p in dotted_paths(data) if p.split(".")[-1] == key and _is_leaf(data, p))
         if len(matches) != 1:
@@ -64,3 +66,17 @@ def _is_leaf(data: dict[str, Any], path: str) -> bool:
     as in `calibrated`, does not reach one)."""
     found, value = value_at(data, path)
     return found and not isinstance(value, dict | list)
+
+
+def _null_field(scenario: Scenario, path: str) -> bool:
+    """Whether dotted `path` names a field of the scenario's sections that is null now (such
+    fields are left out of dumps, so that scenarios written before them keep their hash)."""
+    node: Any = scenario
+    for part in path.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif part in getattr(type(node), "model_fields", {}):
+            node = getattr(node, part)
+        else:
+            return False
+    return node is None
