@@ -11,7 +11,7 @@ from tests.cli_checks import invoke_command, one_error_line
 from tests.dynamics.test_crisis import DAY0, QUIET_DYNAMICS, TPD, crisis_for, run, scenario, three_departments
 from uprising.dynamics.config import Deployment, Dynamics, Forces, Lethality, Site
 from uprising.dynamics.confrontation import confrontation_rate, periphery_factor, restraint_factor
-from uprising.engine.lattice import FORCE_POLICE
+from uprising.engine.lattice import FORCE_MILITARY, FORCE_POLICE
 from uprising.scenario import load_scenario
 
 SITE = Site(name="airport", lon=-74.35, lat=-12.07)  # in Middle
@@ -153,13 +153,15 @@ def test_a_seat_of_government_that_is_no_department_is_one_line_naming_the_field
     assert "dynamics.lethality.periphery_seat" in line and "Lima" in line, line
 
 
-def _confrontation_days(growth: float) -> list[int]:
+def _confrontation_days(growth: float, siege_forces: str = "all", soldiers: bool = False) -> list[int]:
     rare = {
-        "crowd_min_people": 10, "police_rate": 1.0, "lethal_share": 0.0, "blockade_rate": 0.0,
-        "siege_growth": growth,
+        "crowd_min_people": 10, "police_rate": 1.0, "military_rate": 1.0, "lethal_share": 0.0,
+        "blockade_rate": 0.0, "siege_growth": growth, "siege_forces": siege_forces,
     }  # fmt: skip
     dyn = Dynamics(**{**QUIET_DYNAMICS, "lethality": rare}, participation={"enabled": False})
     crisis = crisis_for(scenario(dyn, legitimacy=0.5), three_departments(people_per_cell=100))
+    if soldiers:
+        crisis.sim.cop_kind[:] = FORCE_MILITARY
     run(crisis, 6 * TPD)
     return [e.day for e in crisis.events if e.kind == "confrontation"]
 
@@ -170,3 +172,14 @@ def test_forces_besieged_by_a_crowd_for_days_confront_it_more_and_more():
     assert len(besieged) > 2 * len(plain) > 0
     # the longer the forces stay among the crowd, the more the confrontations
     assert sum(1 for d in besieged if d >= 3) > 3 * sum(1 for d in plain if d >= 3) > 0
+
+
+def test_a_siege_of_police_alone_grows_for_police_and_never_for_soldiers():
+    # Police alone: the same siege as with every force counted.
+    assert _confrontation_days(4.0, "police") == _confrontation_days(4.0, "all")
+    # Soldiers: besieged with every force counted, never with police alone.
+    plain = _confrontation_days(0.0, soldiers=True)
+    assert _confrontation_days(4.0, "police", soldiers=True) == plain
+    assert len(_confrontation_days(4.0, "all", soldiers=True)) > 2 * len(plain) > 0
+    assert "siege_forces" not in Lethality().model_dump()
+    assert Lethality(siege_forces="police").model_dump()["siege_forces"] == "police"

@@ -130,6 +130,12 @@ class Lethality(Section):
         0.0, ge=0.0, le=100.0, exclude_if=lambda v: v == 0.0,
         description="growth of the confrontation rate a day that forces stay besieged by a crowd (0: off)",
     )  # fmt: skip
+    # Who is besieged: every contingent among a crowd ("all"), or only police with no soldiers
+    # beside them ("police": a small detachment encircled, not the army guarding a site).
+    siege_forces: Literal["all", "police"] = Field(
+        "all", exclude_if=lambda v: v == "all",
+        description="forces a siege counts: 'all', or 'police' (cells with police and no soldiers)",
+    )  # fmt: skip
     # The essay's "deep Peru": lethal repression fell on the interior, not on the capital, where
     # the national press and the diplomatic corps watch. A confrontation at distance r km from the
     # seat of government kills anyone with probability lethal_share * (1 - periphery *

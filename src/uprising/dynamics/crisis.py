@@ -587,7 +587,8 @@ class Crisis:
             self.site[cells], self.emergency[dept],
         )  # fmt: skip
         if lt.siege_growth > 0:
-            rate = rate * (1.0 + lt.siege_growth * self._siege(cells[(police + military) > 0], cells))
+            held = (police > 0) & (military == 0) if lt.siege_forces == "police" else (police + military) > 0
+            rate = rate * (1.0 + lt.siege_growth * self._siege(cells[held], cells))
         rng = deaths_rng()
         happened = rng.random(cells.size) < -np.expm1(-rate / self.ticks_per_day)
         if not happened.any():
