@@ -291,13 +291,17 @@ def test_calibrated_ranges_come_from_the_scenario_and_param_options_name_a_known
 
 
 def test_a_field_that_is_null_in_the_scenario_can_be_searched():
-    # Null fields are left out of dumps (old scenarios keep their hash), not out of the search.
+    # Null fields are left out of dumps (old scenarios keep their hash), not out of the search,
+    # and a null integer field is searched in integers.
     scenario = load_scenario("peru-2022")
     rng = parse_param_option(scenario, "dynamics.observation.detection_concentration=0.5:20")
     path = "dynamics.observation.detection_concentration"
     assert (rng.path, rng.low, rng.high, rng.integer) == (path, 0.5, 20.0, False)
     with pytest.raises(UprisingError, match=r"detection_concentration.*10000"):
         parse_param_option(scenario, "dynamics.observation.detection_concentration=0:20000")
+    unbounded = load_scenario("peru-2022", ["cops.max_jail_term=null"])
+    jail = parse_param_option(unbounded, "cops.max_jail_term=1:30")
+    assert (jail.path, jail.integer) == ("cops.max_jail_term", True)
 
 
 def test_the_command_stores_the_posterior_and_writes_a_calibrated_scenario(case, tmp_path):

@@ -121,7 +121,7 @@ def reported_active(
         raise ValueError("threshold_per_million needs each department's population")
     simple = model.detection_slope <= 0.0 and model.detection_concentration <= 0.0
     if model.threshold_per_million <= 0.0 and simple:
-        # The rule of `threshold_people` alone, drawn exactly as before the other two fields.
+        # The rule of `threshold_people` alone, drawn exactly as before the other three fields.
         reportable = participants >= model.threshold_people
         if model.detection >= 1.0:
             return reportable

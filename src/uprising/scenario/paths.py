@@ -4,7 +4,7 @@ Used by `--set` overrides, calibration, sensitivity and sweeps."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from uprising.errors import UprisingError
 
@@ -47,8 +47,9 @@ def resolve_parameter(scenario: Scenario, key: str, option: str) -> tuple[str, b
     it holds integers; one error line naming `option` otherwise."""
     data = scenario.model_dump(mode="json")
     found, value = value_at(data, key)
-    if not found and _null_field(scenario, key):
-        found, value = True, None  # a field left out of dumps while null (`exclude_if`)
+    null = _null_field(scenario, key) if value is None else None
+    if null is not None:  # null now (left out of dumps, or not): its type says int or float
+        return key, null
     if not found:
         matches = sorted(p for p in dotted_paths(data) if p.split(".")[-1] == key and _is_leaf(data, p))
         if len(matches) != 1:
@@ -68,15 +69,23 @@ def _is_leaf(data: dict[str, Any], path: str) -> bool:
     return found and not isinstance(value, dict | list)
 
 
-def _null_field(scenario: Scenario, path: str) -> bool:
-    """Whether dotted `path` names a field of the scenario's sections that is null now (such
-    fields are left out of dumps, so that scenarios written before them keep their hash)."""
+def _null_field(scenario: Scenario, path: str) -> bool | None:
+    """For a dotted `path` naming a field of the scenario's sections that is null now (such
+    fields are left out of dumps, so that scenarios written before them keep their hash):
+    whether it holds integers. None for any other path."""
     node: Any = scenario
+    field = None
     for part in path.split("."):
         if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
+            node, field = node[int(part)], None
         elif part in getattr(type(node), "model_fields", {}):
+            field = type(node).model_fields[part]
             node = getattr(node, part)
         else:
-            return False
-    return node is None
+            return None
+    if node is not None or field is None:
+        return None
+    kinds = set(get_args(field.annotation))
+    if not kinds & {int, float}:
+        return None
+    return int in kinds and float not in kinds
