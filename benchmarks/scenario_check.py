@@ -1,0 +1,61 @@
+"""A scenario's predictive check against observed data: how many of a calibration's statistics
+fall inside the 90% band of N runs of one scenario (seed noise alone, no parameter spread).
+
+The statistics and the band are those of `uprising calibrate`'s posterior predictive check
+(`uprising.experiment.predictive`): departments reported active on the days the lists name
+any, deaths by period and group of departments, Sutran's road points. Several scenarios (or
+one with several `--set` lists) run on the same seeds, side by side, so that hand-tuned values
+and a posterior's medians are compared alike.
+
+Run: python benchmarks/scenario_check.py peru-2022 [other.yaml ...] [--runs 16] [--set key=value ...]
+     [--observed DIR] [--workers 2] [--rows: every statistic of every scenario]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from uprising.experiment.executor import RunTask, map_runs
+from uprising.experiment.predictive import inside_count, predictive_check
+from uprising.experiment.summary_stats import load_target
+from uprising.scenario import load_scenario
+
+OBSERVED = Path(__file__).resolve().parent.parent / "src" / "uprising" / "data" / "peru" / "observed"
+
+
+def check(scenario: str, overrides: list[str], runs: int, first_seed: int, observed: Path, workers: int):
+    """The check of `runs` runs of `scenario` on seeds first_seed, first_seed + 1, ..."""
+    built = load_scenario(scenario, overrides)
+    target = load_target(built, observed)
+    tasks = [RunTask(scenario, tuple(overrides), first_seed + i, "", i) for i in range(runs)]
+    done = sorted(map_runs(tasks, workers=workers), key=lambda pair: pair[0].position)
+    return predictive_check(target.observed, [target.stats_of(out) for _, out in done])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenarios", nargs="+", help="built-in names or YAML files")
+    parser.add_argument("--runs", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=2022, help="first seed")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], help="key=value")
+    parser.add_argument("--observed", type=Path, default=OBSERVED)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--rows", action="store_true", help="print every statistic")
+    args = parser.parse_args()
+    for scenario in args.scenarios:
+        table = check(scenario, args.overrides, args.runs, args.seed, args.observed, args.workers)
+        inside, total = inside_count(table)
+        print(f"{scenario} {' '.join(args.overrides)}: {inside} of {total} inside the runs' 90% band")
+        outside = table.filter(~table["inside"])
+        rows = table if args.rows else outside
+        for row in rows.iter_rows(named=True):
+            mark = "  " if row["inside"] else "x "
+            print(
+                f"  {mark}{row['statistic']}: observed {row['observed']:g}, runs {row['median']:g} "
+                f"[{row['low']:g}, {row['high']:g}]"
+            )
+
+
+if __name__ == "__main__":
+    main()
