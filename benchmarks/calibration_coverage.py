@@ -102,6 +102,8 @@ def write_observed(output: RunOutput, folder: Path) -> Path:
         for i in range(len(names))
         if killed[d, i] > 0
     ]
+    if not deaths:  # a truth in which nobody died: a zero row, as the package's own files say it
+        deaths = [[date_of(0), names[0], "(no death in any department)", 0, "clash", SOURCE]]
     write("deaths.csv", ["date", "region", "place", "deaths", "kind", "source"], deaths)
     points = [[date_of(d), "TOTAL", int(blockades[d]), SOURCE] for d in sorted(sutran) if d < days]
     write("blockades.csv", ["date", "region", "blockades", "source"], points)
@@ -112,6 +114,8 @@ def write_observed(output: RunOutput, folder: Path) -> Path:
         for i in range(len(names))
         if reported[d, i]
     ]
+    if not active:  # nobody reported on any listed day
+        active = [[date_of(min(listed)), names[0], 0, SOURCE]]
     write("regions_active.csv", ["date", "region", "active", "source"], active)
     return folder
 
