@@ -8,7 +8,7 @@ one with several `--set` lists) run on the same seeds, side by side, so that han
 and a posterior's medians are compared alike.
 
 Run: python benchmarks/scenario_check.py peru-2022 [other.yaml ...] [--runs 16] [--set key=value ...]
-     [--observed DIR] [--workers 2] [--rows: every statistic of every scenario]
+     [--observed DIR] [--workers 2] [--posterior FILE_OR_NAME] [--rows: every statistic]
 """
 
 from __future__ import annotations
@@ -24,11 +24,26 @@ from uprising.scenario import load_scenario
 OBSERVED = Path(__file__).resolve().parent.parent / "src" / "uprising" / "data" / "peru" / "observed"
 
 
-def check(scenario: str, overrides: list[str], runs: int, first_seed: int, observed: Path, workers: int):
-    """The check of `runs` runs of `scenario` on seeds first_seed, first_seed + 1, ..."""
+def check(
+    scenario: str,
+    overrides: list[str],
+    runs: int,
+    first_seed: int,
+    observed: Path,
+    workers: int,
+    posterior: str | None = None,
+):
+    """The check of `runs` runs of `scenario` on seeds first_seed, first_seed + 1, ...; with a
+    posterior (a file or a built-in name), run i takes particle draws(runs, first_seed)[i], as
+    `uprising run --posterior` does."""
     built = load_scenario(scenario, overrides)
     target = load_target(built, observed)
-    tasks = [RunTask(scenario, tuple(overrides), first_seed + i, "", i) for i in range(runs)]
+    each = [tuple(overrides)] * runs
+    if posterior is not None:
+        from uprising.experiment.posterior import drawn_overrides, read_posterior
+
+        each = drawn_overrides(read_posterior(posterior), runs, first_seed, overrides)
+    tasks = [RunTask(scenario, each[i], first_seed + i, "", i) for i in range(runs)]
     done = sorted(map_runs(tasks, workers=workers), key=lambda pair: pair[0].position)
     return predictive_check(target.observed, [target.stats_of(out) for _, out in done])
 
@@ -41,12 +56,16 @@ def main() -> None:
     parser.add_argument("--set", dest="overrides", action="append", default=[], help="key=value")
     parser.add_argument("--observed", type=Path, default=OBSERVED)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--posterior", help="draw each run's parameters from this posterior")
     parser.add_argument("--rows", action="store_true", help="print every statistic")
     args = parser.parse_args()
     for scenario in args.scenarios:
-        table = check(scenario, args.overrides, args.runs, args.seed, args.observed, args.workers)
+        table = check(
+            scenario, args.overrides, args.runs, args.seed, args.observed, args.workers, args.posterior
+        )
         inside, total = inside_count(table)
-        print(f"{scenario} {' '.join(args.overrides)}: {inside} of {total} inside the runs' 90% band")
+        drawn = f" drawn from {args.posterior}" if args.posterior else ""
+        print(f"{scenario}{drawn} {' '.join(args.overrides)}: {inside} of {total} inside the runs' 90% band")
         outside = table.filter(~table["inside"])
         rows = table if args.rows else outside
         for row in rows.iter_rows(named=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -73,6 +74,14 @@ def calibrate_command(
         Path | None,
         typer.Option(help="write a copy of the scenario with the posterior medians applied (YAML)"),
     ] = None,
+    write_posterior: Annotated[
+        Path | None,
+        typer.Option(
+            help="write the posterior (the last population's particles and weights, and how they "
+            "were found) to this JSON file, for `uprising run --posterior` and `uprising forecast "
+            "--posterior`; an existing file is never overwritten"
+        ),
+    ] = None,
     check_runs: Annotated[
         int,
         typer.Option(
@@ -106,6 +115,10 @@ def calibrate_command(
     size = cal.population_size_for(budget, populations, population_size)
     cal.check_min_epsilon(min_epsilon)
     cal.check_min_acceptance(min_acceptance)
+    if write_posterior is not None:
+        from uprising.experiment.posterior import check_new_posterior
+
+        check_new_posterior(write_posterior)  # before any run
     base = load_scenario(scenario, list(overrides))
     ranges = cal.searched_ranges(base, param)
     first_seed = base.run.seed if seed is None else seed
@@ -179,6 +192,24 @@ def calibrate_command(
     if write_scenario is not None:
         cal.write_scenario(cal.calibrated_scenario(result), write_scenario)
         written = write_scenario
+    if write_posterior is not None:
+        from uprising.experiment.posterior import posterior_document
+        from uprising.experiment.posterior import write_posterior as write_file
+        from uprising.forecast.forecast import observed_label
+
+        words = ["uprising", "calibrate", scenario]
+        for key, value in (
+            ("observed", observed), ("budget", budget), ("populations", populations),
+            ("population-size", population_size), ("min-epsilon", min_epsilon or None),
+            ("min-acceptance", min_acceptance), ("seed", first_seed), ("check-runs", check_runs),
+        ):  # fmt: skip
+            if value is not None:
+                words += [f"--{key}", str(value)]
+        words += [w for item in overrides for w in ("--set", item)]
+        words += [w for item in param or [] for w in ("--param", item)]
+        words += ["--write-posterior", str(write_posterior)]
+        document = posterior_document(result, shlex.join(words), observed_label(folder))
+        write_file(document, write_posterior)
     if as_json:
         line = {
             "experiment": eid,
@@ -191,6 +222,7 @@ def calibrate_command(
             "posterior": result.summary.to_dicts(),
             "history_db": result.history_db,
             "scenario_written": str(written) if written else None,
+            "posterior_written": str(write_posterior) if write_posterior else None,
             "predictive_check": {"runs": len(checked.outputs), "statistics": check.to_dicts()},
         }
         typer.echo(json.dumps(line))

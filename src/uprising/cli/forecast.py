@@ -70,6 +70,14 @@ def forecast_command(
             "ones); the others keep their values",
         ),
     ] = None,
+    posterior: Annotated[
+        str | None,
+        typer.Option(
+            help="take the members' parameters from a stored posterior instead of fitting (a file "
+            "of `uprising calibrate --write-posterior`, or a built-in posterior's name); it must "
+            "have been fitted on runs ending by --fit-until"
+        ),
+    ] = None,
     seed: Annotated[
         int | None, typer.Option(help="seed of the first member and of the fit (default: the scenario's)")
     ] = None,
@@ -103,6 +111,15 @@ def forecast_command(
     if fit_budget < 0:
         raise UprisingError(f"--fit-budget {fit_budget}: must be 0 (no fit) or from 1 to 10000000")
     fc.check_world(base)
+    stored = None
+    if posterior is not None:
+        from uprising.experiment.posterior import check_fit_date, read_posterior
+
+        if fit_budget > 0:
+            raise UprisingError("--posterior: give it or --fit-budget, not both (a posterior is a fit)")
+        require_extra("calibrate", "uprising forecast --posterior")
+        stored = read_posterior(posterior)
+        check_fit_date(stored, posterior, window.fit_until)
     if fit_budget > 0:
         require_extra("calibrate", "uprising forecast --fit-budget")
         population_size_for(fit_budget, fit_populations)
@@ -121,15 +138,18 @@ def forecast_command(
     options = {
         "fit-until": window.fit_until, "until": window.until, "runs": runs, "fit-budget": fit_budget,
         "fit-populations": fit_populations if fit_budget else None, "seed": first_seed,
-        "observed": observed, "out": out,
+        "observed": observed, "posterior": posterior, "out": out,
     }  # fmt: skip
     fit_params = [("fit-param", spec) for spec in (fit_param or []) if fit_budget > 0]
     request = fc.ForecastRequest(
         scenario, overrides, base, window, runs, first_seed, fit_budget, fit_populations,
         _command_line(scenario, options, overrides, force, fit_params), folder, world_fields=world_fields,
     )  # fmt: skip
-    posterior = None
-    if fit_budget == 0:
+    fitted = None
+    if stored is not None:
+        fitted = stored
+        request.extra["posterior_source"] = posterior
+    elif fit_budget == 0:
         sys.stderr.write(f"warning: --fit-budget 0: {fc.no_fit_note(base)}\n")
     else:
 
@@ -138,32 +158,38 @@ def forecast_command(
                 f"fit generation {generation}: {accepted} particles, {simulations}/{fit_budget} runs\n"
             )
 
-        posterior = fc.fit(
+        fitted = fc.fit(
             scenario, overrides, base, window, folder, fit_budget, fit_populations, first_seed, workers,
             on_generation, ranges,
         )  # fmt: skip
-    tasks, drawn = fc.member_tasks(scenario, overrides, base, window, runs, first_seed, posterior)
+    # A stored posterior's runs apply its calibration's overrides first (its scale, say).
+    member_overrides = overrides if stored is None else [*stored.overrides, *overrides]
+    tasks, drawn = fc.member_tasks(scenario, member_overrides, base, window, runs, first_seed, fitted)
     store = Store(db) if db is not None else None
-    if store is not None and posterior is not None:
+    if store is not None and fitted is not None and stored is None:
         spec = {"forecast": request.command, "fit_until": str(window.fit_until)}
         plan = store.open_experiment("calibration", scenario, scenario_hash(base), spec, [])
-        store.save_table(plan.experiment_id, "posterior", posterior.particles)
-        store.save_table(plan.experiment_id, "summary", posterior.summary)
-        store.save_table(plan.experiment_id, "generations", posterior.generations)
+        store.save_table(plan.experiment_id, "posterior", fitted.particles)
+        store.save_table(plan.experiment_id, "summary", fitted.summary)
+        store.save_table(plan.experiment_id, "generations", fitted.generations)
     spec = {"forecast": request.command, "particle_of_member": drawn}
     with run_progress(f"{base.name} forecast", enabled=not as_json) as progress:
         execution = ExecutionOptions(store, workers, progress=progress)
         result = run_experiment("ensemble", scenario, overrides, tasks, spec, execution)
-    write_forecast(fc.forecast_data(request, result.outputs, posterior, drawn), out, force)
-    fitted = "no fit" if posterior is None else f"ABC-SMC fit of {posterior.simulations} runs"
+    write_forecast(fc.forecast_data(request, result.outputs, fitted, drawn), out, force)
+    if stored is not None:
+        how = f"posterior {posterior} ({stored.simulations} runs of ABC-SMC)"
+    else:
+        how = "no fit" if fitted is None else f"ABC-SMC fit of {fitted.simulations} runs"
     if as_json:
         line = {"forecast": str(out), "scenario": base.name, "runs": runs, "experiment": result.experiment_id}
         line |= {"from": str(window.dates[0]), "until": str(window.until), "fit_until": str(window.fit_until)}
-        line |= {"fit_runs": 0 if posterior is None else posterior.simulations}
+        line |= {"fit_runs": 0 if fitted is None or stored is not None else fitted.simulations}
+        line |= {"posterior": posterior}
         typer.echo(json.dumps(line))
         return
     typer.echo(
-        f"wrote {out}: {base.name}, {runs} runs, {window.dates[0]} to {window.until}, {fitted} "
+        f"wrote {out}: {base.name}, {runs} runs, {window.dates[0]} to {window.until}, {how} "
         f"to {window.fit_until}"
     )
 

@@ -187,6 +187,15 @@ def run_command(
     as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="do not write the HTML report")] = False,
     save_every: SaveEveryOption = None,
+    posterior: Annotated[
+        str | None,
+        typer.Option(
+            help="run particles drawn by weight from a calibration's posterior: a file written by "
+            "`uprising calibrate --write-posterior`, or a built-in posterior's name "
+            "(peru-2022-december); each run applies the calibration's overrides, then --set, then "
+            "its particle's values"
+        ),
+    ] = None,
 ) -> None:
     """Run an ensemble of a scenario over seeds, store it, and summarise it.
 
@@ -205,15 +214,24 @@ def run_command(
     overrides = list(set_ or [])
     base = load_scenario(scenario, overrides)
     check_seed(seed, runs, base.run.seed)
+    drawn_from = None
+    if posterior is not None:
+        from uprising.experiment.posterior import read_posterior
+        from uprising.extras import require_extra
+
+        require_extra("calibrate", "uprising run --posterior")
+        drawn_from = read_posterior(posterior)
     store = Store(db)
     with run_progress(f"{base.name}", enabled=not as_json) as progress:
         execution = ExecutionOptions(store, workers, scheduler, progress, save_every)
-        result = run_ensemble(scenario, runs, seed, overrides, execution)
+        result = run_ensemble(scenario, runs, seed, overrides, execution, posterior=drawn_from)
     outputs = result.outputs
     summary, observed = ensemble_metrics(outputs)
     report = None
     if not no_report:
         title = f"{base.name}: {len(outputs)} runs, {seeds_text(outputs)}"
+        if posterior is not None:
+            title += f", parameters drawn from the posterior {posterior}"
         report = build_html_report(outputs, out or Path("results") / base.name, title)
     if as_json:
         line = {
@@ -224,6 +242,7 @@ def run_command(
             "report": str(report) if report else None,
             **place_keys(world_metrics(summary, _world_kind(outputs[0])), _world_kind(outputs[0])),
             "runs": len(outputs),
+            "posterior": posterior,
         }
         typer.echo(json.dumps(line))
         return
@@ -233,6 +252,12 @@ def run_command(
         f"[bold]{base.name}[/bold]  experiment {result.experiment_id}  {len(outputs)} runs "
         f"({seeds_text(outputs)}{resumed})  {result.seconds:.1f} s  store {db}"
     )
+    if drawn_from is not None:
+        console.print(
+            f"parameters drawn from the posterior {posterior}: {drawn_from.particles.height} particles of "
+            f"{drawn_from.scenario.name}, {len(drawn_from.ranges)} parameters"
+            + (f", with {' '.join(drawn_from.overrides)}" if drawn_from.overrides else "")
+        )
     if _world_kind(outputs[0]) != "torus":
         start = outputs[0].start_date
         from uprising.report.words import places_of_parameters

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 from uprising.errors import UprisingError
 from uprising.experiment.execution import (
@@ -28,6 +28,9 @@ from uprising.experiment.snapshot import ScenarioSnapshot, snapshot_of
 from uprising.recorder.output import RunOutput
 from uprising.scenario import scenario_hash
 from uprising.store import PlannedRun
+
+if TYPE_CHECKING:
+    from uprising.experiment.calibrate import Calibration
 
 MAX_RUNS = 100_000
 
@@ -173,13 +176,24 @@ def run_ensemble(
     first_seed: int | None = None,
     overrides: Sequence[str] = (),
     options: ExecutionOptions | None = None,
+    posterior: Calibration | None = None,
     **execution: Unpack[ExecutionKeywords],
 ) -> ExperimentResult:
-    """An ensemble of `runs` seeds (from the scenario's own seed by default), stored if asked."""
+    """An ensemble of `runs` seeds (from the scenario's own seed by default), stored if asked.
+
+    With a `posterior` (`uprising.experiment.posterior`), run k also takes the parameters of a
+    particle drawn by weight: the calibration's overrides, then `overrides`, then the particle's."""
     check_runs(runs)
     snapshot = snapshot_of(scenario)
     base = snapshot.scenario(overrides)
     first = base.run.seed if first_seed is None else int(first_seed)
-    tasks = ensemble_tasks(snapshot.ref, runs, first, overrides)
-    spec = {"overrides": list(overrides), "first_seed": first, "runs": runs}
+    spec: dict[str, Any] = {"overrides": list(overrides), "first_seed": first, "runs": runs}
+    if posterior is None:
+        tasks = ensemble_tasks(snapshot.ref, runs, first, overrides)
+    else:
+        from uprising.experiment.posterior import drawn_overrides, posterior_digest
+
+        each = drawn_overrides(posterior, runs, first, list(overrides))
+        tasks = [RunTask(snapshot.ref, o, first + k, "", k) for k, o in enumerate(each)]
+        spec["posterior"] = posterior_digest(posterior)
     return run_experiment("ensemble", snapshot, overrides, tasks, spec, execution_options(options, execution))

@@ -351,13 +351,16 @@ def fit_metadata(
     populations: int,
     note: str = NO_FIT_NOTE,
     check: pl.DataFrame | None = None,
+    source: str | None = None,
 ) -> Any:
     """What the file records of the fit: "none" with a note, or the posterior, the draws and
-    the posterior predictive check (`fit_check`)."""
+    the posterior predictive check (`fit_check`); `source`: the posterior was read from this
+    file or built-in name (`--posterior`), not fitted by this command."""
     if posterior is None:
         return {"method": "none", "note": note, "posterior": "none"}
     return {
-        "method": "ABC-SMC (uprising.experiment.calibrate)",
+        "method": "ABC-SMC (uprising.experiment.calibrate)"
+        + ("" if source is None else f", posterior read from {source}"),
         "budget": budget,
         "populations": populations,
         "simulations": posterior.simulations,
@@ -436,6 +439,7 @@ def forecast_data(
             request.fit_populations,
             no_fit_note(request.scenario),
             None if posterior is None else fit_check(request, outputs),
+            request.extra.get("posterior_source"),
         ),
         "command": request.command,
         **request.extra,
