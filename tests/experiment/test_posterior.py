@@ -162,3 +162,23 @@ def test_a_forecast_refuses_a_posterior_fitted_after_its_fit_date(tmp_path):
     both = invoke_command("forecast", *args, "--posterior", "peru-2022-december", "--fit-budget", "10")
     assert "not both" in one_error_line(both)
     assert not out.exists()
+
+
+def test_a_comparison_gives_each_pair_one_particle_and_its_change_the_last_word(written, case):
+    from uprising.experiment.compare import compare_tasks, run_compare
+
+    posterior = read_posterior(str(written["path"]))
+    tasks = compare_tasks("s.yaml", ["citizens.legitimacy=0.5"], 4, 9, ["run.steps=20"], posterior=posterior)
+    base, alt = tasks[:4], tasks[4:]
+    for b, a in zip(base, alt, strict=True):
+        assert b.seed == a.seed and b.overrides[:2] == ("run.steps=60", "run.steps=20")
+        assert a.overrides[:-1] == b.overrides  # the same particle, then the change
+        assert a.overrides[-1] == "citizens.legitimacy=0.5"
+    values = posterior.particles["citizens.legitimacy"].to_list()
+    drawn = posterior.draws(4, 9)
+    assert [b.overrides[-1] for b in base] == [f"citizens.legitimacy={values[k]!r}" for k in drawn]
+    result = run_compare(
+        str(case["scenario"]), ["citizens.legitimacy=0.5"], 3, 9, posterior=posterior, workers=1
+    )
+    legit = [o.parameters["citizens"]["legitimacy"] for o in result.outputs]
+    assert legit[3:] == [0.5] * 3 and legit[:3] == pytest.approx([values[k] for k in posterior.draws(3, 9)])

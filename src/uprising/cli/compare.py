@@ -37,6 +37,14 @@ def compare_command(
     scheduler: SchedulerOption = None,
     db: DbOption = Path("uprising.duckdb"),
     as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
+    posterior: Annotated[
+        str | None,
+        typer.Option(
+            help="give each pair of runs a particle drawn by weight from a calibration's posterior "
+            "(a file of `uprising calibrate --write-posterior`, or a built-in posterior's name): the "
+            "comparison then spans the parameters' uncertainty; the changes of --set win over it"
+        ),
+    ] = None,
 ) -> None:
     """Compare the scenario with the changes of --set (the alternative) on the same seeds.
 
@@ -64,10 +72,19 @@ def compare_command(
     baseline = load_scenario(scenario, overrides)
     check_seed(seed, seeds, baseline.run.seed)
     load_scenario(scenario, overrides + changes)
+    drawn_from = None
+    if posterior is not None:
+        from uprising.experiment.posterior import read_posterior
+        from uprising.extras import require_extra
+
+        require_extra("calibrate", "uprising compare --posterior")
+        drawn_from = read_posterior(posterior)
     store = Store(db)
     with run_progress(f"{baseline.name} compare", enabled=not as_json) as progress:
         execution = ExecutionOptions(store, workers, scheduler, progress)
-        result = run_compare(scenario, changes, runs, seed, overrides, not independent_seeds, execution)
+        result = run_compare(
+            scenario, changes, runs, seed, overrides, not independent_seeds, execution, posterior=drawn_from
+        )
     table = result.extra["differences"]
     if not has_map(baseline.world.kind):
         table = table.filter(~pl.col("output").is_in(list(MAP_ONLY_METRICS)))
@@ -77,6 +94,7 @@ def compare_command(
             "scenario": baseline.name,
             "changes": changes,
             "runs": runs,
+            "posterior": posterior,
             "resumed": result.resumed,
             "seconds": round(result.seconds, 3),
             "differences": table.to_dicts(),
@@ -89,6 +107,8 @@ def compare_command(
         f"[bold]{baseline.name}[/bold]  compare {result.experiment_id}  {' '.join(changes)}  "
         f"{runs} runs each on {pairing}  {result.seconds:.1f} s  store {db}"
     )
+    if drawn_from is not None:
+        console.print(f"each pair's parameters drawn from the posterior {posterior}")
     out = Table(title="Alternative minus baseline (mean, 95% t interval)", title_justify="left")
     for column in ("output", "baseline", "alternative", "difference", "95% interval"):
         out.add_column(column, justify="left" if column == "output" else "right")

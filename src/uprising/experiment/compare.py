@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Unpack
+from typing import TYPE_CHECKING, Unpack
 
 import numpy as np
 import polars as pl
@@ -21,6 +21,9 @@ from uprising.experiment.execution import ExecutionKeywords, ExecutionOptions, e
 from uprising.experiment.executor import RunTask
 from uprising.experiment.snapshot import ScenarioSnapshot, snapshot_of
 from uprising.observed import scalar_metrics
+
+if TYPE_CHECKING:
+    from uprising.experiment.calibrate import Calibration
 
 BASELINE = "baseline"
 ALTERNATIVE = "alternative"
@@ -34,14 +37,26 @@ def compare_tasks(
     first_seed: int,
     overrides: Sequence[str] = (),
     common_seeds: bool = True,
+    posterior: Calibration | None = None,
 ) -> list[RunTask]:
     """Baseline runs then alternative runs; the alternative reuses the baseline's seeds
-    (common random numbers) unless `common_seeds` is False, when it takes the next ones."""
-    base = tuple(overrides)
-    alt = (*overrides, *changes)
+    (common random numbers) unless `common_seeds` is False, when it takes the next ones.
+
+    With a `posterior`, pair k also shares the particle `draws(runs, first_seed)[k]`: both runs
+    apply the calibration's overrides, `overrides`, then the particle's values; the
+    alternative's changes come last, so a change wins over the particle."""
     alt_first = first_seed if common_seeds else first_seed + runs
-    tasks = [RunTask(scenario, base, first_seed + k, BASELINE, k) for k in range(runs)]
-    tasks += [RunTask(scenario, alt, alt_first + k, ALTERNATIVE, runs + k) for k in range(runs)]
+    if posterior is None:
+        particles: list[tuple[str, ...]] = [()] * runs
+        before: tuple[str, ...] = tuple(overrides)
+    else:
+        particles = [tuple(posterior.overrides_of(i)) for i in posterior.draws(runs, first_seed)]
+        before = (*posterior.overrides, *overrides)
+    tasks = [RunTask(scenario, (*before, *particles[k]), first_seed + k, BASELINE, k) for k in range(runs)]
+    tasks += [
+        RunTask(scenario, (*before, *particles[k], *changes), alt_first + k, ALTERNATIVE, runs + k)
+        for k in range(runs)
+    ]
     return tasks
 
 
@@ -84,10 +99,11 @@ def run_compare(
     overrides: Sequence[str] = (),
     common_seeds: bool = True,
     options: ExecutionOptions | None = None,
+    posterior: Calibration | None = None,
     **execution: Unpack[ExecutionKeywords],
 ) -> ExperimentResult:
     """Run the comparison; `result.extra['differences']` is the table of `paired_differences`
-    (also saved as table 'differences')."""
+    (also saved as table 'differences'). With a `posterior`, see `compare_tasks`."""
     if not changes:
         raise UprisingError("compare: give the alternative's changes with --set key=value")
     if not 2 <= runs <= MAX_RUNS:
@@ -95,7 +111,7 @@ def run_compare(
     snapshot = snapshot_of(scenario)
     base = snapshot.scenario(overrides)
     first = base.run.seed if first_seed is None else int(first_seed)
-    tasks = compare_tasks(snapshot.ref, changes, runs, first, overrides, common_seeds)
+    tasks = compare_tasks(snapshot.ref, changes, runs, first, overrides, common_seeds, posterior)
     spec = {
         "overrides": list(overrides),
         "changes": list(changes),
@@ -103,6 +119,10 @@ def run_compare(
         "first_seed": first,
         "common_seeds": common_seeds,
     }
+    if posterior is not None:
+        from uprising.experiment.posterior import posterior_digest
+
+        spec["posterior"] = posterior_digest(posterior)
     opts = execution_options(options, execution)
     result = run_experiment("compare", snapshot, overrides, tasks, spec, opts)
     arms: dict[str, list[dict[str, float]]] = {BASELINE: [], ALTERNATIVE: []}
