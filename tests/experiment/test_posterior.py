@@ -182,3 +182,15 @@ def test_a_comparison_gives_each_pair_one_particle_and_its_change_the_last_word(
     )
     legit = [o.parameters["citizens"]["legitimacy"] for o in result.outputs]
     assert legit[3:] == [0.5] * 3 and legit[:3] == pytest.approx([values[k] for k in posterior.draws(3, 9)])
+
+
+def test_the_scenarios_command_lists_the_shipped_posteriors():
+    import uprising.cli.scenarios  # noqa: F401  (registers `scenarios`)
+
+    result = invoke_command("scenarios")
+    assert result.exit_code == 0, result.output
+    line = next(text for text in result.stdout.splitlines() if "peru-2022-december" in text)
+    assert "posterior of peru-2022: 15 parameters, 100 particles" in line
+    assert "on data to 2022-12-31" in line
+    listed = json.loads(invoke_command("scenarios", "--json").stdout)
+    assert all("posterior" not in row for row in listed)  # the JSON rows stay scenarios

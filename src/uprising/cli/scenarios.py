@@ -18,7 +18,8 @@ from uprising.scenario import builtin_names, load_scenario
 def scenarios_command(
     as_json: Annotated[bool, typer.Option("--json", help="print exactly one JSON line")] = False,
 ) -> None:
-    """List the built-in scenarios with one line each."""
+    """List the built-in scenarios with one line each, then the built-in posteriors (for
+    `--posterior NAME` on run, compare and forecast)."""
     if as_json:
         rows = [
             {"scenario": name, "description": load_scenario(name).description} for name in builtin_names()
@@ -30,4 +31,16 @@ def scenarios_command(
     table.add_column("description")
     for name in builtin_names():
         table.add_row(name, load_scenario(name).description)
-    Console(width=200).print(table)
+    console = Console(width=200)
+    console.print(table)
+    from uprising.experiment.posterior import builtin_names as posterior_names
+    from uprising.experiment.posterior import builtin_summary
+
+    names = posterior_names()
+    if names:
+        posteriors = Table(show_header=True, header_style="bold", box=None)
+        posteriors.add_column("posterior (--posterior NAME)")
+        posteriors.add_column("what it is")
+        for name in names:
+            posteriors.add_row(name, builtin_summary(name))
+        console.print(posteriors)

@@ -49,6 +49,17 @@ def builtin_names() -> list[str]:
     return sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json"))
 
 
+def builtin_summary(name: str) -> str:
+    """One line on a built-in posterior, read without building its calibration (no extra needed)."""
+    data = json.loads(_text(name))
+    scale = " ".join(data.get("overrides") or []) or "the scenario as shipped"
+    return (
+        f"posterior of {data['scenario']['name']}: {len(data['parameters'])} parameters, "
+        f"{len(data['particles']['weight'])} particles, {data.get('simulations')} runs of ABC-SMC "
+        f"on data to {data.get('observed_until')}, with {scale}"
+    )
+
+
 def observed_until(scenario: Scenario) -> date | None:
     """The last day a calibration of `scenario` can have compared (its runs' last day): a fit
     sees no observation after it. None for a world without dates."""
@@ -229,6 +240,7 @@ def drawn_overrides(
 __all__ = [
     "FORMAT",
     "builtin_names",
+    "builtin_summary",
     "check_fit_date",
     "check_new_posterior",
     "drawn_overrides",
