@@ -21,6 +21,7 @@ docs/validation.md is stale (the test suite does this).
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -74,6 +75,7 @@ def check_history() -> None:
         raise NoHistory("a shallow clone")
 
 
+@functools.cache
 def added_in(path: Path) -> list[str]:
     """The commits that added files under `path`, oldest last (renames count as additions)."""
     out = _git("log", "--no-renames", "--diff-filter=A", "--format=%H", "--", str(path.relative_to(ROOT)))

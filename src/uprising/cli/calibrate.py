@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +14,14 @@ from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
 from uprising.cli.console import wide_console
-from uprising.cli.options import ScenarioArgument, SchedulerOption, SetOption, WorkersOption, check_seed
+from uprising.cli.options import (
+    ScenarioArgument,
+    SchedulerOption,
+    SetOption,
+    WorkersOption,
+    check_seed,
+    command_line,
+)
 from uprising.errors import UprisingError
 from uprising.extras import require_extra
 
@@ -197,18 +203,15 @@ def calibrate_command(
         from uprising.experiment.posterior import write_posterior as write_file
         from uprising.forecast.forecast import observed_label
 
-        words = ["uprising", "calibrate", scenario]
-        for key, value in (
-            ("observed", observed), ("budget", budget), ("populations", populations),
-            ("population-size", population_size), ("min-epsilon", min_epsilon or None),
-            ("min-acceptance", min_acceptance), ("seed", first_seed), ("check-runs", check_runs),
-        ):  # fmt: skip
-            if value is not None:
-                words += [f"--{key}", str(value)]
-        words += [w for item in overrides for w in ("--set", item)]
-        words += [w for item in param or [] for w in ("--param", item)]
-        words += ["--write-posterior", str(write_posterior)]
-        document = posterior_document(result, shlex.join(words), observed_label(folder))
+        options = {
+            "observed": observed, "budget": budget, "populations": populations,
+            "population-size": population_size, "min-epsilon": min_epsilon or None,
+            "min-acceptance": min_acceptance, "seed": first_seed, "check-runs": check_runs,
+        }  # fmt: skip
+        repeated = [("set", item) for item in overrides] + [("param", item) for item in param or []]
+        repeated.append(("write-posterior", str(write_posterior)))
+        line = command_line(["uprising", "calibrate", scenario], options, repeated)
+        document = posterior_document(result, line, observed_label(folder))
         write_file(document, write_posterior)
     if as_json:
         line = {

@@ -12,7 +12,14 @@ from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
 from uprising.cli.console import run_progress, wide_console
-from uprising.cli.options import DbOption, ScenarioArgument, SchedulerOption, SetOption, WorkersOption
+from uprising.cli.options import (
+    DbOption,
+    ScenarioArgument,
+    SchedulerOption,
+    SetOption,
+    WorkersOption,
+    read_posterior_option,
+)
 from uprising.cli.world_outputs import MAP_ONLY_METRICS, has_map
 
 
@@ -72,13 +79,7 @@ def compare_command(
     baseline = load_scenario(scenario, overrides)
     check_seed(seed, seeds, baseline.run.seed)
     load_scenario(scenario, overrides + changes)
-    drawn_from = None
-    if posterior is not None:
-        from uprising.experiment.posterior import read_posterior
-        from uprising.extras import require_extra
-
-        require_extra("calibrate", "uprising compare --posterior")
-        drawn_from = read_posterior(posterior)
+    drawn_from = read_posterior_option(posterior, "uprising compare --posterior")
     store = Store(db)
     with run_progress(f"{baseline.name} compare", enabled=not as_json) as progress:
         execution = ExecutionOptions(store, workers, scheduler, progress)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shlex
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +12,15 @@ from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
 from uprising.cli.console import run_progress, wide_console
-from uprising.cli.options import DpiOption, FormatOption, ScenarioArgument, SetOption, WorkersOption
+from uprising.cli.options import (
+    DpiOption,
+    FormatOption,
+    ScenarioArgument,
+    SetOption,
+    WorkersOption,
+    command_line,
+    read_posterior_option,
+)
 
 
 def _command_line(
@@ -24,17 +31,9 @@ def _command_line(
     repeated: list[tuple[str, str]] | None = None,
 ) -> str:
     """The command that makes the same forecast, as recorded in the file."""
-    words = ["uprising", "forecast", scenario]
-    for key, value in options.items():
-        if value is not None:
-            words += [f"--{key}", str(value)]
-    for key, value in repeated or []:
-        words += [f"--{key}", value]
-    for item in overrides:
-        words += ["--set", item]
-    if force:
-        words.append("--force")
-    return shlex.join(words)
+    sets = [("set", item) for item in overrides]
+    line = command_line(["uprising", "forecast", scenario], options, [*(repeated or []), *sets])
+    return f"{line} --force" if force else line
 
 
 @app.command("forecast")
@@ -111,14 +110,12 @@ def forecast_command(
     if fit_budget < 0:
         raise UprisingError(f"--fit-budget {fit_budget}: must be 0 (no fit) or from 1 to 10000000")
     fc.check_world(base)
-    stored = None
-    if posterior is not None:
-        from uprising.experiment.posterior import check_fit_date, read_posterior
+    if posterior is not None and fit_budget > 0:
+        raise UprisingError("--posterior: give it or --fit-budget, not both (a posterior is a fit)")
+    stored = read_posterior_option(posterior, "uprising forecast --posterior")
+    if stored is not None:
+        from uprising.experiment.posterior import check_fit_date
 
-        if fit_budget > 0:
-            raise UprisingError("--posterior: give it or --fit-budget, not both (a posterior is a fit)")
-        require_extra("calibrate", "uprising forecast --posterior")
-        stored = read_posterior(posterior)
         check_fit_date(stored, posterior, window.fit_until)
     if fit_budget > 0:
         require_extra("calibrate", "uprising forecast --fit-budget")

@@ -1,12 +1,17 @@
 """The options and checks shared by the experiment commands: store, workers, scheduler,
-parameter overrides, save interval and seeds."""
+parameter overrides, save interval, seeds, posteriors, and the command line a file records."""
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from uprising.experiment.calibrate import Calibration
 
 ScenarioArgument = Annotated[
     str, typer.Argument(metavar="SCENARIO", help="built-in scenario name or path to a YAML file")
@@ -60,3 +65,27 @@ def check_seed(seed: int | None, count: int = 1, scenario_seed: int | None = Non
         shown = str(first) if abs(first).bit_length() <= 256 else "(a number too large)"
         span = f"; its {count} runs use seeds up to seed + {count - 1}" if count > 1 else ""
         raise UprisingError(f"{option} {shown}: out of range (allowed range [0, {last}]{span})")
+
+
+def read_posterior_option(source: str | None, user: str) -> Calibration | None:
+    """The posterior of `--posterior SOURCE` (None when not given), which needs the calibrate
+    extra; `user` names the command in the message when it is missing."""
+    if source is None:
+        return None
+    from uprising.experiment.posterior import read_posterior
+    from uprising.extras import require_extra
+
+    require_extra("calibrate", user)
+    return read_posterior(source)
+
+
+def command_line(words: list[str], options: dict[str, Any], repeated: Sequence[tuple[str, str]] = ()) -> str:
+    """The command as one shell line, as a file records it: `words`, then `--key value` for each
+    option that is not None, then each repeated option in order."""
+    words = list(words)
+    for key, value in options.items():
+        if value is not None:
+            words += [f"--{key}", str(value)]
+    for key, value in repeated:
+        words += [f"--{key}", value]
+    return shlex.join(words)

@@ -21,6 +21,7 @@ from uprising.cli.options import (
     SetOption,
     WorkersOption,
     check_seed,
+    read_posterior_option,
 )
 from uprising.cli.world_outputs import world_kind, world_metrics
 from uprising.recorder.output import RunOutput
@@ -214,13 +215,7 @@ def run_command(
     overrides = list(set_ or [])
     base = load_scenario(scenario, overrides)
     check_seed(seed, runs, base.run.seed)
-    drawn_from = None
-    if posterior is not None:
-        from uprising.experiment.posterior import read_posterior
-        from uprising.extras import require_extra
-
-        require_extra("calibrate", "uprising run --posterior")
-        drawn_from = read_posterior(posterior)
+    drawn_from = read_posterior_option(posterior, "uprising run --posterior")
     store = Store(db)
     with run_progress(f"{base.name}", enabled=not as_json) as progress:
         execution = ExecutionOptions(store, workers, scheduler, progress, save_every)

@@ -47,15 +47,14 @@ def compare_tasks(
     alternative's changes come last, so a change wins over the particle."""
     alt_first = first_seed if common_seeds else first_seed + runs
     if posterior is None:
-        particles: list[tuple[str, ...]] = [()] * runs
-        before: tuple[str, ...] = tuple(overrides)
+        each = [tuple(overrides)] * runs
     else:
-        particles = [tuple(posterior.overrides_of(i)) for i in posterior.draws(runs, first_seed)]
-        before = (*posterior.overrides, *overrides)
-    tasks = [RunTask(scenario, (*before, *particles[k]), first_seed + k, BASELINE, k) for k in range(runs)]
+        from uprising.experiment.posterior import drawn_overrides
+
+        each = drawn_overrides(posterior, runs, first_seed, list(overrides))
+    tasks = [RunTask(scenario, each[k], first_seed + k, BASELINE, k) for k in range(runs)]
     tasks += [
-        RunTask(scenario, (*before, *particles[k], *changes), alt_first + k, ALTERNATIVE, runs + k)
-        for k in range(runs)
+        RunTask(scenario, (*each[k], *changes), alt_first + k, ALTERNATIVE, runs + k) for k in range(runs)
     ]
     return tasks
 

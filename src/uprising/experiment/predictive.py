@@ -40,12 +40,12 @@ def check_runs_option(runs: int) -> int:
 
 
 def predictive_tasks(result: Calibration, runs: int, seed: int) -> list[RunTask]:
-    """The check's runs: particle `result.draws(runs, seed)[i]` with seed `seed + i`."""
-    drawn = result.draws(runs, seed) if runs else []
-    return [
-        RunTask(result.scenario_ref, (*result.overrides, *result.overrides_of(k)), seed + i, "", i)
-        for i, k in enumerate(drawn)
-    ]
+    """The check's runs: particle `result.draws(runs, seed)[i]` with seed `seed + i`, the
+    overrides `uprising run --posterior` gives the same runs (`posterior.drawn_overrides`)."""
+    from uprising.experiment.posterior import drawn_overrides
+
+    each = drawn_overrides(result, runs, seed, []) if runs else []
+    return [RunTask(result.scenario_ref, overrides, seed + i, "", i) for i, overrides in enumerate(each)]
 
 
 def predictive_check(observed: dict[str, float], simulated: Sequence[dict[str, float]]) -> pl.DataFrame:
