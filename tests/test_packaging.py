@@ -168,6 +168,13 @@ def test_the_core_installs_and_runs_alone(tmp_path):
     assert simulated.returncode == 0, simulated.stderr
     assert json.loads(simulated.stdout)["steps"] == 5
 
+    drawn = uprising(
+        "run", "peru-2022", "--posterior", "peru-2022-december", "--runs", "1", "--set", "run.steps=4",
+        "--db", str(tmp_path / "runs.duckdb"), "--no-report", "--json",
+    )  # fmt: skip
+    assert drawn.returncode == 0, drawn.stderr
+    assert json.loads(drawn.stdout)["posterior"] == "peru-2022-december"
+
     refused = uprising("calibrate", "epstein-2002", "--observed", str(OBSERVED), "--budget", "10")
     assert refused.returncode == 2, refused.stderr
     assert (

@@ -5,7 +5,9 @@ posterior fitted on days after its fit date; a bad file is one line naming what 
 from __future__ import annotations
 
 import json
+import sys
 
+import numpy as np
 import pytest
 
 import uprising.cli.calibrate  # noqa: F401  (registers `calibrate`)
@@ -13,6 +15,7 @@ import uprising.cli.forecast  # noqa: F401  (registers `forecast`)
 import uprising.cli.run  # noqa: F401  (registers `run`)
 from tests.cli_checks import invoke_command, one_error_line
 from uprising.errors import DataError, UprisingError
+from uprising.experiment.calibrate import weighted_quantile
 from uprising.experiment.ensemble import run_ensemble
 from uprising.experiment.posterior import (
     builtin_names,
@@ -194,3 +197,28 @@ def test_the_scenarios_command_lists_the_shipped_posteriors():
     assert "on data to 2022-12-31" in line
     listed = json.loads(invoke_command("scenarios", "--json").stdout)
     assert all("posterior" not in row for row in listed)  # the JSON rows stay scenarios
+
+
+def test_a_posterior_is_read_and_run_without_the_calibrate_extra(monkeypatch, tmp_path):
+    # None in sys.modules makes pyabc unimportable, as in an install of the core alone.
+    monkeypatch.setitem(sys.modules, "pyabc", None)
+    posterior = read_posterior("peru-2022-december")
+    low, median, high = posterior.summary.row(0)[2], posterior.summary.row(0)[1], posterior.summary.row(0)[3]
+    assert posterior.ranges[0].low <= low <= median <= high <= posterior.ranges[0].high
+    args = ["peru-2022", "--posterior", "peru-2022-december", "--runs", "1", "--set", "run.steps=4"]
+    result = invoke_command("run", *args, "--db", str(tmp_path / "r.duckdb"), "--no-report", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["posterior"] == "peru-2022-december"
+
+
+def test_the_weighted_quantile_is_pyabcs():
+    pyabc_statistics = pytest.importorskip("pyabc.weighted_statistics")
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        n = int(rng.integers(1, 40))
+        points, weights = rng.normal(size=n), rng.random(n)
+        weights /= weights.sum()
+        alpha = float(rng.random())
+        assert weighted_quantile(points, weights, alpha) == pyabc_statistics.weighted_quantile(
+            points, weights, alpha=alpha
+        )

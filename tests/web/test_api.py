@@ -101,3 +101,29 @@ def test_requests_above_the_servers_caps_are_refused_before_running(server):
         413,
         "--max-agents",
     )
+
+
+def test_a_run_can_draw_its_parameters_from_a_posterior_of_its_scenario(server):
+    status, body = server.request("/api/scenarios")
+    assert (
+        body["posteriors"]["peru-2022"] == ["peru-2022-december"] and body["posteriors"]["epstein-2002"] == []
+    )
+    payload = {"scenario": "peru-2022", "parameters": {"run.steps": 4}, "posterior": "peru-2022-december"}
+    status, drawn = post_run(server, payload)
+    assert status == 200, drawn
+    assert drawn["posterior"] == "peru-2022-december" and drawn["population_scale"] == 1000
+    particle = drawn["particle"]
+    assert len(particle["values"]) == 15 and 0 <= particle["index"] < 100
+    _, again = post_run(server, payload)
+    assert again["national"] == drawn["national"] and again["particle"] == particle
+    _, other_seed = post_run(server, {**payload, "parameters": {"run.steps": 4, "run.seed": 7}})
+    assert other_seed["particle"] != particle  # each seed its own draw
+    assert_one_line_error(
+        *post_run(server, {**payload, "posterior": "nope"}), 400, "posterior 'nope'", "peru-2022-december"
+    )
+    assert_one_line_error(*post_run(server, {**payload, "posterior": 3}), 400, "field 'posterior'")
+    assert_one_line_error(
+        *post_run(server, {"scenario": "epstein-2002", "posterior": "peru-2022-december"}),
+        400,
+        "epstein-2002 has none",
+    )

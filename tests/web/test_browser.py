@@ -284,3 +284,27 @@ def test_an_unknown_scenario_in_the_address_is_named_in_the_page(server, page):
     page.goto(server.url + "/?scenario=atlantis")
     page.get_by_text("scenario 'atlantis': unknown; built-in scenarios are").wait_for(timeout=30_000)
     assert problems(page) == []
+
+
+def test_a_run_can_draw_its_parameters_from_the_scenarios_posterior(server, page, tmp_path):
+    page.goto(server.url + "/?scenario=peru-2022")
+    page.locator(".posterior-select").wait_for(timeout=30_000)
+    assert page.locator(".param-citizens-legitimacy input").is_enabled()
+    page.locator(".posterior-select").click()
+    page.locator(".v-list-item").filter(has_text="peru-2022-december").click()
+    page.locator(".posterior-note").wait_for(timeout=30_000)
+    note = page.locator(".posterior-note").inner_text()
+    assert "15 parameters, with world.population_scale=1000 unless set here" in note
+    drawn_field = page.locator(".param-citizens-legitimacy input")
+    until(drawn_field.is_disabled, bool)
+    assert drawn_field.is_disabled()  # the posterior sets it
+    set_parameter(page, "run.steps", "8")
+    page.get_by_text("about 31,").wait_for(timeout=30_000)  # the agents at the calibration's 1:1000
+
+    page.locator(".run-button").click()
+    page.locator(".map-panel .js-plotly-plot").wait_for(timeout=120_000)
+    summary = page.locator(".run-summary").inner_text()
+    assert "peru-2022, seed 2022" in summary and "1 agent = 1000 people" in summary
+    assert re.search(r"parameters of particle \d+ of the posterior peru-2022-december", summary), summary
+    page.screenshot(path=str(tmp_path / "posterior.png"), full_page=True)
+    assert problems(page) == []

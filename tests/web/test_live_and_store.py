@@ -12,11 +12,12 @@ import time
 import numpy as np
 import pytest
 
-from uprising.scenario import load_scenario
+from uprising.errors import UprisingError
+from uprising.scenario import load_scenario, scenario_hash
 from uprising.web.limits import ServerLimits
 from uprising.web.live import FrameDrawer, LiveRecorder
 from uprising.web.parameters import build_scenario, capped, editable_parameters, mechanism_switches
-from uprising.web.runs import RunStopped, run_and_store, run_from_web
+from uprising.web.runs import RunStopped, drawn_scenario, run_and_store, run_from_web
 
 SMALL = {"world.width": 12, "world.height": 12, "run.steps": 20}
 
@@ -113,3 +114,34 @@ def test_seeds_run_from_the_web_are_stored_as_uprising_run_stores_them(tmp_path)
     )  # fmt: skip
     line = json.loads(cli.stdout)
     assert line["experiment"] == stored.experiment_id and line["resumed"] == 2
+
+
+def test_seeds_drawn_from_a_posterior_are_stored_as_uprising_run_posterior_stores_them(tmp_path):
+    db = tmp_path / "web.duckdb"
+    values = {"run.steps": 4}
+    stored = run_and_store("peru-2022", values, 2, ServerLimits(), db, posterior="peru-2022-december")
+    assert [o.seed for o in stored.outputs] == [2022, 2023]
+    assert {o.population_scale for o in stored.outputs} == {1000}  # the calibration's scale
+    first = drawn_scenario("peru-2022", values, "peru-2022-december")
+    assert stored.outputs[0].parameters["citizens"]["legitimacy"] == first.values["citizens.legitimacy"]
+    assert stored.outputs[0].scenario_hash == scenario_hash(first.scenario)
+    cli = subprocess.run(
+        [sys.executable, "-m", "uprising", "run", "peru-2022", "--posterior", "peru-2022-december",
+         "--runs", "2", "--db", str(db), "--json", "--no-report", "--set=run.steps=4"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    line = json.loads(cli.stdout)
+    assert line["experiment"] == stored.experiment_id and line["resumed"] == 2
+    plain = run_and_store("peru-2022", {**values, "world.population_scale": 1000}, 1, ServerLimits(), db)
+    assert plain.experiment_id != stored.experiment_id
+
+
+def test_only_a_posterior_of_the_scenario_is_taken():
+    with pytest.raises(
+        UprisingError, match=r"^posterior 'nope': unknown; posteriors of peru-2022: peru-2022"
+    ):
+        drawn_scenario("peru-2022", {}, "nope")
+    with pytest.raises(
+        UprisingError, match=r"^posterior 'peru-2022-december': unknown; epstein-2002 has none"
+    ):
+        drawn_scenario("epstein-2002", {}, "peru-2022-december")

@@ -79,7 +79,7 @@ def compare_command(
     baseline = load_scenario(scenario, overrides)
     check_seed(seed, seeds, baseline.run.seed)
     load_scenario(scenario, overrides + changes)
-    drawn_from = read_posterior_option(posterior, "uprising compare --posterior")
+    drawn_from = read_posterior_option(posterior)
     store = Store(db)
     with run_progress(f"{baseline.name} compare", enabled=not as_json) as progress:
         execution = ExecutionOptions(store, workers, scheduler, progress)

@@ -112,7 +112,7 @@ def forecast_command(
     fc.check_world(base)
     if posterior is not None and fit_budget > 0:
         raise UprisingError("--posterior: give it or --fit-budget, not both (a posterior is a fit)")
-    stored = read_posterior_option(posterior, "uprising forecast --posterior")
+    stored = read_posterior_option(posterior)
     if stored is not None:
         from uprising.experiment.posterior import check_fit_date
 

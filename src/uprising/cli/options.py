@@ -67,15 +67,13 @@ def check_seed(seed: int | None, count: int = 1, scenario_seed: int | None = Non
         raise UprisingError(f"{option} {shown}: out of range (allowed range [0, {last}]{span})")
 
 
-def read_posterior_option(source: str | None, user: str) -> Calibration | None:
-    """The posterior of `--posterior SOURCE` (None when not given), which needs the calibrate
-    extra; `user` names the command in the message when it is missing."""
+def read_posterior_option(source: str | None) -> Calibration | None:
+    """The posterior of `--posterior SOURCE` (None when not given): a built-in name or a file.
+    Reading it and drawing runs from it need the core alone."""
     if source is None:
         return None
     from uprising.experiment.posterior import read_posterior
-    from uprising.extras import require_extra
 
-    require_extra("calibrate", user)
     return read_posterior(source)
 
 

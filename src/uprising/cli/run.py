@@ -215,7 +215,7 @@ def run_command(
     overrides = list(set_ or [])
     base = load_scenario(scenario, overrides)
     check_seed(seed, runs, base.run.seed)
-    drawn_from = read_posterior_option(posterior, "uprising run --posterior")
+    drawn_from = read_posterior_option(posterior)
     store = Store(db)
     with run_progress(f"{base.name}", enabled=not as_json) as progress:
         execution = ExecutionOptions(store, workers, scheduler, progress, save_every)

@@ -275,6 +275,20 @@ def batch_size(n: int, accepted: int, evaluations: int) -> int:
     return min(n, max(need, n // 4, 1))
 
 
+def weighted_quantile(points: np.ndarray, weights: np.ndarray, alpha: float) -> float:
+    """The alpha-quantile of weighted points, as pyabc's `weighted_quantile` computes it: the
+    points sorted, each standing at the middle of its weight on the cumulative scale (weights
+    normalised to sum to 1 where they do not), linearly interpolated. Here so that reading a
+    posterior, and the runs drawn from it, need numpy alone (no calibrate extra)."""
+    order = np.argsort(points)
+    points = np.asarray(points, dtype=float)[order]
+    weights = np.asarray(weights, dtype=float)[order]
+    total = weights.sum()
+    if not np.isclose(total, 1.0):  # pyabc's populations are normalised already: kept as they are
+        weights = weights / total
+    return float(np.interp(alpha, np.cumsum(weights) - 0.5 * weights, points))
+
+
 @dataclass
 class Calibration:
     """What a calibration found: the last population and its per-parameter summary."""
@@ -294,8 +308,6 @@ class Calibration:
     summary: pl.DataFrame = field(init=False)  # parameter, median, low, high (90%), prior, target
 
     def __post_init__(self) -> None:
-        from pyabc.weighted_statistics import weighted_quantile
-
         weights = self.particles["weight"].to_numpy()
         rows = []
         tail = (1.0 - INTERVAL) / 2

@@ -19,6 +19,7 @@ user's `--set`, then the particle's values. Built-in posteriors ship in
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -58,6 +59,16 @@ def builtin_summary(name: str) -> str:
         f"{len(data['particles']['weight'])} particles, {data.get('simulations')} runs of ABC-SMC "
         f"on data to {data.get('observed_until')}, with {scale}"
     )
+
+
+def builtin_for(scenario: str) -> list[str]:
+    """The built-in posteriors calibrated on the built-in scenario `scenario`, by name."""
+    return [n for n in builtin_names() if _builtin_ref(n) == scenario]
+
+
+@functools.cache
+def _builtin_ref(name: str) -> str:
+    return str(json.loads(_text(name)).get("scenario_ref"))
 
 
 def observed_until(scenario: Scenario) -> date | None:
@@ -239,6 +250,7 @@ def drawn_overrides(
 
 __all__ = [
     "FORMAT",
+    "builtin_for",
     "builtin_names",
     "builtin_summary",
     "check_fit_date",

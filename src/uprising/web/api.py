@@ -3,11 +3,13 @@
 Every bad call gets a 4xx status and a one-line JSON error `{"error": "..."}` naming the
 field and, where there is one, the allowed range; the server keeps serving.
 
-- `GET /api/scenarios`: the built-in scenarios and this server's caps;
+- `GET /api/scenarios`: the built-in scenarios, their built-in posteriors and this server's caps;
 - `GET /api/parameters?scenario=NAME`: the editable parameters of a scenario, with ranges;
 - `POST /api/run` with `{"scenario": NAME, "parameters": {"citizens.legitimacy": 0.7, ...}}`:
-  runs it (within the caps) and returns its national daily totals. The run stops at the end of
-  its tick when the client goes away, and the call answers 503 when the server is stopping.
+  runs it (within the caps) and returns its national daily totals. With `"posterior": NAME` (a
+  built-in posterior of the scenario), the run takes the particle `uprising run NAME --posterior`
+  gives its seed; the answer names it and its values. The run stops at the end of its tick when
+  the client goes away, and the call answers 503 when the server is stopping.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from uprising.web.body import MAX_BODY_BYTES, BadBody, parse_body
 from uprising.web.config import server_config
 from uprising.web.limits import RequestTooLarge
 from uprising.web.parameters import build_scenario, editable_parameters
-from uprising.web.runs import RunStopped, ServerBusy, run_from_web
+from uprising.web.runs import RunStopped, ServerBusy, drawn_scenario, run_from_web
 
-RUN_FIELDS = ("scenario", "parameters")
+RUN_FIELDS = ("scenario", "parameters", "posterior")
 
 
 class BadRequest(BadBody):
@@ -65,7 +67,7 @@ async def _read_json(request: Request) -> dict[str, Any]:
     return data
 
 
-def _run_request(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _run_request(data: dict[str, Any]) -> tuple[str, dict[str, Any], str | None]:
     unknown = sorted(set(data) - set(RUN_FIELDS))
     if unknown:
         raise BadRequest(f"field {unknown[0]!r}: unknown; allowed fields are {', '.join(RUN_FIELDS)}")
@@ -75,16 +77,21 @@ def _run_request(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     parameters = data.get("parameters", {})
     if not isinstance(parameters, dict):
         raise BadRequest("field 'parameters': expected an object like {\"citizens.legitimacy\": 0.7}")
-    return name, parameters
+    posterior = data.get("posterior")
+    if posterior is not None and not isinstance(posterior, str):
+        raise BadRequest("field 'posterior': expected the name of a built-in posterior of the scenario")
+    return name, parameters, posterior
 
 
 async def scenarios_endpoint(request: Request) -> JSONResponse:
+    from uprising.experiment.posterior import builtin_for
     from uprising.scenario import builtin_names
 
     limits = server_config().limits
     return JSONResponse(
         {
             "scenarios": builtin_names(),
+            "posteriors": {name: builtin_for(name) for name in builtin_names()},
             "limits": {
                 "max_agents": limits.max_agents,
                 "max_ticks": limits.max_ticks,
@@ -128,8 +135,9 @@ async def run_endpoint(request: Request) -> JSONResponse:
     if request.method != "POST":
         return _error(f"{request.method} /api/run: not allowed; use POST with a JSON body", 405)
     try:
-        name, parameters = _run_request(await _read_json(request))
-        scenario = build_scenario(name, parameters)
+        name, parameters, posterior = _run_request(await _read_json(request))
+        drawn = None if posterior is None else drawn_scenario(name, parameters, posterior)
+        scenario = build_scenario(name, parameters) if drawn is None else drawn.scenario
         output = await _run_while_connected(request, scenario)
     except UprisingError as err:
         return _error(str(err), _status(err))
@@ -143,6 +151,8 @@ async def run_endpoint(request: Request) -> JSONResponse:
             "seconds": round(output.seconds, 3),
             "population_scale": output.population_scale,
             "national": {c: national[c].to_list() for c in national.columns},
+            "posterior": posterior,
+            "particle": None if drawn is None else {"index": drawn.particle, "values": drawn.values},
         }
     )
 

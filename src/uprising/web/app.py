@@ -4,7 +4,9 @@ Each browser session has its own state (Solara's reactive variables are per sess
 go through `uprising.web.runs`, in a background thread, so the page stays live: the charts,
 the torus's sites and the map of Peru are redrawn from the run's `LiveFrame`s while it runs,
 and a run stops at the end of its tick when Cancel is pressed or its page's session closes.
-"Run N seeds and store" writes an ensemble to the server's store as `uprising run` does.
+"Run N seeds and store" writes an ensemble to the server's store as `uprising run` does. Where
+the scenario has a built-in posterior, the form can draw each run's calibrated parameters from it
+instead, as `uprising run NAME --posterior POSTERIOR` does.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import solara
 from solara.lab import task
 
 from uprising.errors import UprisingError
+from uprising.experiment.posterior import builtin_for
 from uprising.scenario import builtin_names, load_scenario
 from uprising.web.charts import grid_chart, series_chart
 from uprising.web.config import server_config
@@ -32,7 +35,7 @@ from uprising.web.parameters import (
     editable_parameters,
     mechanism_switches,
 )
-from uprising.web.runs import MAX_WEB_SEEDS, run_and_store, run_from_web
+from uprising.web.runs import MAX_WEB_SEEDS, drawn_scenario, posterior_of, run_and_store, run_from_web
 from uprising.web.stored import StoredBrowser
 
 log = logging.getLogger("uprising.web")
@@ -40,6 +43,7 @@ log = logging.getLogger("uprising.web")
 DEFAULT_SCENARIO = "epstein-2002"
 PLAY_INTERVAL_MS = 600
 SLIDER_STEPS = 100  # positions of a bounded number's slider
+OWN_VALUES = "the scenario's own values"  # the choice of no posterior
 
 scenario_name = solara.reactive(DEFAULT_SCENARIO)
 typed = solara.reactive({})  # parameter path -> the text the user typed (or "true"/"false")
@@ -52,6 +56,8 @@ replay_at = solara.reactive(0)
 seeds = solara.reactive(2)
 stored_message = solara.reactive("")
 stop = solara.reactive(None)  # the threading.Event of the run in progress
+posterior = solara.reactive("")  # the built-in posterior the runs draw from ("": none)
+run_note = solara.reactive("")  # how the run on show took its parameters
 
 
 class _Either:
@@ -95,13 +101,14 @@ def _publish(frame: LiveFrame) -> None:
 
 
 @task
-def run_task(scenario, values: dict, n_seeds: int, cancel: _Either) -> RunView:
+def run_task(scenario, values: dict, n_seeds: int, cancel: _Either, drawn_from: str = "") -> RunView:
     """Run `scenario` (or store `n_seeds` runs of it when n_seeds > 0) in a background thread,
     drawing it as it runs, and compute its figures' data."""
     drawer = FrameDrawer(_in_this_session(_publish))
     log.info("page run of %s started (%s seeds to store)", scenario.name, n_seeds or "no")
     try:
-        shown = _run_and_view(scenario, values, n_seeds, cancel, LiveRecorder(drawer.put, ""))
+        recorder = LiveRecorder(drawer.put, "")
+        shown = _run_and_view(scenario, values, n_seeds, cancel, recorder, drawn_from)
     except Exception as err:
         log.info("page run of %s ended: %s", scenario.name, (str(err) or type(err).__name__).splitlines()[0])
         raise
@@ -111,8 +118,11 @@ def run_task(scenario, values: dict, n_seeds: int, cancel: _Either) -> RunView:
     return shown
 
 
-def _run_and_view(scenario, values: dict, n_seeds: int, cancel: _Either, recorder: LiveRecorder) -> RunView:
-    """The body of `run_task`, with the frames of the run handed to `recorder`."""
+def _run_and_view(
+    scenario, values: dict, n_seeds: int, cancel: _Either, recorder: LiveRecorder, drawn_from: str = ""
+) -> RunView:
+    """The body of `run_task`, with the frames of the run handed to `recorder`; each stored run
+    draws its parameters from the built-in posterior `drawn_from` when one is named."""
     limits = server_config().limits
     recorder.start(f"{scenario.name}, seed {scenario.run.seed}")
     stored_message.value = ""
@@ -122,7 +132,9 @@ def _run_and_view(scenario, values: dict, n_seeds: int, cancel: _Either, recorde
         def next_seed(k: int, total: int, seed: int) -> None:
             recorder.start(f"{scenario.name}, seed {seed} ({k + 1} of {total})")
 
-        result = run_and_store(scenario.name, values, n_seeds, limits, db, next_seed, cancel, recorder)
+        result = run_and_store(
+            scenario.name, values, n_seeds, limits, db, next_seed, cancel, recorder, drawn_from or None
+        )
         output = result.outputs[-1]
         again = f", {result.resumed} found done" if result.resumed else ""
         stored_message.value = (
@@ -147,9 +159,25 @@ def _changed(specs: list[ParameterSpec | SwitchSpec]) -> dict[str, str]:
 def _agents_now(scenario, specs: list[ParameterSpec | SwitchSpec]) -> int:
     """The agents of the scenario with the values typed so far (its own where they do not parse)."""
     try:
-        return estimated_agents(build_scenario(scenario_name.value, _changed(specs)))
+        return estimated_agents(_scenario_to_run(_changed(specs))[0])
     except UprisingError:
         return estimated_agents(scenario)
+
+
+def _scenario_to_run(values: dict):
+    """The scenario the form runs: with `values`, and its parameters drawn from the chosen
+    posterior for its seed where one is chosen; and how it took them ("" for its own)."""
+    if not posterior.value:
+        return build_scenario(scenario_name.value, values), ""
+    drawn = drawn_scenario(scenario_name.value, values, posterior.value)
+    return drawn.scenario, f"parameters of particle {drawn.particle} of the posterior {posterior.value}"
+
+
+def _drawn_paths() -> set[str]:
+    """The parameters the chosen posterior sets (none without one)."""
+    if not posterior.value:
+        return set()
+    return {r.path for r in posterior_of(scenario_name.value, posterior.value).ranges}
 
 
 def _field_errors(specs: list[ParameterSpec], values: dict[str, str]) -> dict[str, str]:
@@ -173,15 +201,18 @@ def _css(path: str) -> str:
 
 
 @solara.component
-def ParameterField(spec: ParameterSpec, text: str, error: str):
+def ParameterField(spec: ParameterSpec, text: str, error: str, drawn: bool = False):
     solara.InputText(
         label=f"{spec.path}  {spec.range_text}",
         value=text,
         on_value=lambda value: _set_typed(spec.path, value or ""),
         error=error or False,
-        message=None if error else spec.description,
+        message=None if error else ("drawn from the posterior" if drawn else spec.description),
+        disabled=drawn,
         classes=[f"param-{_css(spec.path)}"],
     )
+    if drawn:
+        return
     if spec.kind is float and spec.low is not None and spec.high is not None and not error:
         current = float(spec.parse(text))
         step = (spec.high - spec.low) / SLIDER_STEPS
@@ -213,10 +244,33 @@ def ScenarioForm(specs: list[ParameterSpec], switches: list[SwitchSpec], errors:
         if name:
             scenario_name.value = name
             typed.value = {}
+            posterior.value = ""
             request_error.value = ""
+
+    def pick_posterior(choice: str | None) -> None:
+        posterior.value = "" if choice in (None, OWN_VALUES) else choice
+        request_error.value = ""
 
     solara.Select(label="scenario", values=builtin_names(), value=scenario_name.value, on_value=pick)
     solara.v.Html(tag="div", style_="font-style: italic", children=[scenario.description])
+    posteriors = builtin_for(scenario_name.value)
+    if posteriors:
+        solara.Select(
+            label="parameters",
+            values=[OWN_VALUES, *posteriors],
+            value=posterior.value or OWN_VALUES,
+            on_value=pick_posterior,
+            classes=["posterior-select"],
+        )
+        if posterior.value:
+            calibration = posterior_of(scenario_name.value, posterior.value)
+            scale = " ".join(calibration.overrides) or "the scenario's values"
+            solara.Text(
+                f"each run takes a particle of the posterior {posterior.value}, drawn by weight for "
+                f"its seed as `uprising run {scenario_name.value} --posterior {posterior.value}` "
+                f"does: {len(calibration.ranges)} parameters, with {scale} unless set here",
+                classes=["posterior-note"],
+            )
     solara.Text(f"about {_agents_now(scenario, [*specs, *switches]):,} agents with these values")
     RunControls(specs, switches, errors)
     if switches:
@@ -225,8 +279,10 @@ def ScenarioForm(specs: list[ParameterSpec], switches: list[SwitchSpec], errors:
             text = typed.value.get(switch.path)
             MechanismSwitch(switch, switch.default if text is None else text == "true")
     solara.v.Html(tag="h4", children=["parameters"])
+    drawn = _drawn_paths()
     for spec in specs:
-        ParameterField(spec, typed.value.get(spec.path, str(spec.default)), errors.get(spec.path, ""))
+        text = typed.value.get(spec.path, str(spec.default))
+        ParameterField(spec, text, errors.get(spec.path, ""), spec.path in drawn)
 
 
 @solara.component
@@ -236,9 +292,10 @@ def RunControls(specs: list[ParameterSpec], switches: list[SwitchSpec], errors: 
 
     def start(n_seeds: int) -> None:
         request_error.value = ""
-        values = _changed([*specs, *switches])
+        drawn = _drawn_paths()
+        values = {p: v for p, v in _changed([*specs, *switches]).items() if p not in drawn}
         try:
-            scenario = build_scenario(scenario_name.value, values)
+            scenario, note = _scenario_to_run(values)
             check_request(scenario, limits)
         except UprisingError as err:
             request_error.value = str(err)
@@ -251,7 +308,12 @@ def RunControls(specs: list[ParameterSpec], switches: list[SwitchSpec], errors: 
         live.value = None
         view.value = None
         replay.value = ()
-        run_task(scenario, values, n_seeds, _Either(cancel, _session_closed()))
+        run_note.value = (
+            f"each run's parameters drawn from the posterior {posterior.value}"
+            if (n_seeds and posterior.value)
+            else note
+        )
+        run_task(scenario, values, n_seeds, _Either(cancel, _session_closed()), posterior.value)
 
     def cancel_run() -> None:
         log.info("page run: Cancel pressed%s", "" if stop.value is not None else " with no run going")
@@ -366,7 +428,7 @@ def RunDisplay(current: RunView):
         class_="run-summary",
         children=[
             f"{out.scenario}, seed {out.seed}: {current.days} {unit}s in {out.seconds:.2f} s; "
-            f"{_people(out.population_scale)}"
+            f"{_people(out.population_scale)}" + (f"; {run_note.value}" if run_note.value else "")
         ],
     )
     if current.on_map:
@@ -396,6 +458,8 @@ def _show_stored(output) -> None:
     day.value = 0
     live.value = None
     replay.value = ()
+    run_note.value = ""
+    posterior.value = ""  # the stored run's values go into the form, its particle's among them
     if output.scenario not in builtin_names():
         return
     scenario_name.value = output.scenario
@@ -424,6 +488,7 @@ def Page():
         if asked and not asked_error:
             scenario_name.value = asked
             typed.value = {}
+            posterior.value = ""
 
     solara.use_effect(take_query, [asked])
 

@@ -2,7 +2,9 @@
 
 The dashboard and the JSON API both go through `run_from_web`; the dashboard passes `watch`,
 which sees the model after every tick (to draw it while it runs), and `run_and_store` runs
-several seeds into the store as `uprising run` does, under the same experiment id.
+several seeds into the store as `uprising run` does, under the same experiment id. With a
+built-in posterior of the scenario (`uprising.experiment.posterior`), each run takes the particle
+that `uprising run NAME --posterior POSTERIOR` gives its seed, and is stored under the same id.
 
 A server runs at most one such run at once (a run uses every core through the engine's
 threads): a second request while one is going is refused with a message instead of queueing
@@ -13,6 +15,7 @@ the server is stopping (`stop_all_runs`, on SIGTERM or Ctrl+C).
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from uprising.errors import UprisingError
+from uprising.experiment.calibrate import Calibration
+from uprising.experiment.posterior import builtin_for, drawn_overrides, posterior_digest, read_posterior
 from uprising.model import Model
 from uprising.recorder.output import RunOutput
 from uprising.scenario import load_scenario, scenario_hash
@@ -39,6 +44,44 @@ class ServerBusy(UprisingError):
 
 class RunStopped(UprisingError):
     """A run stopped before its end: its client went away or the server is stopping (HTTP 503)."""
+
+
+def posterior_of(scenario: str, posterior: str) -> Calibration:
+    """The built-in posterior `posterior` of the built-in scenario `scenario`, or one line saying
+    which there are."""
+    known = builtin_for(scenario)
+    if posterior not in known:
+        have = f"posteriors of {scenario}: {', '.join(known)}" if known else f"{scenario} has none"
+        raise UprisingError(f"posterior {posterior!r}: unknown; {have}")
+    return _read_posterior(posterior)
+
+
+@functools.cache
+def _read_posterior(name: str) -> Calibration:
+    return read_posterior(name)
+
+
+@dataclass(frozen=True)
+class DrawnRun:
+    """One run's scenario drawn from a posterior: the particle it took and its values."""
+
+    scenario: Scenario
+    particle: int
+    values: dict[str, float]
+
+
+def drawn_scenario(name: str, values: dict[str, Any], posterior: str) -> DrawnRun:
+    """The built-in scenario `name` with `values`, its parameters drawn from the built-in
+    `posterior` for its seed: the run `uprising run NAME --posterior POSTERIOR --runs 1 --set ...`
+    makes (the calibration's overrides, then `values`, then the particle)."""
+    calibration = posterior_of(name, posterior)
+    overrides = override_strings(checked_values(name, values))
+    seed = load_scenario(name, overrides).run.seed
+    particle = calibration.draws(1, seed)[0]
+    each = drawn_overrides(calibration, 1, seed, overrides)[0]
+    row = calibration.particles.row(particle, named=True)
+    drawn = {r.path: row[r.path] for r in calibration.ranges}
+    return DrawnRun(load_scenario(name, list(each)), particle, drawn)
 
 
 def stop_all_runs() -> None:
@@ -117,10 +160,12 @@ def run_and_store(
     on_seed: Callable[[int, int, int], None] | None = None,
     cancel: threading.Event | None = None,
     watch: Callable[[Model], None] | None = None,
+    posterior: str | None = None,
 ) -> StoredRuns:
     """Run the built-in scenario `name` with `values` over `seeds` seeds from its `run.seed`, and
     store each run as it ends, as `uprising run NAME --runs SEEDS --set ...` would (the same
-    experiment id, so either resumes the other and `uprising report` and `runs export` read it).
+    experiment id, so either resumes the other and `uprising report` and `runs export` read it);
+    with a built-in `posterior`, as `... --posterior POSTERIOR` would, each run its particle.
 
     `on_seed(k, seeds, seed)` is called before the k-th run (from 0).
     """
@@ -130,12 +175,20 @@ def run_and_store(
         raise UprisingError(f"seeds = {seeds}: must be from 1 to {MAX_WEB_SEEDS}")
     overrides = override_strings(checked_values(name, values))
     scenario = load_scenario(name, overrides)
-    check_request(scenario, limits)
     first = scenario.run.seed
     if first + seeds - 1 > 2**63 - 1:
         raise UprisingError(f"run.seed = {first}: the last of {seeds} seeds passes 2^63 - 1")
-    spec = {"overrides": overrides, "first_seed": first, "runs": seeds}
-    planned = [PlannedRun(k, name, first + k, tuple(overrides), "") for k in range(seeds)]
+    spec: dict[str, Any] = {"overrides": overrides, "first_seed": first, "runs": seeds}
+    each = [tuple(overrides)] * seeds
+    runs = [scenario] * seeds
+    if posterior is not None:
+        calibration = posterior_of(name, posterior)
+        each = drawn_overrides(calibration, seeds, first, overrides)
+        spec["posterior"] = posterior_digest(calibration)
+        runs = [load_scenario(name, list(o)) for o in each]
+    for run in runs if posterior is not None else [scenario]:  # each particle's run, or the one
+        check_request(run, limits)
+    planned = [PlannedRun(k, name, first + k, each[k], "") for k in range(seeds)]
     store = Store(db)
     plan = store.open_experiment("ensemble", name, scenario_hash(scenario), spec, planned)
     _enter()
@@ -146,7 +199,7 @@ def run_and_store(
                 continue
             if on_seed is not None:
                 on_seed(k, seeds, first + k)
-            fresh[k] = _run(scenario, first + k, None, cancel, watch)
+            fresh[k] = _run(runs[k], first + k, None, cancel, watch)
             store.save_runs(plan.experiment_id, [(run_id, fresh[k])])
     finally:
         _gate.release()
