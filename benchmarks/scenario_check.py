@@ -8,7 +8,7 @@ one with several `--set` lists) run on the same seeds, side by side, so that han
 and a posterior's medians are compared alike.
 
 Run: python benchmarks/scenario_check.py peru-2022 [other.yaml ...] [--runs 16] [--set key=value ...]
-     [--observed DIR] [--workers 2] [--posterior FILE_OR_NAME] [--rows: every statistic]
+     [--observed DIR] [--workers 2] [--posterior FILE_OR_NAME] [--death-cells fine] [--rows]
 """
 
 from __future__ import annotations
@@ -32,12 +32,13 @@ def check(
     observed: Path,
     workers: int,
     posterior: str | None = None,
+    death_cells: str = "coarse",
 ):
     """The check of `runs` runs of `scenario` on seeds first_seed, first_seed + 1, ...; with a
     posterior (a file or a built-in name), run i takes particle draws(runs, first_seed)[i], as
     `uprising run --posterior` does."""
     built = load_scenario(scenario, overrides)
-    target = load_target(built, observed)
+    target = load_target(built, observed, death_cells)
     each = [tuple(overrides)] * runs
     if posterior is not None:
         from uprising.experiment.posterior import drawn_overrides, read_posterior
@@ -57,11 +58,19 @@ def main() -> None:
     parser.add_argument("--observed", type=Path, default=OBSERVED)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--posterior", help="draw each run's parameters from this posterior")
+    parser.add_argument("--death-cells", default="coarse", help="coarse or fine (`uprising calibrate`)")
     parser.add_argument("--rows", action="store_true", help="print every statistic")
     args = parser.parse_args()
     for scenario in args.scenarios:
         table = check(
-            scenario, args.overrides, args.runs, args.seed, args.observed, args.workers, args.posterior
+            scenario,
+            args.overrides,
+            args.runs,
+            args.seed,
+            args.observed,
+            args.workers,
+            args.posterior,
+            args.death_cells,
         )
         inside, total = inside_count(table)
         drawn = f" drawn from {args.posterior}" if args.posterior else ""

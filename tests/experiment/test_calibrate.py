@@ -304,6 +304,31 @@ def test_a_field_that_is_null_in_the_scenario_can_be_searched():
     assert (jail.path, jail.integer) == ("cops.max_jail_term", True)
 
 
+def test_a_field_left_out_of_dumps_at_its_default_can_be_searched():
+    scenario = load_scenario("peru-2022")
+    assert "siege_growth" not in scenario.model_dump(mode="json")["dynamics"]["lethality"]
+    rng = parse_param_option(scenario, "dynamics.lethality.siege_growth=0:10")
+    assert (rng.path, rng.integer) == ("dynamics.lethality.siege_growth", False)
+    with pytest.raises(UprisingError, match=r"siege_growth.*100"):
+        parse_param_option(scenario, "dynamics.lethality.siege_growth=0:200")
+    with pytest.raises(UprisingError, match=r"not a numeric parameter"):
+        parse_param_option(scenario, "dynamics.lethality.siege_forces=0:1")
+
+
+def test_fine_death_cells_see_apurimacs_dead_apart_from_ayacuchos():
+    target = load_target(load_scenario("peru-2022"), OBSERVED, "fine")
+    deaths = {k.split("[")[1].rstrip("]"): v for k, v in target.observed.items() if k.startswith("deaths_")}
+    assert len(deaths) == 20 and sum(deaths.values()) == 28
+    assert deaths["11-12 Dec|Apurimac"] == 5 and deaths["13-15 Dec|Apurimac"] == 1
+    assert deaths["13-15 Dec|Ayacucho"] == 8 and deaths["11-12 Dec|Ayacucho"] == 0
+    coarse = load_target(load_scenario("peru-2022"), OBSERVED)
+    assert {k: v for k, v in target.observed.items() if not k.startswith("deaths_")} == {
+        k: v for k, v in coarse.observed.items() if not k.startswith("deaths_")
+    }
+    with pytest.raises(UprisingError, match=r"^--death-cells medium: must be one of coarse, fine$"):
+        load_target(load_scenario("peru-2022"), OBSERVED, "medium")
+
+
 def test_the_command_stores_the_posterior_and_writes_a_calibrated_scenario(case, tmp_path):
     db = tmp_path / "store.duckdb"
     written = tmp_path / "calibrated.yaml"

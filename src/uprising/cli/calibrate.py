@@ -38,6 +38,14 @@ def calibrate_command(
             "active, jailed: a classic torus run)"
         ),
     ] = None,
+    death_cells: Annotated[
+        str,
+        typer.Option(
+            help="Peru: the cells deaths are compared in: coarse (3 periods x 4 groups of "
+            "departments) or fine (4 periods x 5 groups: Apurímac's 11-12 December apart from "
+            "Ayacucho's 13-15)"
+        ),
+    ] = "coarse",
     budget: Annotated[int, typer.Option(help="simulations to run in all, 1 to 10000000")] = 1500,
     populations: Annotated[int, typer.Option(help="ABC-SMC generations at most, 1 to 100")] = 5,
     population_size: Annotated[
@@ -109,11 +117,12 @@ def calibrate_command(
     from uprising.experiment import predictive
     from uprising.experiment.ensemble import run_experiment
     from uprising.experiment.executor import check_workers
-    from uprising.experiment.summary_stats import default_observed, load_target
+    from uprising.experiment.summary_stats import check_death_cells, default_observed, load_target
     from uprising.scenario import load_scenario
     from uprising.store import DEFAULT_PATH, Store
 
     check_seed(seed)
+    check_death_cells(death_cells)
     predictive.check_runs_option(check_runs)
     overrides = tuple(set_ or [])
     if workers is not None:
@@ -134,7 +143,7 @@ def calibrate_command(
             f"--observed: needed for a {base.world.kind} world (a folder of observed data); only a "
             "map world reads its data folder's observed.csv by default"
         )
-    target = load_target(base, folder)
+    target = load_target(base, folder, death_cells)
     store = Store(db if db is not None else DEFAULT_PATH)
     spec = {
         "overrides": list(overrides),
@@ -204,7 +213,8 @@ def calibrate_command(
         from uprising.forecast.forecast import observed_label
 
         options = {
-            "observed": observed, "budget": budget, "populations": populations,
+            "observed": observed, "death-cells": None if death_cells == "coarse" else death_cells,
+            "budget": budget, "populations": populations,
             "population-size": population_size, "min-epsilon": min_epsilon or None,
             "min-acceptance": min_acceptance, "seed": first_seed, "check-runs": check_runs,
         }  # fmt: skip

@@ -52,6 +52,17 @@ DEATH_GROUPS = {
     "Lima-Callao": ("Lima", "Callao"),
 }
 OTHER_GROUP = "rest"  # every other department
+# The cells deaths are summed into, by name: "coarse" (the periods and groups above, those of the
+# shipped calibration) or "fine", which sees when Apurímac's dead fell (5 of its 6 on 11-12
+# December, at the airport siege) apart from Ayacucho's (8 on 15 December): 4 periods by 5 groups.
+FINE_DEATH_PERIODS = (("7-10 Dec", 0, 4), ("11-12 Dec", 4, 6), ("13-15 Dec", 6, 9), ("16-31 Dec", 9, 10_000))
+FINE_DEATH_GROUPS = {
+    "Apurimac": ("Apurímac",),
+    "Ayacucho": ("Ayacucho",),
+    "south": DEATH_GROUPS["south"],
+    "Lima-Callao": DEATH_GROUPS["Lima-Callao"],
+}
+DEATH_CELLS = {"coarse": (DEATH_PERIODS, DEATH_GROUPS), "fine": (FINE_DEATH_PERIODS, FINE_DEATH_GROUPS)}
 # A map world's: the same summaries over its regions, from its observed.csv.
 MAP_OBSERVATION_SUMMARIES = (
     "regions_reported_active_by_day",  # on the days observed.csv has a `protest` row
@@ -125,21 +136,30 @@ def summary_errors(output: RunOutput) -> dict[str, float]:
     }
 
 
-def death_group_of(names: list[str]) -> list[str]:
-    """The group (`DEATH_GROUPS`, else `OTHER_GROUP`) of each department."""
-    group = {d: g for g, members in DEATH_GROUPS.items() for d in members}
+def check_death_cells(cells: str) -> None:
+    """One line naming the choices when `cells` is not one of `DEATH_CELLS`."""
+    if cells not in DEATH_CELLS:
+        raise UprisingError(f"--death-cells {cells}: must be one of {', '.join(DEATH_CELLS)}")
+
+
+def death_group_of(names: list[str], cells: str = "coarse") -> list[str]:
+    """The group (of `DEATH_CELLS[cells]`, else `OTHER_GROUP`) of each department."""
+    check_death_cells(cells)
+    group = {d: g for g, members in DEATH_CELLS[cells][1].items() for d in members}
     return [group.get(d, OTHER_GROUP) for d in names]
 
 
-def deaths_by_period_and_group(deaths: np.ndarray, names: list[str]) -> dict[str, int]:
-    """`{"11-15 Dec|south": n}` from deaths[day, department]: the periods that start within the days."""
-    groups = death_group_of(names)
+def deaths_by_period_and_group(deaths: np.ndarray, names: list[str], cells: str = "coarse") -> dict[str, int]:
+    """`{"11-15 Dec|south": n}` from deaths[day, department]: the periods that start within the
+    days, by the periods and groups of `DEATH_CELLS[cells]`."""
+    groups = death_group_of(names, cells)
+    periods, members = DEATH_CELLS[cells]
     out = {}
-    for period, first, end in DEATH_PERIODS:
+    for period, first, end in periods:
         if first >= deaths.shape[0]:
             continue
         by_department = deaths[first:end].sum(axis=0)
-        for group in (*DEATH_GROUPS, OTHER_GROUP):
+        for group in (*members, OTHER_GROUP):
             total = sum(int(n) for n, g in zip(by_department, groups, strict=True) if g == group)
             out[f"{period}|{group}"] = total
     return out
@@ -288,15 +308,19 @@ class _PeruRunStats:
     """Flat Peru statistics of a run over its first `days` days (picklable, for worker processes)."""
 
     days: int
+    death_cells: str = "coarse"
 
     def __call__(self, output: RunOutput) -> dict[str, float]:
         names = output.departments
         return observation_stats(
-            output, self.days, OBSERVATION_SUMMARIES, lambda deaths: deaths_by_period_and_group(deaths, names)
+            output,
+            self.days,
+            OBSERVATION_SUMMARIES,
+            lambda deaths: deaths_by_period_and_group(deaths, names, self.death_cells),
         )
 
 
-def observed_summaries(obs: Any, days: int) -> dict[str, float]:
+def observed_summaries(obs: Any, days: int, death_cells: str = "coarse") -> dict[str, float]:
     """The observation summaries of observed data (`uprising.observed.Observed`) over `days` days.
 
     Deaths leave out the one added retroactively (the December count was 28); blockades use
@@ -311,7 +335,7 @@ def observed_summaries(obs: Any, days: int) -> dict[str, float]:
     within = obs.deaths.filter(~pl.col("retroactive") & (pl.col("day") >= 0) & (pl.col("day") < days))
     for day, department, n in within.select("day", "department", "deaths").iter_rows():
         deaths[day, index[department]] += n
-    metrics["deaths_by_period_and_group"] = deaths_by_period_and_group(deaths, obs.departments)
+    metrics["deaths_by_period_and_group"] = deaths_by_period_and_group(deaths, obs.departments, death_cells)
     return flatten_metrics(metrics, OBSERVATION_SUMMARIES)
 
 
@@ -424,9 +448,10 @@ def default_observed(scenario: Scenario) -> Path | None:
     return Path(scenario.world.data) if scenario.world.kind == "map" else None
 
 
-def load_target(scenario: Scenario, folder: Path) -> Target:
-    """The calibration target in `folder` for `scenario`: Peru's observed data, a map world's
-    observed.csv or a classic series."""
+def load_target(scenario: Scenario, folder: Path, death_cells: str = "coarse") -> Target:
+    """The calibration target in `folder` for `scenario`: Peru's observed data (its deaths summed
+    into `DEATH_CELLS[death_cells]`), a map world's observed.csv or a classic series."""
+    check_death_cells(death_cells)
     if not folder.is_dir():
         raise DataError(f"--observed {folder}: not a folder")
     if scenario.world.kind == "map":
@@ -438,8 +463,8 @@ def load_target(scenario: Scenario, folder: Path) -> Target:
         if missing:
             raise DataError(f"--observed {folder}: missing {', '.join(missing)}")
         days = run_days(scenario)
-        observed = observed_summaries(load_observed(folder), days)
+        observed = observed_summaries(load_observed(folder), days, death_cells)
         if not observed:
             raise DataError(f"--observed {folder}: no observed value within the run's {days} days")
-        return Target("peru", observed, _PeruRunStats(days))
+        return Target("peru", observed, _PeruRunStats(days, death_cells))
     return Target("classic", series_stats(folder), _classic_run_stats)

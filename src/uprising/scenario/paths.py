@@ -47,9 +47,13 @@ def resolve_parameter(scenario: Scenario, key: str, option: str) -> tuple[str, b
     it holds integers; one error line naming `option` otherwise."""
     data = scenario.model_dump(mode="json")
     found, value = value_at(data, key)
-    null = _null_field(scenario, key) if value is None else None
-    if null is not None:  # null now (left out of dumps, or not): its type says int or float
-        return key, null
+    if value is None:  # null now, or left out of dumps at its default: its field says which
+        in_model, value, field = _model_field(scenario, key)
+        if in_model:
+            integer = _numeric_kind(field)
+            if integer is None or isinstance(value, bool) or not isinstance(value, int | float | None):
+                raise UprisingError(f"{option} {key}: not a numeric parameter (it holds {value!r})")
+            return key, integer
     if not found:
         matches = sorted(p for p in dotted_paths(data) if p.split(".")[-1] == key and _is_leaf(data, p))
         if len(matches) != 1:
@@ -69,10 +73,10 @@ def _is_leaf(data: dict[str, Any], path: str) -> bool:
     return found and not isinstance(value, dict | list)
 
 
-def _null_field(scenario: Scenario, path: str) -> bool | None:
-    """For a dotted `path` naming a field of the scenario's sections that is null now (such
-    fields are left out of dumps, so that scenarios written before them keep their hash):
-    whether it holds integers. None for any other path."""
+def _model_field(scenario: Scenario, path: str) -> tuple[bool, Any, Any]:
+    """Whether the dotted `path` names a field of the scenario's sections (whether a dump shows
+    it or not: a null field, or one at a default left out of dumps so that scenarios written
+    before it keep their hash), its value and its pydantic field."""
     node: Any = scenario
     field = None
     for part in path.split("."):
@@ -82,10 +86,13 @@ def _null_field(scenario: Scenario, path: str) -> bool | None:
             field = type(node).model_fields[part]
             node = getattr(node, part)
         else:
-            return None
-    if node is not None or field is None:
-        return None
-    kinds = set(get_args(field.annotation))
+            return False, None, None
+    return field is not None, node, field
+
+
+def _numeric_kind(field: Any) -> bool | None:
+    """Whether a numeric field holds integers (None: not a numeric field)."""
+    kinds = set(get_args(field.annotation)) or {field.annotation}
     if not kinds & {int, float}:
         return None
     return int in kinds and float not in kinds
