@@ -6,8 +6,12 @@ most come on 13-16 Dec, from the soldiers of the national emergency. Each settin
 `--set`-style overrides separated by spaces) runs the same seeds at 1:100 on one thread and
 prints the medians over runs of deaths on 7-15 Dec and in the month, the runs with deaths in
 Apurímac, their deaths in all and on 10-12 Dec, and the runs with a day of 5+ in Ayacucho.
+With `--posterior` (a file or a built-in name), run k of every setting also takes the particle
+`uprising run peru-2022 --posterior P --seed 2022` gives run k (the calibration's overrides, then
+the scale and the setting, then the particle).
 
 Run: python benchmarks/apurimac_timing.py [--runs 8] [--try "dynamics.lethality.force_exponent=0.5" ...]
+     [--posterior peru-2022-december] [--scale 1000]
 """
 
 from __future__ import annotations
@@ -15,16 +19,22 @@ from __future__ import annotations
 import argparse
 
 
-def trial(overrides: list[str], runs: int, scale: int) -> str:
+def trial(overrides: list[str], runs: int, scale: int, posterior: str | None = None) -> str:
     import polars as pl
 
     from uprising.runner import run_scenario
     from uprising.scenario.loader import load_scenario
 
-    scenario = load_scenario("peru-2022", [f"world.population_scale={scale}", *overrides])
+    each = [[f"world.population_scale={scale}", *overrides]] * runs
+    if posterior is not None:
+        from uprising.experiment.posterior import drawn_overrides, read_posterior
+
+        each = [list(o) for o in drawn_overrides(read_posterior(posterior), runs, 2022, each[0])]
     daily = pl.concat(
         [
-            run_scenario(scenario, seed=2022 + k).daily.with_columns(pl.lit(k).alias("run"))
+            run_scenario(load_scenario("peru-2022", each[k]), seed=2022 + k).daily.with_columns(
+                pl.lit(k).alias("run")
+            )
             for k in range(runs)
         ]
     )
@@ -49,6 +59,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=8, help="seeds per setting (2022 on)")
     parser.add_argument("--scale", type=int, default=100, help="people an agent stands for")
     parser.add_argument("--try", dest="tries", action="append", default=[], help="overrides, space-separated")
+    parser.add_argument("--posterior", help="draw each run's parameters from this posterior")
     args = parser.parse_args()
     import numba
 
@@ -57,7 +68,7 @@ def main() -> None:
           "their deaths | on 10-12 Dec | runs with 5+ a day in Ayacucho |")  # fmt: skip
     print("|---|---|---|---|---|---|---|")
     for overrides in [[], *(t.split() for t in args.tries)]:
-        print(trial(overrides, args.runs, args.scale), flush=True)
+        print(trial(overrides, args.runs, args.scale, args.posterior), flush=True)
 
 
 if __name__ == "__main__":
