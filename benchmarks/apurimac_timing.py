@@ -4,7 +4,8 @@ In the sources, Apurímac's deaths came on 11-12 December 2022, at the hands of 
 flown to Andahuaylas airport (5 of 6 by 12 Dec, data/peru/observed/deaths.csv); in `peru-2022`
 most come on 13-16 Dec, from the soldiers of the national emergency. Each setting (`--try`,
 `--set`-style overrides separated by spaces) runs the same seeds at 1:100 on one thread and
-prints the medians over runs of deaths on 7-15 Dec and in the month, the runs with deaths in
+prints the medians over runs of deaths on 7-15 Dec and in the month (with the month's 5% and 95%
+quantiles over runs), the runs with deaths in
 Apurímac, their deaths in all and on 10-12 Dec, and the runs with a day of 5+ in Ayacucho.
 With `--posterior` (a file or a built-in name), run k of every setting also takes the particle
 `uprising run peru-2022 --posterior P --seed 2022` gives run k (the calibration's overrides, then
@@ -47,8 +48,10 @@ def trial(overrides: list[str], runs: int, scale: int, posterior: str | None = N
         pl.col("killed").filter(pl.col("department") == "Ayacucho").max().alias("ayacucho_day"),
     )
     return (
-        f"| {' '.join(overrides) or 'shipped'} | {per_run['to_15'].median():g} | "
-        f"{per_run['month'].median():g} | "
+        f"| {' '.join(overrides) or 'shipped'}{f' (drawn from {posterior})' if posterior else ''} | "
+        f"{per_run['to_15'].median():g} | "
+        f"{per_run['month'].median():g} [{per_run['month'].quantile(0.05, 'nearest'):g}, "
+        f"{per_run['month'].quantile(0.95, 'nearest'):g}] | "
         f"{int((per_run['apurimac'] > 0).sum())} of {runs} | {int(per_run['apurimac'].sum())} | "
         f"{int(per_run['apurimac_10_12'].sum())} | {int((per_run['ayacucho_day'] >= 5).sum())} of {runs} |"
     )
@@ -64,7 +67,7 @@ def main() -> None:
     import numba
 
     numba.set_num_threads(1)
-    print("| setting | deaths 7-15 Dec (obs. 22) | month (28) | runs with deaths in Apurímac | "
+    print("| setting | deaths 7-15 Dec (obs. 22) | month [5%, 95%] (28) | runs with deaths in Apurímac | "
           "their deaths | on 10-12 Dec | runs with 5+ a day in Ayacucho |")  # fmt: skip
     print("|---|---|---|---|---|---|---|")
     for overrides in [[], *(t.split() for t in args.tries)]:
