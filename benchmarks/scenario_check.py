@@ -7,6 +7,11 @@ any, deaths by period and group of departments, Sutran's road points. Several sc
 one with several `--set` lists) run on the same seeds, side by side, so that hand-tuned values
 and a posterior's medians are compared alike.
 
+Beside the count of bands, a proper score: each statistic's CRPS of the runs against the
+observed value (`uprising.forecast.scoring.crps_ensemble`, in the statistic's own unit), averaged
+over the statistics of each summary (departments reported active, deaths, road points). A band
+holds a run that kills nobody as well as one that kills the observed toll; the CRPS does not.
+
 Run: python benchmarks/scenario_check.py peru-2022 [other.yaml ...] [--runs 16] [--set key=value ...]
      [--observed DIR] [--workers 2] [--posterior FILE_OR_NAME] [--death-cells fine] [--rows]
 """
@@ -16,9 +21,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
+
 from uprising.experiment.executor import RunTask, map_runs
 from uprising.experiment.predictive import inside_count, predictive_check
-from uprising.experiment.summary_stats import load_target
+from uprising.experiment.summary_stats import block_of, load_target
+from uprising.forecast.scoring import crps_ensemble
 from uprising.scenario import load_scenario
 
 OBSERVED = Path(__file__).resolve().parent.parent / "src" / "uprising" / "data" / "peru" / "observed"
@@ -34,9 +42,9 @@ def check(
     posterior: str | None = None,
     death_cells: str = "coarse",
 ):
-    """The check of `runs` runs of `scenario` on seeds first_seed, first_seed + 1, ...; with a
-    posterior (a file or a built-in name), run i takes particle draws(runs, first_seed)[i], as
-    `uprising run --posterior` does."""
+    """The check of `runs` runs of `scenario` on seeds first_seed, first_seed + 1, ..., and the
+    mean CRPS of each summary's statistics; with a posterior (a file or a built-in name), run i
+    takes particle draws(runs, first_seed)[i], as `uprising run --posterior` does."""
     built = load_scenario(scenario, overrides)
     target = load_target(built, observed, death_cells)
     each = [tuple(overrides)] * runs
@@ -46,7 +54,15 @@ def check(
         each = drawn_overrides(read_posterior(posterior), runs, first_seed, overrides)
     tasks = [RunTask(scenario, each[i], first_seed + i, "", i) for i in range(runs)]
     done = sorted(map_runs(tasks, workers=workers), key=lambda pair: pair[0].position)
-    return predictive_check(target.observed, [target.stats_of(out) for _, out in done])
+    simulated = [target.stats_of(out) for _, out in done]
+    names = list(target.observed)
+    members = np.array([[stats[name] for name in names] for stats in simulated])
+    scores = crps_ensemble(members, np.array([target.observed[name] for name in names]))
+    blocks: dict[str, list[float]] = {}
+    for name, score in zip(names, scores, strict=True):
+        blocks.setdefault(block_of(name), []).append(float(score))
+    crps = {block: float(np.mean(values)) for block, values in blocks.items()}
+    return predictive_check(target.observed, simulated), crps
 
 
 def main() -> None:
@@ -62,7 +78,7 @@ def main() -> None:
     parser.add_argument("--rows", action="store_true", help="print every statistic")
     args = parser.parse_args()
     for scenario in args.scenarios:
-        table = check(
+        table, crps = check(
             scenario,
             args.overrides,
             args.runs,
@@ -75,6 +91,7 @@ def main() -> None:
         inside, total = inside_count(table)
         drawn = f" drawn from {args.posterior}" if args.posterior else ""
         print(f"{scenario}{drawn} {' '.join(args.overrides)}: {inside} of {total} inside the runs' 90% band")
+        print("  mean CRPS: " + ", ".join(f"{block} {value:.3f}" for block, value in crps.items()))
         outside = table.filter(~table["inside"])
         rows = table if args.rows else outside
         for row in rows.iter_rows(named=True):
