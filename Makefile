@@ -32,6 +32,7 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/uprising bench
+	$(VENV)/bin/python benchmarks/bench_load.py --rounds 3 --ticks 20
 
 docs: $(STAMP)
 	$(VENV)/bin/mkdocs build --strict

@@ -12,7 +12,7 @@ import pytest
 from numba import njit, prange
 
 from uprising.engine import sites
-from uprising.engine.threads import RECHECK_TICKS, SLOW_TICKS, TRIAL_TICKS, ThreadChoice
+from uprising.engine.threads import ONE_RECHECK_SECONDS, RECHECK_TICKS, SLOW_TICKS, TRIAL_TICKS, ThreadChoice
 from uprising.engine.work_queue import new_queue, take
 from uprising.engine_params import build_simulation
 from uprising.scenario import load_scenario
@@ -138,3 +138,33 @@ def test_openmp_threads_wait_passively_unless_the_environment_says_otherwise(giv
     code = "import os, uprising.engine; print(os.environ['OMP_WAIT_POLICY'])"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == expected
+
+
+def test_a_choice_of_one_thread_is_tried_again_after_a_second_and_then_less_often():
+    # One thread wins while the machine is busy: its ticks (1/64 s, exact in binary) are held
+    # for 1 s, then 2 s, then 4 s, which 200 ticks cut short.
+    tick = 1 / 64
+    choice, held, run = ThreadChoice(), [], 0
+    for _ in range(2 * TRIAL_TICKS + 64 + 128 + 200 + 4 * 2 * TRIAL_TICKS):
+        threads = choice.threads(2)
+        if choice.choice is not None:  # a tick held on the choice
+            run += 1
+        elif run:  # the first tick of a trial
+            held, run = [*held, run], 0
+        choice.timed(threads, {1: tick, 2: 3 * tick}[threads])
+    assert held[:3] == [int(ONE_RECHECK_SECONDS / tick), int(2 * ONE_RECHECK_SECONDS / tick), RECHECK_TICKS]
+
+
+def test_a_machine_freed_while_one_thread_was_held_gets_both_back_within_a_second():
+    choice, busy, used = ThreadChoice(), True, []
+    for tick in range(2 * TRIAL_TICKS + 300):
+        if tick == 2 * TRIAL_TICKS + 20:
+            busy = False  # the other program ends
+        times = {1: 0.010, 2: 0.030} if busy else {1: 0.010, 2: 0.005}
+        threads = choice.threads(2)
+        choice.timed(threads, times[threads])
+        used.append(threads)
+    freed = 2 * TRIAL_TICKS + 20
+    back = next(i for i in range(freed, len(used)) if used[i : i + 5] == [2] * 5)
+    assert back - freed <= int(ONE_RECHECK_SECONDS / 0.010) + 2 * TRIAL_TICKS
+    assert set(used[back:]) == {2}

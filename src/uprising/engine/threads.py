@@ -16,8 +16,13 @@ thread; when the machine has no core to spare for one of them, one thread alone 
 tick sooner. Small lattices, whose loops last microseconds, lose most: waking the other thread
 costs more than the work it takes. So the run times its ticks both ways for a few ticks, keeps
 the quicker, and measures again every so often, or as soon as ticks on many threads turn
-markedly slower than the trial found them (the load grew). A tick gives the same
-result on any number of threads, so the choice changes only the time a run takes.
+markedly slower than the trial found them (the load grew). A choice of one thread is also
+tried again after a second of ticks on it, then after twice as long each time one thread wins
+again (up to `ONE_RECHECK_MAX_SECONDS`): a load that ends shows no sign on one thread (its
+ticks barely quicken), and a run that kept one thread for `RECHECK_TICKS` after it ended took
+twice the time it needed (`benchmarks/bench_load.py`, the ticks with no engine beside that
+follow those beside one). A tick gives the same result on any number of threads, so the
+choice changes only the time a run takes.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ TRIAL_TICKS = 3  # ticks timed each way per trial
 RECHECK_TICKS = 200  # ticks run on the choice before the next trial
 SLOWER = 1.5  # a tick this many times the trial's time on the choice counts as slow
 SLOW_TICKS = 3  # slow ticks in a row that start a new trial
+ONE_RECHECK_SECONDS = 1.0  # seconds of ticks on a choice of one thread before the next trial
+ONE_RECHECK_MAX_SECONDS = 32.0  # ... doubled each time one thread wins again, up to this
 
 
 class ThreadChoice:
@@ -42,22 +49,27 @@ class ThreadChoice:
         self.trial: list[tuple[int, float]] = []
         self.expected = 0.0  # the trial's median time on the choice
         self.slow = 0  # slow ticks in a row on the choice
+        self.spent = 0.0  # seconds of ticks on the choice since the last trial
+        self.one_wait = ONE_RECHECK_SECONDS  # seconds a choice of one thread is held
 
     def threads(self, most: int) -> int:
         """The threads for the next tick, given the most allowed: in a trial all of them and
         one in turn, else the choice (never more than `most`)."""
         if most <= 1:
             return 1
-        if self.choice is not None and self.held < RECHECK_TICKS and self.slow < SLOW_TICKS:
+        waited = self.choice == 1 and self.spent >= self.one_wait
+        if self.choice is not None and self.held < RECHECK_TICKS and self.slow < SLOW_TICKS and not waited:
             self.held += 1
             return min(self.choice, most)
         if self.choice is not None:  # time for a new trial
+            self.one_wait = min(2 * self.one_wait, ONE_RECHECK_MAX_SECONDS) if waited else self.one_wait
             self.choice, self.trial, self.slow = None, [], 0
         return most if len(self.trial) % 2 == 0 else 1
 
     def timed(self, threads: int, seconds: float) -> None:
         """A tick's wall time on `threads` threads; ends the trial once it holds enough."""
         if self.choice is not None:
+            self.spent += seconds
             # Only a choice of many threads is tried again for slow ticks: when one thread's
             # ticks slow down, the machine has less to spare, which favours one thread more.
             slow = threads > 1 and seconds > SLOWER * self.expected
@@ -74,6 +86,17 @@ class ThreadChoice:
         self.choice = 1 if one < many else max(t for t, _ in self.trial)
         self.expected = min(one, many)
         self.held = 0
+        self.spent = 0.0
+        if self.choice > 1:  # many threads won: the next choice of one is held a second again
+            self.one_wait = ONE_RECHECK_SECONDS
 
 
-__all__ = ["RECHECK_TICKS", "SLOW_TICKS", "SLOWER", "TRIAL_TICKS", "ThreadChoice"]
+__all__ = [
+    "ONE_RECHECK_MAX_SECONDS",
+    "ONE_RECHECK_SECONDS",
+    "RECHECK_TICKS",
+    "SLOW_TICKS",
+    "SLOWER",
+    "TRIAL_TICKS",
+    "ThreadChoice",
+]
