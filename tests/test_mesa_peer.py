@@ -102,3 +102,18 @@ def test_run2_reference_is_mesa_at_run2_parameters_and_consistent():
         window = record["active_series"][WINDOW_FIRST : WINDOW_LAST + 1]
         assert record["time_active"] == pytest.approx(sum(a > 0 for a in window) / len(window))
         assert record["final_jailed"] == record["arrested_series"][WINDOW_LAST]
+
+
+def test_the_bench_command_keeps_each_peers_best_round():
+    import json
+
+    import uprising.cli.bench  # noqa: F401  (registers `bench`)
+    from tests.cli_checks import invoke_command, one_error_line
+
+    result = invoke_command("bench", "--quick", "--no-mesa", "--rounds", "2", "--json")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["case"] for r in rows] == ["40x40", "200x200"] and {r["rounds"] for r in rows} == {2}
+    assert all(r["citizen_updates_per_s"] > 0 for r in rows)
+    refused = one_error_line(invoke_command("bench", "--quick", "--rounds", "0"))
+    assert refused == "error: --rounds 0: must be from 1 to 100"
