@@ -17,12 +17,14 @@ tick sooner. Small lattices, whose loops last microseconds, lose most: waking th
 costs more than the work it takes. So the run times its ticks both ways for a few ticks, keeps
 the quicker, and measures again every so often, or as soon as ticks on many threads turn
 markedly slower than the trial found them (the load grew). A choice of one thread is also
-tried again after a second of ticks on it, then after twice as long each time one thread wins
-again (up to `ONE_RECHECK_MAX_SECONDS`): a load that ends shows no sign on one thread (its
-ticks barely quicken), and a run that kept one thread for `RECHECK_TICKS` after it ended took
-twice the time it needed (`benchmarks/bench_load.py`, the ticks with no engine beside that
-follow those beside one). A tick gives the same result on any number of threads, so the
-choice changes only the time a run takes.
+tried again after a second of ticks on it, timing only ticks on all threads (its last ticks
+held are the trial's ticks on one): a load that ends shows no sign on one thread (its ticks
+barely quicken), and a run that kept one thread for `RECHECK_TICKS` after it ended took twice
+the time it needed (`benchmarks/bench_load.py`, the ticks with no engine beside that follow
+those beside one). Where all threads were markedly slower, the wait doubles (up to
+`ONE_RECHECK_MAX_SECONDS`), so that trying them costs little on a machine that stays busy.
+A tick gives the same result on any number of threads, so the choice changes only the time a
+run takes.
 """
 
 from __future__ import annotations
@@ -51,10 +53,13 @@ class ThreadChoice:
         self.slow = 0  # slow ticks in a row on the choice
         self.spent = 0.0  # seconds of ticks on the choice since the last trial
         self.one_wait = ONE_RECHECK_SECONDS  # seconds a choice of one thread is held
+        self.recent: list[float] = []  # the last TRIAL_TICKS ticks held on one thread
+        self.probing = False  # the trial started from a choice of one thread
 
     def threads(self, most: int) -> int:
         """The threads for the next tick, given the most allowed: in a trial all of them and
-        one in turn, else the choice (never more than `most`)."""
+        one in turn (a trial from a choice of one thread times all of them alone: the last
+        ticks held on one are its ticks on one), else the choice (never more than `most`)."""
         if most <= 1:
             return 1
         waited = self.choice == 1 and self.spent >= self.one_wait
@@ -62,14 +67,18 @@ class ThreadChoice:
             self.held += 1
             return min(self.choice, most)
         if self.choice is not None:  # time for a new trial
-            self.one_wait = min(2 * self.one_wait, ONE_RECHECK_MAX_SECONDS) if waited else self.one_wait
-            self.choice, self.trial, self.slow = None, [], 0
-        return most if len(self.trial) % 2 == 0 else 1
+            self.probing = self.choice == 1 and len(self.recent) == TRIAL_TICKS
+            self.trial = [(1, s) for s in self.recent] if self.probing else []
+            self.choice, self.slow = None, 0
+        many = sum(t > 1 for t, _ in self.trial)
+        return most if many <= len(self.trial) - many else 1
 
     def timed(self, threads: int, seconds: float) -> None:
         """A tick's wall time on `threads` threads; ends the trial once it holds enough."""
         if self.choice is not None:
             self.spent += seconds
+            if threads == 1:
+                self.recent = [*self.recent[1 - TRIAL_TICKS :], seconds]
             # Only a choice of many threads is tried again for slow ticks: when one thread's
             # ticks slow down, the machine has less to spare, which favours one thread more.
             slow = threads > 1 and seconds > SLOWER * self.expected
@@ -85,10 +94,11 @@ class ThreadChoice:
         one = statistics.median(s for t, s in self.trial if t == 1)
         self.choice = 1 if one < many else max(t for t, _ in self.trial)
         self.expected = min(one, many)
-        self.held = 0
-        self.spent = 0.0
-        if self.choice > 1:  # many threads won: the next choice of one is held a second again
-            self.one_wait = ONE_RECHECK_SECONDS
+        self.held, self.spent, self.recent = 0, 0.0, []
+        # Trying many threads again costs their ticks: where a try from one thread found them
+        # markedly slower, wait twice as long before the next; else try again after a second.
+        clearly = self.probing and many > SLOWER * one
+        self.one_wait = min(2 * self.one_wait, ONE_RECHECK_MAX_SECONDS) if clearly else ONE_RECHECK_SECONDS
 
 
 __all__ = [
