@@ -267,8 +267,9 @@ def ScenarioForm(specs: list[ParameterSpec], switches: list[SwitchSpec], errors:
             scale = " ".join(calibration.overrides) or "the scenario's values"
             solara.Text(
                 f"each run takes a particle of the posterior {posterior.value}, drawn by weight for "
-                f"its seed as `uprising run {scenario_name.value} --posterior {posterior.value}` "
-                f"does: {len(calibration.ranges)} parameters, with {scale} unless set here",
+                f"its seed as the command uprising run {scenario_name.value} --posterior "
+                f"{posterior.value} does: {len(calibration.ranges)} parameters, with {scale} unless "
+                "set here",
                 classes=["posterior-note"],
             )
     solara.Text(f"about {_agents_now(scenario, [*specs, *switches]):,} agents with these values")
