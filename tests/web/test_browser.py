@@ -297,7 +297,12 @@ def test_a_run_can_draw_its_parameters_from_the_scenarios_posterior(server, page
     assert "15 parameters, with world.population_scale=1000 unless set here" in note
     drawn_field = page.locator(".param-citizens-legitimacy input")
     until(drawn_field.is_disabled, bool)
-    assert drawn_field.is_disabled()  # the posterior sets it
+    assert drawn_field.is_disabled()  # the posterior sets it, and shows what the run will take
+    from uprising.web.runs import drawn_scenario
+
+    particle = drawn_scenario("peru-2022", {}, "peru-2022-december").values
+    shown = f"{particle['citizens.legitimacy']:.6g}"
+    assert until(drawn_field.input_value, lambda v: v == shown) == shown
     set_parameter(page, "run.steps", "8")
     page.get_by_text("about 31,").wait_for(timeout=30_000)  # the agents at the calibration's 1:1000
 

@@ -173,6 +173,19 @@ def _scenario_to_run(values: dict):
     return drawn.scenario, f"parameters of particle {drawn.particle} of the posterior {posterior.value}"
 
 
+def _drawn_values(specs: list[ParameterSpec | SwitchSpec]) -> dict[str, float]:
+    """The values the chosen posterior's particle for the form's seed gives the parameters it
+    sets, as the run will take them (empty without a posterior, or while a value does not parse)."""
+    if not posterior.value:
+        return {}
+    drawn = _drawn_paths()
+    values = {p: v for p, v in _changed(specs).items() if p not in drawn}
+    try:
+        return drawn_scenario(scenario_name.value, values, posterior.value).values
+    except UprisingError:
+        return {}
+
+
 def _drawn_paths() -> set[str]:
     """The parameters the chosen posterior sets (none without one)."""
     if not posterior.value:
@@ -207,7 +220,7 @@ def ParameterField(spec: ParameterSpec, text: str, error: str, drawn: bool = Fal
         value=text,
         on_value=lambda value: _set_typed(spec.path, value or ""),
         error=error or False,
-        message=None if error else ("drawn from the posterior" if drawn else spec.description),
+        message=None if error else ("drawn from the posterior for this seed" if drawn else spec.description),
         disabled=drawn,
         classes=[f"param-{_css(spec.path)}"],
     )
@@ -281,8 +294,11 @@ def ScenarioForm(specs: list[ParameterSpec], switches: list[SwitchSpec], errors:
             MechanismSwitch(switch, switch.default if text is None else text == "true")
     solara.v.Html(tag="h4", children=["parameters"])
     drawn = _drawn_paths()
+    particle = _drawn_values([*specs, *switches])  # what the run will take, shown in place
     for spec in specs:
         text = typed.value.get(spec.path, str(spec.default))
+        if spec.path in particle:
+            text = f"{particle[spec.path]:.6g}"
         ParameterField(spec, text, errors.get(spec.path, ""), spec.path in drawn)
 
 
@@ -496,7 +512,8 @@ def Page():
     scenario = solara.use_memo(lambda: load_scenario(scenario_name.value), dependencies=[scenario_name.value])
     specs = capped(editable_parameters(scenario), server_config().limits.max_ticks)
     switches = mechanism_switches(scenario)
-    errors = _field_errors(specs, typed.value)
+    drawn = _drawn_paths()  # set by the posterior's particle: what was typed there is not used
+    errors = _field_errors(specs, {p: v for p, v in typed.value.items() if p not in drawn})
 
     solara.Title("uprising: dashboard")
     with solara.Column(style={"padding": "12px"}):
