@@ -145,3 +145,20 @@ def test_only_a_posterior_of_the_scenario_is_taken():
         UprisingError, match=r"^posterior 'peru-2022-december': unknown; epstein-2002 has none"
     ):
         drawn_scenario("epstein-2002", {}, "peru-2022-december")
+
+
+def test_a_drawn_integer_parameter_is_shown_as_the_run_takes_it(monkeypatch):
+    import dataclasses
+
+    from uprising.experiment.posterior import read_posterior
+    from uprising.web import runs
+
+    posterior = read_posterior("peru-2022-december")
+    path = "dynamics.lethality.crowd_min_people"
+    ranges = posterior.ranges
+    posterior.ranges = [dataclasses.replace(r, integer=True) if r.path == path else r for r in ranges]
+    monkeypatch.setattr(runs, "_read_posterior", lambda name: posterior)
+    drawn = drawn_scenario("peru-2022", {}, "peru-2022-december")
+    value = posterior.particles[path][drawn.particle]
+    assert drawn.values[path] == round(value) and isinstance(drawn.values[path], int)
+    assert drawn.scenario.dynamics.lethality.crowd_min_people == round(value)

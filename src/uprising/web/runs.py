@@ -80,7 +80,9 @@ def drawn_scenario(name: str, values: dict[str, Any], posterior: str) -> DrawnRu
     particle = calibration.draws(1, seed)[0]
     each = drawn_overrides(calibration, 1, seed, overrides)[0]
     row = calibration.particles.row(particle, named=True)
-    drawn = {r.path: row[r.path] for r in calibration.ranges}
+    # As the run takes them: an integer field's value rounded, as `parameter_override` does.
+    drawn = {r.path: float(row[r.path]) for r in calibration.ranges}
+    drawn |= {r.path: int(round(drawn[r.path])) for r in calibration.ranges if r.integer}
     return DrawnRun(load_scenario(name, list(each)), particle, drawn)
 
 
