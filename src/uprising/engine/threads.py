@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 import statistics
+from collections import deque
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
@@ -53,7 +54,7 @@ class ThreadChoice:
         self.slow = 0  # slow ticks in a row on the choice
         self.spent = 0.0  # seconds of ticks on the choice since the last trial
         self.one_wait = ONE_RECHECK_SECONDS  # seconds a choice of one thread is held
-        self.recent: list[float] = []  # the last TRIAL_TICKS ticks held on one thread
+        self.recent: deque[float] = deque(maxlen=TRIAL_TICKS)  # the last ticks held on one thread
         self.probing = False  # the trial started from a choice of one thread
 
     def threads(self, most: int) -> int:
@@ -78,7 +79,7 @@ class ThreadChoice:
         if self.choice is not None:
             self.spent += seconds
             if threads == 1:
-                self.recent = [*self.recent[1 - TRIAL_TICKS :], seconds]
+                self.recent.append(seconds)
             # Only a choice of many threads is tried again for slow ticks: when one thread's
             # ticks slow down, the machine has less to spare, which favours one thread more.
             slow = threads > 1 and seconds > SLOWER * self.expected
@@ -94,7 +95,8 @@ class ThreadChoice:
         one = statistics.median(s for t, s in self.trial if t == 1)
         self.choice = 1 if one < many else max(t for t, _ in self.trial)
         self.expected = min(one, many)
-        self.held, self.spent, self.recent = 0, 0.0, []
+        self.held, self.spent = 0, 0.0
+        self.recent.clear()
         # Trying many threads again costs their ticks: where a try from one thread found them
         # markedly slower, wait twice as long before the next; else try again after a second.
         clearly = self.probing and many > SLOWER * one

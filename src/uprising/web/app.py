@@ -156,34 +156,21 @@ def _changed(specs: list[ParameterSpec | SwitchSpec]) -> dict[str, str]:
     return {p: v for p, v in typed.value.items() if p in paths}
 
 
-def _agents_now(scenario, specs: list[ParameterSpec | SwitchSpec]) -> int:
-    """The agents of the scenario with the values typed so far (its own where they do not parse)."""
-    try:
-        return estimated_agents(_scenario_to_run(_changed(specs))[0])
-    except UprisingError:
-        return estimated_agents(scenario)
+def _form_values(specs: list[ParameterSpec | SwitchSpec]) -> dict[str, str]:
+    """The values typed in the form that a run takes: not those the chosen posterior sets."""
+    drawn = _drawn_paths()
+    return {p: v for p, v in _changed(specs).items() if p not in drawn}
 
 
 def _scenario_to_run(values: dict):
     """The scenario the form runs: with `values`, and its parameters drawn from the chosen
-    posterior for its seed where one is chosen; and how it took them ("" for its own)."""
+    posterior for its seed where one is chosen; how it took them ("" for its own); and the
+    values the posterior's particle gives the parameters it sets, as the run takes them."""
     if not posterior.value:
-        return build_scenario(scenario_name.value, values), ""
+        return build_scenario(scenario_name.value, values), "", {}
     drawn = drawn_scenario(scenario_name.value, values, posterior.value)
-    return drawn.scenario, f"parameters of particle {drawn.particle} of the posterior {posterior.value}"
-
-
-def _drawn_values(specs: list[ParameterSpec | SwitchSpec]) -> dict[str, float]:
-    """The values the chosen posterior's particle for the form's seed gives the parameters it
-    sets, as the run will take them (empty without a posterior, or while a value does not parse)."""
-    if not posterior.value:
-        return {}
-    drawn = _drawn_paths()
-    values = {p: v for p, v in _changed(specs).items() if p not in drawn}
-    try:
-        return drawn_scenario(scenario_name.value, values, posterior.value).values
-    except UprisingError:
-        return {}
+    note = f"parameters of particle {drawn.particle} of the posterior {posterior.value}"
+    return drawn.scenario, note, drawn.values
 
 
 def _drawn_paths() -> set[str]:
@@ -285,7 +272,14 @@ def ScenarioForm(specs: list[ParameterSpec], switches: list[SwitchSpec], errors:
                 "set here",
                 classes=["posterior-note"],
             )
-    solara.Text(f"about {_agents_now(scenario, [*specs, *switches]):,} agents with these values")
+    # The run the form would start, once a render: its agents, and the particle's values
+    # (shown in place of the fields the posterior sets); the scenario's own where a value does
+    # not parse.
+    try:
+        to_run, _, particle = _scenario_to_run(_form_values([*specs, *switches]))
+    except UprisingError:
+        to_run, particle = scenario, {}
+    solara.Text(f"about {estimated_agents(to_run):,} agents with these values")
     RunControls(specs, switches, errors)
     if switches:
         solara.v.Html(tag="h4", children=["mechanisms"])
@@ -294,7 +288,6 @@ def ScenarioForm(specs: list[ParameterSpec], switches: list[SwitchSpec], errors:
             MechanismSwitch(switch, switch.default if text is None else text == "true")
     solara.v.Html(tag="h4", children=["parameters"])
     drawn = _drawn_paths()
-    particle = _drawn_values([*specs, *switches])  # what the run will take, shown in place
     for spec in specs:
         text = typed.value.get(spec.path, str(spec.default))
         if spec.path in particle:
@@ -309,10 +302,9 @@ def RunControls(specs: list[ParameterSpec], switches: list[SwitchSpec], errors: 
 
     def start(n_seeds: int) -> None:
         request_error.value = ""
-        drawn = _drawn_paths()
-        values = {p: v for p, v in _changed([*specs, *switches]).items() if p not in drawn}
+        values = _form_values([*specs, *switches])
         try:
-            scenario, note = _scenario_to_run(values)
+            scenario, note, _ = _scenario_to_run(values)
             check_request(scenario, limits)
         except UprisingError as err:
             request_error.value = str(err)
