@@ -18,14 +18,18 @@ from tests.cli_checks import invoke_command
 from tests.experiment.conftest import TRUE_LEGITIMACY
 from uprising.errors import UprisingError
 from uprising.experiment.calibrate import (
+    ParameterRange,
     below_ties,
     calibrate,
     calibrated_ranges,
     effective_sample_size,
+    one_model_prior,
     parse_param_option,
     population_size_for,
     proposal_kernel,
     simulation_seed,
+    uniform_prior,
+    unit_bandwidth,
 )
 from uprising.experiment.sensitivity import noise_floor, without_effect
 from uprising.experiment.summary_stats import (
@@ -133,6 +137,91 @@ def test_proposals_spread_with_twice_the_population_covariance_whatever_its_size
     kernel = proposal_kernel()
     kernel.fit(pd.DataFrame(points, columns=["a", "b", "c"]), np.full(50, 1 / 50))
     assert np.allclose(kernel.cov, 2.0 * np.cov(points.T, bias=True), rtol=0.05)
+
+
+def _pyabc_kernel():
+    import pyabc
+
+    from uprising.experiment.calibrate import KERNEL_COVARIANCE
+
+    return pyabc.MultivariateNormalTransition(scaling=KERNEL_COVARIANCE, bandwidth_selector=unit_bandwidth)
+
+
+def _pyabc_prior(ranges):
+    import pyabc
+
+    return pyabc.Distribution(**{r.path: pyabc.RV("uniform", r.low, r.high - r.low) for r in ranges})
+
+
+def test_the_proposals_are_pyabcs_own_draws_from_the_same_global_generator():
+    import pandas as pd
+
+    rng = np.random.default_rng(4)
+    for dimension, particles in ((1, 1), (3, 40), (15, 100)):
+        points = rng.normal(size=(particles, dimension)) * rng.uniform(0.01, 50.0, dimension)
+        weights = rng.uniform(size=particles)
+        frame = pd.DataFrame(points, columns=[f"p{j}" for j in range(dimension)])
+        ours, theirs = proposal_kernel(), _pyabc_kernel()
+        ours.fit(frame, weights)
+        theirs.fit(frame, weights)
+        for seed in range(20):
+            np.random.seed(seed)
+            mine, after_mine = ours.rvs_single(), np.random.random()
+            np.random.seed(seed)
+            pyabc_own, after_pyabc = theirs.rvs_single(), np.random.random()
+            assert list(mine) == list(pyabc_own)
+            values = np.array(list(mine.values()))
+            assert np.array_equal(values.view(np.uint64), np.array(list(pyabc_own.values())).view(np.uint64))
+            assert after_mine == after_pyabc  # the same draws used
+
+
+def test_the_prior_density_is_scipys_to_the_bit_inside_at_the_ends_and_outside():
+    ranges = [ParameterRange(*r) for r in (("a", 0.1, 0.6), ("b", 500.0, 3000.0), ("c", 0.0, 0.3))]
+    ours, theirs = uniform_prior(ranges), _pyabc_prior(ranges)
+    rng = np.random.default_rng(2)
+    ends = [(0.1, 3000.0, 0.0), (0.6, 500.0, 0.3), (np.nan, 600.0, 0.1)]
+    inside_or_not = rng.uniform([0.0, 0.0, -0.1], [0.7, 4000.0, 0.4], size=(300, 3))
+    points = [dict(zip("abc", p, strict=True)) for p in [*ends, *inside_or_not]]
+    for point in points:
+        mine, scipys = ours.pdf(point), theirs.pdf(point)
+        assert (np.isnan(mine) and np.isnan(scipys)) or mine == scipys, point
+    assert 0 < sum(ours.pdf(p) > 0 for p in points) < len(points)  # both sides of the bounds met
+    with pytest.raises(Exception, match="mismatch"):
+        ours.pdf({"a": 0.2})
+    np.random.seed(1)
+    drawn = ours.rvs()
+    np.random.seed(1)
+    assert drawn == theirs.rvs()
+
+
+def test_the_one_models_prior_is_scipys():
+    import pyabc
+
+    ours, theirs = one_model_prior(), pyabc.RV("randint", 0, 1)
+    for model in (0, 1, -1, 2):
+        assert ours.pmf(model) == theirs.pmf(model)
+    np.random.seed(3)
+    drawn = [ours.rvs() for _ in range(5)], np.random.random()
+    np.random.seed(3)
+    assert drawn == ([theirs.rvs() for _ in range(5)], np.random.random())
+
+
+def test_a_calibration_gives_the_same_posterior_as_with_pyabcs_own_kernel_and_prior(case, monkeypatch):
+    import uprising.experiment.calibrate as calibration
+
+    scenario = load_scenario(str(case["scenario"]))
+    searched = (("citizens.legitimacy", 0.6, 0.9), ("citizens.threshold", 0.05, 0.2))
+    ranges = [ParameterRange(*r) for r in searched]
+    options = {"budget": 90, "populations": 3, "population_size": 15, "ranges": ranges, "seed": 4}
+    options["workers"] = 1
+    ours = calibrate(str(case["scenario"]), load_target(scenario, case["observed"]), **options)
+    monkeypatch.setattr(calibration, "proposal_kernel", _pyabc_kernel)
+    monkeypatch.setattr(calibration, "uniform_prior", _pyabc_prior)
+    monkeypatch.setattr(calibration, "one_model_prior", lambda: None)  # pyabc's default
+    theirs = calibrate(str(case["scenario"]), load_target(scenario, case["observed"]), **options)
+    assert ours.generations.height >= 2  # proposals from the kernel were drawn
+    assert ours.particles.equals(theirs.particles)
+    assert ours.generations.equals(theirs.generations)
 
 
 def test_param_options_choose_the_parameters_searched_and_the_others_keep_their_values(case, tmp_path):

@@ -521,10 +521,74 @@ def check_min_acceptance(min_acceptance: float) -> None:
 
 def proposal_kernel() -> Any:
     """The transition: a multivariate normal around each particle with `KERNEL_COVARIANCE` times
-    the population's weighted covariance, whatever its size (module docstring)."""
+    the population's weighted covariance, whatever its size (module docstring).
+
+    pyabc draws a proposal again until it falls inside the prior, one particle and one normal
+    at a time; with a dozen parameters most draws fall outside, so a proposal takes hundreds.
+    Each of pyabc's draws picks a particle with `np.random.choice` (checking the weights again)
+    and draws the normal with `np.random.multivariate_normal` (a singular value decomposition of
+    the covariance each time). This kernel draws the same numbers from the same global generator,
+    the weights' cumulative sums and the decomposition computed once per generation, so the
+    proposals and the posterior are the same bits (a test checks them against pyabc's).
+    """
     import pyabc
 
-    return pyabc.MultivariateNormalTransition(scaling=KERNEL_COVARIANCE, bandwidth_selector=unit_bandwidth)
+    class CachedMultivariateNormal(pyabc.MultivariateNormalTransition):
+        def fit(self, X: Any, w: np.ndarray) -> None:
+            super().fit(X, w)
+            # `np.random.choice(range, p=w)`: a uniform against the normalised cumulative sums.
+            self._cdf = np.asarray(self.w, dtype=np.float64).cumsum()
+            self._cdf /= self._cdf[-1]
+            # `np.random.multivariate_normal(0, cov)`: standard normals times sqrt(s) v of the
+            # covariance's decomposition u s v (numpy's own transform).
+            _, s, v = np.linalg.svd(np.asarray(self.cov, dtype=np.float64))
+            self._factor = np.sqrt(s)[:, None] * v
+            self._columns = list(X.columns)
+
+        def rvs_single(self) -> Any:
+            index = int(self._cdf.searchsorted(np.random.random_sample(), side="right"))
+            dimension = self._factor.shape[0]
+            step = np.dot(np.random.standard_normal(dimension).reshape(-1, dimension), self._factor)
+            step += np.zeros(dimension)
+            values = self._X_arr[index] + step.reshape(dimension)
+            return pyabc.Parameter(dict(zip(self._columns, values, strict=True)))
+
+    return CachedMultivariateNormal(scaling=KERNEL_COVARIANCE, bandwidth_selector=unit_bandwidth)
+
+
+def uniform_prior(ranges: list[ParameterRange]) -> Any:
+    """pyabc's product of uniform priors over `ranges`, with the density scipy gives (1 / width
+    where (x - low) / width lies in [0, 1], else 0, multiplied in the parameter's order) computed
+    without scipy: pyabc asks it once per draw of a proposal (`proposal_kernel`), and scipy's
+    checks cost about 0.1 ms a parameter. The same bits as `pyabc.RV("uniform", low, width)`."""
+    import pyabc
+
+    class UniformPrior(pyabc.Distribution):
+        def pdf(self, x: Any) -> float:
+            if sorted(x.keys()) != sorted(self.keys()):
+                return super().pdf(x)  # pyabc's error naming the parameters
+            density = 1.0
+            for key, value in x.items():
+                low, width = widths[key]
+                u = (value - low) / width
+                density = density * (1.0 / width if 0.0 <= u <= 1.0 else (math.nan if u != u else 0.0))
+            return density
+
+    widths = {r.path: (r.low, r.high - r.low) for r in ranges}
+    return UniformPrior(**{path: pyabc.RV("uniform", low, width) for path, (low, width) in widths.items()})
+
+
+def one_model_prior() -> Any:
+    """pyabc's prior over its one model, `RV("randint", 0, 1)` (its default), with scipy's
+    probability (1 for model 0, else 0) returned without scipy: pyabc multiplies it into the
+    prior's density once per draw of a proposal. Its draws (`rvs`) are scipy's own."""
+    import pyabc
+
+    class OneModel(pyabc.RV):
+        def pmf(self, x: Any, *args: Any, **kwargs: Any) -> float:
+            return 1.0 if x == 0 else 0.0
+
+    return OneModel("randint", 0, 1)
 
 
 def unit_bandwidth(n_samples: float, dimension: int) -> float:
@@ -642,7 +706,7 @@ def _run_abc(
     budget, populations, size, min_epsilon, min_acceptance = limits
 
     names = [r.path for r in ranges]
-    prior = pyabc.Distribution(**{r.path: pyabc.RV("uniform", r.low, r.high - r.low) for r in ranges})
+    prior = uniform_prior(ranges)
     model = ReplayModel(names, target.observed)
     sampler = replay_sampler(model, evaluate, seed, budget, on_generation)
     abc = pyabc.ABCSMC(
@@ -651,6 +715,7 @@ def _run_abc(
         adaptive_distance(target.observed, keep_flat=target.kind == "map"),
         population_size=size,
         transitions=proposal_kernel(),
+        model_prior=one_model_prior(),
         eps=threshold_schedule(),
         sampler=sampler,
     )
