@@ -173,6 +173,10 @@ def test_the_proposals_are_pyabcs_own_draws_from_the_same_global_generator():
             values = np.array(list(mine.values()))
             assert np.array_equal(values.view(np.uint64), np.array(list(pyabc_own.values())).view(np.uint64))
             assert after_mine == after_pyabc  # the same draws used
+    frame = pd.DataFrame({"a": [0.1, 0.2, 0.3]})
+    for weights in ([0.6, -0.1, 0.5], [0.5, np.nan, 0.5]):  # refused before any draw, as pyabc does
+        with pytest.raises(ValueError):
+            proposal_kernel().fit(frame, np.array(weights))
 
 
 def test_the_prior_density_is_scipys_to_the_bit_inside_at_the_ends_and_outside():

@@ -537,6 +537,8 @@ def proposal_kernel() -> Any:
         def fit(self, X: Any, w: np.ndarray) -> None:
             super().fit(X, w)
             # `np.random.choice(range, p=w)`: a uniform against the normalised cumulative sums.
+            # (The fit above normalises the weights and refuses negative or missing ones, the
+            # cases where numpy's choice would refuse them.)
             self._cdf = np.asarray(self.w, dtype=np.float64).cumsum()
             self._cdf /= self._cdf[-1]
             # `np.random.multivariate_normal(0, cov)`: standard normals times sqrt(s) v of the
