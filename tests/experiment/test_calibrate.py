@@ -250,6 +250,20 @@ def test_param_options_choose_the_parameters_searched_and_the_others_keep_their_
     assert "[posterior]" not in calibrated.calibrated["citizens.threshold"].target
 
 
+def test_each_generation_says_its_runs_and_the_time_so_far(case, tmp_path):
+    import re
+
+    from uprising.cli.console import elapsed
+
+    args = ["calibrate", str(case["scenario"]), "--observed", str(case["observed"]), "--budget", "20"]
+    args += ["--populations", "1", "--population-size", "20", "--workers", "1"]
+    result = invoke(*args, "--db", str(tmp_path / "s.duckdb"))
+    assert result.exit_code == 0, result.output
+    line = r"^generation 0: 20 particles, 20/20 runs, \d+:\d\d$"
+    assert re.search(line, result.stderr, re.M), result.stderr
+    assert [elapsed(s) for s in (0.4, 75, 3599.9, 3723)] == ["0:00", "1:15", "59:59", "1:02:03"]
+
+
 def test_the_budget_bounds_the_simulations_and_a_budget_too_small_for_a_generation_is_refused(case):
     result = calibrate(str(case["scenario"]), target_of(case), budget=25, populations=5, population_size=10)
     assert result.simulations <= 25

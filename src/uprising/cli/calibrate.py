@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,7 @@ import typer
 from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
-from uprising.cli.console import wide_console
+from uprising.cli.console import elapsed, wide_console
 from uprising.cli.options import (
     ScenarioArgument,
     SchedulerOption,
@@ -161,9 +162,13 @@ def calibrate_command(
     # otherwise in a temporary folder removed afterwards.
     history = None if db is None else db.with_name(db.name + ".pyabc") / f"running-{os.getpid()}.db"
 
+    started = time.monotonic()
+
     def on_generation(generation: int, accepted: int, simulations: int) -> None:
         if not as_json:
-            sys.stderr.write(f"generation {generation}: {accepted} particles, {simulations}/{budget} runs\n")
+            spent = elapsed(time.monotonic() - started)
+            runs = f"{simulations}/{budget} runs"
+            sys.stderr.write(f"generation {generation}: {accepted} particles, {runs}, {spent}\n")
 
     result = cal.calibrate(
         scenario,

@@ -68,3 +68,10 @@ def wide_console() -> Console:
     """A console for wide tables: the terminal's width, or 160 columns when writing to a file."""
     console = Console()
     return console if console.is_terminal else Console(width=160)
+
+
+def elapsed(seconds: float) -> str:
+    """Wall time as `m:ss` (`h:mm:ss` from an hour), as a progress line shows it."""
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

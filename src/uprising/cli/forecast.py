@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ import typer
 from rich.table import Table
 
 from uprising.cli.app import app, reports_bad_input
-from uprising.cli.console import run_progress, wide_console
+from uprising.cli.console import elapsed, run_progress, wide_console
 from uprising.cli.options import (
     DpiOption,
     FormatOption,
@@ -149,11 +150,11 @@ def forecast_command(
     elif fit_budget == 0:
         sys.stderr.write(f"warning: --fit-budget 0: {fc.no_fit_note(base)}\n")
     else:
+        started = time.monotonic()
 
         def on_generation(generation: int, accepted: int, simulations: int) -> None:
-            sys.stderr.write(
-                f"fit generation {generation}: {accepted} particles, {simulations}/{fit_budget} runs\n"
-            )
+            runs, spent = f"{simulations}/{fit_budget} runs", elapsed(time.monotonic() - started)
+            sys.stderr.write(f"fit generation {generation}: {accepted} particles, {runs}, {spent}\n")
 
         fitted = fc.fit(
             scenario, overrides, base, window, folder, fit_budget, fit_populations, first_seed, workers,
