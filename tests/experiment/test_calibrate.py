@@ -371,6 +371,20 @@ def test_synthetic_observed_files_read_back_as_the_runs_own_summaries(tmp_path):
     assert normalised_distance(simulated, target.observed) == 0.0
 
 
+def test_the_highest_density_interval_is_the_shortest_holding_ninety_percent_and_may_end_at_a_bound():
+    spec = importlib.util.spec_from_file_location(
+        "calibration_coverage", Path(__file__).parents[2] / "benchmarks/calibration_coverage.py"
+    )
+    coverage = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(coverage)
+    points = np.arange(10.0)
+    heavy_low = np.array([5.0, 2.0, 1.0, 0.5, 0.5, 0.4, 0.3, 0.2, 0.05, 0.05])  # piled at the low end
+    assert coverage.hpd_interval(points, heavy_low) == (0.0, 4.0)  # 9.0 of 10 from 0 to 4
+    assert coverage.hpd_interval(points, np.ones(10)) in {(0.0, 8.0), (1.0, 9.0)}  # 9 of 10 points
+    cell = coverage.hpd_cell(points, heavy_low, 0.0)
+    assert cell["hpd_covered"] and not coverage.hpd_cell(points, heavy_low, 4.5)["hpd_covered"]
+
+
 def test_the_noise_floor_is_the_mu_star_of_seed_noise_and_screens_parameters_below_it():
     assert noise_floor(np.array([0.0, 1.0])) == pytest.approx(1.5)  # |1 - 0| over a step of 2/3
     assert noise_floor(np.array([2.0, 2.0, 2.0])) == 0.0
