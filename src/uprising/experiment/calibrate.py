@@ -82,11 +82,14 @@ class ParameterRange:
     integer: bool = False  # an integer field: values are rounded before a run
 
 
+def parameter_value(rng: ParameterRange, value: float) -> int | float:
+    """A parameter's value as a run takes it: rounded for an integer field."""
+    return int(round(float(value))) if rng.integer else float(value)
+
+
 def parameter_override(rng: ParameterRange, value: float) -> str:
     """The `path=value` override that sets a parameter (rounded for an integer field)."""
-    if rng.integer:
-        return f"{rng.path}={int(round(float(value)))}"
-    return f"{rng.path}={float(value)!r}"
+    return f"{rng.path}={parameter_value(rng, value)!r}"
 
 
 def with_parameters(scenario: Scenario, ranges: list[ParameterRange], values: list[float]) -> Scenario:

@@ -504,8 +504,7 @@ def Page():
     scenario = solara.use_memo(lambda: load_scenario(scenario_name.value), dependencies=[scenario_name.value])
     specs = capped(editable_parameters(scenario), server_config().limits.max_ticks)
     switches = mechanism_switches(scenario)
-    drawn = _drawn_paths()  # set by the posterior's particle: what was typed there is not used
-    errors = _field_errors(specs, {p: v for p, v in typed.value.items() if p not in drawn})
+    errors = _field_errors(specs, _form_values([*specs, *switches]))  # not those the particle sets
 
     solara.Title("uprising: dashboard")
     with solara.Column(style={"padding": "12px"}):

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from uprising.errors import UprisingError
-from uprising.experiment.calibrate import Calibration
+from uprising.experiment.calibrate import Calibration, parameter_value
 from uprising.experiment.posterior import builtin_for, drawn_overrides, posterior_digest, read_posterior
 from uprising.model import Model
 from uprising.recorder.output import RunOutput
@@ -67,7 +67,7 @@ class DrawnRun:
 
     scenario: Scenario
     particle: int
-    values: dict[str, float]
+    values: dict[str, int | float]
 
 
 def drawn_scenario(name: str, values: dict[str, Any], posterior: str) -> DrawnRun:
@@ -80,9 +80,7 @@ def drawn_scenario(name: str, values: dict[str, Any], posterior: str) -> DrawnRu
     particle = calibration.draws(1, seed)[0]
     each = drawn_overrides(calibration, 1, seed, overrides)[0]
     row = calibration.particles.row(particle, named=True)
-    # As the run takes them: an integer field's value rounded, as `parameter_override` does.
-    drawn = {r.path: float(row[r.path]) for r in calibration.ranges}
-    drawn |= {r.path: int(round(drawn[r.path])) for r in calibration.ranges if r.integer}
+    drawn = {r.path: parameter_value(r, row[r.path]) for r in calibration.ranges}  # as the run takes them
     return DrawnRun(load_scenario(name, list(each)), particle, drawn)
 
 
