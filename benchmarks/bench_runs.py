@@ -177,10 +177,14 @@ class Timed:
 KERNELS = (
     ("uprising.engine.occupied", "sight_at_citizens"),
     ("uprising.engine.synchronous", "decide"),
+    ("uprising.engine.synchronous", "decide_and_list"),
     ("uprising.engine.occupied", "hazard_at_actives"),
+    ("uprising.engine.occupied", "hazard_at_listed"),
     ("uprising.engine.occupied", "arrest_listed"),
     ("uprising.engine.synchronous", "cell_levers"),
     ("uprising.engine.crowds", "gather_and_draw_travellers"),
+    ("uprising.engine.crowds", "gather_listed"),
+    ("uprising.engine.crowds", "move_to_best"),
     ("uprising.dynamics.crisis", "participants_per_cell"),
     ("uprising.model", "states_by_department"),
 )

@@ -679,13 +679,14 @@ class Crisis:
         """Road points held per department when a point outlasts its crowd: a point with a crowd
         is held; one its crowd has left is cleared on each tick with the probability that halves
         the left points every `hold_half_life_days`."""
-        manned = cells[self.road[cells] & (crowd_people >= self.cfg.blockades.crowd_min_people)]
-        left = np.setdiff1d(self.barricades, manned, assume_unique=True)
+        min_people = self.cfg.blockades.crowd_min_people
+        manned, left = crowds.road_points_left(cells, crowd_people, self.road, min_people, self.barricades)
         if left.size:
             rng = keyed_generator(self.sim.seed, tick, STREAM_BARRICADES)
             left = left[rng.random(left.size) >= self.clear_chance]
-        self.barricades = np.union1d(left, manned)
-        return np.bincount(self.sim.cell_dept[self.barricades], minlength=self.n_dept).astype(np.int64)
+        held = np.zeros(self.n_dept, dtype=np.int64)
+        self.barricades = crowds.merge_points(left, manned, self.sim.cell_dept, held)
+        return held
 
     def after_tick(self, tick: int) -> tuple[np.ndarray, np.ndarray]:
         """(people killed this tick, road points held now), per department."""

@@ -190,3 +190,47 @@ def clear_cells(cells, counts, people, score, pull):
         counts[c] = 0
         people[c] = 0
         score[c] = pull[c]
+
+
+@njit(cache=True, nogil=True)
+def road_points_left(cells, people, road, crowd_min, held):
+    """The road cells of `cells` (sorted) whose crowd has at least `crowd_min` people (manned),
+    and the cells of `held` (sorted, no repeats) that are not among them (left by their crowd):
+    two sorted arrays, as `np.setdiff1d(held, manned, assume_unique=True)` gives the second."""
+    manned = np.empty(cells.shape[0], dtype=np.int64)
+    k = 0
+    for j in range(cells.shape[0]):
+        c = cells[j]
+        if road[c] and people[j] >= crowd_min:
+            manned[k] = c
+            k += 1
+    left = np.empty(held.shape[0], dtype=np.int64)
+    m = 0
+    a = 0
+    for j in range(held.shape[0]):
+        c = held[j]
+        while a < k and manned[a] < c:
+            a += 1
+        if a < k and manned[a] == c:
+            continue
+        left[m] = c
+        m += 1
+    return manned[:k], left[:m]
+
+
+@njit(cache=True, nogil=True)
+def merge_points(left, manned, cell_dept, per_dept):
+    """The union of two sorted arrays without common entries, sorted (`np.union1d` of them),
+    with the count of its cells per department added into `per_dept`."""
+    out = np.empty(left.shape[0] + manned.shape[0], dtype=np.int64)
+    a = 0
+    b = 0
+    for j in range(out.shape[0]):
+        if b >= manned.shape[0] or (a < left.shape[0] and left[a] < manned[b]):
+            out[j] = left[a]
+            a += 1
+        else:
+            out[j] = manned[b]
+            b += 1
+        per_dept[cell_dept[out[j]]] += 1
+    return out
