@@ -59,6 +59,37 @@ def _stamp(out, value, spans, height, width, c):
 
 
 @njit(cache=True, nogil=True)
+def shape_steps(spans, width):
+    """The cells of the shape `spans` as steps of the cell id (dy * width + dx), row by row,
+    and its reach (the largest |dy| or w): around a cell at least `reach` from every edge the
+    shape is those steps, with no edge to clip."""
+    size = 0
+    reach = 0
+    for s in range(spans.shape[0]):
+        size += 2 * spans[s, 1] + 1
+        reach = max(reach, abs(spans[s, 0]), spans[s, 1])
+    steps = np.empty(size, dtype=np.int64)
+    k = 0
+    for s in range(spans.shape[0]):
+        for dx in range(-spans[s, 1], spans[s, 1] + 1):
+            steps[k] = spans[s, 0] * width + dx
+            k += 1
+    return steps, reach
+
+
+@njit(inline="always", cache=True)
+def _stamp_at(out, value, spans, steps, reach, height, width, c):
+    """`_stamp`, by the shape's steps where it lies inside the lattice (the same cells)."""
+    y = c // width
+    x = c - y * width
+    if y >= reach and y < height - reach and x >= reach and x < width - reach:
+        for k in range(steps.shape[0]):
+            out[c + steps[k]] += value
+    else:
+        _stamp(out, value, spans, height, width, c)
+
+
+@njit(cache=True, nogil=True)
 def sight_at_citizens(grid, spans, citizens, cop_cell, rules, occ):
     """Cops and actives within vision, and a quiet citizen's P, on each cell where a free
     citizen decides this tick (its cell, or its home when it comes back from jail); an active
@@ -97,14 +128,15 @@ def sight_at_citizens(grid, spans, citizens, cop_cell, rules, occ):
         marked[c] = False
         occ.cops_vis[c] = 0
         occ.actives_vis[c] = 0
+    steps, reach = shape_steps(spans, width)
     for j in range(cop_cell.shape[0]):
         c = cop_cell[j]
         if c >= 0:
             cops[c] += 1
-            _stamp(occ.cops_vis, 1, spans, height, width, c)
+            _stamp_at(occ.cops_vis, 1, spans, steps, reach, height, width, c)
     for j in range(stamped):
         c = occ.stamped[j]
-        _stamp(occ.actives_vis, actives[c], spans, height, width, c)
+        _stamp_at(occ.actives_vis, actives[c], spans, steps, reach, height, width, c)
         actives[c] = 0
     k, rounding = rules.k, rules.rounding
     for j in range(found):
