@@ -7,8 +7,10 @@ observation model and on the days December's own lists and Sutran counts cover, 
 synthetic data are censored as the real ones are. Each folder is then calibrated by
 `uprising.experiment.calibrate` (seed k), and the benchmark reports, per parameter, in how many
 of the K datasets the 90% posterior interval holds the true value (goal: at least 8 of 10):
-the central interval (5% to 95%, as `uprising calibrate` reports it) and, beside it, the
-highest-density one (`hpd_interval`), which may end at a prior's bound.
+the central interval (5% to 95%, as `uprising calibrate` reports it), the same for the
+particles' effective number (`calibrate.adjusted_tail`: the interval that holds a draw of the
+posterior 90% of the time, given so few), and the highest-density one (`hpd_interval`), which
+may end at a prior's bound.
 
 By default it runs a fast configuration of `peru-2022` (20 km cells, 1:1000, the first 16 days:
 every observed day of December falls in them); `--full` runs `peru-2022` as shipped, and
@@ -206,6 +208,11 @@ def main() -> int:
                         "low": summary[r.path]["low"],
                         "high": summary[r.path]["high"],
                         "covered": bool(summary[r.path]["low"] <= t <= summary[r.path]["high"]),
+                        "adjusted_low": summary[r.path]["adjusted_low"],
+                        "adjusted_high": summary[r.path]["adjusted_high"],
+                        "adjusted_covered": bool(
+                            summary[r.path]["adjusted_low"] <= t <= summary[r.path]["adjusted_high"]
+                        ),
                         "rank": truth_rank(result.particles[r.path].to_numpy(), weights, t),
                         **hpd_cell(result.particles[r.path].to_numpy(), weights, t),
                     }
@@ -282,18 +289,20 @@ def print_coverage(rows: list[dict], priors: dict[str, tuple[float, float]]) -> 
         ranks = [c["rank"] for c in cells if "rank" in c]
         p = float(kstest(ranks, "uniform").pvalue) if len(ranks) >= 2 else float("nan")
         coverage[path] = {"covered": hits, "of": len(rows), "width": share, "misses": misses, "rank_ks_p": p}
-        hpd = [c["hpd_covered"] for c in cells if "hpd_covered" in c]
-        if hpd:
-            coverage[path]["hpd_covered"], coverage[path]["hpd_of"] = sum(hpd), len(hpd)
-        held = f"  HPD {sum(hpd)}/{len(hpd)}" if hpd else ""
+        held = ""
+        for kind in ("adjusted", "hpd"):
+            flags = [c[f"{kind}_covered"] for c in cells if f"{kind}_covered" in c]
+            if flags:
+                coverage[path][f"{kind}_covered"], coverage[path][f"{kind}_of"] = sum(flags), len(flags)
+                held += f"  {'for the ESS' if kind == 'adjusted' else 'HPD'} {sum(flags)}/{len(flags)}"
         print(f"{path:<{width}}  {hits:>3}/{len(rows):<3}  {share:.2f}  {p:9.2f}  {misses}{held}")
     pooled, cells = sum(c["covered"] for c in coverage.values()), sum(c["of"] for c in coverage.values())
     print(f"pooled: {pooled} of {cells} intervals hold their truth ({100 * pooled / max(cells, 1):.1f}%)")
-    if any("hpd_of" in c for c in coverage.values()):
-        held = sum(c.get("hpd_covered", 0) for c in coverage.values())
-        of = sum(c.get("hpd_of", 0) for c in coverage.values())
-        share = 100 * held / of
-        print(f"pooled, 90% HPD intervals (datasets that recorded them): {held} of {of} ({share:.1f}%)")
+    for kind, label in (("adjusted", "90% intervals for the ESS"), ("hpd", "90% HPD intervals")):
+        if any(f"{kind}_of" in c for c in coverage.values()):
+            held = sum(c.get(f"{kind}_covered", 0) for c in coverage.values())
+            of = sum(c.get(f"{kind}_of", 0) for c in coverage.values())
+            print(f"pooled, {label} (datasets that recorded them): {held} of {of} ({100 * held / of:.1f}%)")
     return coverage
 
 

@@ -252,8 +252,12 @@ def calibrate_command(
         f"{result.population_size} particles, {result.simulations} runs, final threshold "
         f"{last_eps:.4g}  seed {result.seed}  store {store.path}"
     )
-    out = Table(title="Posterior (weighted quantiles of the last generation)", title_justify="left")
-    for column in ("parameter", "median", "5%", "95%", "prior", "target"):
+    out = Table(
+        title=f"Posterior (weighted quantiles of the last generation; 90% for {result.ess:.1f} effective "
+        "particles: the interval that holds a draw of the posterior 90% of the time, given so few)",
+        title_justify="left",
+    )
+    for column in ("parameter", "median", "5%", "95%", "90% for the ESS", "prior", "target"):
         out.add_column(column, justify="left" if column in ("parameter", "target") else "right")
     for row in result.summary.iter_rows(named=True):
         out.add_row(
@@ -261,6 +265,7 @@ def calibrate_command(
             f"{row['median']:.4g}",
             f"{row['low']:.4g}",
             f"{row['high']:.4g}",
+            f"{row['adjusted_low']:.4g} to {row['adjusted_high']:.4g}",
             f"[{row['prior_low']:g}, {row['prior_high']:g}]",
             row["target"],
         )
@@ -281,7 +286,7 @@ def calibrate_command(
     if last["ess"] < cal.LOW_ESS_SHARE * last["particles"]:
         console.print(
             f"  [yellow]warning:[/yellow] the last generation's weights are carried by few particles "
-            f"(ESS {last['ess']:.1f} of {last['particles']}): its intervals understate the uncertainty"
+            f"(ESS {last['ess']:.1f} of {last['particles']}): read the intervals for the ESS"
         )
     if check.height:
         inside, of = predictive.inside_count(check)

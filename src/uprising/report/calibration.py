@@ -41,10 +41,15 @@ def _table(head: list[str], rows: list[list[str]], numeric_from: int = 1) -> str
 
 def posterior_table(summary: pl.DataFrame) -> str:
     """Each searched parameter: its posterior median and 90% interval, the interval's width as a
-    share of the prior's (near 1: the data taught little), and the prior."""
+    share of the prior's (near 1: the data taught little), the 90% interval for the particles'
+    effective number (`calibrate.adjusted_tail`; a summary stored before it had none), and the
+    prior."""
     rows = []
     for r in summary.iter_rows(named=True):
         width = (r["high"] - r["low"]) / (r["prior_high"] - r["prior_low"])
+        adjusted = (
+            f"{_number(r['adjusted_low'])} to {_number(r['adjusted_high'])}" if "adjusted_low" in r else "-"
+        )
         rows.append(
             [
                 r["parameter"],
@@ -52,10 +57,12 @@ def posterior_table(summary: pl.DataFrame) -> str:
                 _number(r["low"]),
                 _number(r["high"]),
                 f"{width:.2f}",
+                adjusted,
                 f"[{r['prior_low']:g}, {r['prior_high']:g}]",
             ]
         )
-    return _table(["parameter", "median", "5%", "95%", "90% width / prior width", "prior (uniform)"], rows)
+    width = "90% width / prior width"
+    return _table(["parameter", "median", "5%", "95%", width, "90% for the ESS", "prior (uniform)"], rows)
 
 
 def generations_table(generations: pl.DataFrame) -> str:
