@@ -253,8 +253,8 @@ def calibrate_command(
         f"{last_eps:.4g}  seed {result.seed}  store {store.path}"
     )
     out = Table(
-        title=f"Posterior (weighted quantiles of the last generation; 90% for {result.ess:.1f} effective "
-        "particles: the interval that holds a draw of the posterior 90% of the time, given so few)",
+        title=f"Posterior: weighted quantiles of the last generation, {result.ess:.1f} effective particles "
+        "(90% for the ESS: the interval that holds a draw of the posterior 90% of the time, given so few)",
         title_justify="left",
     )
     for column in ("parameter", "median", "5%", "95%", "90% for the ESS", "prior", "target"):

@@ -129,7 +129,10 @@ def calibration_sections(
         Section(
             "Posterior",
             f"Weighted quantiles of the last generation ({last['particles']} particles, "
-            f"effective sample size {last['ess']:.1f}) of ABC-SMC against the observed summaries.",
+            f"effective sample size {last['ess']:.1f}) of ABC-SMC against the observed summaries. "
+            "90% for the ESS: the 5%-95% interval widened for that effective number, so that it "
+            "holds a draw of the posterior 90% of the time (between the 5% and 95% quantiles of a "
+            "few dozen particles, a draw falls 87-89% of the time).",
             html=posterior_table(summary),
         ),
         Section(
