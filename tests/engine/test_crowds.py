@@ -12,7 +12,9 @@ from uprising.engine.crowds import (
     clear_cells,
     crowd_tally,
     gather_and_draw_travellers,
+    merge_points,
     move_to_best,
+    road_points_left,
     travellers,
 )
 from uprising.engine.neighbourhood import SHAPES, row_spans
@@ -198,6 +200,26 @@ def test_crowd_tally_equals_the_bincounts(case):
     none = np.zeros(n_dept, np.int64)
     crowd_tally(cells, people, cell_dept, None, 20, none, np.zeros(n_dept, np.int64))
     assert not none.any()  # no roads: no road points held
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_road_points_manned_left_and_held_are_numpys_set_operations(case):
+    rng = np.random.default_rng(300 + case)
+    n_cells, n_dept = 300, 5
+    cells = np.sort(rng.choice(n_cells, size=rng.integers(0, 100), replace=False)).astype(np.int64)
+    people = rng.integers(0, 50, size=cells.size).astype(np.int64)
+    road = rng.random(n_cells) < 0.4
+    held = np.sort(rng.choice(n_cells, size=rng.integers(0, 60), replace=False)).astype(np.int64)
+    manned, left = road_points_left(cells, people, road, 20, held)
+    expected = cells[road[cells] & (people >= 20)]
+    np.testing.assert_array_equal(manned, expected)
+    np.testing.assert_array_equal(left, np.setdiff1d(held, expected, assume_unique=True))
+    kept = left[rng.random(left.size) < 0.5]
+    cell_dept = rng.integers(0, n_dept, size=n_cells).astype(np.int16)
+    per_dept = np.zeros(n_dept, np.int64)
+    union = merge_points(kept, manned, cell_dept, per_dept)
+    np.testing.assert_array_equal(union, np.union1d(kept, manned))
+    np.testing.assert_array_equal(per_dept, np.bincount(cell_dept[union], minlength=n_dept))
 
 
 def test_clearing_cells_undoes_a_ticks_crowds_there_only():
