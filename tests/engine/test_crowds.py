@@ -183,14 +183,21 @@ def test_moving_crowds_to_their_best_cell_equals_the_cell_by_cell_lookup(case):
         np.testing.assert_array_equal(cell, expected)
 
 
+N_CELLS, N_DEPT = 300, 5
+
+
+def random_crowds(rng, road_share):
+    """Sorted cells holding crowds, their people, each cell's department, and the road cells."""
+    cells = np.sort(rng.choice(N_CELLS, size=rng.integers(0, 100), replace=False)).astype(np.int64)
+    people = rng.integers(0, 50, size=cells.size).astype(np.int64)
+    cell_dept = rng.integers(0, N_DEPT, size=N_CELLS).astype(np.int16)
+    return cells, people, cell_dept, rng.random(N_CELLS) < road_share
+
+
 @pytest.mark.parametrize("case", range(10))
 def test_crowd_tally_equals_the_bincounts(case):
-    rng = np.random.default_rng(200 + case)
-    n_cells, n_dept = 300, 5
-    cells = np.sort(rng.choice(n_cells, size=rng.integers(0, 100), replace=False)).astype(np.int64)
-    people = rng.integers(0, 50, size=cells.size).astype(np.int64)
-    cell_dept = rng.integers(0, n_dept, size=n_cells).astype(np.int16)
-    road = rng.random(n_cells) < 0.3
+    n_dept = N_DEPT
+    cells, people, cell_dept, road = random_crowds(np.random.default_rng(200 + case), 0.3)
     blockades, per_dept = np.zeros(n_dept, np.int64), np.zeros(n_dept, np.int64)
     crowd_tally(cells, people, cell_dept, road, 20, blockades, per_dept)
     held = road[cells] & (people >= 20)
@@ -205,21 +212,17 @@ def test_crowd_tally_equals_the_bincounts(case):
 @pytest.mark.parametrize("case", range(6))
 def test_road_points_manned_left_and_held_are_numpys_set_operations(case):
     rng = np.random.default_rng(300 + case)
-    n_cells, n_dept = 300, 5
-    cells = np.sort(rng.choice(n_cells, size=rng.integers(0, 100), replace=False)).astype(np.int64)
-    people = rng.integers(0, 50, size=cells.size).astype(np.int64)
-    road = rng.random(n_cells) < 0.4
-    held = np.sort(rng.choice(n_cells, size=rng.integers(0, 60), replace=False)).astype(np.int64)
+    cells, people, cell_dept, road = random_crowds(rng, 0.4)
+    held = np.sort(rng.choice(N_CELLS, size=rng.integers(0, 60), replace=False)).astype(np.int64)
     manned, left = road_points_left(cells, people, road, 20, held)
     expected = cells[road[cells] & (people >= 20)]
     np.testing.assert_array_equal(manned, expected)
     np.testing.assert_array_equal(left, np.setdiff1d(held, expected, assume_unique=True))
     kept = left[rng.random(left.size) < 0.5]
-    cell_dept = rng.integers(0, n_dept, size=n_cells).astype(np.int16)
-    per_dept = np.zeros(n_dept, np.int64)
+    per_dept = np.zeros(N_DEPT, np.int64)
     union = merge_points(kept, manned, cell_dept, per_dept)
     np.testing.assert_array_equal(union, np.union1d(kept, manned))
-    np.testing.assert_array_equal(per_dept, np.bincount(cell_dept[union], minlength=n_dept))
+    np.testing.assert_array_equal(per_dept, np.bincount(cell_dept[union], minlength=N_DEPT))
 
 
 def test_clearing_cells_undoes_a_ticks_crowds_there_only():
