@@ -180,8 +180,9 @@ class Simulation:
         """Advance one tick (the levers as the hooks left them), on the threads that
         `thread_choice` measured quicker when `choose_threads`, else on numba's."""
         self.tick += 1
-        most = numba.get_num_threads()
-        if not (self.choose_threads and self.stepper.parallel and most > 1):
+        # numba.get_num_threads() costs about 2 us: asked only where the threads are chosen.
+        most = numba.get_num_threads() if self.choose_threads and self.stepper.parallel else 1
+        if most == 1:
             self.stepper.step(self)
             return
         threads = self.thread_choice.threads(most)
