@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import sys
 import tempfile
 import time
@@ -303,7 +304,27 @@ def print_coverage(rows: list[dict], priors: dict[str, tuple[float, float]]) -> 
             held = sum(c.get(f"{kind}_covered", 0) for c in coverage.values())
             of = sum(c.get(f"{kind}_of", 0) for c in coverage.values())
             print(f"pooled, {label} (datasets that recorded them): {held} of {of} ({100 * held / of:.1f}%)")
+    print_goal(coverage, len(rows))
     return coverage
+
+
+def print_goal(coverage: dict[str, dict], datasets: int) -> None:
+    """The goal (at least 8 of 10 datasets for every parameter, read as 80% of the datasets) for
+    each kind of interval, beside the chance that exact 90% intervals meet it on as many
+    parameters and datasets (each parameter's count binomial, the parameters independent)."""
+    from scipy.stats import binom
+
+    need = math.ceil(0.8 * datasets)
+    chance = binom.sf(need - 1, datasets, 0.9) ** len(coverage)
+    for kind, label in (("", "central"), ("adjusted_", "for the ESS"), ("hpd_", "HPD")):
+        cells = [c for c in coverage.values() if c.get(f"{kind}of", c["of"]) == datasets]
+        if len(cells) == len(coverage) and all(f"{kind}covered" in c for c in cells):
+            met = sum(c[f"{kind}covered"] >= need for c in cells)
+            print(f"goal, {label}: {met} of {len(cells)} parameters at {need} of {datasets} or more")
+    print(
+        f"exact 90% intervals would hold at least {need} of {datasets} for all {len(coverage)} parameters "
+        f"with probability {chance:.2f}"
+    )
 
 
 def merge(files: list[Path]) -> int:
