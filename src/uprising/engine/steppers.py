@@ -19,6 +19,7 @@ import numba
 import numpy as np
 
 from uprising.engine import occupied, sequential, sites, synchronous
+from uprising.engine.dispatch import DirectCall
 from uprising.engine.neighbourhood import reduced_offsets
 from uprising.engine.records import Board, Citizens, Levers, Moves, Occupancy, Sight, SiteMap, Wave
 from uprising.engine.rules import ACTIVE
@@ -62,6 +63,8 @@ class SequentialStepper(Stepper):
         self.seen = np.empty((sequential.SEEN_ROWS, lat.cells), dtype=np.int32)
         self.seen_with: np.ndarray | None = None  # the cop array `seen` was counted with
         self.kernels = kernels_for(sequential, sim.rule_functions)
+        self.tick_call = DirectCall(self.kernels.sequential_tick)
+        self.citizens: Citizens | None = None  # the records of the last tick (`step`)
         # P for each whole C/A <= k, where P is the built-in rule's, a function of C/A alone.
         whole = sim.rule_functions.arrest_probability is None
         self.p_table = np.empty(k + 1 if whole else 0, dtype=np.float64)
@@ -91,18 +94,23 @@ class SequentialStepper(Stepper):
         self.order = np.empty(n + keep.shape[0], dtype=np.int64)
 
     def step(self, sim: Simulation) -> None:
-        arrests = self.kernels.sequential_tick(
-            sim.seed,
-            sim.tick,
-            self.board,
-            sim.citizens(),
-            sim.cop_cell,
-            sim.rule_params,
-            sim.params["legitimacy"],
-            sim.params["threshold"],
-            self.order,
-            self.seen_with is not sim.cop_cell,  # cops were removed: count `seen` afresh
-        )
+        # The same records as last tick while the run's arrays are the same objects, so that the
+        # kernel is called without numba's lookup of their types (`dispatch.DirectCall`).
+        c = self.citizens
+        if c is None or not (
+            c.cell is sim.cit_cell
+            and c.home is sim.home
+            and c.hardship is sim.hardship
+            and c.risk is sim.risk
+            and c.state is sim.state
+            and c.jail is sim.jail
+        ):
+            c = self.citizens = sim.citizens()
+        seed, tick, board, rules, cops = sim.seed, sim.tick, self.board, sim.rule_params, sim.cop_cell
+        legit, thresh = sim.params["legitimacy"], sim.params["threshold"]
+        key = (type(seed), type(tick), board, c, cops, rules, type(legit), type(thresh), self.order)
+        recount = self.seen_with is not cops  # cops were removed: count `seen` afresh
+        arrests = self.tick_call(key, seed, tick, board, c, cops, rules, legit, thresh, self.order, recount)
         self.seen_with = sim.cop_cell
         sim.arrests_by_dept[:] = 0
         sim.arrests_by_dept[0] = arrests
