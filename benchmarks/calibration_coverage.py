@@ -72,6 +72,9 @@ SCREENED = (
     "dynamics.legitimacy.half_life_days=2.0:30.0",
 )
 TRUTH_SEED = 10_000
+# The 90% intervals scored: the prefix of their keys in a dataset's cells and in the coverage
+# ("covered", "of"), and their label.
+INTERVALS = (("", "central"), ("adjusted_", "for the ESS"), ("hpd_", "HPD"))
 SOURCE = "synthetic: run of the calibration coverage benchmark"
 
 
@@ -291,19 +294,20 @@ def print_coverage(rows: list[dict], priors: dict[str, tuple[float, float]]) -> 
         p = float(kstest(ranks, "uniform").pvalue) if len(ranks) >= 2 else float("nan")
         coverage[path] = {"covered": hits, "of": len(rows), "width": share, "misses": misses, "rank_ks_p": p}
         held = ""
-        for kind in ("adjusted", "hpd"):
-            flags = [c[f"{kind}_covered"] for c in cells if f"{kind}_covered" in c]
+        for kind, label in INTERVALS[1:]:
+            flags = [c[f"{kind}covered"] for c in cells if f"{kind}covered" in c]
             if flags:
-                coverage[path][f"{kind}_covered"], coverage[path][f"{kind}_of"] = sum(flags), len(flags)
-                held += f"  {'for the ESS' if kind == 'adjusted' else 'HPD'} {sum(flags)}/{len(flags)}"
+                coverage[path][f"{kind}covered"], coverage[path][f"{kind}of"] = sum(flags), len(flags)
+                held += f"  {label} {sum(flags)}/{len(flags)}"
         print(f"{path:<{width}}  {hits:>3}/{len(rows):<3}  {share:.2f}  {p:9.2f}  {misses}{held}")
     pooled, cells = sum(c["covered"] for c in coverage.values()), sum(c["of"] for c in coverage.values())
     print(f"pooled: {pooled} of {cells} intervals hold their truth ({100 * pooled / max(cells, 1):.1f}%)")
-    for kind, label in (("adjusted", "90% intervals for the ESS"), ("hpd", "90% HPD intervals")):
-        if any(f"{kind}_of" in c for c in coverage.values()):
-            held = sum(c.get(f"{kind}_covered", 0) for c in coverage.values())
-            of = sum(c.get(f"{kind}_of", 0) for c in coverage.values())
-            print(f"pooled, {label} (datasets that recorded them): {held} of {of} ({100 * held / of:.1f}%)")
+    for kind, label in INTERVALS[1:]:
+        if any(f"{kind}of" in c for c in coverage.values()):
+            held = sum(c.get(f"{kind}covered", 0) for c in coverage.values())
+            of = sum(c.get(f"{kind}of", 0) for c in coverage.values())
+            share = 100 * held / of
+            print(f"pooled, 90% intervals {label} (datasets that have them): {held} of {of} ({share:.1f}%)")
     print_goal(coverage, len(rows))
     return coverage
 
@@ -316,7 +320,7 @@ def print_goal(coverage: dict[str, dict], datasets: int) -> None:
 
     need = math.ceil(0.8 * datasets)
     chance = binom.sf(need - 1, datasets, 0.9) ** len(coverage)
-    for kind, label in (("", "central"), ("adjusted_", "for the ESS"), ("hpd_", "HPD")):
+    for kind, label in INTERVALS:
         cells = [c for c in coverage.values() if c.get(f"{kind}of", c["of"]) == datasets]
         if len(cells) == len(coverage) and all(f"{kind}covered" in c for c in cells):
             met = sum(c[f"{kind}covered"] >= need for c in cells)
