@@ -4,7 +4,7 @@ A thread of numba's OpenMP layer that reaches the end of a parallel loop, or wai
 next one, spins on its core for a while (GNU OpenMP's default) before it sleeps. Beside
 another program's threads that spinning takes the core the thread it waits for needs, and
 every loop of the tick waits for it: on a busy 2-core machine 2 spinning threads took several
-times as long as 1 (`benchmarks/bench_load.py`; figures in the README's speed section). So
+times as long as 1 (`benchmarks/bench_load.py`; figures in docs/performance.md). So
 the engine asks OpenMP to wait passively (`OMP_WAIT_POLICY`, unless the environment sets it)
 before numba first starts its threads: importing `uprising.engine` does it, and it has no
 effect where OpenMP was loaded before.
