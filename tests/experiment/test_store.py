@@ -1,4 +1,5 @@
-"""The DuckDB store: runs read back as saved, saved tables, ids, refusals, and resume after SIGKILL."""
+"""The DuckDB store: runs read back as saved, saved tables, ids, refusals, resume after SIGKILL, and
+readers and writers taking the file in turn."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from benchmarks.bench_store_turns import WRITER
 
 from uprising.errors import DataError, UprisingError
 from uprising.experiment import run_ensemble
@@ -216,6 +218,34 @@ def test_a_sigkilled_ensemble_resumes_without_partial_or_repeated_runs(tmp_path:
     ):
         assert a.seed == b.seed
         assert a.daily.equals(b.daily)
+
+
+def test_readers_and_a_busy_writer_take_the_file_in_turn(tmp_path: Path):
+    # The writer saves a table after another with no pause, each write holding the file for tens
+    # of milliseconds, and after each the count of saves as the table "n". Before calls queued
+    # in turn, a reader pausing 50 ms between reads found the file locked for up to 5.7 s, 7-10
+    # reads of 20 over 1 s (`benchmarks/bench_store_turns.py`), and a reader reading back to
+    # back could keep the writer out altogether.
+    db = tmp_path / "busy.duckdb"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        reader = Store(db, lock_timeout=1.0)
+        (experiment_id,) = reader.experiments()["id"].to_list()
+        for _ in range(10):  # each raises if the file stays locked for 1 s
+            assert reader.tables(experiment_id) == ["n", "t"]
+            time.sleep(0.05)
+        saves = [reader.load_table(experiment_id, "n")["n"][0] for _ in range(30)]  # back to back
+        assert len(set(saves)) >= 5, f"the writer saved {len(set(saves)) - 1} times in 30 reads"
+        assert writer.poll() is None, "the writer should still be writing"
+    finally:
+        writer.kill()
+        writer.wait()
 
 
 def test_a_stored_ensemble_equals_the_same_ensemble_unstored(tmp_path: Path):

@@ -23,7 +23,8 @@ Writing (the experiment layer, in the parent process only):
 
 Each call opens the file, works and closes it again, so other processes (a report, the
 dashboard, a second `uprising run`) can read or write between calls; a call that finds the file
-locked by another process waits for it (up to `lock_timeout` seconds).
+locked by another process waits for it (up to `lock_timeout` seconds), in turn with the other
+calls waiting (see `_take_turn`).
 
 Durability: every write is one transaction followed by a checkpoint, so the `.duckdb` file alone
 holds every finished run (a copy of it keeps them all). A write-ahead log found beside it was left
@@ -41,6 +42,7 @@ import json
 import os
 import re
 import secrets
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
@@ -126,32 +128,43 @@ class Store:
         it checks the write-ahead log and for its life, so a log is only read while no store
         writes it. Only DuckDB's lock conflict means "locked": any other error opening the
         file (a checksum error, a damaged header) is reported at once.
+
+        Connections queue for the lock in turn (see `_take_turn`), so a reader gets in between two
+        writes of an ensemble that saves one run after another, instead of waiting for its end.
         """
         deadline = time.monotonic() + self.lock_timeout
-        while True:
-            lock = _lock(self.path, read_only)
-            if lock is not None:
-                try:
-                    check_wal(self.path)
-                    con = duckdb.connect(str(self.path), read_only=read_only)
-                    break
-                except duckdb.Error as err:
-                    os.close(lock)
-                    if LOCK_CONFLICT not in str(err):
-                        raise DataError(f"--db {self.path}: {_opening_error(err)}") from None
-                except BaseException:
-                    os.close(lock)
-                    raise
-            if time.monotonic() >= deadline:
-                raise DataError(
-                    f"--db {self.path}: locked by another process for over {self.lock_timeout:g} s"
-                )
-            time.sleep(0.02)
+        turn = NO_TURNSTILE if _held.count else None  # a nested connection never queues
+        try:
+            while True:
+                if turn is None:
+                    turn = _take_turn(self.path)
+                lock = None if turn is None else _lock(self.path, read_only)
+                if lock is not None:
+                    try:
+                        check_wal(self.path)
+                        con = duckdb.connect(str(self.path), read_only=read_only)
+                        break
+                    except duckdb.Error as err:
+                        os.close(lock)
+                        if LOCK_CONFLICT not in str(err):
+                            raise DataError(f"--db {self.path}: {_opening_error(err)}") from None
+                    except BaseException:
+                        os.close(lock)
+                        raise
+                if time.monotonic() >= deadline:
+                    raise DataError(
+                        f"--db {self.path}: locked by another process for over {self.lock_timeout:g} s"
+                    )
+                time.sleep(0.02)
+        finally:
+            _end_turn(turn)
+        _held.add(1)
         try:
             yield con
         finally:
             con.close()
             os.close(lock)
+            _held.add(-1)
 
     def _check_tables(self, con: duckdb.DuckDBPyConnection) -> bool:
         """Whether the store's tables exist; raises for a DuckDB file that is not a store."""
@@ -604,6 +617,56 @@ def _lock(path: Path, shared: bool) -> int | None:
         os.close(fd)
         return None
     return fd
+
+
+NO_TURNSTILE = -1  # `_take_turn`'s answer where the folder cannot be locked: go ahead unqueued
+
+
+class _Held:
+    """How many store connections this process holds open (any thread, any store)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._mutex = threading.Lock()
+
+    def add(self, n: int) -> None:
+        with self._mutex:
+            self.count += n
+
+
+_held = _Held()
+
+
+def _take_turn(path: Path) -> int | None:
+    """The turnstile before a store's lock: an open descriptor of the store's folder holding an
+    exclusive BSD lock on it, or None while another connection waits its turn.
+
+    A connection holds it only while it waits for the store's own lock, and lets it go once it
+    has that lock, so the next one to ask waits behind it: a writer that saves one run after
+    another must queue behind a reader that came first, which otherwise would see the file
+    locked at every try (the gap between two writes is shorter than a try's pause). Stores in
+    the same folder share the turnstile, and so queue together, but only for as long as one
+    store's lock is held. A folder that cannot be opened or locked (NO_TURNSTILE) leaves the
+    connection unqueued, as it was before the turnstile.
+    """
+    try:
+        fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return NO_TURNSTILE
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    except OSError:
+        os.close(fd)
+        return NO_TURNSTILE
+    return fd
+
+
+def _end_turn(turn: int | None) -> None:
+    if turn is not None and turn != NO_TURNSTILE:
+        os.close(turn)  # closing the descriptor lets its lock go
 
 
 def _link_new(tmp: Path, path: Path) -> None:
