@@ -117,3 +117,17 @@ def test_the_bench_command_keeps_each_peers_best_round():
     assert all(r["citizen_updates_per_s"] > 0 for r in rows)
     refused = one_error_line(invoke_command("bench", "--quick", "--rounds", "0"))
     assert refused == "error: --rounds 0: must be from 1 to 100"
+
+
+def test_our_timed_ticks_follow_the_thread_counts_first_trial():
+    import numba
+
+    from uprising.bench.ours import ours_citizen_updates_per_second
+    from uprising.engine.threads import TRIAL_TICKS
+
+    synchronous = ours_citizen_updates_per_second(60, 60, 2, "synchronous")
+    sequential = ours_citizen_updates_per_second(20, 20, 2, "random-sequential")
+    # Where the engine chooses its threads, the warm-up ends the trial (one tick of it loads
+    # the kernels); where it cannot, one tick loads the kernels.
+    trial = 2 * TRIAL_TICKS if numba.get_num_threads() > 1 else 1
+    assert (synchronous["warm_up_ticks"], sequential["warm_up_ticks"]) == (trial, 1)
