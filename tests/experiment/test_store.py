@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -223,8 +224,8 @@ def test_a_sigkilled_ensemble_resumes_without_partial_or_repeated_runs(tmp_path:
 def test_readers_and_a_busy_writer_take_the_file_in_turn(tmp_path: Path):
     # The writer saves a table after another with no pause, each write holding the file for tens
     # of milliseconds, and after each the count of saves as the table "n". Before calls queued
-    # in turn, a reader pausing 50 ms between reads found the file locked for up to 5.7 s, 7-10
-    # reads of 20 over 1 s (`benchmarks/bench_store_turns.py`), and a reader reading back to
+    # in turn, a reader pausing 50 ms between reads found the file locked for up to 5.7 s, 6-10
+    # reads of 20 over 1 s (`benchmarks/bench_store_turns.py`, six runs), and a reader reading back to
     # back could keep the writer out altogether.
     db = tmp_path / "busy.duckdb"
     writer = subprocess.Popen(
@@ -246,6 +247,39 @@ def test_readers_and_a_busy_writer_take_the_file_in_turn(tmp_path: Path):
     finally:
         writer.kill()
         writer.wait()
+
+
+def test_a_store_waited_for_holds_up_no_other_store(tmp_path: Path):
+    stores = {name: Store(tmp_path / f"{name}.duckdb") for name in ("held", "free")}
+    for store in stores.values():
+        plan = store.open_experiment("ensemble", "made-up", "h", {}, planned(1))
+        store.save_runs(plan.experiment_id, [(plan.run_ids[0], synthetic_output(1))])
+    holder = subprocess.Popen(  # another program keeps "held" open for writing
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]);"
+         " print(1, flush=True); time.sleep(60)", str(stores["held"].path)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    waited: list[object] = []
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "1"
+        held = Store(stores["held"].path, lock_timeout=30)
+        waiter = threading.Thread(target=lambda: waited.append(_read_or_error(held)))
+        waiter.start()
+        time.sleep(0.5)
+        assert waiter.is_alive() and not waited, "the waiter should be waiting its turn for 'held'"
+        assert Store(stores["free"].path, lock_timeout=1.0).experiments()["done"].to_list() == [1]
+    finally:
+        holder.kill()
+        holder.wait()
+    waiter.join(timeout=30)
+    assert waited == [1]  # and once the holder is gone, the waiter reads "held"
+
+
+def _read_or_error(store: Store) -> object:
+    try:
+        return store.experiments()["done"].to_list()[0]
+    except DataError as err:
+        return err
 
 
 def test_a_stored_ensemble_equals_the_same_ensemble_unstored(tmp_path: Path):

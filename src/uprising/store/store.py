@@ -42,6 +42,7 @@ import json
 import os
 import re
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -157,7 +158,8 @@ class Store:
                     )
                 time.sleep(0.02)
         finally:
-            _end_turn(turn)
+            if turn is not None:
+                turn.close()  # the next connection waiting takes its turn
         _held.add(1)
         try:
             yield con
@@ -619,7 +621,14 @@ def _lock(path: Path, shared: bool) -> int | None:
     return fd
 
 
-NO_TURNSTILE = -1  # `_take_turn`'s answer where the folder cannot be locked: go ahead unqueued
+class _Unqueued:
+    """`_take_turn`'s answer where no turnstile can be made: the connection goes ahead unqueued."""
+
+    def close(self) -> None:
+        return None
+
+
+NO_TURNSTILE = _Unqueued()
 
 
 class _Held:
@@ -637,36 +646,32 @@ class _Held:
 _held = _Held()
 
 
-def _take_turn(path: Path) -> int | None:
-    """The turnstile before a store's lock: an open descriptor of the store's folder holding an
-    exclusive BSD lock on it, or None while another connection waits its turn.
+def _take_turn(path: Path) -> socket.socket | _Unqueued | None:
+    """The turnstile before a store's lock, or None while another connection waits its turn.
 
     A connection holds it only while it waits for the store's own lock, and lets it go once it
     has that lock, so the next one to ask waits behind it: a writer that saves one run after
     another must queue behind a reader that came first, which otherwise would see the file
-    locked at every try (the gap between two writes is shorter than a try's pause). Stores in
-    the same folder share the turnstile, and so queue together, but only for as long as one
-    store's lock is held. A folder that cannot be opened or locked (NO_TURNSTILE) leaves the
-    connection unqueued, as it was before the turnstile.
+    locked at every try (the gap between two writes is shorter than a try's pause).
+
+    The turnstile is a name in Linux's abstract socket namespace, one per store file (its
+    device and inode): binding a socket to it succeeds for one process at a time, and the name
+    is free again when the socket closes, also when its process dies. It holds no file, and a
+    store's waiters never hold up another store's. Where no such socket can be made (another
+    system; the store's file gone), the connection goes ahead unqueued (NO_TURNSTILE), as it
+    did before the turnstile.
     """
     try:
-        fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        info = os.stat(path)
+        turn = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     except OSError:
         return NO_TURNSTILE
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    except OSError:
-        os.close(fd)
-        return NO_TURNSTILE
-    return fd
-
-
-def _end_turn(turn: int | None) -> None:
-    if turn is not None and turn != NO_TURNSTILE:
-        os.close(turn)  # closing the descriptor lets its lock go
+        turn.bind(f"\0uprising-store-turn-{info.st_dev}-{info.st_ino}")
+    except OSError as err:
+        turn.close()
+        return None if err.errno == errno.EADDRINUSE else NO_TURNSTILE
+    return turn
 
 
 def _link_new(tmp: Path, path: Path) -> None:
