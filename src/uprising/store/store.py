@@ -655,11 +655,11 @@ def _take_turn(path: Path) -> socket.socket | _Unqueued | None:
     locked at every try (the gap between two writes is shorter than a try's pause).
 
     The turnstile is a name in Linux's abstract socket namespace, one per store file (its
-    device and inode): binding a socket to it succeeds for one process at a time, and the name
-    is free again when the socket closes, also when its process dies. It holds no file, and a
-    store's waiters never hold up another store's. Where no such socket can be made (another
-    system; the store's file gone), the connection goes ahead unqueued (NO_TURNSTILE), as it
-    did before the turnstile.
+    device and inode): binding a socket to it succeeds for one socket at a time (in any process
+    or thread), and the name is free again when the socket closes, also when its process dies.
+    It holds no file, and a store's waiters never hold up another store's. Where no such socket
+    can be made (another system; the store's file gone), the connection goes ahead unqueued
+    (NO_TURNSTILE), as it did before the turnstile.
     """
     try:
         info = os.stat(path)
