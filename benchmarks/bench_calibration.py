@@ -27,9 +27,10 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from peer import versions
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER = "356b617"  # before the cached proposal kernel and the densities without scipy
@@ -118,24 +119,14 @@ def main() -> None:
     if args.one:
         print(json.dumps(one(*args.one)))
         return
-    with tempfile.TemporaryDirectory() as folder:
-        sources = {"this": ROOT / "src"}
-        peer = Path(folder) / "peer"
-        git = ["git", "-C", str(ROOT), "worktree"]
-        if not args.no_peer:
-            subprocess.run([*git, "add", "--detach", str(peer), args.peer], check=True, capture_output=True)
-            sources["previous"] = peer / "src"
-        try:
-            best: dict[str, dict] = {}
-            for _ in range(args.rounds):
-                for name, src in sources.items():
-                    answer = ask(src, args.budget, args.populations, args.seed)
-                    per = answer["cpu"] / answer["simulations"]
-                    if name not in best or per < best[name]["cpu"] / best[name]["simulations"]:
-                        best[name] = answer
-        finally:
-            if not args.no_peer:
-                subprocess.run([*git, "remove", "--force", str(peer)], check=False, capture_output=True)
+    best: dict[str, dict] = {}
+    with versions(None if args.no_peer else args.peer) as sources:
+        for _ in range(args.rounds):
+            for name, src in sources.items():
+                answer = ask(src, args.budget, args.populations, args.seed)
+                per = answer["cpu"] / answer["simulations"]
+                if name not in best or per < best[name]["cpu"] / best[name]["simulations"]:
+                    best[name] = answer
     print(
         f"{SCENARIO}: calibration of {POSTERIOR}'s 15 parameters at 1:1000, budget {args.budget}, "
         f"{args.populations} generations at most, one worker, one thread; best of {args.rounds} round(s)"

@@ -28,11 +28,12 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+
+from peer import versions
 
 ROOT = Path(__file__).resolve().parent.parent
 # Before the crisis's drops per cell decayed on the homes alone (11250ec: the same, on the
@@ -261,13 +262,8 @@ def main() -> None:
     if args.phases:
         phases(args.phases, args.steps, args.phase_scale)
         return
-    with tempfile.TemporaryDirectory() as folder:
-        workers = {"this": Worker(ROOT / "src", args.steps)}
-        peer = Path(folder) / "peer"
-        if not args.no_peer:
-            git = ["git", "-C", str(ROOT), "worktree"]
-            subprocess.run([*git, "add", "--detach", str(peer), args.peer], check=True, capture_output=True)
-            workers["previous"] = Worker(peer / "src", args.steps)
+    with versions(None if args.no_peer else args.peer) as sources:
+        workers = {name: Worker(src, args.steps) for name, src in sources.items()}
         try:
             speed(workers, args.runs, args.rounds)
             if args.stats:
@@ -275,8 +271,6 @@ def main() -> None:
         finally:
             for worker in workers.values():
                 worker.close()
-            if not args.no_peer:
-                subprocess.run([*git, "remove", "--force", str(peer)], check=False, capture_output=True)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
 PEER = "9bb6725"  # before calls to a store queued in turn
 
 WRITER = """
@@ -91,26 +90,21 @@ def main() -> None:
     parser.add_argument("--peer", default=PEER, help="git revision of the previous version")
     parser.add_argument("--no-peer", action="store_true", help="measure this version alone")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        sources = {"this": ROOT / "src"}
-        peer = Path(folder) / "peer"
-        git = ["git", "-C", str(ROOT), "worktree"]
-        if not args.no_peer:
-            subprocess.run([*git, "add", "--detach", str(peer), args.peer], check=True, capture_output=True)
-            sources[args.peer] = peer / "src"
-        try:
-            for name, src in sources.items():
-                got = measure(src, Path(folder), args.reads, args.pause)
-                waits = np.array(got["waits"])
-                print(
-                    f"{name:>8}: {args.reads} reads {args.pause:g} s apart waited"
-                    f" median {np.median(waits):.2f} s, max {waits.max():.2f} s,"
-                    f" {int((waits > 1).sum())} over 1 s;"
-                    f" {args.reads} reads back to back ({got['seconds']:.2f} s) saw {got['saves']} saves"
-                )
-        finally:
-            if not args.no_peer:
-                subprocess.run([*git, "remove", "--force", str(peer)], check=False, capture_output=True)
+    from peer import versions  # here: the tests import this module as `benchmarks.bench_store_turns`
+
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        versions(None if args.no_peer else args.peer, args.peer) as sources,
+    ):
+        for name, src in sources.items():
+            got = measure(src, Path(folder), args.reads, args.pause)
+            waits = np.array(got["waits"])
+            print(
+                f"{name:>8}: {args.reads} reads {args.pause:g} s apart waited"
+                f" median {np.median(waits):.2f} s, max {waits.max():.2f} s,"
+                f" {int((waits > 1).sum())} over 1 s;"
+                f" {args.reads} reads back to back ({got['seconds']:.2f} s) saw {got['saves']} saves"
+            )
 
 
 if __name__ == "__main__":
