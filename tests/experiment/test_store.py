@@ -225,8 +225,8 @@ def test_readers_and_a_busy_writer_take_the_file_in_turn(tmp_path: Path):
     # The writer saves a table after another with no pause, each write holding the file for tens
     # of milliseconds, and after each the count of saves as the table "n". Before calls queued
     # in turn, a reader pausing 50 ms between reads found the file locked for up to 5.7 s, 6-10
-    # reads of 20 over 1 s (`benchmarks/bench_store_turns.py`, six runs), and a reader reading back to
-    # back could keep the writer out altogether.
+    # reads of 20 over 1 s (`benchmarks/bench_store_turns.py`, six runs), and a reader reading
+    # back to back could keep the writer out altogether.
     db = tmp_path / "busy.duckdb"
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(db)],
